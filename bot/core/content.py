@@ -1,0 +1,359 @@
+"""Content folder → validated, immutable Catalog, or every problem as `path:line: message`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Generic, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+from rapidfuzz import process
+
+from bot.core import yamlsource
+from bot.core.models import Catalog, DateBasis, Localized, Person, Source, Statement, Story, Summary
+from bot.core.schema import (
+    SECTIONS,
+    LocalizedText,
+    PersonEntry,
+    SourceEntry,
+    StatementEntry,
+    StoryEntry,
+    SummaryEntry,
+)
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+# Where a record stands: its file and its path inside that file's YAML.
+_Origin = tuple[str, yamlsource.Path]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ContentError:
+    path: str
+    line: int  # 0 when the problem belongs to no line (a missing folder, an unreadable file)
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+class ContentInvalid(Exception):
+    """The content has problems; `errors` lists every one of them, in file and line order."""
+
+    def __init__(self, errors: Iterable[ContentError]) -> None:
+        self.errors = tuple(sorted(errors))
+        super().__init__("\n".join(map(str, self.errors)))
+
+
+def load_catalog(directory: Path | str) -> Catalog:
+    """Load and validate every YAML file under `directory`; raise ContentInvalid on any problem."""
+    return _CatalogBuilder(Path(directory)).build()
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    origin: _Origin
+    message: str
+    # An earlier place the message points to ("first at ..."), given its line at the end.
+    first: _Origin | None = None
+
+
+class _Table(Generic[T]):
+    """Records of one kind by id, with where each was defined."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.records: dict[str, T] = {}
+        self.origins: dict[str, _Origin] = {}
+
+    def add(self, key: str, record: T, origin: _Origin) -> _Origin | None:
+        """Add the record, or return where its id was first defined."""
+        if key in self.records:
+            return self.origins[key]
+        self.records[key] = record
+        self.origins[key] = origin
+        return None
+
+
+@dataclass
+class _SummaryDraft:
+    head: SummaryEntry | None  # None when the summary's own fields failed validation
+    statements: list[tuple[yamlsource.Path, StatementEntry]]
+
+
+class _CatalogBuilder:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.problems: list[_Problem] = []
+        self.errors: list[ContentError] = []  # problems that need no line lookup
+        self.story: tuple[LocalizedText, _Origin] | None = None
+        self.people: _Table[Person] = _Table("person")
+        self.sources: _Table[Source] = _Table("source")
+        self.summaries: _Table[Summary] = _Table("summary")
+        self.statements: _Table[Statement] = _Table("statement")
+        self.drafts: list[tuple[str, yamlsource.Path, _SummaryDraft]] = []
+
+    def build(self) -> Catalog:
+        self._read_folder()
+        self._check_statements()
+        if self.story is None and not self.errors:
+            self.errors.append(
+                ContentError(str(self.directory), 0, "no file has the top-level 'story' section")
+            )
+        if self.problems or self.errors:
+            raise ContentInvalid([*self.errors, *self._resolve_lines()])
+        return self._freeze()
+
+    # --- reading and schema validation, record by record ---
+
+    def _read_folder(self) -> None:
+        if not self.directory.is_dir():
+            self.errors.append(ContentError(str(self.directory), 0, "no such content folder"))
+            return
+        paths = sorted(p for p in self.directory.rglob("*") if p.suffix in (".yaml", ".yml"))
+        if not paths:
+            self.errors.append(ContentError(str(self.directory), 0, "no .yaml files"))
+        for path in paths:
+            data = self._parse(path)
+            if isinstance(data, dict):
+                self._read_sections(str(path), data)
+            elif data is not None:
+                self.problems.append(_Problem((str(path), ()), "the top level must be a mapping"))
+
+    def _parse(self, path: Path) -> object:
+        name = str(path)
+        try:
+            return yamlsource.parse(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            self.errors.append(ContentError(name, 0, f"not UTF-8 text ({exc.reason})"))
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            problem = exc.problem or exc.context or "unreadable YAML"
+            self.errors.append(
+                ContentError(name, mark.line + 1 if mark else 0, f"YAML syntax: {problem}")
+            )
+        except yaml.YAMLError as exc:
+            self.errors.append(ContentError(name, 0, f"YAML syntax: {exc}"))
+        return None
+
+    def _read_sections(self, name: str, data: dict[object, object]) -> None:
+        for section, value in data.items():
+            if section == "story":
+                story = self._validate(StoryEntry, value, (name, ("story",)))
+                if story is not None:
+                    self._add_story(story, (name, ("story",)))
+            elif section in SECTIONS:
+                if not isinstance(value, list):
+                    self.problems.append(
+                        _Problem((name, (section,)), f"'{section}': expected a list")
+                    )
+                    continue
+                for index, item in enumerate(value):
+                    self._read_record(name, section, index, item)
+            else:
+                known = ", ".join(("story", *SECTIONS))
+                self.problems.append(
+                    _Problem((name, (str(section),)), f"unknown section '{section}' ({known})")
+                )
+
+    def _read_record(self, name: str, section: str, index: int, item: object) -> None:
+        origin: _Origin = (name, (section, index))
+        if section == "people":
+            p = self._validate(PersonEntry, item, origin)
+            if p is not None:
+                self._add(self.people, Person(p.id, p.name, _localized(p.role), p.aliases), origin)
+        elif section == "sources":
+            s = self._validate(SourceEntry, item, origin)
+            if s is not None:
+                source = Source(
+                    s.id, s.language, s.published, s.published_time, s.reports_on, s.cites
+                )
+                self._add(self.sources, source, origin)
+        else:
+            head = self._validate(SummaryEntry, item, origin)
+            raw = item.get("statements", []) if isinstance(item, dict) else []
+            draft = _SummaryDraft(head, [])
+            for position, raw_statement in enumerate(raw if isinstance(raw, list) else []):
+                where = (section, index, "statements", position)
+                statement = self._validate(StatementEntry, raw_statement, (name, where))
+                if statement is not None:
+                    draft.statements.append((where, statement))
+            self.drafts.append((name, origin[1], draft))
+
+    def _validate(self, model: type[M], value: object, origin: _Origin) -> M | None:
+        try:
+            return model.model_validate(value)
+        except ValidationError as exc:
+            name, path = origin
+            for error in exc.errors(include_url=False):
+                if path[-2:-1] == ("summaries",) and error["loc"][:1] == ("statements",):
+                    continue  # statements are validated one by one, with their own paths
+                loc = (*path, *error["loc"])
+                self.problems.append(_Problem((name, loc), _describe(error, loc)))
+            return None
+
+    # --- records and cross-references ---
+
+    def _add_story(self, story: StoryEntry, origin: _Origin) -> None:
+        if self.story is None:
+            self.story = (story.title, origin)
+        else:
+            self.problems.append(_Problem(origin, "a second 'story' section", self.story[1]))
+
+    def _add(self, table: _Table[T], record: T, origin: _Origin) -> None:
+        key: str = record.id  # type: ignore[attr-defined]
+        first = table.add(key, record, origin)
+        if first is not None:
+            self.problems.append(_Problem(origin, f"duplicate {table.what} id '{key}'", first))
+
+    def _check_statements(self) -> None:
+        for name, path, draft in self.drafts:
+            head = draft.head
+            if head is not None:
+                for position, source_id in enumerate(head.sources):
+                    self._known((name, (*path, "sources", position)), self.sources, source_id)
+                summary = Summary(
+                    head.id, head.date, head.priority, _localized(head.title),
+                    _localized(head.text), head.sources,
+                    tuple(entry.id for _, entry in draft.statements),
+                )  # fmt: skip
+                self._add(self.summaries, summary, (name, path))
+            for where, entry in draft.statements:
+                self._check_statement(name, where, entry, head)
+
+    def _check_statement(
+        self, name: str, where: yamlsource.Path, entry: StatementEntry, head: SummaryEntry | None
+    ) -> None:
+        for position, speaker in enumerate(entry.speaker):
+            self._known((name, (*where, "speaker", position)), self.people, speaker)
+        source = self.sources.records.get(entry.source)
+        if source is None:
+            self._known((name, (*where, "source")), self.sources, entry.source)
+        elif head is not None and entry.source not in head.sources:
+            self.problems.append(
+                _Problem(
+                    (name, (*where, "source")),
+                    f"source '{entry.source}' is not among the summary's sources",
+                )
+            )
+        if (
+            source is not None
+            and entry.date_basis is DateBasis.SOURCE
+            and entry.date != source.date
+        ):
+            self.problems.append(
+                _Problem(
+                    (name, (*where, "date")),
+                    f"date_basis is 'source' but the source is dated {source.date}",
+                )
+            )
+        if head is not None:
+            statement = Statement(
+                entry.id, entry.speaker, entry.kind, _localized(entry.text), entry.original,
+                entry.date, entry.date_basis, entry.source, head.id, entry.reported_by,
+                _localized(entry.venue) if entry.venue else None, entry.key,
+            )  # fmt: skip
+            self._add(self.statements, statement, (name, where))
+
+    def _known(self, origin: _Origin, table: _Table[T], key: str) -> None:
+        if key in table.records:
+            return
+        match = process.extractOne(key, table.records.keys(), score_cutoff=70)
+        hint = f" (did you mean '{match[0]}'?)" if match else ""
+        what = "speaker" if table is self.people else table.what
+        self.problems.append(_Problem(origin, f"unknown {what} '{key}'{hint}"))
+
+    # --- lines, looked up only in the files that have problems ---
+
+    def _resolve_lines(self) -> list[ContentError]:
+        names = {p.origin[0] for p in self.problems} | {
+            p.first[0] for p in self.problems if p.first
+        }
+        maps = {name: _line_map(name) for name in names}
+        errors = []
+        for problem in self.problems:
+            name, path = problem.origin
+            message = problem.message
+            if problem.first is not None:
+                first_name, first_path = problem.first
+                first_line = yamlsource.line_of(maps[first_name], first_path)
+                message += f" (first at {first_name}:{first_line})"
+            errors.append(ContentError(name, yamlsource.line_of(maps[name], path), message))
+        return errors
+
+    # --- the immutable snapshot ---
+
+    def _freeze(self) -> Catalog:
+        assert self.story is not None
+        summaries = sorted(self.summaries.records.values(), key=_newest_first)
+        rank = {summary.id: position for position, summary in enumerate(summaries)}
+        statements = self.statements.records
+        return Catalog(
+            story=Story(_localized(self.story[0])),
+            people=MappingProxyType(self.people.records),
+            sources=MappingProxyType(self.sources.records),
+            summaries=tuple(summaries),
+            statements=tuple(
+                sorted(statements.values(), key=lambda s: (-s.date.toordinal(), rank[s.summary]))
+            ),
+            statements_by_id=MappingProxyType(statements),
+        )
+
+
+def _newest_first(summary: Summary) -> tuple[int, int, str]:
+    return (-summary.date.toordinal(), -summary.priority, summary.id)
+
+
+def _line_map(name: str) -> dict[yamlsource.Path, int]:
+    try:
+        return yamlsource.line_map(Path(name).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+
+
+def _localized(text: LocalizedText) -> Localized:
+    return Localized(en=text.en, id=text.id)
+
+
+_LOCALIZED_FIELDS = frozenset({"title", "text", "role", "venue"})
+# pydantic puts the union member or validator it tried into `loc`; those are not fields.
+_TYPE_TAGS = frozenset({"str", "tuple", "function-before", "function-after", "LocalizedText"})
+
+
+def _describe(error: ErrorDetails, full_loc: yamlsource.Path) -> str:
+    """A curator-readable message for one pydantic error, after the field's dotted path."""
+    loc = [p for p in full_loc if not (isinstance(p, str) and ("[" in p or p in _TYPE_TAGS))]
+    field_name = str(loc[-1]) if loc else ""
+    noun = "language" if len(loc) > 1 and loc[-2] in _LOCALIZED_FIELDS else "field"
+    kind, value = error["type"], error.get("input")
+    if kind == "missing":
+        message, loc = f"missing {noun} '{field_name}'", loc[:-1]
+    elif kind == "extra_forbidden":
+        message, loc = f"unknown {noun} '{field_name}'", loc[:-1]
+    elif kind == "string_too_short":
+        message = "empty text"
+    elif kind == "string_pattern_mismatch" and field_name == "published_time":
+        message = f"bad time {value!r}: expected HH:MM"
+    elif kind == "string_pattern_mismatch":
+        message = f"bad id {value!r}: use lowercase letters, digits and hyphens"
+    elif kind == "literal_error":
+        message = f"unknown language {value!r}: expected 'en' or 'id'"
+    elif kind == "value_error" and "ctx" in error:
+        message = str(error["ctx"]["error"])
+    else:
+        message = error["msg"][:1].lower() + error["msg"][1:]
+    where = _dotted(loc)
+    return f"{where}: {message}" if where else message
+
+
+def _dotted(loc: Iterable[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
