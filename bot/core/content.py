@@ -10,7 +10,6 @@ from typing import Generic, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 from rapidfuzz import process
 
 from bot.core import yamlsource
@@ -24,23 +23,13 @@ from bot.core.schema import (
     StoryEntry,
     SummaryEntry,
 )
+from bot.core.validation import ContentError, describe
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 # Where a record stands: its file and its path inside that file's YAML.
 _Origin = tuple[str, yamlsource.Path]
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class ContentError:
-    path: str
-    line: int  # 0 when the problem belongs to no line (a missing folder, an unreadable file)
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
 
 
 class ContentInvalid(Exception):
@@ -167,7 +156,11 @@ class _CatalogBuilder:
         if section == "people":
             p = self._validate(PersonEntry, item, origin)
             if p is not None:
-                self._add(self.people, Person(p.id, p.name, _localized(p.role), p.aliases), origin)
+                self._add(
+                    self.people,
+                    Person(p.id, _localized(p.name), _localized(p.role), p.aliases),
+                    origin,
+                )
         elif section == "sources":
             s = self._validate(SourceEntry, item, origin)
             if s is not None:
@@ -195,7 +188,7 @@ class _CatalogBuilder:
                 if path[-2:-1] == ("summaries",) and error["loc"][:1] == ("statements",):
                     continue  # statements are validated one by one, with their own paths
                 loc = (*path, *error["loc"])
-                self.problems.append(_Problem((name, loc), _describe(error, loc)))
+                self.problems.append(_Problem((name, loc), describe(error, loc)))
             return None
 
     # --- records and cross-references ---
@@ -319,41 +312,3 @@ def _line_map(name: str) -> dict[yamlsource.Path, int]:
 
 def _localized(text: LocalizedText) -> Localized:
     return Localized(en=text.en, id=text.id)
-
-
-_LOCALIZED_FIELDS = frozenset({"title", "text", "role", "venue"})
-# pydantic puts the union member or validator it tried into `loc`; those are not fields.
-_TYPE_TAGS = frozenset({"str", "tuple", "function-before", "function-after", "LocalizedText"})
-
-
-def _describe(error: ErrorDetails, full_loc: yamlsource.Path) -> str:
-    """A curator-readable message for one pydantic error, after the field's dotted path."""
-    loc = [p for p in full_loc if not (isinstance(p, str) and ("[" in p or p in _TYPE_TAGS))]
-    field_name = str(loc[-1]) if loc else ""
-    noun = "language" if len(loc) > 1 and loc[-2] in _LOCALIZED_FIELDS else "field"
-    kind, value = error["type"], error.get("input")
-    if kind == "missing":
-        message, loc = f"missing {noun} '{field_name}'", loc[:-1]
-    elif kind == "extra_forbidden":
-        message, loc = f"unknown {noun} '{field_name}'", loc[:-1]
-    elif kind == "string_too_short":
-        message = "empty text"
-    elif kind == "string_pattern_mismatch" and field_name == "published_time":
-        message = f"bad time {value!r}: expected HH:MM"
-    elif kind == "string_pattern_mismatch":
-        message = f"bad id {value!r}: use lowercase letters, digits and hyphens"
-    elif kind == "literal_error":
-        message = f"unknown language {value!r}: expected 'en' or 'id'"
-    elif kind == "value_error" and "ctx" in error:
-        message = str(error["ctx"]["error"])
-    else:
-        message = error["msg"][:1].lower() + error["msg"][1:]
-    where = _dotted(loc)
-    return f"{where}: {message}" if where else message
-
-
-def _dotted(loc: Iterable[int | str]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out

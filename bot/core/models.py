@@ -43,7 +43,7 @@ class Person:
     """A speaker: a person, or a body such as "Israeli officials" when the source names no one."""
 
     id: str
-    name: str
+    name: Localized
     role: Localized
     aliases: tuple[str, ...] = ()
 
@@ -132,20 +132,22 @@ class DigestItem:
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """A statement as a reader sees it: who, how, when, and the words in the digest's language."""
+    """A statement as a reader sees it: who, how and when, then the words in the reader's tongue."""
 
     statement_id: str
-    speaker: str
-    attribution: str
+    speaker: str  # "Donald Trump"
+    attribution: str  # "said (Truth Social, report of 6 October 2025)"
     text: str
-    direct: bool
-    translated: bool
+    direct: bool  # the speaker's own words: shown in quotation marks
+    translated: bool  # the text is our translation of the source's language
 
 
 @dataclass(frozen=True, slots=True)
 class Digest:
+    """A digest in one language, before any platform's markup."""
+
     lang: Lang
-    title: str
+    title: str  # the story and the localised date range it covers
     items: tuple[DigestItem, ...]
     quotes: tuple[Quote, ...]
-    sources_line: str
+    sources: tuple[str, ...]  # labels of the sources the items and quotes come from

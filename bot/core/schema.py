@@ -54,7 +54,7 @@ class LocalizedText(_Strict):
 
 
 def _same_in_both(value: Any) -> Any:
-    # A proper name such as "Truth Social" reads the same in both languages.
+    # Proper names such as "Truth Social" read the same in both languages: one string will do.
     return {"en": value, "id": value} if isinstance(value, str) else value
 
 
@@ -64,7 +64,8 @@ class StoryEntry(_Strict):
 
 class PersonEntry(_Strict):
     id: Id
-    name: Text
+    # A person's name reads the same in both languages; a group's ("Israeli officials") does not.
+    name: Annotated[LocalizedText, BeforeValidator(_same_in_both)]
     role: LocalizedText
     aliases: tuple[Text, ...] = ()
 

@@ -1,0 +1,135 @@
+"""Catalog → Digest: the newest summaries and their key statements, fitted to a length budget.
+
+Pure: the same catalog, language, window and options always give the same digest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from bot.core import i18n
+from bot.core.document import shorten, visible_length
+from bot.core.layout import digest_document
+from bot.core.models import Catalog, Digest, DigestItem, Lang, Quote, Statement, Summary
+from bot.core.quotes import quote_of
+
+
+@dataclass(frozen=True, slots=True)
+class DigestOptions:
+    max_chars: int = 1200  # visible characters, markup not counted
+    max_items: int = 4
+    max_quotes: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Inclusive dates; None leaves that end open."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def __contains__(self, date: dt.date) -> bool:
+        return (self.since is None or date >= self.since) and (
+            self.until is None or date <= self.until
+        )
+
+
+def compose_digest(
+    catalog: Catalog,
+    lang: Lang,
+    window: Window = Window(),
+    options: DigestOptions = DigestOptions(),
+) -> Digest | None:
+    """The digest for `window`, or None when it has no summaries."""
+    chosen = [s for s in catalog.summaries if s.date in window][: options.max_items]
+    if not chosen:
+        return None
+    return _Fitter(catalog, lang, options.max_chars).fit(
+        chosen, _key_statements(catalog, chosen, options.max_quotes)
+    )
+
+
+def _key_statements(catalog: Catalog, chosen: Sequence[Summary], limit: int) -> list[Statement]:
+    """Curator-marked key statements first, then the rest; one per speaker before any repeat."""
+    ranked = sorted(
+        (
+            (not statement.key, rank, position, statement)
+            for rank, summary in enumerate(chosen)
+            for position, statement in enumerate(
+                catalog.statements_by_id[i] for i in summary.statements
+            )
+        ),
+        key=lambda entry: entry[:3],
+    )
+    picked: list[Statement] = []
+    heard: set[tuple[str, ...]] = set()
+    for *_, statement in ranked:
+        if statement.speakers not in heard:
+            picked.append(statement)
+            heard.add(statement.speakers)
+    picked += [entry[3] for entry in ranked if entry[3] not in picked]
+    return picked[:limit]
+
+
+_Entry = tuple[Summary, DigestItem] | tuple[Statement, Quote]
+
+
+class _Fitter:
+    """Adds items and quotes in order of importance while the digest stays within budget."""
+
+    def __init__(self, catalog: Catalog, lang: Lang, budget: int) -> None:
+        self.catalog, self.lang, self.budget = catalog, lang, budget
+
+    def fit(self, summaries: list[Summary], statements: list[Statement]) -> Digest:
+        # The lead item, then the lead quote, so that even a short digest says who said what.
+        order: list[Summary | Statement] = [
+            *summaries[:1], *statements[:1], *summaries[1:], *statements[1:]
+        ]  # fmt: skip
+        entries: list[_Entry] = []
+        for record in order:
+            entry: _Entry = (
+                (
+                    record,
+                    DigestItem(record.id, record.title.get(self.lang), record.text.get(self.lang)),
+                )
+                if isinstance(record, Summary)
+                else (record, quote_of(self.catalog, record, self.lang))
+            )
+            entries.append(entry)
+            if self._length(entries) <= self.budget:
+                continue
+            # Too long whole: keep the leading sentences that fit, else leave it out.
+            shown = entry[1]
+            entries[-1] = (record, replace(shown, text=""))  # type: ignore[assignment]
+            room = self.budget - self._length(entries)
+            shortened = shorten(shown.text, room) if room > 0 else ""
+            if shortened:
+                entries[-1] = (record, replace(shown, text=shortened))  # type: ignore[assignment]
+            elif len(entries) > 1:  # the lead item stays, if need be as its title alone
+                entries.pop()
+        return self._digest(entries)
+
+    def _length(self, entries: list[_Entry]) -> int:
+        return visible_length(digest_document(self._digest(entries)))
+
+    def _digest(self, entries: list[_Entry]) -> Digest:
+        lang = self.lang
+        items = [(r, shown) for r, shown in entries if isinstance(r, Summary)]
+        quotes = [(r, shown) for r, shown in entries if isinstance(r, Statement)]
+        dates = [summary.date for summary, _ in items]
+        source_ids = dict.fromkeys(
+            [
+                *(sid for summary, _ in items for sid in summary.sources),
+                *(st.source for st, _ in quotes),
+            ]
+        )
+        story = self.catalog.story.title.get(lang)
+        return Digest(
+            lang=lang,
+            title=f"{story}: {i18n.period(min(dates), max(dates), lang)}",
+            items=tuple(item for _, item in items),  # type: ignore[misc]
+            quotes=tuple(quote for _, quote in quotes),  # type: ignore[misc]
+            sources=tuple(i18n.source_label(self.catalog.sources[sid], lang) for sid in source_ids),
+        )

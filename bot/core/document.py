@@ -1,0 +1,71 @@
+"""Structured text that every renderer shares: blocks of lines of styled spans.
+
+Composition measures a document's visible length here, and each renderer only decides how a
+style is marked up, so what a reader sees is the same text on every platform.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+
+class Style(enum.Enum):
+    PLAIN = "plain"
+    BOLD = "bold"
+    ITALIC = "italic"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    text: str
+    style: Style = Style.PLAIN
+
+
+Line = tuple[Span, ...]
+Block = tuple[Line, ...]  # lines of one paragraph, joined by a newline
+Document = tuple[Block, ...]  # paragraphs, joined by a blank line
+
+LINE_BREAK = "\n"
+BLOCK_BREAK = "\n\n"
+
+
+def plain(document: Document) -> str:
+    """The visible text of a document, as every renderer shows it."""
+    return BLOCK_BREAK.join(
+        LINE_BREAK.join("".join(span.text for span in line) for line in block) for block in document
+    )
+
+
+def visible_length(document: Document) -> int:
+    return len(plain(document))
+
+
+# A sentence ends at . ! ? or … , after any closing quotes or brackets, before white space.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’')\]]*(?=\s)")
+
+
+def sentences(text: str) -> list[str]:
+    """Split text into sentences, keeping each sentence's own punctuation and closing quotes."""
+    out, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        out.append(text[start : match.end()].strip())
+        start = match.end()
+    rest = text[start:].strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
+def shorten(text: str, limit: int) -> str:
+    """The leading whole sentences of `text` that fit in `limit` characters ("" if none does)."""
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for sentence in sentences(text):
+        candidate = f"{kept} {sentence}" if kept else sentence
+        if len(candidate) > limit:
+            break
+        kept = candidate
+    return kept

@@ -1,0 +1,85 @@
+"""How a digest and a who-said-what answer read, as documents; the renderers only add markup."""
+
+from __future__ import annotations
+
+from bot.core import i18n
+from bot.core.document import Block, Document, Line, Span, Style
+from bot.core.models import Catalog, Digest, DigestItem, Lang, Quote, Statement
+from bot.core.quotes import Ambiguous, NothingFound, SpeakerFound, TopicFound, WhoSaid, quote_of
+
+BULLET = "• "
+
+
+def digest_document(digest: Digest) -> Document:
+    blocks: list[Block] = [((Span(digest.title, Style.BOLD),),)]
+    if digest.items:
+        blocks.append(tuple(_item_line(item) for item in digest.items))
+    if digest.quotes:
+        heading: Line = (Span(i18n.text(digest.lang, "key_statements"), Style.BOLD),)
+        blocks.append((heading, *(quote_line(quote, digest.lang) for quote in digest.quotes)))
+    if digest.sources:
+        label = i18n.text(digest.lang, "sources")
+        blocks.append(((Span(f"{label}: {'; '.join(digest.sources)}.", Style.ITALIC),),))
+    return tuple(blocks)
+
+
+def _item_line(item: DigestItem) -> Line:
+    return (
+        Span(BULLET),
+        Span(item.title, Style.BOLD),
+        Span(f" — {item.text}" if item.text else ""),
+    )
+
+
+def quote_line(quote: Quote, lang: Lang) -> Line:
+    """ "• Name, said, Truth Social (6 October 2025): “words” (translated)" """
+    words = f"“{quote.text}”" if quote.direct else quote.text
+    mark = f" {i18n.text(lang, 'translated')}" if quote.translated else ""
+    return (
+        Span(BULLET),
+        Span(quote.speaker, Style.BOLD),
+        Span(f", {quote.attribution}: {words}{mark}"),
+    )
+
+
+def whosaid_document(catalog: Catalog, answer: WhoSaid, lang: Lang) -> Document:
+    match answer:
+        case SpeakerFound(person, statements, total, topic):
+            values = {"name": person.name.get(lang), "role": person.role.get(lang)}
+            key = "whosaid_speaker_topic" if topic else "whosaid_speaker"
+            if not statements:
+                return _heading(i18n.text(lang, "whosaid_no_statements", **values))
+            header = i18n.text(lang, key, shown=len(statements), total=total, topic=topic, **values)
+            return (*_heading(header), *(_statement_block(catalog, s, lang) for s in statements))
+        case TopicFound(query, statements, total):
+            header = i18n.text(
+                lang, "whosaid_topic", query=query, shown=len(statements), total=total
+            )
+            return (*_heading(header), *(_statement_block(catalog, s, lang) for s in statements))
+        case Ambiguous(query, candidates):
+            lines = tuple(
+                (Span(BULLET), Span(p.name.get(lang), Style.BOLD), Span(f" — {p.role.get(lang)}"))
+                for p in candidates
+            )
+            return (*_heading(i18n.text(lang, "whosaid_ambiguous", query=query)), lines)
+        case NothingFound(query, closest):
+            if not query.strip():
+                return _heading(i18n.text(lang, "whosaid_empty_query"))
+            blocks = _heading(i18n.text(lang, "whosaid_nothing", query=query))
+            if closest:
+                names = ", ".join(p.name.get(lang) for p in closest)
+                blocks += (((Span(i18n.text(lang, "whosaid_closest", names=names)),),),)
+            return blocks
+
+
+def _heading(text: str) -> Document:
+    return (((Span(text, Style.BOLD),),),)
+
+
+def _statement_block(catalog: Catalog, statement: Statement, lang: Lang) -> Block:
+    source = i18n.source_label(catalog.sources[statement.source], lang)
+    label = i18n.text(lang, "source")
+    return (
+        quote_line(quote_of(catalog, statement, lang), lang),
+        (Span(f"{label}: {source}", Style.ITALIC),),
+    )

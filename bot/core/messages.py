@@ -1,0 +1,57 @@
+"""Content → finished messages for one format, always within that platform's message limit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.core.compose import DigestOptions, Window, compose_digest
+from bot.core.document import Span, Style
+from bot.core.i18n import open_period, text
+from bot.core.layout import digest_document, whosaid_document
+from bot.core.models import Catalog, Lang
+from bot.core.quotes import QuoteIndex, SpeakerFound, TopicFound, WhoSaid
+from bot.core.render import Format, fits, render
+
+MIN_BUDGET = 200
+
+
+def digest_message(
+    catalog: Catalog,
+    lang: Lang,
+    fmt: Format,
+    window: Window = Window(),
+    options: DigestOptions = DigestOptions(),
+) -> str | None:
+    """The digest as one message, or None when the window has no summaries.
+
+    The visible budget is kept; only when escaping and markup push the message past the platform's
+    limit (text full of "&" or "*") is the budget lowered until it fits.
+    """
+    budget = options.max_chars
+    while True:
+        digest = compose_digest(catalog, lang, window, replace(options, max_chars=budget))
+        if digest is None:
+            return None
+        message = render(digest_document(digest), fmt)
+        if fits(message, fmt) or budget <= MIN_BUDGET:
+            return message
+        budget = max(MIN_BUDGET, budget * 3 // 4)
+
+
+def no_digest_message(lang: Lang, fmt: Format, window: Window) -> str:
+    period = open_period(window.since, window.until, lang)
+    return render((((Span(text(lang, "no_news", period=period), Style.PLAIN),),),), fmt)
+
+
+def whosaid_message(
+    index: QuoteIndex, query: str, lang: Lang, fmt: Format, limit: int = 5
+) -> tuple[WhoSaid, str]:
+    """The answer and its message; statements are dropped from the end until the message fits."""
+    answer = index.who_said(query, limit)
+    message = render(whosaid_document(index.catalog, answer, lang), fmt)
+    while not fits(message, fmt) and isinstance(answer, SpeakerFound | TopicFound):
+        if len(answer.statements) <= 1:
+            break
+        answer = replace(answer, statements=answer.statements[:-1])
+        message = render(whosaid_document(index.catalog, answer, lang), fmt)
+    return answer, message

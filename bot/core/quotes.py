@@ -1,0 +1,236 @@
+"""Who said what: find a speaker by name, alias or role phrase, or statements by topic.
+
+A query is tried, in order, as: a speaker's exact name or alias (ignoring case, diacritics,
+hyphens and spaces); the same with a typo; a speaker followed or preceded by a topic ("trump
+hostages"); a topic in either language; a part of a name ("Benjamin"). The first that matches
+answers; when several people match equally, the answer is the list of candidates.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import unicodedata
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from babel.lists import format_list
+from rapidfuzz import fuzz, process
+
+from bot.core import i18n
+from bot.core.models import LANGS, Catalog, Kind, Lang, Person, Quote, Statement
+
+FUZZY_CUTOFF = 80  # rapidfuzz ratio (0–100): one or two typos in a name of 6+ letters
+FUZZY_TIE = 3  # people whose best scores are this close are equally likely
+MAX_CANDIDATES = 8
+MIN_PREFIX = 3  # shorter topic words must match a whole word
+
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_WORD = re.compile(r"[^\W_]+")
+# Words too common to be a topic on their own, in English and Indonesian.
+_STOPWORD_TEXT = """
+a an and are as at be been but by for from had has have he her his i in is it its of on or our
+she that the their them they this to was we were what who will with would you
+ada adalah akan atau bagi bahwa dalam dan dari dengan di ia ini itu ke kami kita mereka oleh pada
+para saat sebagai serta telah tentang untuk yang
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def normalize(text: str) -> str:
+    """Lower case, no diacritics, words separated by single spaces: "El-Sisi" → "el sisi"."""
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def quote_of(catalog: Catalog, statement: Statement, lang: Lang) -> Quote:
+    """A statement as shown to a reader of `lang`: speakers, how and when it was said, the words."""
+    names = [catalog.people[speaker].name.get(lang) for speaker in statement.speakers]
+    when = i18n.statement_date(statement, catalog.sources[statement.source], lang)
+    where = f"{statement.venue.get(lang)}, " if statement.venue is not None else ""
+    attribution = f"{i18n.kind(statement, lang)} ({where}{when})"
+    return Quote(
+        statement_id=statement.id,
+        speaker=str(format_list(names, locale=lang)),
+        attribution=attribution,
+        text=statement.text.get(lang),
+        direct=statement.kind is Kind.DIRECT,
+        translated=statement.original != lang,
+    )
+
+
+# --- answers ---
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerFound:
+    person: Person
+    statements: tuple[Statement, ...]  # newest first, at most the limit asked for
+    total: int
+    topic: str | None = None  # set when the query also named a topic
+
+
+@dataclass(frozen=True, slots=True)
+class TopicFound:
+    query: str
+    statements: tuple[Statement, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    query: str
+    candidates: tuple[Person, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NothingFound:
+    query: str
+    closest: tuple[Person, ...]
+
+
+WhoSaid = SpeakerFound | TopicFound | Ambiguous | NothingFound
+
+
+class QuoteIndex:
+    """Lookup structures over one catalog, built once per catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._by_alias: dict[str, set[str]] = defaultdict(set)
+        self._by_compact: dict[str, set[str]] = defaultdict(set)
+        self._by_name_word: dict[str, set[str]] = defaultdict(set)
+        self._alias_choices: list[str] = []
+        self._alias_owner: list[str] = []
+        for person in catalog.people.values():
+            self._index_person(person)
+
+        by_speaker: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for rank, statement in enumerate(catalog.statements):
+            for speaker in statement.speakers:
+                by_speaker[speaker].append(rank)
+            words = set(_WORD.findall(normalize(f"{statement.text.en} {statement.text.id}")))
+            for word in words:
+                postings[word].append(rank)
+        self._by_speaker = dict(by_speaker)
+        self._postings = dict(postings)
+        self._vocabulary = sorted(postings)
+
+    def _index_person(self, person: Person) -> None:
+        names = {person.id.replace("-", " "), *(person.name.get(lang) for lang in LANGS)}
+        for alias in {normalize(a) for a in (*names, *person.aliases)} - {""}:
+            self._by_alias[alias].add(person.id)
+            self._by_compact[alias.replace(" ", "")].add(person.id)
+            self._alias_choices.append(alias)
+            self._alias_owner.append(person.id)
+            for word in alias.split():
+                self._by_name_word[word].add(person.id)
+
+    # --- the query ---
+
+    def who_said(self, query: str, limit: int = 5) -> WhoSaid:
+        key = normalize(query)
+        if not key:
+            return NothingFound(query, ())
+        people = self._exact(key) or self._fuzzy(key)
+        if len(people) == 1:
+            return self._speaker(people[0], limit)
+        if people:
+            return Ambiguous(query, tuple(people[:MAX_CANDIDATES]))
+        split = self._speaker_and_topic(key.split(), limit)
+        if split is not None:
+            return split
+        ranks = self._topic_ranks(key.split())
+        if ranks:
+            return TopicFound(query, self._newest(ranks, limit), len(ranks))
+        people = self._name_words(key.split())
+        if len(people) == 1:
+            return self._speaker(people[0], limit)
+        if people:
+            return Ambiguous(query, tuple(people[:MAX_CANDIDATES]))
+        return NothingFound(query, self.closest(key))
+
+    def closest(self, key: str, count: int = 3) -> tuple[Person, ...]:
+        """The people whose names are nearest the query, however far: suggestions."""
+        found = process.extract(key, self._alias_choices, scorer=fuzz.WRatio, limit=count * 4)
+        return tuple(self._people(self._alias_owner[index] for _, _, index in found)[:count])
+
+    def _exact(self, key: str) -> list[Person]:
+        owners = self._by_alias.get(key) or self._by_compact.get(key.replace(" ", "")) or set()
+        return self._people(sorted(owners))
+
+    def _fuzzy(self, key: str) -> list[Person]:
+        if len(key) < 4:
+            return []
+        found = process.extract(
+            key, self._alias_choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=32
+        )
+        best: dict[str, float] = {}
+        for _, score, index in found:
+            owner = self._alias_owner[index]
+            best[owner] = max(score, best.get(owner, 0.0))
+        if not best:
+            return []
+        top = max(best.values())
+        close = sorted((o for o, s in best.items() if s >= top - FUZZY_TIE), key=lambda o: -best[o])
+        return self._people(close)
+
+    def _speaker_and_topic(self, words: list[str], limit: int) -> SpeakerFound | None:
+        """ "trump hostages" or "sandera netanyahu": a speaker's exact name, and a topic."""
+        for size in range(len(words) - 1, 0, -1):
+            for name, topic in ((words[:size], words[size:]), (words[-size:], words[:-size])):
+                people = self._exact(" ".join(name))
+                if len(people) != 1:
+                    continue
+                person = people[0]
+                ranks = self._topic_ranks(topic)
+                mine = [r for r in self._by_speaker.get(person.id, ()) if r in ranks]
+                if mine:
+                    shown = tuple(self.catalog.statements[r] for r in mine[:limit])
+                    return SpeakerFound(person, shown, len(mine), " ".join(topic))
+        return None
+
+    def _topic_ranks(self, words: Sequence[str]) -> set[int]:
+        """Statements (by rank) containing every topic word, each as a word or a word's start."""
+        wanted = [w for w in words if w not in _STOPWORDS]
+        if not wanted:
+            return set()
+        result: set[int] | None = None
+        for word in sorted(wanted, key=len, reverse=True):  # longer words are rarer: fewer ranks
+            ranks = self._word_ranks(word)
+            result = ranks if result is None else result & ranks
+            if not result:
+                return set()
+        return result or set()
+
+    def _word_ranks(self, word: str) -> set[int]:
+        if len(word) < MIN_PREFIX:
+            return set(self._postings.get(word, ()))
+        start = bisect_left(self._vocabulary, word)
+        end = bisect_left(self._vocabulary, word + "\uffff", start)
+        ranks: set[int] = set()
+        for vocabulary_word in self._vocabulary[start:end]:
+            ranks.update(self._postings[vocabulary_word])
+        return ranks
+
+    def _name_words(self, words: list[str]) -> list[Person]:
+        owners: set[str] | None = None
+        for word in words:
+            found = self._by_name_word.get(word, set())
+            owners = set(found) if owners is None else owners & found
+        return self._people(sorted(owners or ()))
+
+    def _speaker(self, person: Person, limit: int) -> SpeakerFound:
+        ranks = self._by_speaker.get(person.id, [])
+        shown = tuple(self.catalog.statements[r] for r in ranks[:limit])
+        return SpeakerFound(person, shown, len(ranks))
+
+    def _newest(self, ranks: set[int], limit: int) -> tuple[Statement, ...]:
+        return tuple(self.catalog.statements[r] for r in heapq.nsmallest(limit, ranks))
+
+    def _people(self, ids: Iterable[str]) -> list[Person]:
+        return [self.catalog.people[i] for i in dict.fromkeys(ids)]

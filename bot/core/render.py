@@ -1,0 +1,108 @@
+"""Document → text for one output format: plain text, Telegram HTML or Discord markdown.
+
+Every text from content or users is escaped here, and nowhere else: the renderers are the one
+place where text turns into markup.
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+import re
+from collections.abc import Callable
+
+from bot.core.document import BLOCK_BREAK, LINE_BREAK, Document, Span, Style
+
+
+class Format(enum.StrEnum):
+    TEXT = "text"
+    TELEGRAM = "telegram"
+    DISCORD = "discord"
+
+
+# One message's size on each platform. Both count more than code points for some characters, so
+# lengths are taken in UTF-16 code units, the stricter measure (an emoji counts 2).
+MESSAGE_LIMIT: dict[Format, int] = {
+    Format.TEXT: 1_000_000,
+    Format.TELEGRAM: 4096,
+    Format.DISCORD: 2000,
+}
+
+
+def message_length(message: str) -> int:
+    return len(message.encode("utf-16-le")) // 2
+
+
+def fits(message: str, fmt: Format) -> bool:
+    return message_length(message) <= MESSAGE_LIMIT[fmt]
+
+
+def render(document: Document, fmt: Format) -> str:
+    span_markup = _MARKUP[fmt]
+    return BLOCK_BREAK.join(
+        LINE_BREAK.join(
+            "".join(span_markup(span, index == 0) for index, span in enumerate(line))
+            for line in block
+        )
+        for block in document
+    )
+
+
+# --- plain text ---
+
+
+def _text_span(span: Span, line_start: bool) -> str:
+    return span.text
+
+
+# --- Telegram: HTML parse mode, where only <, > and & need escaping outside attributes ---
+
+_TELEGRAM_TAG = {Style.PLAIN: "", Style.BOLD: "b", Style.ITALIC: "i"}
+
+
+def _telegram_span(span: Span, line_start: bool) -> str:
+    text = html.escape(span.text, quote=False)
+    tag = _TELEGRAM_TAG[span.style]
+    return f"<{tag}>{text}</{tag}>" if tag and text else text
+
+
+# --- Discord: markdown, escaped, and no text may mention anyone ---
+
+_DISCORD_WRAP = {Style.PLAIN: "", Style.BOLD: "**", Style.ITALIC: "*"}
+_MARKDOWN_CHARS = re.compile(r"([\\*_~`|<>\[\]])")
+# Headings, lists and numbered lists are markup only at the start of a line.
+_LINE_MARKUP = r"(\s*)([#+-]|\d+\.)"
+_AT_LINE_START = re.compile(rf"^{_LINE_MARKUP}", re.MULTILINE)
+_AFTER_NEWLINE = re.compile(rf"(\n){_LINE_MARKUP}")
+_MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def escape_discord(text: str, at_line_start: bool = True) -> str:
+    """Text that Discord shows as written: no markup, no mention of anyone."""
+    text = _MARKDOWN_CHARS.sub(r"\\\1", text)
+    line_markup = _AT_LINE_START if at_line_start else _AFTER_NEWLINE
+    text = line_markup.sub(_escape_line_markup, text)
+    return _MASS_MENTION.sub(f"@{ZERO_WIDTH_SPACE}\\1", text)
+
+
+def _escape_line_markup(match: re.Match[str]) -> str:
+    *before, marker = match.groups()
+    # "1." is escaped at its dot: a backslash before a digit would show.
+    escaped = f"{marker[:-1]}\\." if marker.endswith(".") else f"\\{marker}"
+    return "".join(before) + escaped
+
+
+def _discord_span(span: Span, line_start: bool) -> str:
+    if not span.text:
+        return ""
+    wrap = _DISCORD_WRAP[span.style]
+    # Inside ** or * a leading "#" is no heading, so only bare text at a line's start needs it.
+    return f"{wrap}{escape_discord(span.text, line_start and not wrap)}{wrap}"
+
+
+_MARKUP: dict[Format, Callable[[Span, bool], str]] = {
+    Format.TEXT: _text_span,
+    Format.TELEGRAM: _telegram_span,
+    Format.DISCORD: _discord_span,
+}

@@ -1,0 +1,60 @@
+"""Problems in a YAML file, as `path:line: message` that a curator or operator can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pydantic_core import ErrorDetails
+
+from bot.core import yamlsource
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ContentError:
+    path: str
+    line: int  # 0 when the problem belongs to no line (a missing folder, an unreadable file)
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+# Fields holding `{en: ..., id: ...}`: a missing or extra key there is a language, not a field.
+_LOCALIZED_FIELDS = frozenset({"title", "text", "role", "venue", "name"})
+# pydantic puts the union member or validator it tried into `loc`; those are not fields.
+_TYPE_TAGS = frozenset({"str", "tuple", "function-before", "function-after", "LocalizedText"})
+
+
+def describe(error: ErrorDetails, full_loc: yamlsource.Path) -> str:
+    """A readable message for one pydantic error, after the field's dotted path."""
+    loc = [p for p in full_loc if not (isinstance(p, str) and ("[" in p or p in _TYPE_TAGS))]
+    field_name = str(loc[-1]) if loc else ""
+    noun = "language" if len(loc) > 1 and loc[-2] in _LOCALIZED_FIELDS else "field"
+    kind, value = error["type"], error.get("input")
+    if kind == "missing":
+        message, loc = f"missing {noun} '{field_name}'", loc[:-1]
+    elif kind == "extra_forbidden":
+        message, loc = f"unknown {noun} '{field_name}'", loc[:-1]
+    elif kind == "string_too_short":
+        message = "empty text"
+    elif kind == "string_pattern_mismatch" and field_name == "published_time":
+        message = f"bad time {value!r}: expected HH:MM"
+    elif kind == "string_pattern_mismatch":
+        message = f"bad id {value!r}: use lowercase letters, digits and hyphens"
+    elif kind == "literal_error" and field_name in {"language", "original"}:
+        message = f"unknown language {value!r}: expected 'en' or 'id'"
+    elif kind == "value_error" and "ctx" in error:
+        message = str(error["ctx"]["error"])
+    else:
+        message = error["msg"][:1].lower() + error["msg"][1:]
+    where = _dotted(loc)
+    return f"{where}: {message}" if where else message
+
+
+def _dotted(loc: Iterable[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
