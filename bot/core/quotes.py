@@ -18,12 +18,16 @@ from dataclasses import dataclass
 
 from babel.lists import format_list
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.core import i18n
 from bot.core.models import LANGS, Catalog, Kind, Lang, Person, Quote, Statement
 
-FUZZY_CUTOFF = 80  # rapidfuzz ratio (0–100): one or two typos in a name of 6+ letters
-FUZZY_TIE = 3  # people whose best scores are this close are equally likely
+# A typo is an edit of the whole name (optimal string alignment: a swap of two letters is one
+# edit); at most one edit in four letters. Unlike a plain ratio, this does not reward a short
+# query for being part of a longer alias ("presiden" is not a typo of "presiden as").
+FUZZY_CUTOFF = 0.75
+FUZZY_TIE = 0.03  # people whose best scores are this close are equally likely
 MAX_CANDIDATES = 8
 MIN_PREFIX = 3  # shorter topic words must match a whole word
 
@@ -167,7 +171,11 @@ class QuoteIndex:
         if len(key) < 4:
             return []
         found = process.extract(
-            key, self._alias_choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=32
+            key,
+            self._alias_choices,
+            scorer=OSA.normalized_similarity,
+            score_cutoff=FUZZY_CUTOFF,
+            limit=32,
         )
         best: dict[str, float] = {}
         for _, score, index in found:
