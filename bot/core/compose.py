@@ -83,33 +83,48 @@ class _Fitter:
         self.catalog, self.lang, self.budget = catalog, lang, budget
 
     def fit(self, summaries: list[Summary], statements: list[Statement]) -> Digest:
-        # The lead item, then the lead quote, so that even a short digest says who said what.
-        order: list[Summary | Statement] = [
-            *summaries[:1], *statements[:1], *summaries[1:], *statements[1:]
-        ]  # fmt: skip
-        entries: list[_Entry] = []
-        for record in order:
-            entry: _Entry = (
-                (
-                    record,
-                    DigestItem(record.id, record.title.get(self.lang), record.text.get(self.lang)),
-                )
-                if isinstance(record, Summary)
-                else (record, quote_of(self.catalog, record, self.lang))
-            )
-            entries.append(entry)
-            if self._length(entries) <= self.budget:
-                continue
-            # Too long whole: keep the leading sentences that fit, else leave it out.
-            shown = entry[1]
-            entries[-1] = (record, replace(shown, text=""))  # type: ignore[assignment]
-            room = self.budget - self._length(entries)
-            shortened = shorten(shown.text, room) if room > 0 else ""
-            if shortened:
-                entries[-1] = (record, replace(shown, text=shortened))  # type: ignore[assignment]
-            elif len(entries) > 1:  # the lead item stays, if need be as its title alone
-                entries.pop()
+        # The lead item's title, the lead quote, the lead item's text, then the rest: even a
+        # short digest says what happened and who said what.
+        lead, *other_items = summaries
+        entries: list[_Entry] = [(lead, self._item(lead, with_text=False))]
+        remaining = list(statements)
+        for statement in statements:  # the first key statement that fits, whole or shortened
+            if self._append(entries, statement):
+                remaining.remove(statement)
+                break
+        self._grow(entries, 0, (lead, self._item(lead)))
+        rest: list[Summary | Statement] = [*other_items, *remaining]
+        for record in rest:
+            self._append(entries, record)
         return self._digest(entries)
+
+    def _grow(self, entries: list[_Entry], position: int, entry: _Entry) -> None:
+        """Put `entry` at `position` whole, or its leading sentences that fit, or leave it out."""
+        record, shown = entry
+        entries[position] = entry
+        if self._length(entries) <= self.budget:
+            return
+        entries[position] = (record, replace(shown, text=""))  # type: ignore[assignment]
+        room = self.budget - self._length(entries)
+        shortened = shorten(shown.text, room) if room > 0 else ""
+        if shortened:
+            entries[position] = (record, replace(shown, text=shortened))  # type: ignore[assignment]
+        elif position > 0:  # the lead item stays, if need be as its title alone
+            del entries[position]
+
+    def _append(self, entries: list[_Entry], record: Summary | Statement) -> bool:
+        """Add the record after the others if it fits, whole or shortened; True if it did."""
+        count = len(entries)
+        if isinstance(record, Summary):
+            entries.append((record, self._item(record)))
+        else:
+            entries.append((record, quote_of(self.catalog, record, self.lang)))
+        self._grow(entries, count, entries[-1])
+        return len(entries) > count
+
+    def _item(self, summary: Summary, with_text: bool = True) -> DigestItem:
+        body = summary.text.get(self.lang) if with_text else ""
+        return DigestItem(summary.id, summary.title.get(self.lang), body)
 
     def _length(self, entries: list[_Entry]) -> int:
         return visible_length(digest_document(self._digest(entries)))

@@ -136,7 +136,7 @@ class Quote:
 
     statement_id: str
     speaker: str  # "Donald Trump"
-    attribution: str  # "said (Truth Social, report of 6 October 2025)"
+    attribution: str  # "said, Truth Social, report of 6 October 2025"
     text: str
     direct: bool  # the speaker's own words: shown in quotation marks
     translated: bool  # the text is our translation of the source's language

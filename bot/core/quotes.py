@@ -55,7 +55,7 @@ def quote_of(catalog: Catalog, statement: Statement, lang: Lang) -> Quote:
     names = [catalog.people[speaker].name.get(lang) for speaker in statement.speakers]
     when = i18n.statement_date(statement, catalog.sources[statement.source], lang)
     where = f"{statement.venue.get(lang)}, " if statement.venue is not None else ""
-    attribution = f"{i18n.kind(statement, lang)} ({where}{when})"
+    attribution = f"{i18n.kind(statement, lang)}, {where}{when}"
     return Quote(
         statement_id=statement.id,
         speaker=str(format_list(names, locale=lang)),
