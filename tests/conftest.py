@@ -1,0 +1,77 @@
+"""Shared fixtures: the real curated content, and small content folders written per test."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.core.content import load_catalog
+from bot.core.models import Catalog
+from bot.core.quotes import QuoteIndex
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "digests"
+
+# A complete, valid content folder in one file: the smallest catalog worth testing against.
+MINIMAL = """\
+story:
+  title: {en: Test story, id: Cerita uji}
+people:
+  - id: ana-speaker
+    name: Ana Speaker
+    role: {en: Test minister, id: Menteri uji}
+    aliases: [Speaker, Menteri Uji]
+sources:
+  - id: report-en
+    language: en
+    published: 2025-10-06
+    cites: [Wire]
+summaries:
+  - id: first
+    date: 2025-10-06
+    priority: 4
+    title: {en: First development, id: Perkembangan pertama}
+    text: {en: One sentence here. Another one there., id: Satu kalimat. Kalimat lain.}
+    sources: [report-en]
+    statements:
+      - id: ana-said
+        speaker: ana-speaker
+        kind: direct
+        original: en
+        text: {en: We will talk., id: Kami akan berunding.}
+        date: 2025-10-06
+        source: report-en
+        key: true
+"""
+
+WriteContent = Callable[..., Path]
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    """The project's own curated content, as shipped."""
+    return load_catalog(CONTENT)
+
+
+@pytest.fixture(scope="session")
+def quote_index(catalog: Catalog) -> QuoteIndex:
+    return QuoteIndex(catalog)
+
+
+@pytest.fixture
+def write_content(tmp_path: Path) -> WriteContent:
+    """Write files (name → YAML text, dedented) into a fresh content folder and return it."""
+
+    def write(files: dict[str, str] | None = None, **named: str) -> Path:
+        folder = tmp_path / "content"
+        folder.mkdir(exist_ok=True)
+        for name, text in {**(files or {}), **named}.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return folder
+
+    return write
