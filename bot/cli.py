@@ -46,10 +46,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     catalog = _catalog(args)
-    print(
-        f"{args.content_dir}: {len(catalog.summaries)} summaries, {len(catalog.statements)} "
-        f"statements, {len(catalog.people)} people, {len(catalog.sources)} sources: all valid"
+    counts = ", ".join(
+        _count(len(records), *names)
+        for records, *names in (
+            (catalog.summaries, "summary", "summaries"),
+            (catalog.statements, "statement", "statements"),
+            (catalog.people, "person", "people"),
+            (catalog.sources, "source", "sources"),
+        )
     )
+    print(f"{args.content_dir}: {counts}: all valid")
     return OK
 
 
@@ -89,8 +95,11 @@ def _catalog(args: argparse.Namespace) -> Catalog:
     try:
         return load_catalog(args.content_dir)
     except ContentInvalid as exc:
-        count = len(exc.errors)
-        raise _Failure([*exc.errors, f"{count} problem{'s' if count != 1 else ''}"]) from None
+        raise _Failure([*exc.errors, _count(len(exc.errors), "problem", "problems")]) from None
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 # --- the command line ---

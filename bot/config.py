@@ -54,6 +54,8 @@ def load_settings(path: Path | None) -> Settings:
         data = yamlsource.parse(text) or {}
     except OSError as exc:
         raise ConfigInvalid([ContentError(name, 0, exc.strerror or "cannot read")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigInvalid([ContentError(name, 0, f"not UTF-8 text ({exc.reason})")]) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
         raise ConfigInvalid([ContentError(name, line, f"YAML syntax: {exc.problem}")]) from None

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -60,6 +60,8 @@ class _Table(Generic[T]):
         self.what = what
         self.records: dict[str, T] = {}
         self.origins: dict[str, _Origin] = {}
+        # Ids of records that failed validation: references to them are not "unknown" as well.
+        self.invalid: set[str] = set()
 
     def add(self, key: str, record: T, origin: _Origin) -> _Origin | None:
         """Add the record, or return where its id was first defined."""
@@ -154,39 +156,40 @@ class _CatalogBuilder:
     def _read_record(self, name: str, section: str, index: int, item: object) -> None:
         origin: _Origin = (name, (section, index))
         if section == "people":
-            p = self._validate(PersonEntry, item, origin)
+            p = self._validate(PersonEntry, item, origin, self.people)
             if p is not None:
-                self._add(
-                    self.people,
-                    Person(p.id, _localized(p.name), _localized(p.role), p.aliases),
-                    origin,
-                )
+                person = Person(p.id, _localized(p.name), _localized(p.role), p.aliases)
+                self._add(self.people, person, origin)
         elif section == "sources":
-            s = self._validate(SourceEntry, item, origin)
+            s = self._validate(SourceEntry, item, origin, self.sources)
             if s is not None:
                 source = Source(
                     s.id, s.language, s.published, s.published_time, s.reports_on, s.cites
                 )
                 self._add(self.sources, source, origin)
         else:
-            head = self._validate(SummaryEntry, item, origin)
+            head = self._validate(SummaryEntry, item, origin, self.summaries)
             raw = item.get("statements", []) if isinstance(item, dict) else []
             draft = _SummaryDraft(head, [])
             for position, raw_statement in enumerate(raw if isinstance(raw, list) else []):
                 where = (section, index, "statements", position)
-                statement = self._validate(StatementEntry, raw_statement, (name, where))
+                statement = self._validate(
+                    StatementEntry, raw_statement, (name, where), self.statements
+                )
                 if statement is not None:
                     draft.statements.append((where, statement))
             self.drafts.append((name, origin[1], draft))
 
-    def _validate(self, model: type[M], value: object, origin: _Origin) -> M | None:
+    def _validate(
+        self, model: type[M], value: object, origin: _Origin, table: _Table[Any] | None = None
+    ) -> M | None:
         try:
             return model.model_validate(value)
         except ValidationError as exc:
+            if table is not None and isinstance(value, dict) and isinstance(value.get("id"), str):
+                table.invalid.add(value["id"])
             name, path = origin
             for error in exc.errors(include_url=False):
-                if path[-2:-1] == ("summaries",) and error["loc"][:1] == ("statements",):
-                    continue  # statements are validated one by one, with their own paths
                 loc = (*path, *error["loc"])
                 self.problems.append(_Problem((name, loc), describe(error, loc)))
             return None
@@ -255,7 +258,7 @@ class _CatalogBuilder:
             self._add(self.statements, statement, (name, where))
 
     def _known(self, origin: _Origin, table: _Table[T], key: str) -> None:
-        if key in table.records:
+        if key in table.records or key in table.invalid:
             return
         match = process.extractOne(key, table.records.keys(), score_cutoff=70)
         hint = f" (did you mean '{match[0]}'?)" if match else ""

@@ -30,6 +30,7 @@ FUZZY_CUTOFF = 0.75
 FUZZY_TIE = 0.03  # people whose best scores are this close are equally likely
 MAX_CANDIDATES = 8
 MIN_PREFIX = 3  # shorter topic words must match a whole word
+MAX_QUERY = 200  # characters matched: names and topics are short, pasted junk need not cost more
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD = re.compile(r"[^\W_]+")
@@ -137,7 +138,7 @@ class QuoteIndex:
     # --- the query ---
 
     def who_said(self, query: str, limit: int = 5) -> WhoSaid:
-        key = normalize(query)
+        key = normalize(query[:MAX_QUERY])
         if not key:
             return NothingFound(query, ())
         people = self._exact(key) or self._fuzzy(key)

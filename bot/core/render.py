@@ -39,13 +39,16 @@ def fits(message: str, fmt: Format) -> bool:
 
 def render(document: Document, fmt: Format) -> str:
     span_markup = _MARKUP[fmt]
-    return BLOCK_BREAK.join(
+    message = BLOCK_BREAK.join(
         LINE_BREAK.join(
             "".join(span_markup(span, index == 0) for index, span in enumerate(line))
             for line in block
         )
         for block in document
     )
+    # Mentions are checked on the whole message: "@" ending one span and "everyone" starting
+    # the next would otherwise join into a live mention.
+    return neutralize_mentions(message) if fmt is Format.DISCORD else message
 
 
 # --- plain text ---
@@ -82,7 +85,11 @@ def escape_discord(text: str, at_line_start: bool = True) -> str:
     """Text that Discord shows as written: no markup, no mention of anyone."""
     text = _MARKDOWN_CHARS.sub(r"\\\1", text)
     line_markup = _AT_LINE_START if at_line_start else _AFTER_NEWLINE
-    text = line_markup.sub(_escape_line_markup, text)
+    return neutralize_mentions(line_markup.sub(_escape_line_markup, text))
+
+
+def neutralize_mentions(text: str) -> str:
+    """ "@everyone" and "@here" shown as written, mentioning no one (our markup has no "@")."""
     return _MASS_MENTION.sub(f"@{ZERO_WIDTH_SPACE}\\1", text)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
 
@@ -19,17 +19,24 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
     pass
 
 
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
 class ContentLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe YAML that leaves dates as text and refuses duplicate keys.
+    """Safe YAML that leaves dates and times as text and refuses duplicate keys.
 
     Dates stay strings so that a bad one ("2025-13-01") is reported by validation with its line,
-    instead of failing inside the YAML library; a duplicate key would otherwise silently win.
+    instead of failing inside the YAML library; "09:48" stays a time instead of YAML 1.1's base-60
+    number 588; a duplicate key would otherwise silently win.
     """
 
-    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, Any]]]] = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-    }
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        tag: str = super().resolve(kind, value, implicit)
+        if tag == _TIMESTAMP or (tag in _NUMBERS and ":" in value):
+            return _STR
+        return tag
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         mapping: dict[Hashable, Any] = super().construct_mapping(node, deep)
