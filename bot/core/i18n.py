@@ -21,10 +21,10 @@ MESSAGES: Final[dict[str, Localized]] = {
     "source": Localized("Source", "Sumber"),
     "key_statements": Localized("Key statements", "Pernyataan kunci"),
     "translated": Localized("(translated)", "(terjemahan)"),
-    "no_news": Localized(
-        "No summaries for {period}.",
-        "Tidak ada ringkasan untuk {period}.",
-    ),
+    "no_news": Localized("No summaries for {period}.", "Tidak ada ringkasan untuk {period}."),
+    "no_news_since": Localized("No summaries since {date}.", "Tidak ada ringkasan sejak {date}."),
+    "no_news_until": Localized("No summaries up to {date}.", "Tidak ada ringkasan hingga {date}."),
+    "no_news_yet": Localized("No summaries yet.", "Belum ada ringkasan."),
     "whosaid_speaker": Localized(
         "Who said what: {name}, {role} ({shown} of {total}, newest first)",
         "Siapa mengatakan apa: {name}, {role} ({shown} dari {total}, terbaru dulu)",
@@ -59,9 +59,6 @@ MESSAGES: Final[dict[str, Localized]] = {
     "undated_reports_on": Localized(
         "report on the events of {date}", "laporan tentang peristiwa {date}"
     ),
-    "all_dates": Localized("all dates", "semua tanggal"),
-    "since": Localized("since {date}", "sejak {date}"),
-    "until": Localized("until {date}", "hingga {date}"),
 }
 
 _KIND: Final[dict[Kind, Localized]] = {
@@ -91,14 +88,15 @@ def period(start: dt.date, end: dt.date, lang: Lang) -> str:
     return f"{format_date(start, start_pattern, locale=lang)} – {day(end, lang)}"
 
 
-def open_period(since: dt.date | None, until: dt.date | None, lang: Lang) -> str:
+def no_news(since: dt.date | None, until: dt.date | None, lang: Lang) -> str:
+    """ "No summaries for 6–7 October 2025." and its kin for open-ended windows."""
     if since and until:
-        return period(since, until, lang)
+        return text(lang, "no_news", period=period(since, until, lang))
     if since:
-        return text(lang, "since", date=day(since, lang))
+        return text(lang, "no_news_since", date=day(since, lang))
     if until:
-        return text(lang, "until", date=day(until, lang))
-    return text(lang, "all_dates")
+        return text(lang, "no_news_until", date=day(until, lang))
+    return text(lang, "no_news_yet")
 
 
 def kind(statement: Statement, lang: Lang) -> str:

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.core.compose import DigestOptions, Window, compose_digest
 from bot.core.document import Span, Style
-from bot.core.i18n import open_period, text
+from bot.core.i18n import no_news
 from bot.core.layout import digest_document, whosaid_document
 from bot.core.models import Catalog, Lang
 from bot.core.quotes import QuoteIndex, SpeakerFound, TopicFound, WhoSaid
@@ -39,8 +39,7 @@ def digest_message(
 
 
 def no_digest_message(lang: Lang, fmt: Format, window: Window) -> str:
-    period = open_period(window.since, window.until, lang)
-    return render((((Span(text(lang, "no_news", period=period), Style.PLAIN),),),), fmt)
+    return render((((Span(no_news(window.since, window.until, lang), Style.PLAIN),),),), fmt)
 
 
 def whosaid_message(

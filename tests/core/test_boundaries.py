@@ -1,4 +1,4 @@
-"""The editorial core never imports a chat-platform library: adapters depend on it, not the reverse."""
+"""The editorial core never imports a chat-platform library: adapters depend on it, never back."""
 
 from __future__ import annotations
 
