@@ -9,6 +9,7 @@ answers; when several people match equally, the answer is the list of candidates
 from __future__ import annotations
 
 import heapq
+import itertools
 import re
 import unicodedata
 from bisect import bisect_left
@@ -23,9 +24,9 @@ from rapidfuzz.distance import OSA
 from bot.core import i18n
 from bot.core.models import LANGS, Catalog, Kind, Lang, Person, Quote, Statement
 
-# A typo is an edit of the whole name (optimal string alignment: a swap of two letters is one
+# A typo is an edit of a word of a name (optimal string alignment: a swap of two letters is one
 # edit); at most one edit in four letters. Unlike a plain ratio, this does not reward a short
-# query for being part of a longer alias ("presiden" is not a typo of "presiden as").
+# query for being part of a longer word.
 FUZZY_CUTOFF = 0.75
 FUZZY_TIE = 0.03  # people whose best scores are this close are equally likely
 MAX_CANDIDATES = 8
@@ -108,10 +109,9 @@ class QuoteIndex:
         self._by_alias: dict[str, set[str]] = defaultdict(set)
         self._by_compact: dict[str, set[str]] = defaultdict(set)
         self._by_name_word: dict[str, set[str]] = defaultdict(set)
-        self._alias_choices: list[str] = []
-        self._alias_owner: list[str] = []
         for person in catalog.people.values():
             self._index_person(person)
+        self._name_vocabulary = sorted(self._by_name_word)
 
         by_speaker: dict[str, list[int]] = defaultdict(list)
         postings: dict[str, list[int]] = defaultdict(list)
@@ -130,8 +130,6 @@ class QuoteIndex:
         for alias in {normalize(a) for a in (*names, *person.aliases)} - {""}:
             self._by_alias[alias].add(person.id)
             self._by_compact[alias.replace(" ", "")].add(person.id)
-            self._alias_choices.append(alias)
-            self._alias_owner.append(person.id)
             for word in alias.split():
                 self._by_name_word[word].add(person.id)
 
@@ -160,33 +158,51 @@ class QuoteIndex:
         return NothingFound(query, self.closest(key))
 
     def closest(self, key: str, count: int = 3) -> tuple[Person, ...]:
-        """The people whose names are nearest the query, however far: suggestions."""
-        found = process.extract(key, self._alias_choices, scorer=fuzz.WRatio, limit=count * 4)
-        return tuple(self._people(self._alias_owner[index] for _, _, index in found)[:count])
+        """The people whose name words are nearest the query's words, however far: suggestions."""
+        scored = sorted(
+            (
+                (-score, word)
+                for query_word in key.split()[:5]
+                for word, score, _ in process.extract(
+                    query_word, self._name_vocabulary, scorer=fuzz.ratio, limit=count
+                )
+            ),
+        )
+        owners = (owner for _, word in scored for owner in sorted(self._by_name_word[word]))
+        return tuple(self._people(owners)[:count])
 
     def _exact(self, key: str) -> list[Person]:
         owners = self._by_alias.get(key) or self._by_compact.get(key.replace(" ", "")) or set()
         return self._people(sorted(owners))
 
     def _fuzzy(self, key: str) -> list[Person]:
-        if len(key) < 4:
+        """Each word spell-corrected against the words of all names, then looked up exactly."""
+        words = key.split()
+        options = [self._corrections(word) for word in words]
+        if not all(options) or all(
+            option == [word] for option, word in zip(options, words, strict=True)
+        ):
+            return []
+        people: list[Person] = []
+        for corrected in itertools.islice(itertools.product(*options), MAX_CANDIDATES):
+            people += self._exact(" ".join(corrected))
+        return self._people(person.id for person in people)
+
+    def _corrections(self, word: str) -> list[str]:
+        """The name words `word` may be a typo of, best first; the word itself if it is one."""
+        if word in self._by_name_word:
+            return [word]
+        if len(word) < 4:
             return []
         found = process.extract(
-            key,
-            self._alias_choices,
+            word,
+            self._name_vocabulary,
             scorer=OSA.normalized_similarity,
             score_cutoff=FUZZY_CUTOFF,
-            limit=32,
+            limit=MAX_CANDIDATES,
         )
-        best: dict[str, float] = {}
-        for _, score, index in found:
-            owner = self._alias_owner[index]
-            best[owner] = max(score, best.get(owner, 0.0))
-        if not best:
-            return []
-        top = max(best.values())
-        close = sorted((o for o, s in best.items() if s >= top - FUZZY_TIE), key=lambda o: -best[o])
-        return self._people(close)
+        top = found[0][1] if found else 0.0
+        return [candidate for candidate, score, _ in found if score >= top - FUZZY_TIE]
 
     def _speaker_and_topic(self, words: list[str], limit: int) -> SpeakerFound | None:
         """ "trump hostages" or "sandera netanyahu": a speaker's exact name, and a topic."""
