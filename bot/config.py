@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core import yamlsource
@@ -56,9 +55,8 @@ def load_settings(path: Path | None) -> Settings:
         raise ConfigInvalid([ContentError(name, 0, exc.strerror or "cannot read")]) from None
     except UnicodeDecodeError as exc:
         raise ConfigInvalid([ContentError(name, 0, f"not UTF-8 text ({exc.reason})")]) from None
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
-        raise ConfigInvalid([ContentError(name, line, f"YAML syntax: {exc.problem}")]) from None
+    except yamlsource.YamlSyntaxError as exc:
+        raise ConfigInvalid([ContentError(name, exc.line, f"YAML syntax: {exc.problem}")]) from None
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:

@@ -6,6 +6,7 @@ Pure: the same catalog, language, window and options always give the same digest
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -43,7 +44,10 @@ def compose_digest(
     options: DigestOptions = DigestOptions(),
 ) -> Digest | None:
     """The digest for `window`, or None when it has no summaries."""
-    chosen = [s for s in catalog.summaries if s.date in window][: options.max_items]
+    # Summaries are newest first: the first that fall in the window are the ones to show.
+    chosen = list(
+        itertools.islice((s for s in catalog.summaries if s.date in window), options.max_items)
+    )
     if not chosen:
         return None
     return _Fitter(catalog, lang, options.max_chars).fit(

@@ -37,7 +37,15 @@ def _parse_date(value: Any) -> dt.date:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_parse_date)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Text is anything printable: control characters (but tab and newline) are typos or corruption,
+# and some platforms refuse messages that carry them.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+Text = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, pattern=rf"^[^{CONTROL_CHARACTERS[1:]}*$"
+    ),
+]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Time = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pydantic_core import ErrorDetails
 
 from bot.core import yamlsource
+from bot.core.schema import CONTROL_CHARACTERS
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -21,6 +23,7 @@ class ContentError:
         return f"{where}: {self.message}"
 
 
+_CONTROL = re.compile(CONTROL_CHARACTERS)
 # Fields holding `{en: ..., id: ...}`: a missing or extra key there is a language, not a field.
 _LOCALIZED_FIELDS = frozenset({"title", "text", "role", "venue", "name"})
 # pydantic puts the union member or validator it tried into `loc`; those are not fields.
@@ -39,6 +42,8 @@ def describe(error: ErrorDetails, full_loc: yamlsource.Path) -> str:
         message, loc = f"unknown {noun} '{field_name}'", loc[:-1]
     elif kind == "string_too_short":
         message = "empty text"
+    elif kind == "string_pattern_mismatch" and (control := _CONTROL.search(str(value))):
+        message = f"control character U+{ord(control.group()):04X} in text"
     elif kind == "string_pattern_mismatch" and field_name == "published_time":
         message = f"bad time {value!r}: expected HH:MM"
     elif kind == "string_pattern_mismatch":

@@ -313,11 +313,18 @@ def test_a_duplicate_key_is_reported_as_a_syntax_problem(write_content: WriteCon
     assert problems(folder) == ["content.yaml:17: YAML syntax: duplicate key 'priority'"]
 
 
-def test_unsafe_yaml_tags_are_refused_as_a_syntax_problem(write_content: WriteContent) -> None:
-    folder = write_content({"content.yaml": MINIMAL + "x: !!python/object/apply:os.system [id]\n"})
+def test_a_code_running_yaml_tag_runs_nothing_and_is_reported(
+    write_content: WriteContent, tmp_path: Path
+) -> None:
+    marker = tmp_path / "ran"
+    tagged = f"    aliases: !!python/object/apply:os.system ['touch {marker}']\n"
+    folder = write_content(
+        {"content.yaml": edited("    aliases: [Speaker, Menteri Uji]\n", tagged)}
+    )
 
     [problem] = problems(folder)
-    assert problem.startswith("content.yaml:29: YAML syntax: could not determine a constructor")
+    assert problem.startswith("content.yaml:7: YAML syntax: could not determine a constructor")
+    assert not marker.exists()
 
 
 def test_a_file_that_is_not_utf8_is_reported_without_a_line(write_content: WriteContent) -> None:
@@ -570,3 +577,14 @@ def test_statements_that_are_not_a_list_are_reported(write_content: WriteContent
 
     [problem] = problems(folder)
     assert problem.startswith("content.yaml:20: summaries[0].statements")
+
+
+def test_a_control_character_in_text_is_reported_by_its_code(write_content: WriteContent) -> None:
+    folder = write_content(
+        {"content.yaml": edited("en: We will talk.", 'en: "We will\\u0007 talk."')}
+    )
+
+    [problem] = problems(folder)
+    assert problem == (
+        "content.yaml:25: summaries[0].statements[0].text.en: control character U+0007 in text"
+    )
