@@ -1,15 +1,14 @@
 """Who said what: find a speaker by name, alias or role phrase, or statements by topic.
 
 A query is tried, in order, as: a speaker's exact name or alias (ignoring case, diacritics,
-hyphens and spaces); the same with a typo; a speaker followed or preceded by a topic ("trump
-hostages"); a topic in either language; a part of a name ("Benjamin"). The first that matches
+hyphens and spaces); a speaker followed or preceded by a topic ("trump hostages"); a topic in
+either language; a name with a typo; a part of a name ("Benjamin"). The first that matches
 answers; when several people match equally, the answer is the list of candidates.
 """
 
 from __future__ import annotations
 
 import heapq
-import itertools
 import re
 import unicodedata
 from bisect import bisect_left
@@ -109,6 +108,7 @@ class QuoteIndex:
         self._by_alias: dict[str, set[str]] = defaultdict(set)
         self._by_compact: dict[str, set[str]] = defaultdict(set)
         self._by_name_word: dict[str, set[str]] = defaultdict(set)
+        self._aliases: dict[str, list[str]] = {}
         for person in catalog.people.values():
             self._index_person(person)
         self._name_vocabulary = sorted(self._by_name_word)
@@ -127,7 +127,9 @@ class QuoteIndex:
 
     def _index_person(self, person: Person) -> None:
         names = {person.id.replace("-", " "), *(person.name.get(lang) for lang in LANGS)}
-        for alias in {normalize(a) for a in (*names, *person.aliases)} - {""}:
+        aliases = sorted({normalize(a) for a in (*names, *person.aliases)} - {""})
+        self._aliases[person.id] = aliases
+        for alias in aliases:
             self._by_alias[alias].add(person.id)
             self._by_compact[alias.replace(" ", "")].add(person.id)
             for word in alias.split():
@@ -139,18 +141,20 @@ class QuoteIndex:
         key = normalize(query[:MAX_QUERY])
         if not key:
             return NothingFound(query, ())
-        people = self._exact(key) or self._fuzzy(key)
-        if len(people) == 1:
-            return self._speaker(people[0], limit)
-        if people:
+        words = key.split()
+        people = self._exact(key)
+        if len(people) > 1:
             return Ambiguous(query, tuple(people[:MAX_CANDIDATES]))
-        split = self._speaker_and_topic(key.split(), limit)
+        if people:
+            return self._speaker(people[0], limit)
+        split = self._speaker_and_topic(words, limit)
         if split is not None:
             return split
-        ranks = self._topic_ranks(key.split())
+        ranks = self._topic_ranks(words)
         if ranks:
             return TopicFound(query, self._newest(ranks, limit), len(ranks))
-        people = self._name_words(key.split())
+        # A word the statements use is a topic; only then may it be a typo of a name.
+        people = self._fuzzy(key) or self._name_words(words)
         if len(people) == 1:
             return self._speaker(people[0], limit)
         if people:
@@ -176,24 +180,39 @@ class QuoteIndex:
         return self._people(sorted(owners))
 
     def _fuzzy(self, key: str) -> list[Person]:
-        """Each word spell-corrected against the words of all names, then looked up exactly."""
-        words = key.split()
-        options = [self._corrections(word) for word in words]
-        if not all(options) or all(
-            option == [word] for option, word in zip(options, words, strict=True)
-        ):
-            return []
-        people: list[Person] = []
-        for corrected in itertools.islice(itertools.product(*options), MAX_CANDIDATES):
-            people += self._exact(" ".join(corrected))
-        return self._people(person.id for person in people)
+        """People with an alias within the typo allowance of the whole query.
 
-    def _corrections(self, word: str) -> list[str]:
-        """The name words `word` may be a typo of, best first; the word itself if it is one."""
-        if word in self._by_name_word:
-            return [word]
-        if len(word) < 4:
+        Only people sharing a word with the query, or a word within reach of a typo, are
+        scored: the words of names are few, the aliases of every person are many.
+        """
+        candidates = {
+            owner
+            for word in key.split()
+            for near in self._near_words(word)
+            for owner in self._by_name_word[near]
+        }
+        aliases = [(alias, owner) for owner in candidates for alias in self._aliases[owner]]
+        found = process.extract(
+            key,
+            [alias for alias, _ in aliases],
+            scorer=OSA.normalized_similarity,
+            score_cutoff=FUZZY_CUTOFF,
+            limit=None,
+        )
+        best: dict[str, float] = {}
+        for _, score, index in found:
+            owner = aliases[index][1]
+            best[owner] = max(score, best.get(owner, 0.0))
+        if not best:
             return []
+        top = max(best.values())
+        close = sorted((o for o, s in best.items() if s >= top - FUZZY_TIE), key=lambda o: -best[o])
+        return self._people(close)
+
+    def _near_words(self, word: str) -> list[str]:
+        """Name words equal to `word`, or within a typo of it."""
+        if len(word) < 4:
+            return [word] if word in self._by_name_word else []
         found = process.extract(
             word,
             self._name_vocabulary,
@@ -201,8 +220,7 @@ class QuoteIndex:
             score_cutoff=FUZZY_CUTOFF,
             limit=MAX_CANDIDATES,
         )
-        top = found[0][1] if found else 0.0
-        return [candidate for candidate, score, _ in found if score >= top - FUZZY_TIE]
+        return [candidate for candidate, _, _ in found]
 
     def _speaker_and_topic(self, words: list[str], limit: int) -> SpeakerFound | None:
         """ "trump hostages" or "sandera netanyahu": a speaker's exact name, and a topic."""
