@@ -337,14 +337,28 @@ def test_a_file_that_is_not_utf8_is_reported_without_a_line(write_content: Write
 # --- references between records ---
 
 
-def test_an_unknown_speaker_is_reported_with_its_line_and_a_suggestion(
-    write_content: WriteContent,
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "speaker: ana-speaker",
+            "speaker: ana-speakr",
+            "content.yaml:22: unknown speaker 'ana-speakr' (did you mean 'ana-speaker'?)",
+        ),
+        (
+            "source: report-en\n",
+            "source: report-em\n",
+            "content.yaml:27: unknown source 'report-em' (did you mean 'report-en'?)",
+        ),
+    ],
+    ids=["speaker", "source"],
+)
+def test_an_unknown_reference_is_reported_with_its_line_and_a_suggestion(
+    write_content: WriteContent, old: str, new: str, expected: str
 ) -> None:
-    folder = write_content({"content.yaml": edited("speaker: ana-speaker", "speaker: ana-speakr")})
+    folder = write_content({"content.yaml": edited(old, new)})
 
-    assert problems(folder) == [
-        "content.yaml:22: unknown speaker 'ana-speakr' (did you mean 'ana-speaker'?)"
-    ]
+    assert problems(folder) == [expected]
 
 
 def test_an_unknown_speaker_far_from_any_id_gets_no_suggestion(
@@ -363,16 +377,6 @@ def test_each_unknown_speaker_of_a_statement_is_reported(write_content: WriteCon
     assert problems(folder) == [
         "content.yaml:22: unknown speaker 'yy'",
         "content.yaml:22: unknown speaker 'zz'",
-    ]
-
-
-def test_an_unknown_source_is_reported_with_its_line_and_a_suggestion(
-    write_content: WriteContent,
-) -> None:
-    folder = write_content({"content.yaml": edited("source: report-en\n", "source: report-em\n")})
-
-    assert problems(folder) == [
-        "content.yaml:27: unknown source 'report-em' (did you mean 'report-en'?)"
     ]
 
 
