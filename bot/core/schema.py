@@ -134,8 +134,4 @@ class SummaryEntry(_Strict):
 
 
 # The list sections a file may have, besides the single `story` mapping.
-SECTIONS: dict[str, type[BaseModel]] = {
-    "people": PersonEntry,
-    "sources": SourceEntry,
-    "summaries": SummaryEntry,
-}
+SECTIONS = ("people", "sources", "summaries")
