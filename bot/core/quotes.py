@@ -118,7 +118,7 @@ class QuoteIndex:
         for rank, statement in enumerate(catalog.statements):
             for speaker in statement.speakers:
                 by_speaker[speaker].append(rank)
-            words = set(_WORD.findall(normalize(f"{statement.text.en} {statement.text.id}")))
+            words = set(normalize(f"{statement.text.en} {statement.text.id}").split())
             for word in words:
                 postings[word].append(rank)
         self._by_speaker = dict(by_speaker)
