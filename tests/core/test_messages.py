@@ -168,3 +168,16 @@ def test_whosaid_keeps_every_statement_when_they_fit(quote_index: QuoteIndex, fm
     answer, message = whosaid_message(quote_index, "guterres", "en", fmt, limit=20)
     assert answer == quote_index.who_said("guterres", limit=20)
     assert fits(message, fmt)
+
+
+@pytest.mark.parametrize("fmt", [Format.TELEGRAM, Format.DISCORD])
+def test_a_pasted_wall_of_text_is_echoed_short_and_the_answer_fits(
+    quote_index: QuoteIndex, fmt: Format
+) -> None:
+    query = "<b>&*@everyone\n" * 400
+
+    _, message = whosaid_message(quote_index, query, "en", fmt)
+
+    assert fits(message, fmt)
+    assert len(message) < 400
+    assert "\n<b>" not in message.split("\n\n")[0]  # one line, escaped
