@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.core import yamlsource
 from bot.core.compose import DigestOptions
 from bot.core.models import Lang
-from bot.core.validation import ContentError, describe
+from bot.core.validation import ContentError, describe, read_yaml
 
 DEFAULT_CONTENT = Path("digests")
 
@@ -48,17 +48,12 @@ def load_settings(path: Path | None) -> Settings:
     if path is None:
         return Settings()
     name = str(path)
+    read = read_yaml(path)
+    if isinstance(read, ContentError):
+        raise ConfigInvalid([read])
+    text, data = read
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yamlsource.parse(text) or {}
-    except OSError as exc:
-        raise ConfigInvalid([ContentError(name, 0, exc.strerror or "cannot read")]) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigInvalid([ContentError(name, 0, f"not UTF-8 text ({exc.reason})")]) from None
-    except yamlsource.YamlSyntaxError as exc:
-        raise ConfigInvalid([ContentError(name, exc.line, f"YAML syntax: {exc.problem}")]) from None
-    try:
-        settings = Settings.model_validate(data)
+        settings = Settings.model_validate(data or {})
     except ValidationError as exc:
         lines = yamlsource.line_map(text)
         raise ConfigInvalid(

@@ -26,7 +26,7 @@ from bot.core.schema import (
     StoryEntry,
     SummaryEntry,
 )
-from bot.core.validation import ContentError, describe
+from bot.core.validation import ContentError, describe, read_yaml
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -308,15 +308,8 @@ def _newest_first(summary: Summary) -> tuple[int, int, str]:
 
 def _parse(path: Path) -> object:
     """The file's data, or its problem."""
-    name = str(path)
-    try:
-        return yamlsource.parse(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        return ContentError(name, 0, f"not UTF-8 text ({exc.reason})")
-    except yamlsource.YamlSyntaxError as exc:
-        return ContentError(name, exc.line, f"YAML syntax: {exc.problem}")
-    except OSError as exc:
-        return ContentError(name, 0, exc.strerror or "cannot read")
+    read = read_yaml(path)
+    return read if isinstance(read, ContentError) else read[1]
 
 
 def _line_map(name: str) -> dict[yamlsource.Path, int]:

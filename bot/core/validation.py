@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from pydantic_core import ErrorDetails
 
@@ -24,6 +26,22 @@ class ContentError:
 
 
 _CONTROL = re.compile(CONTROL_CHARACTERS)
+
+
+def read_yaml(path: Path) -> tuple[str, Any] | ContentError:
+    """A YAML file's text and data, or why it cannot be read as YAML."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        return text, yamlsource.parse(text)
+    except UnicodeDecodeError as exc:
+        return ContentError(name, 0, f"not UTF-8 text ({exc.reason})")
+    except yamlsource.YamlSyntaxError as exc:
+        return ContentError(name, exc.line, f"YAML syntax: {exc.problem}")
+    except OSError as exc:
+        return ContentError(name, 0, exc.strerror or "cannot read")
+
+
 # Fields holding `{en: ..., id: ...}`: a missing or extra key there is a language, not a field.
 _LOCALIZED_FIELDS = frozenset({"title", "text", "role", "venue", "name"})
 # pydantic puts the union member or validator it tried into `loc`; those are not fields.
