@@ -83,9 +83,13 @@ ZERO_WIDTH_SPACE = "\u200b"
 
 def escape_discord(text: str, at_line_start: bool = True) -> str:
     """Text that Discord shows as written: no markup, no mention of anyone."""
+    return neutralize_mentions(_escape_markdown(text, at_line_start))
+
+
+def _escape_markdown(text: str, at_line_start: bool) -> str:
     text = _MARKDOWN_CHARS.sub(r"\\\1", text)
     line_markup = _AT_LINE_START if at_line_start else _AFTER_NEWLINE
-    return neutralize_mentions(line_markup.sub(_escape_line_markup, text))
+    return line_markup.sub(_escape_line_markup, text)
 
 
 def neutralize_mentions(text: str) -> str:
@@ -105,7 +109,8 @@ def _discord_span(span: Span, line_start: bool) -> str:
         return ""
     wrap = _DISCORD_WRAP[span.style]
     # Inside ** or * a leading "#" is no heading, so only bare text at a line's start needs it.
-    return f"{wrap}{escape_discord(span.text, line_start and not wrap)}{wrap}"
+    # Mentions are neutralised once, on the whole message (see render).
+    return f"{wrap}{_escape_markdown(span.text, line_start and not wrap)}{wrap}"
 
 
 _MARKUP: dict[Format, Callable[[Span, bool], str]] = {
