@@ -1,0 +1,132 @@
+"""The seams between the core and the world: chats, the sender each adapter implements, the clock.
+
+An adapter depends on these; the core never depends on an adapter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.render import Format
+
+
+class ChatKind(enum.StrEnum):
+    """What the platforms' rate limits tell apart: one person, or many (a group or channel)."""
+
+    PRIVATE = "private"
+    GROUP = "group"
+    CHANNEL = "channel"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ChatRef:
+    """Where a message goes: a chat on a platform, and a topic or thread inside it ("" for none)."""
+
+    platform: str
+    chat_id: str
+    thread: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.chat_id}" + (f"/{self.thread}" if self.thread else "")
+
+    @classmethod
+    def parse(cls, text: str) -> ChatRef:
+        """ "telegram:-100123/42" → ChatRef("telegram", "-100123", "42"); ValueError if bad."""
+        platform, sep, rest = text.partition(":")
+        chat_id, _, thread = rest.partition("/")
+        if not sep or not platform.isidentifier() or not chat_id.strip():
+            raise ValueError(f"expected PLATFORM:CHAT_ID[/THREAD], got {text!r}")
+        return cls(platform, chat_id.strip(), thread.strip())
+
+
+class MessageKind(enum.StrEnum):
+    DIGEST = "digest"  # scheduled, instant or pushed digest: link previews off
+    ANNOUNCEMENT = "announcement"
+    NOTICE = "notice"  # a note to the bot's admins
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """A message rendered for the sender's format, and what it is."""
+
+    text: str
+    kind: MessageKind
+
+
+# --- what one send attempt came to: exactly one of these ---
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RetryAfter:
+    """The platform asked us to wait (HTTP 429)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class ChatGone:
+    """Blocked, kicked or deleted: sending again cannot succeed until the chat comes back."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMoved:
+    """The chat lives on under a new id (a Telegram group upgraded to a supergroup)."""
+
+    new_chat_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Transient:
+    """Anything else that may pass: a timeout, a 5xx, a lost connection."""
+
+    reason: str
+
+
+Outcome = Delivered | RetryAfter | ChatGone | ChatMoved | Transient
+
+
+class Sender(Protocol):
+    """One platform's way out. `send` reports every failure as an outcome; it never raises."""
+
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def format(self) -> Format: ...
+
+    async def send(self, chat: ChatRef, message: Outbound) -> Outcome: ...
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current time, timezone-aware, in UTC."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftedClock:
+    """The system clock moved so that it read `start` when made: `ringkas deliver --at`."""
+
+    offset: dt.timedelta
+
+    @classmethod
+    def starting_at(cls, start: dt.datetime) -> ShiftedClock:
+        return cls(start - dt.datetime.now(dt.UTC))
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.offset

@@ -1,0 +1,76 @@
+"""Subscriptions, the outbox of deliveries, pushes and the audit log, in one SQL database.
+
+SQLite by default; any database SQLAlchemy's asyncio extension drives (PostgreSQL through
+asyncpg) works through the same code. Every query runs off the event loop.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.core.store.outbox import Outbox
+from bot.core.store.records import AuditLog, Pushes
+from bot.core.store.subscriptions import Subscriptions
+from bot.core.store.tables import migrate
+
+# Another process holding the file (a backup, an operator's sqlite3 shell) makes writers wait
+# this long before failing, rather than at once.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def database_url(database: str | Path) -> str:
+    """A URL as given ("postgresql+asyncpg://…"), or a SQLite file path made into one."""
+    text = str(database)
+    if "://" in text:
+        return text
+    return f"sqlite+aiosqlite:///{Path(text).resolve()}"
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.subscriptions = Subscriptions(engine)
+        self.outbox = Outbox(engine)
+        self.pushes = Pushes(engine)
+        self.audit = AuditLog(engine)
+
+    @classmethod
+    async def open(cls, database: str | Path) -> Store:
+        """Connect, creating the database and migrating its schema to this version's."""
+        url = make_url(database_url(database))
+        if url.get_backend_name() == "sqlite" and url.database:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(migrate)
+        except BaseException:
+            await engine.dispose()
+            raise
+        return cls(engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the scheduler read while a delivery batch commits; NORMAL sync is durable across
+    # a process crash, which is the failure the outbox guards against.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()

@@ -1,0 +1,316 @@
+"""The outbox: every delivery is a row before it is sent, so none is lost or sent twice.
+
+A row goes pending → sending → delivered. Rows are marked sending in small claimed batches, and
+a restart puts rows left in sending back to pending: a crash resends at most one batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Insert, Row, Table, bindparam, func, literal, select, union_all, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.core.models import Lang
+from bot.core.ports import ChatKind, ChatRef, MessageKind
+from bot.core.render import Format
+from bot.core.store.subscriptions import Advance, advance_in, pause_in
+from bot.core.store.tables import bodies, outbox, subscriptions
+from bot.core.subscription import State, Subscription
+
+OUT = outbox.c
+ERROR_LIMIT = 500  # the error columns' width
+S = subscriptions.c
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    subscription_id: int
+    chat: ChatRef
+    chat_kind: ChatKind
+    key: str
+    body: str
+    lang: Lang
+    kind: MessageKind
+    attempts: int
+
+
+@dataclass(slots=True)
+class Settlement:
+    """What became of one claimed batch, written back in one transaction."""
+
+    delivered: list[tuple[int, str]] = field(default_factory=list)  # row, message id
+    retry: list[tuple[int, dt.datetime, str]] = field(default_factory=list)  # row, when, why
+    failed: list[tuple[int, str]] = field(default_factory=list)  # row, why (gave up)
+    gone: list[tuple[Delivery, str]] = field(default_factory=list)
+    moved: list[tuple[Delivery, str]] = field(default_factory=list)  # row, new chat id
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    total: int
+    delivered: int
+    failed: int
+
+    @property
+    def waiting(self) -> int:
+        return self.total - self.delivered - self.failed
+
+
+def insert_ignoring_duplicates(connection: AsyncConnection, table: Table) -> Insert:
+    """INSERT that skips rows whose unique key exists: what makes enqueueing idempotent."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return cast(Insert, dialect.insert(table).on_conflict_do_nothing())
+
+
+def _from_row(row: Row[Any]) -> Delivery:
+    return Delivery(
+        id=row.id,
+        subscription_id=row.subscription_id,
+        chat=ChatRef(row.platform, row.chat_id, row.thread),
+        chat_kind=ChatKind(row.chat_kind),
+        key=row.key,
+        body=row.body,
+        lang=cast(Lang, row.lang),
+        kind=MessageKind(row.kind),
+        attempts=row.attempts,
+    )
+
+
+class Outbox:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def enqueue(
+        self,
+        entries: Iterable[tuple[Subscription, str]],
+        body: str,
+        kind: MessageKind,
+        now: dt.datetime,
+        advances: Sequence[Advance] = (),
+    ) -> int:
+        """One row per (subscription, key) and language, and the scheduler's bookkeeping with
+        it, in one transaction: a slot is either queued and advanced, or neither."""
+        rows = [
+            {
+                "subscription_id": sub.id,
+                "platform": sub.chat.platform,
+                "chat_id": sub.chat.chat_id,
+                "thread": sub.chat.thread,
+                "chat_kind": sub.chat_kind,
+                "key": key,
+                "body": body,
+                "lang": lang,
+                "kind": kind,
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for sub, key in entries
+            for lang in sub.plan.langs
+        ]
+        async with self._engine.begin() as connection:
+            added = 0
+            if rows:
+                result = await connection.execute(
+                    insert_ignoring_duplicates(connection, outbox), rows
+                )
+                added = max(result.rowcount, 0)
+            await advance_in(connection, advances, now)
+        return added
+
+    async def enqueue_all_active(
+        self, key: str, body: str, kind: MessageKind, now: dt.datetime
+    ) -> int:
+        """Queue one delivery for every active subscription and each of its languages, inside
+        the database: a push to 100,000 chats never holds them in memory."""
+
+        def chats_reading(lang: Lang) -> Any:
+            return select(
+                S.id,
+                S.platform,
+                S.chat_id,
+                S.thread,
+                S.chat_kind,
+                literal(key),
+                literal(body),
+                literal(lang),
+                literal(str(kind)),
+                literal("pending"),
+                literal(0),
+                literal(now, OUT.next_attempt_at.type),
+                literal(now, OUT.created_at.type),
+                literal(now, OUT.updated_at.type),
+            ).where(S.state == State.ACTIVE, S.languages.in_([lang, "both"]))
+
+        columns = [
+            "subscription_id", "platform", "chat_id", "thread", "chat_kind", "key", "body",
+            "lang", "kind", "state", "attempts", "next_attempt_at", "created_at", "updated_at",
+        ]  # fmt: skip
+        async with self._engine.begin() as connection:
+            statement = insert_ignoring_duplicates(connection, outbox).from_select(
+                columns, union_all(chats_reading("en"), chats_reading("id"))
+            )
+            result = await connection.execute(statement)
+        return max(result.rowcount, 0)
+
+    async def claim(self, platform: str, now: dt.datetime, limit: int) -> list[Delivery]:
+        """Mark up to `limit` ready rows as sending and return them, oldest first."""
+        async with self._engine.begin() as connection:
+            rows = (
+                await connection.execute(
+                    select(outbox)
+                    .where(
+                        OUT.state == "pending", OUT.platform == platform, OUT.next_attempt_at <= now
+                    )
+                    .order_by(OUT.next_attempt_at, OUT.id)
+                    .limit(limit)
+                )
+            ).all()
+            if rows:
+                await connection.execute(
+                    update(outbox)
+                    .where(OUT.id.in_([row.id for row in rows]))
+                    .values(state="sending", updated_at=now)
+                )
+        return [_from_row(row) for row in rows]
+
+    async def settle(self, settlement: Settlement, now: dt.datetime) -> None:
+        async with self._engine.begin() as connection:
+            await _settle_in(connection, settlement, now)
+
+    async def recover(self, now: dt.datetime) -> int:
+        """After a crash: rows caught sending may or may not have gone out; send them again."""
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(outbox).where(OUT.state == "sending").values(state="pending", updated_at=now)
+            )
+        return max(result.rowcount, 0)
+
+    async def next_attempt(self, platforms: Sequence[str]) -> dt.datetime | None:
+        query = select(func.min(OUT.next_attempt_at)).where(
+            OUT.state == "pending", OUT.platform.in_(platforms)
+        )
+        async with self._engine.connect() as connection:
+            return cast(dt.datetime | None, (await connection.execute(query)).scalar())
+
+    async def progress(self, key: str) -> Progress:
+        query = select(OUT.state, func.count()).where(OUT.key == key).group_by(OUT.state)
+        async with self._engine.connect() as connection:
+            counts = {state: number for state, number in await connection.execute(query)}
+        return Progress(
+            total=sum(counts.values()) - counts.get("cancelled", 0),
+            delivered=counts.get("delivered", 0),
+            failed=counts.get("failed", 0),
+        )
+
+    async def counts(self) -> dict[str, int]:
+        query = select(OUT.state, func.count()).group_by(OUT.state)
+        async with self._engine.connect() as connection:
+            return {state: number for state, number in await connection.execute(query)}
+
+    async def put_body(self, body: str, lang: Lang, fmt: Format, text: str) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                insert_ignoring_duplicates(connection, bodies).values(
+                    body=body, lang=lang, format=fmt, text=text
+                )
+            )
+
+    async def body(self, body: str, lang: Lang, fmt: Format) -> str | None:
+        query = select(bodies.c.text).where(
+            bodies.c.body == body, bodies.c.lang == lang, bodies.c.format == fmt
+        )
+        async with self._engine.connect() as connection:
+            return cast(str | None, (await connection.execute(query)).scalar())
+
+
+async def _settle_in(connection: AsyncConnection, settlement: Settlement, now: dt.datetime) -> None:
+    row_is = OUT.id == bindparam("row")
+    if settlement.delivered:
+        await connection.execute(
+            update(outbox)
+            .where(row_is)
+            .values(
+                state="delivered",
+                message_id=bindparam("message_id"),
+                attempts=OUT.attempts + 1,
+                last_error=None,
+                updated_at=now,
+            ),
+            [{"row": row, "message_id": message} for row, message in settlement.delivered],
+        )
+    retry = [
+        {"row": row, "at": at, "error": error[:ERROR_LIMIT]} for row, at, error in settlement.retry
+    ] + [{"row": d.id, "at": now, "error": f"moved to {new}"} for d, new in settlement.moved]
+    if retry:
+        await connection.execute(
+            update(outbox)
+            .where(row_is)
+            .values(
+                state="pending",
+                next_attempt_at=bindparam("at"),
+                last_error=bindparam("error"),
+                attempts=OUT.attempts + 1,
+                updated_at=now,
+            ),
+            retry,
+        )
+    failed = [*settlement.failed, *((d.id, f"chat gone: {why}") for d, why in settlement.gone)]
+    if failed:
+        await connection.execute(
+            update(outbox)
+            .where(row_is)
+            .values(
+                state="failed",
+                last_error=bindparam("error"),
+                attempts=OUT.attempts + 1,
+                updated_at=now,
+            ),
+            [{"row": row, "error": error[:ERROR_LIMIT]} for row, error in failed],
+        )
+    if settlement.gone:
+        gone = [(d.subscription_id, why[:ERROR_LIMIT]) for d, why in settlement.gone]
+        await pause_in(connection, gone, now)
+    for delivery, new_chat_id in settlement.moved:
+        await _move_in(connection, delivery, new_chat_id, now)
+
+
+async def _move_in(
+    connection: AsyncConnection, delivery: Delivery, new_chat_id: str, now: dt.datetime
+) -> None:
+    """The chat has a new id: its subscription and everything queued for it follow."""
+    old = delivery.chat
+    taken = (
+        await connection.execute(
+            select(S.id).where(
+                S.platform == old.platform, S.chat_id == new_chat_id, S.thread == old.thread
+            )
+        )
+    ).scalar_one_or_none()
+    if taken is not None and taken != delivery.subscription_id:
+        # The new chat already subscribed on its own: it keeps its setup; the old one goes.
+        await connection.execute(
+            update(outbox)
+            .where(OUT.subscription_id == delivery.subscription_id, OUT.state == "pending")
+            .values(state="cancelled", last_error=f"moved to {new_chat_id}", updated_at=now)
+        )
+        await connection.execute(subscriptions.delete().where(S.id == delivery.subscription_id))
+        return
+    await connection.execute(
+        update(subscriptions).where(S.id == delivery.subscription_id).values(chat_id=new_chat_id)
+    )
+    await connection.execute(
+        update(outbox)
+        .where(
+            OUT.subscription_id == delivery.subscription_id, OUT.state.in_(["pending", "sending"])
+        )
+        .values(chat_id=new_chat_id, updated_at=now)
+    )

@@ -1,0 +1,121 @@
+"""Admin pushes and the audit log of admin actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.store.outbox import insert_ignoring_duplicates
+from bot.core.store.tables import audit, pushes
+
+
+class PushState(enum.StrEnum):
+    DRAFT = "draft"  # previewed, waiting for the admin's confirmation
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """A summary or an announcement for every subscriber. The id is derived from the content,
+    so submitting the same push twice (a double click, a retried script) sends it once."""
+
+    id: str
+    summary_id: str | None
+    text_en: str | None
+    text_id: str | None
+    state: PushState
+    created_by: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: dt.datetime
+    actor: str
+    action: str
+    detail: str
+
+
+class Pushes:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def draft(self, push: Push) -> Push:
+        """Record the push as a draft unless it was sent already; returns the stored one."""
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                insert_ignoring_duplicates(connection, pushes).values(
+                    id=push.id,
+                    summary_id=push.summary_id,
+                    text_en=push.text_en,
+                    text_id=push.text_id,
+                    state=push.state,
+                    created_by=push.created_by,
+                    created_at=push.created_at,
+                )
+            )
+            # A push cancelled earlier may be proposed again; a sent one never goes back.
+            await connection.execute(
+                update(pushes)
+                .where(pushes.c.id == push.id, pushes.c.state == PushState.CANCELLED)
+                .values(
+                    state=PushState.DRAFT, created_by=push.created_by, created_at=push.created_at
+                )
+            )
+        stored = await self.get(push.id)
+        assert stored is not None
+        return stored
+
+    async def get(self, push_id: str) -> Push | None:
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(select(pushes).where(pushes.c.id == push_id))).first()
+        if row is None:
+            return None
+        return Push(
+            id=row.id,
+            summary_id=row.summary_id,
+            text_en=row.text_en,
+            text_id=row.text_id,
+            state=PushState(row.state),
+            created_by=row.created_by,
+            created_at=row.created_at,
+            sent_at=row.sent_at,
+        )
+
+    async def mark(self, push_id: str, state: PushState, now: dt.datetime) -> bool:
+        """Move a draft to sent or cancelled; False if it was no longer a draft."""
+        values: dict[str, object] = {"state": state}
+        if state is PushState.SENT:
+            values["sent_at"] = now
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(pushes)
+                .where(pushes.c.id == push_id, pushes.c.state == PushState.DRAFT)
+                .values(**values)
+            )
+        return result.rowcount == 1
+
+
+class AuditLog:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def record(self, actor: str, action: str, detail: str, now: dt.datetime) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                audit.insert().values(at=now, actor=actor, action=action, detail=detail[:1000])
+            )
+
+    async def recent(self, limit: int) -> list[AuditEntry]:
+        query = select(audit).order_by(audit.c.id.desc()).limit(limit)
+        async with self._engine.connect() as connection:
+            return [
+                AuditEntry(row.at, row.actor, row.action, row.detail)
+                for row in await connection.execute(query)
+            ]

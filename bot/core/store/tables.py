@@ -1,0 +1,162 @@
+"""The database schema and its migrations. Portable SQL: SQLite by default, PostgreSQL later.
+
+Times are stored as naive UTC (`UtcDateTime` converts), so comparisons work the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Final
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+    select,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Aware datetimes in, aware UTC datetimes out; naive UTC in the column."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+metadata = MetaData()
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("chat_id", String(64), nullable=False),
+    Column("thread", String(64), nullable=False, default=""),
+    Column("chat_kind", String(8), nullable=False),
+    Column("chat_title", String(200), nullable=False, default=""),
+    Column("languages", String(4), nullable=False),  # en, id or both
+    Column("times", String(200), nullable=False, default=""),  # "07:00 19:00", local wall time
+    Column("instant", Boolean, nullable=False, default=False),
+    Column("timezone", String(64), nullable=False),
+    Column("state", String(8), nullable=False, default="active"),  # active or paused
+    Column("paused_reason", String(500)),
+    Column("paused_at", UtcDateTime),
+    Column("subscribed_by", String(100), nullable=False),
+    Column("subscribed_at", UtcDateTime, nullable=False),
+    Column("next_due", UtcDateTime),  # the next scheduled delivery; None without times
+    Column("last_edition", String(64)),  # the content edition last sent here
+    Column("last_sent_at", UtcDateTime),
+    UniqueConstraint("platform", "chat_id", "thread", name="uq_subscription_chat"),
+    Index("ix_subscription_due", "state", "next_due"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subscription_id", Integer, nullable=False),
+    Column("platform", String(16), nullable=False),
+    Column("chat_id", String(64), nullable=False),
+    Column("thread", String(64), nullable=False),
+    Column("chat_kind", String(8), nullable=False),
+    Column("key", String(100), nullable=False),  # what makes a delivery unique to its chat
+    Column("body", String(100), nullable=False),  # which rendered message it carries
+    Column("lang", String(2), nullable=False),
+    Column("kind", String(16), nullable=False),
+    # pending → sending → delivered; or failed (gave up, recorded) or cancelled (unsubscribed)
+    Column("state", String(10), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("last_error", String(500)),
+    Column("message_id", String(64)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("subscription_id", "key", "lang", name="uq_outbox_delivery"),
+    Index("ix_outbox_ready", "state", "platform", "next_attempt_at"),
+    Index("ix_outbox_key", "key", "state"),
+)
+
+bodies = Table(
+    "bodies",
+    metadata,
+    Column("body", String(100), primary_key=True),
+    Column("lang", String(2), primary_key=True),
+    Column("format", String(10), primary_key=True),
+    Column("text", Text, nullable=False),
+)
+
+pushes = Table(
+    "pushes",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("summary_id", String(100)),
+    Column("text_en", Text),
+    Column("text_id", Text),
+    Column("state", String(10), nullable=False),  # draft, sent or cancelled
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("detail", String(1000), nullable=False, default=""),
+)
+
+
+def _create_v1(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[subscriptions, outbox, bodies, pushes, audit])
+
+
+# Each migration brings the schema from its index to the next version; append, never edit.
+MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_create_v1,)
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+
+class SchemaTooNew(Exception):
+    pass
+
+
+def migrate(connection: Connection) -> int:
+    """Bring the database to SCHEMA_VERSION; returns the version it was at."""
+    if not inspect(connection).has_table("schema_version"):
+        schema_version.create(connection)
+        connection.execute(schema_version.insert().values(version=0))
+    found = connection.execute(select(schema_version.c.version)).scalar_one()
+    if found > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"the database is at schema version {found}; this Ringkas knows up to {SCHEMA_VERSION}"
+        )
+    for version in range(found, SCHEMA_VERSION):
+        MIGRATIONS[version](connection)
+        connection.execute(schema_version.update().values(version=version + 1))
+    return int(found)
