@@ -1,0 +1,154 @@
+"""What goes into the outbox: scheduled digests, instant digests and admin pushes.
+
+Each delivery's key makes it unique to its chat ("scheduled:<slot>", "instant:<edition>",
+"push:<id>"), so planning the same thing twice queues it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from bot.core import timing
+from bot.core.document import Span, Style
+from bot.core.library import Library
+from bot.core.models import LANGS, Lang
+from bot.core.ports import MessageKind
+from bot.core.render import Format, fits, render
+from bot.core.replies import say
+from bot.core.store import Store
+from bot.core.store.records import Push, PushState
+from bot.core.store.subscriptions import Advance
+from bot.core.subscription import Subscription
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    queued: int  # outbox rows added
+    skipped: int  # chats with nothing new since their last digest
+
+
+class AnnouncementTooLong(Exception):
+    pass
+
+
+def push_id(summary_id: str | None, text_en: str | None, text_id: str | None) -> str:
+    """The same push content always gets the same id: resubmitting it never sends it twice."""
+    content = "\x1f".join(part or "" for part in (summary_id, text_en, text_id))
+    return hashlib.sha256(content.encode()).hexdigest()[:10]
+
+
+def announcement(text: str, lang: Lang, fmt: Format) -> str:
+    header = Span(say(lang, "announcement"), Style.BOLD)
+    return render((((header,),), ((Span(text),),)), fmt)
+
+
+class Broadcaster:
+    def __init__(self, store: Store, library: Library, skip_unchanged: bool = True) -> None:
+        self._store = store
+        self._library = library
+        self._skip_unchanged = skip_unchanged
+        self._stored_edition: str | None = None
+
+    async def plan_due(self, now: dt.datetime) -> Planned:
+        """Queue the digest for every subscription whose slot has come. A chat that missed
+        several slots while the bot was down gets one digest, and its next slot after now."""
+        edition = self._library.edition.key
+        body = await self._digest_body()
+        queued = skipped = 0
+        while subs := await self._store.subscriptions.due(now, BATCH):
+            entries: list[tuple[Subscription, str]] = []
+            advances: list[Advance] = []
+            for sub in subs:
+                after = timing.next_due(sub.plan.times, sub.plan.timezone, now)
+                nothing_new = edition is None or (
+                    self._skip_unchanged and sub.last_edition == edition
+                )
+                if nothing_new:
+                    skipped += 1
+                    advances.append(Advance(sub.id, after, None))
+                else:
+                    assert sub.next_due is not None  # due() returns only scheduled ones
+                    entries.append((sub, f"scheduled:{sub.next_due:%Y-%m-%dT%H:%MZ}"))
+                    advances.append(Advance(sub.id, after, edition))
+            queued += await self._store.outbox.enqueue(
+                entries, body, MessageKind.DIGEST, now, advances
+            )
+        return Planned(queued, skipped)
+
+    async def plan_instant(self, now: dt.datetime) -> Planned:
+        """Queue the new edition for instant subscribers that have not had it."""
+        edition = self._library.edition.key
+        if edition is None:
+            return Planned(0, 0)
+        body = await self._digest_body()
+        queued = 0
+        while subs := await self._store.subscriptions.instant_behind(edition, BATCH):
+            queued += await self._store.outbox.enqueue(
+                ((sub, f"instant:{edition}") for sub in subs),
+                body,
+                MessageKind.DIGEST,
+                now,
+                [Advance(sub.id, sub.next_due, edition) for sub in subs],
+            )
+        return Planned(queued, 0)
+
+    async def send_push(self, push: Push, now: dt.datetime) -> int:
+        """Queue a confirmed push for every active subscription; the number of rows queued."""
+        body = f"push:{push.id}"
+        for lang in LANGS:
+            for fmt in Format:
+                await self._store.outbox.put_body(body, lang, fmt, self.push_text(push, lang, fmt))
+        kind = MessageKind.DIGEST if push.summary_id else MessageKind.ANNOUNCEMENT
+        queued = await self._store.outbox.enqueue_all_active(body, body, kind, now)
+        log.info("push %s queued for %d deliveries", push.id, queued)
+        return queued
+
+    def push_text(self, push: Push, lang: Lang, fmt: Format) -> str:
+        if push.summary_id is not None:
+            text = self._library.summary_digest(push.summary_id, lang, fmt)
+            if text is None:
+                raise LookupError(push.summary_id)
+            return text
+        words = push.text_en if lang == "en" else push.text_id
+        return announcement(words or "", lang, fmt)
+
+    def draft(
+        self,
+        by: str,
+        now: dt.datetime,
+        summary_id: str | None = None,
+        text_en: str | None = None,
+        text_id: str | None = None,
+    ) -> Push:
+        """A push ready to preview; AnnouncementTooLong if it fits no single message."""
+        push = Push(
+            push_id(summary_id, text_en, text_id),
+            summary_id, text_en, text_id, PushState.DRAFT, by, now, None,
+        )  # fmt: skip
+        if summary_id is None:
+            for lang in LANGS:
+                for fmt in Format:
+                    if not fits(self.push_text(push, lang, fmt), fmt):
+                        raise AnnouncementTooLong(push.id)
+        return push
+
+    async def _digest_body(self) -> str:
+        """Store the current edition's digest in every language and format, once per edition."""
+        edition = self._library.edition.key
+        body = f"digest:{edition}"
+        if edition == self._stored_edition:
+            return body
+        for lang in LANGS:
+            for fmt in Format:
+                text = self._library.digest(lang, fmt)
+                if text is not None:
+                    await self._store.outbox.put_body(body, lang, fmt, text)
+        self._stored_edition = edition
+        return body

@@ -1,0 +1,109 @@
+"""Per-platform pacing: an overall rate, and limits per chat and per group.
+
+Sends are spaced out rather than let through in bursts, because a strict server answers a burst
+with 429s; a 429's `retry_after` stops the platform's whole pace for that long, as both
+platforms ask.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.core.ports import ChatKind, ChatRef
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """`count` messages per `seconds`."""
+
+    count: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformLimits:
+    overall: Rate | None = None
+    per_chat: Rate | None = None
+    per_group: Rate | None = None  # groups and channels, on top of the per-chat rate
+
+
+# The platforms' published limits.
+TELEGRAM_LIMITS = PlatformLimits(Rate(30, 1.0), Rate(1, 1.0), Rate(20, 60.0))
+DISCORD_LIMITS = PlatformLimits(Rate(50, 1.0), Rate(5, 5.0))
+
+
+class _Window:
+    """At most `rate.count` reservations per key in any `rate.seconds`."""
+
+    def __init__(self, rate: Rate) -> None:
+        self.rate = rate
+        self._times: dict[str, deque[float]] = {}
+
+    def reserve(self, key: str, now: float) -> float:
+        """The earliest time from `now` this key may send; that slot is taken."""
+        times = self._times.setdefault(key, deque())
+        while times and times[0] <= now - self.rate.seconds:
+            times.popleft()
+        slot = now
+        if len(times) >= self.rate.count:
+            slot = times[-self.rate.count] + self.rate.seconds
+        times.append(slot)
+        return slot
+
+    def prune(self, now: float) -> None:
+        """Forget keys with nothing in the window: a broadcast to 100,000 chats stays small."""
+        stale = [k for k, t in self._times.items() if not t or t[-1] <= now - self.rate.seconds]
+        for key in stale:
+            del self._times[key]
+
+
+class Pacer:
+    """Reserves send slots for one platform; `acquire` sleeps until the slot comes."""
+
+    def __init__(
+        self,
+        limits: PlatformLimits,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._interval = limits.overall.seconds / limits.overall.count if limits.overall else 0.0
+        self._chats = _Window(limits.per_chat) if limits.per_chat else None
+        self._groups = _Window(limits.per_group) if limits.per_group else None
+        self._next_slot = 0.0
+        self._monotonic = monotonic
+        self._reservations = 0
+
+    async def acquire(self, chat: ChatRef, kind: ChatKind) -> None:
+        now = self._monotonic()
+        slot = now
+        key = str(chat)
+        if self._chats is not None:
+            slot = max(slot, self._chats.reserve(key, now))
+        if self._groups is not None and kind is not ChatKind.PRIVATE:
+            slot = max(slot, self._groups.reserve(key, now))
+        if slot > now:
+            await asyncio.sleep(slot - now)
+            now = self._monotonic()
+        # The overall slot is taken only once the chat may send, so waiting on one busy chat
+        # never holds back the others.
+        slot = max(now, self._next_slot)
+        if self._interval:
+            self._next_slot = slot + self._interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        self._reservations += 1
+        if self._reservations % 1000 == 0:
+            self._prune()
+
+    def hold(self, seconds: float) -> None:
+        """The platform said wait (a 429): no slot before then."""
+        self._next_slot = max(self._next_slot, self._monotonic() + seconds)
+
+    def _prune(self) -> None:
+        now = self._monotonic()
+        for window in (self._chats, self._groups):
+            if window is not None:
+                window.prune(now)

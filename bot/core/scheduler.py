@@ -1,0 +1,60 @@
+"""APScheduler drives two periodic jobs that only call services: planning what is due (one job
+for every subscription, whatever their number) and watching the content folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.core.services import Services
+
+log = logging.getLogger(__name__)
+
+
+class Scheduler:
+    def __init__(self, services: Services, tick_seconds: float, watch_seconds: float) -> None:
+        self._services = services
+        self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
+        # One run at a time, and a run missed while busy or down is made once, not per miss.
+        once = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+        self._scheduler.add_job(
+            self._plan,
+            IntervalTrigger(seconds=tick_seconds, timezone=dt.UTC),
+            id="plan",
+            next_run_time=dt.datetime.now(dt.UTC),  # at start: what was missed while down
+            **once,
+        )
+        if watch_seconds:
+            self._scheduler.add_job(
+                self._watch,
+                IntervalTrigger(seconds=watch_seconds, timezone=dt.UTC),
+                id="watch",
+                **once,
+            )
+
+    def start(self) -> None:
+        self._scheduler.start()
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    async def _plan(self) -> None:
+        try:
+            planned = await self._services.plan()
+        except Exception:
+            log.exception("planning deliveries failed; the next tick tries again")
+            return
+        if planned.queued or planned.skipped:
+            log.info(
+                "queued %d deliveries; %d chats had nothing new", planned.queued, planned.skipped
+            )
+
+    async def _watch(self) -> None:
+        try:
+            await self._services.reload_if_changed()
+        except Exception:
+            log.exception("watching the content failed; the next pass tries again")

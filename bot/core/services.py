@@ -1,0 +1,88 @@
+"""What commands and scheduler jobs work with: the store, the content, the clock, and the few
+operations that span them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from bot.core.broadcast import Broadcaster, Planned
+from bot.core.library import Library, Reloaded, ReloadFailed
+from bot.core.models import Lang
+from bot.core.ports import ChatRef, Clock
+from bot.core.store import Store
+from bot.core.subscription import Plan
+from bot.core.validation import ContentError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """A new subscription's plan where the user gives no value."""
+
+    language: Lang
+    timezone: str
+    times: tuple[dt.time, ...]
+
+    def plan(self, lang: Lang | None = None) -> Plan:
+        """No times configured means instant delivery."""
+        return Plan(lang or self.language, self.times, not self.times, self.timezone)
+
+
+ProblemsNotice = Callable[[tuple[ContentError, ...]], Awaitable[None]]
+
+
+async def _no_notice(errors: tuple[ContentError, ...]) -> None:
+    return None
+
+
+@dataclass(slots=True)
+class Services:
+    store: Store
+    library: Library
+    broadcaster: Broadcaster
+    clock: Clock
+    defaults: Defaults
+    # Bot admins' user ids per platform; a user id is also the admin's private chat.
+    admins: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    wake: Callable[[], None] = lambda: None  # tells the dispatcher something was queued
+    tell_admins: ProblemsNotice = _no_notice
+
+    def is_admin(self, platform: str, user_id: str) -> bool:
+        return user_id in self.admins.get(platform, frozenset())
+
+    def admin_chats(self) -> list[ChatRef]:
+        return [ChatRef(p, user) for p, users in self.admins.items() for user in sorted(users)]
+
+    async def plan(self) -> Planned:
+        """Queue what is due now, scheduled and instant, and wake the dispatcher."""
+        now = self.clock.now()
+        due = await self.broadcaster.plan_due(now)
+        instant = await self.broadcaster.plan_instant(now)
+        if due.queued or instant.queued:
+            self.wake()
+        return Planned(due.queued + instant.queued, due.skipped)
+
+    async def reload(self) -> Reloaded | ReloadFailed:
+        """Load the content again; new summaries go to instant subscribers at once."""
+        result = await self.library.reload(self.clock.now())
+        if isinstance(result, ReloadFailed):
+            log.warning(
+                "content has %d problems; keeping the last good content", len(result.errors)
+            )
+            for error in result.errors:
+                log.warning("%s", error)
+            await self.tell_admins(result.errors)
+        elif result.changed:
+            log.info("content reloaded: new edition %s", result.edition.key)
+            await self.plan()
+        return result
+
+    async def reload_if_changed(self) -> Reloaded | ReloadFailed | None:
+        """The watcher's pass: reload only when files under the content folder changed."""
+        if not await self.library.changed_on_disk():
+            return None
+        return await self.reload()
