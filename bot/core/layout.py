@@ -53,7 +53,7 @@ def whosaid_document(catalog: Catalog, answer: WhoSaid, lang: Lang) -> Document:
             return (*_heading(header), *(_statement_block(catalog, s, lang) for s in statements))
         case TopicFound(query, statements, total):
             header = i18n.text(
-                lang, "whosaid_topic", query=_echo(query), shown=len(statements), total=total
+                lang, "whosaid_topic", query=echo(query), shown=len(statements), total=total
             )
             return (*_heading(header), *(_statement_block(catalog, s, lang) for s in statements))
         case Ambiguous(query, candidates):
@@ -61,11 +61,11 @@ def whosaid_document(catalog: Catalog, answer: WhoSaid, lang: Lang) -> Document:
                 (Span(BULLET), Span(p.name.get(lang), Style.BOLD), Span(f" — {p.role.get(lang)}"))
                 for p in candidates
             )
-            return (*_heading(i18n.text(lang, "whosaid_ambiguous", query=_echo(query))), lines)
+            return (*_heading(i18n.text(lang, "whosaid_ambiguous", query=echo(query))), lines)
         case NothingFound(query, closest):
             if not query.strip():
                 return _heading(i18n.text(lang, "whosaid_empty_query"))
-            blocks = _heading(i18n.text(lang, "whosaid_nothing", query=_echo(query)))
+            blocks = _heading(i18n.text(lang, "whosaid_nothing", query=echo(query)))
             if closest:
                 names = ", ".join(p.name.get(lang) for p in closest)
                 blocks += (((Span(i18n.text(lang, "whosaid_closest", names=names)),),),)
@@ -75,7 +75,7 @@ def whosaid_document(catalog: Catalog, answer: WhoSaid, lang: Lang) -> Document:
 ECHO_LIMIT = 80
 
 
-def _echo(query: str) -> str:
+def echo(query: str) -> str:
     """The user's query as repeated back: one line, and short whatever was pasted."""
     flat = " ".join(query.split())
     return flat if len(flat) <= ECHO_LIMIT else flat[: ECHO_LIMIT - 1].rstrip() + "…"

@@ -1,0 +1,199 @@
+"""What the bot says to chats, in English and Indonesian (terms as in shared/GLOSSARY.md).
+
+Values filled into these strings are plain text; the renderers escape them for each platform.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bot.core.models import Lang, Localized
+
+REPLIES: Final[dict[str, Localized]] = {
+    "welcome": Localized(
+        "Ringkas sends short digests of the October 2025 Israel–Hamas negotiations over "
+        "hostages, prisoners and an end to the Gaza war, in English and Indonesian, and answers "
+        "who said what.",
+        "Ringkas mengirim ringkasan singkat negosiasi Israel–Hamas Oktober 2025 tentang sandera, "
+        "tawanan, dan berakhirnya perang Gaza, dalam bahasa Inggris dan Indonesia, serta "
+        "menjawab siapa mengatakan apa.",
+    ),
+    "commands": Localized("Commands", "Perintah"),
+    "admin_commands": Localized("For the bot's admins", "Untuk admin bot"),
+    "help_subscribe": Localized(
+        "get the digest in this chat at your times",
+        "terima ringkasan di obrolan ini pada jam pilihan",
+    ),
+    "help_unsubscribe": Localized("stop the digest here", "berhenti menerima ringkasan di sini"),
+    "help_settings": Localized("this chat's subscription", "langganan obrolan ini"),
+    "help_digest": Localized("the digest, now", "ringkasan saat ini"),
+    "help_whosaid": Localized("who said what", "siapa mengatakan apa"),
+    "help_push": Localized(
+        "send a summary or an announcement to every subscriber",
+        "kirim ringkasan atau pengumuman ke semua pelanggan",
+    ),
+    "help_status": Localized(
+        "subscriptions, deliveries and content", "langganan, pengiriman, dan konten"
+    ),
+    "help_reload": Localized("load the content again", "muat ulang konten"),
+    "help_example": Localized(
+        "Example: /subscribe id 07:00 19:00 WIB (Indonesian, twice a day, Jakarta time).",
+        "Contoh: /subscribe id 07.00 19.00 WIB (bahasa Indonesia, dua kali sehari, waktu Jakarta).",
+    ),
+    "arg_name_or_topic": Localized("name or topic", "nama atau topik"),
+    "arg_zone": Localized("time zone", "zona waktu"),
+    "arg_summary_or_text": Localized("summary id | announcement", "id ringkasan | pengumuman"),
+    "unknown_command": Localized(
+        "Unknown command “{command}”. /help lists the commands.",
+        "Perintah “{command}” tidak dikenal. /help menampilkan daftar perintah.",
+    ),
+    "internal_error": Localized(
+        "Something went wrong on our side; nothing was changed. Please try again shortly.",
+        "Terjadi gangguan di pihak kami; tidak ada yang diubah. Silakan coba lagi sebentar lagi.",
+    ),
+    "not_a_command": Localized(
+        "Commands start with “/”: try /help, or /whosaid Guterres.",
+        "Perintah diawali “/”: coba /help, atau /whosaid Guterres.",
+    ),
+    "not_chat_admin": Localized(
+        "Only this chat's administrators can change its subscription.",
+        "Hanya admin obrolan ini yang dapat mengubah langganannya.",
+    ),
+    "not_bot_admin": Localized(
+        "This command is for the bot's admins.", "Perintah ini khusus untuk admin bot."
+    ),
+    # --- /subscribe arguments ---
+    "bad_time": Localized(
+        "“{value}” is not a time of day: use HH:MM from 00:00 to 23:59, e.g. 07:00.",
+        "“{value}” bukan jam yang valid: gunakan JJ.MM dari 00.00 sampai 23.59, misalnya 07.00.",
+    ),
+    "bad_zone": Localized(
+        "“{value}” is not a time zone I know: use WIB, WITA, WIT or a name such as Asia/Jakarta.",
+        "“{value}” bukan zona waktu yang dikenal: gunakan WIB, WITA, WIT, atau nama seperti "
+        "Asia/Jakarta.",
+    ),
+    "bad_argument": Localized(
+        "“{value}” is not understood here. Usage: {usage}",
+        "“{value}” tidak dipahami. Cara pakai: {usage}",
+    ),
+    "one_language": Localized(
+        "Give one language: en, id or both.", "Sebutkan satu bahasa saja: en, id, atau both."
+    ),
+    "one_zone": Localized("Give one time zone.", "Sebutkan satu zona waktu saja."),
+    "too_many_times": Localized(
+        "At most {count} delivery times a day.", "Paling banyak {count} jam pengiriman sehari."
+    ),
+    "too_long": Localized(
+        "That is too long: at most {count} characters.",
+        "Terlalu panjang: paling banyak {count} karakter.",
+    ),
+    # --- subscriptions ---
+    "subscribed": Localized("Subscribed.", "Berlangganan."),
+    "updated": Localized("Subscription updated.", "Langganan diperbarui."),
+    "resumed": Localized(
+        "Welcome back: the subscription is active again, with its settings as they were.",
+        "Selamat datang kembali: langganan aktif lagi, dengan pengaturan seperti semula.",
+    ),
+    "unsubscribed": Localized(
+        "Unsubscribed: no more digests in this chat. /subscribe starts them again.",
+        "Berhenti berlangganan: tidak ada lagi ringkasan di obrolan ini. /subscribe untuk "
+        "memulai lagi.",
+    ),
+    "not_subscribed": Localized(
+        "This chat is not subscribed. /subscribe starts the digest here.",
+        "Obrolan ini belum berlangganan. /subscribe untuk mulai menerima ringkasan di sini.",
+    ),
+    "settings_title": Localized("This chat's subscription", "Langganan obrolan ini"),
+    "plan_languages": Localized("Language: {languages}", "Bahasa: {languages}"),
+    "plan_both": Localized("{en} and {id}", "{en} dan {id}"),
+    "plan_times": Localized(
+        "Delivery: daily at {times} ({zone})", "Pengiriman: setiap hari pukul {times} {zone}"
+    ),
+    "plan_instant": Localized(
+        "Delivery: as soon as there is news", "Pengiriman: segera setiap ada berita"
+    ),
+    "plan_times_and_instant": Localized(
+        "Delivery: daily at {times} ({zone}), and as soon as there is news",
+        "Pengiriman: setiap hari pukul {times} {zone}, dan segera setiap ada berita",
+    ),
+    "and": Localized(" and ", " dan "),
+    "plan_next": Localized("Next digest: {when}", "Ringkasan berikutnya: {when}"),
+    "plan_last": Localized("Last digest sent: {when}", "Ringkasan terakhir terkirim: {when}"),
+    "plan_paused": Localized(
+        "Paused since {when}: {reason}. /subscribe resumes it with these settings.",
+        "Dijeda sejak {when}: {reason}. /subscribe melanjutkannya dengan pengaturan ini.",
+    ),
+    "plan_change": Localized(
+        "To change it: /subscribe with new values, e.g. /subscribe en 18:00.",
+        "Untuk mengubah: /subscribe dengan nilai baru, misalnya /subscribe id 18.00.",
+    ),
+    # --- /push ---
+    "announcement": Localized("Announcement", "Pengumuman"),
+    "push_usage": Localized(
+        "Usage: /push <summary id> or /push <announcement text>. Newest summaries: {ids}",
+        "Cara pakai: /push <id ringkasan> atau /push <teks pengumuman>. Ringkasan terbaru: {ids}",
+    ),
+    "push_preview": Localized(
+        "Preview of push {id}, for {count} subscribed chats. Send it?",
+        "Pratinjau push {id}, untuk {count} obrolan yang berlangganan. Kirim?",
+    ),
+    "push_send": Localized("Send", "Kirim"),
+    "push_cancel": Localized("Cancel", "Batal"),
+    "push_sending": Localized(
+        "Push {id}: sending to {count} chats.", "Push {id}: sedang dikirim ke {count} obrolan."
+    ),
+    "push_progress": Localized(
+        "Push {id}: delivered {delivered}/{total}, failed {failed}.",
+        "Push {id}: terkirim {delivered}/{total}, gagal {failed}.",
+    ),
+    "push_already_sent": Localized(
+        "Push {id} was already sent ({when}); it is not sent twice.",
+        "Push {id} sudah dikirim ({when}); push tidak dikirim dua kali.",
+    ),
+    "push_cancelled": Localized(
+        "Push {id} cancelled: nothing was sent.", "Push {id} dibatalkan: tidak ada yang dikirim."
+    ),
+    "push_was_cancelled": Localized(
+        "Push {id} was cancelled earlier.", "Push {id} sudah dibatalkan sebelumnya."
+    ),
+    "push_unknown": Localized("There is no push “{id}”.", "Tidak ada push “{id}”."),
+    "push_too_long": Localized(
+        "That announcement does not fit in one message; make it shorter.",
+        "Pengumuman itu tidak muat dalam satu pesan; persingkat.",
+    ),
+    # --- /status and /reload ---
+    "status_title": Localized("Ringkas status", "Status Ringkas"),
+    "status_subscriptions": Localized(
+        "{platform}: {active} active, {paused} paused",
+        "{platform}: {active} aktif, {paused} dijeda",
+    ),
+    "status_no_subscriptions": Localized("No subscriptions yet.", "Belum ada langganan."),
+    "status_deliveries": Localized(
+        "Deliveries: {pending} waiting, {sending} sending, {delivered} delivered, {failed} failed",
+        "Pengiriman: {pending} menunggu, {sending} sedang dikirim, {delivered} terkirim, "
+        "{failed} gagal",
+    ),
+    "status_content": Localized(
+        "Content: {summaries} summaries, {statements} statements, loaded {when}",
+        "Konten: {summaries} ringkasan, {statements} pernyataan, dimuat {when}",
+    ),
+    "status_paused": Localized("Paused chats", "Obrolan yang dijeda"),
+    "status_paused_chat": Localized(
+        "{chat} since {when}: {reason}", "{chat} sejak {when}: {reason}"
+    ),
+    "status_audit": Localized("Recent admin actions", "Tindakan admin terbaru"),
+    "content_problems": Localized(
+        "The content has problems ({count}); the last good content stays in service:",
+        "Konten bermasalah ({count}); konten terakhir yang valid tetap dipakai:",
+    ),
+    "reloaded": Localized(
+        "Content reloaded: {summaries} summaries, {statements} statements.",
+        "Konten dimuat ulang: {summaries} ringkasan, {statements} pernyataan.",
+    ),
+    "more": Localized("… and {count} more", "… dan {count} lainnya"),
+}
+
+
+def say(lang: Lang, key: str, **values: object) -> str:
+    template = REPLIES[key].get(lang)
+    return template.format(**values) if values else template
