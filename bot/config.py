@@ -1,18 +1,25 @@
-"""The config file → validated settings. Relative paths resolve against the config file's folder."""
+"""The config file → validated settings. Relative paths resolve against the config file's folder.
+
+Secrets are never in the file: it names the environment variables that hold them."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from bot.core import yamlsource
+from bot.core import timing, yamlsource
 from bot.core.compose import DigestOptions
+from bot.core.delivery import RetryPolicy
 from bot.core.models import Lang
+from bot.core.ratelimit import DISCORD_LIMITS, TELEGRAM_LIMITS, PlatformLimits, Rate
 from bot.core.validation import ContentError, describe, read_yaml
 
 DEFAULT_CONTENT = Path("digests")
+DEFAULT_DATABASE = "ringkas.sqlite3"
 
 
 class ConfigInvalid(Exception):
@@ -37,10 +44,134 @@ class DigestSettings(_Strict):
         return DigestOptions(self.max_chars, self.max_items, self.max_quotes)
 
 
+class RateSettings(_Strict):
+    """`count` messages per `seconds`."""
+
+    count: Annotated[int, Field(ge=1)]
+    seconds: Annotated[float, Field(gt=0)] = 1.0
+
+    def rate(self) -> Rate:
+        return Rate(self.count, self.seconds)
+
+
+def _rates(limits: PlatformLimits) -> dict[str, RateSettings | None]:
+    return {
+        name: None if rate is None else RateSettings(count=rate.count, seconds=rate.seconds)
+        for name, rate in (
+            ("overall", limits.overall),
+            ("per_chat", limits.per_chat),
+            ("per_group", limits.per_group),
+        )
+    }
+
+
+class RateLimitSettings(_Strict):
+    overall: RateSettings | None = None
+    per_chat: RateSettings | None = None
+    per_group: RateSettings | None = None  # groups and channels
+
+    def limits(self) -> PlatformLimits:
+        return PlatformLimits(
+            *(
+                None if r is None else r.rate()
+                for r in (self.overall, self.per_chat, self.per_group)
+            )
+        )
+
+
+_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+EnvName = Annotated[str, Field(pattern=_ENV_NAME)]
+
+
+class TelegramSettings(_Strict):
+    token_env: EnvName = "RINGKAS_TELEGRAM_TOKEN"  # the variable holding the token, never the token
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    rate_limits: RateLimitSettings = RateLimitSettings(**_rates(TELEGRAM_LIMITS))
+
+
+class DiscordSettings(_Strict):
+    token_env: EnvName = "RINGKAS_DISCORD_TOKEN"
+    api_base: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg"
+    rate_limits: RateLimitSettings = RateLimitSettings(**_rates(DISCORD_LIMITS))
+
+
+UserId = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
+
+
+class AdminSettings(_Strict):
+    telegram: tuple[UserId, ...] = ()
+    discord: tuple[UserId, ...] = ()
+
+
+def _time(value: object) -> object:
+    if isinstance(value, int):  # YAML 1.1 reads 07:00 unquoted as a number of minutes
+        return dt.time(value // 60 % 24, value % 60)
+    if isinstance(value, str):
+        parsed = timing.parse_time(value)
+        if parsed is None:
+            raise ValueError(f"{value!r} is not a time of day (HH:MM)")
+        return parsed
+    return value
+
+
+class ScheduleSettings(_Strict):
+    # Delivery times of a new subscription that names none; empty means instant.
+    times: tuple[Annotated[dt.time, BeforeValidator(_time)], ...] = (dt.time(7, 0),)
+    tick_seconds: Annotated[float, Field(ge=1, le=3600)] = 30
+    watch_seconds: Annotated[float, Field(ge=0, le=3600)] = 10  # 0: no hot reload
+    skip_unchanged: bool = True
+
+
+class DeliverySettings(_Strict):
+    in_flight: Annotated[int, Field(ge=1, le=1000)] = 50
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
+    backoff_seconds: Annotated[float, Field(gt=0)] = 5
+    backoff_cap_seconds: Annotated[float, Field(gt=0)] = 3600
+
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(self.max_attempts, self.backoff_seconds, self.backoff_cap_seconds)
+
+
+def _zone(value: object) -> object:
+    if isinstance(value, str):
+        name = timing.zone_name(value)
+        if name is None:
+            raise ValueError(f"unknown time zone {value!r}: use WIB, WITA, WIT or Area/City")
+        return name
+    return value
+
+
 class Settings(_Strict):
     content: Path = DEFAULT_CONTENT
+    database: str = DEFAULT_DATABASE  # a SQLite file, or a database URL
+    timezone: Annotated[str, BeforeValidator(_zone)] = "Asia/Jakarta"
     language: Lang = "en"
+    admins: AdminSettings = AdminSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    discord: DiscordSettings = DiscordSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    delivery: DeliverySettings = DeliverySettings()
     digest: DigestSettings = DigestSettings()
+
+    def rate_limits(self) -> dict[str, PlatformLimits]:
+        return {
+            "telegram": self.telegram.rate_limits.limits(),
+            "discord": self.discord.rate_limits.limits(),
+        }
+
+    def admin_ids(self) -> dict[str, frozenset[str]]:
+        return {
+            "telegram": frozenset(self.admins.telegram),
+            "discord": frozenset(self.admins.discord),
+        }
+
+
+def token(env_name: str) -> str | None:
+    """A platform token from the environment variable the config names; None if unset."""
+    value = os.environ.get(env_name, "").strip()
+    return value or None
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -62,4 +193,9 @@ def load_settings(path: Path | None) -> Settings:
                 for e in exc.errors(include_url=False)
             ]
         ) from None
-    return settings.model_copy(update={"content": path.parent / settings.content})
+    database = settings.database
+    if "://" not in database:
+        database = str(path.parent / database)
+    return settings.model_copy(
+        update={"content": path.parent / settings.content, "database": database}
+    )

@@ -1,0 +1,94 @@
+"""A chat in the terminal on the same core as Telegram and Discord: each input line is a message
+from a local user who is a bot admin; replies and the digests delivered here print to the output."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from typing import TextIO
+
+from bot.core.commands import Reply, Request, handle
+from bot.core.models import Lang
+from bot.core.ports import ChatKind, ChatRef, Delivered, MessageKind, Outbound, Outcome
+from bot.core.render import Format
+from bot.core.services import Services
+
+PLATFORM = "console"
+LOCAL_USER = "local"
+LOCAL_CHAT = ChatRef(PLATFORM, LOCAL_USER)
+
+
+class ConsoleSender:
+    """Prints deliveries for console chats; always succeeds."""
+
+    platform = PLATFORM
+    format = Format.TEXT
+
+    def __init__(self, output: TextIO) -> None:
+        self._output = output
+        self._ids = itertools.count(1)
+
+    async def send(self, chat: ChatRef, message: Outbound) -> Outcome:
+        tag = {MessageKind.DIGEST: "digest", MessageKind.ANNOUNCEMENT: "announcement"}.get(
+            message.kind, "notice"
+        )
+        print(f"[{tag} → {chat}]\n{message.text}\n", file=self._output, flush=True)
+        return Delivered(str(next(self._ids)))
+
+
+class ConsoleAdapter:
+    def __init__(self, input: TextIO, output: TextIO, lang: Lang, done: asyncio.Event) -> None:
+        self._input = input
+        self._output = output
+        self._lang = lang
+        self._done = done
+        self.sender = ConsoleSender(output)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, services: Services) -> None:
+        self._task = asyncio.create_task(self._converse(services))
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    async def _converse(self, services: Services) -> None:
+        lines: asyncio.Queue[str | None] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+
+        def read() -> None:
+            # A daemon thread: a terminal read cannot be interrupted, and must not hold up exit.
+            for line in self._input:
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            loop.call_soon_threadsafe(lines.put_nowait, None)
+
+        threading.Thread(target=read, name="console-input", daemon=True).start()
+        try:
+            while (line := await lines.get()) is not None:
+                if line.strip():
+                    self.show(await handle(self.request(line), services))
+            # End of input: deliver what is due for this chat now, then end the session.
+            await services.plan()
+        finally:
+            self._done.set()
+
+    def request(self, line: str) -> Request:
+        return Request(
+            chat=LOCAL_CHAT,
+            chat_kind=ChatKind.PRIVATE,
+            user=LOCAL_USER,
+            text=line.rstrip("\n"),
+            lang=self._lang,
+            fmt=Format.TEXT,
+            can_manage=True,
+            is_admin=True,
+            chat_title="console",
+        )
+
+    def show(self, reply: Reply) -> None:
+        for message in reply.messages:
+            print(message, file=self._output)
+        for choice in reply.choices:
+            print(f"  [{choice.label}] {choice.command}", file=self._output)
+        print(file=self._output, flush=True)

@@ -1,0 +1,144 @@
+"""The composition root: builds the core services, the dispatcher and the adapters, and runs
+them together until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.config import Settings
+from bot.core.broadcast import Broadcaster
+from bot.core.commands.admin import problems_notice
+from bot.core.delivery import Dispatcher
+from bot.core.library import Library
+from bot.core.ports import Clock, Delivered, MessageKind, Outbound, Sender
+from bot.core.scheduler import Scheduler
+from bot.core.services import Defaults, ProblemsNotice, Services
+from bot.core.store import Store
+from bot.core.validation import ContentError
+
+log = logging.getLogger(__name__)
+
+
+class Adapter(Protocol):
+    """A platform's front end: turns its events into requests, and sends for the dispatcher."""
+
+    @property
+    def sender(self) -> Sender: ...
+
+    async def start(self, services: Services) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass(slots=True)
+class Runtime:
+    settings: Settings
+    services: Services
+    dispatcher: Dispatcher
+    wake: asyncio.Event
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(
+    settings: Settings, clock: Clock, senders: Sequence[Sender]
+) -> AsyncIterator[Runtime]:
+    """The store (migrated), the content (validated) and the dispatcher over `senders`.
+
+    Rows a crash left in sending go back to pending first: they are the only possible repeats.
+    """
+    now = clock.now()
+    library = await Library.load(settings.content, settings.digest.options(), now)
+    store = await Store.open(settings.database)
+    try:
+        recovered = await store.outbox.recover(now)
+        if recovered:
+            log.warning("resending %d deliveries interrupted by the last stop", recovered)
+        wake = asyncio.Event()
+        by_platform = {sender.platform: sender for sender in senders}
+        services = Services(
+            store=store,
+            library=library,
+            broadcaster=Broadcaster(store, library, settings.schedule.skip_unchanged),
+            clock=clock,
+            defaults=Defaults(settings.language, settings.timezone, settings.schedule.times),
+            admins=settings.admin_ids(),
+            wake=wake.set,
+        )
+        services.tell_admins = _admin_notice(services, by_platform, settings)
+        dispatcher = Dispatcher(
+            store,
+            by_platform,
+            settings.rate_limits(),
+            clock,
+            settings.delivery.policy(),
+            settings.delivery.in_flight,
+        )
+        yield Runtime(settings, services, dispatcher, wake)
+    finally:
+        await store.close()
+
+
+async def serve(
+    runtime: Runtime,
+    adapters: Sequence[Adapter],
+    done: asyncio.Event,
+    finish_deliveries: bool = False,
+) -> None:
+    """Run the scheduler, the dispatcher and the adapters until `done` is set or a signal comes.
+
+    On stop, no new batch is claimed and the batch being sent is recorded before the store
+    closes, so no delivery is left half-recorded. With `finish_deliveries` (a console session
+    at end of input), what is ready to send goes out first.
+    """
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, done.set)
+    settings = runtime.settings.schedule
+    scheduler = Scheduler(runtime.services, settings.tick_seconds, settings.watch_seconds)
+    finish = asyncio.Event()
+    worker = asyncio.create_task(
+        runtime.dispatcher.run(runtime.wake, settings.tick_seconds, finish)
+    )
+    started: list[Adapter] = []
+    try:
+        for adapter in adapters:
+            await adapter.start(runtime.services)
+            started.append(adapter)
+        scheduler.start()
+        await done.wait()
+        log.info("stopping")
+    finally:
+        scheduler.shutdown()
+        for adapter in reversed(started):
+            await adapter.stop()
+        if finish_deliveries:
+            finish.set()
+        else:
+            runtime.dispatcher.stop()
+        await worker
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+
+
+def _admin_notice(
+    services: Services, senders: dict[str, Sender], settings: Settings
+) -> ProblemsNotice:
+    async def tell(errors: tuple[ContentError, ...]) -> None:
+        for chat in services.admin_chats():
+            sender = senders.get(chat.platform)
+            if sender is None:
+                continue
+            text = problems_notice(errors, settings.language, sender.format)
+            outcome = await sender.send(chat, Outbound(text, MessageKind.NOTICE))
+            if not isinstance(outcome, Delivered):
+                log.warning("could not tell admin %s about the content problems: %s", chat, outcome)
+
+    return tell

@@ -1,0 +1,65 @@
+"""What every `ringkas` command shares: exit codes, worded failures, settings loading."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.config import ConfigInvalid, Settings, load_settings
+from bot.core.content import ContentInvalid
+from bot.core.store.tables import SchemaTooNew
+
+OK, NOTHING, USAGE = 0, 1, 2
+
+
+class Failure(Exception):
+    """Problems already worded for the user; the command stops with exit code 1."""
+
+    def __init__(self, lines: Sequence[object]) -> None:
+        self.lines = lines
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    try:
+        settings = load_settings(args.config)
+    except ConfigInvalid as exc:
+        raise Failure(exc.errors) from None
+    if getattr(args, "content", None) is not None:
+        settings = settings.model_copy(update={"content": args.content})
+    return settings
+
+
+def config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="FILE", help="config file (YAML)")
+
+
+def count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def int_range(low: int, high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = low - 1
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}")
+        return number
+
+    return parse
+
+
+def run_async(main: Coroutine[Any, Any, int]) -> int:
+    """Run a command's coroutine; problems it meets become worded failures, not tracebacks."""
+    try:
+        return asyncio.run(main)
+    except ContentInvalid as exc:
+        raise Failure([*exc.errors, count(len(exc.errors), "problem", "problems")]) from None
+    except SchemaTooNew as exc:
+        raise Failure([str(exc)]) from None
+    except KeyboardInterrupt:
+        return OK

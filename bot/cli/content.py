@@ -1,0 +1,113 @@
+"""`ringkas check`, `digest` and `whosaid`: the content, read without running the bot."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bot.cli.common import NOTHING, OK, Failure, config_option, count, int_range, settings_of
+from bot.core.compose import Window
+from bot.core.content import ContentInvalid, load_catalog
+from bot.core.messages import digest_message, no_digest_message, whosaid_message
+from bot.core.models import LANGS, Catalog, Lang
+from bot.core.quotes import NothingFound, QuoteIndex
+from bot.core.render import Format
+
+
+def add_parsers(commands: Any) -> None:
+    check = commands.add_parser("check", help="validate the content; list every problem")
+    _content_options(check)
+    check.set_defaults(run=_check)
+
+    digest = commands.add_parser("digest", help="print a digest")
+    _content_options(digest)
+    _output_options(digest)
+    digest.add_argument("--since", type=_date, metavar="DATE", help="first day (YYYY-MM-DD)")
+    digest.add_argument("--until", type=_date, metavar="DATE", help="last day (YYYY-MM-DD)")
+    digest.add_argument(
+        "--max-chars", type=int_range(300, 3000), metavar="N", help="visible characters (300–3000)"
+    )
+    digest.set_defaults(run=_digest)
+
+    whosaid = commands.add_parser("whosaid", help="who said what: a name, alias or topic")
+    whosaid.add_argument(
+        "query", nargs="+", metavar="QUERY", help="e.g. Guterres, Sekjen PBB, hostages"
+    )
+    _content_options(whosaid)
+    _output_options(whosaid)
+    whosaid.add_argument(
+        "--limit", type=int_range(1, 20), default=5, metavar="N", help="statements (1–20)"
+    )
+    whosaid.set_defaults(run=_whosaid)
+
+
+def _check(args: argparse.Namespace) -> int:
+    catalog = _catalog(args)
+    counts = ", ".join(
+        count(len(records), *names)
+        for records, *names in (
+            (catalog.summaries, "summary", "summaries"),
+            (catalog.statements, "statement", "statements"),
+            (catalog.people, "person", "people"),
+            (catalog.sources, "source", "sources"),
+        )
+    )
+    print(f"{args.settings.content}: {counts}: all valid")
+    return OK
+
+
+def _digest(args: argparse.Namespace) -> int:
+    catalog = _catalog(args)
+    options = args.settings.digest.options()
+    if args.max_chars is not None:
+        options = replace(options, max_chars=args.max_chars)
+    window = Window(args.since, args.until)
+    lang = args.lang or args.settings.language
+    message = digest_message(catalog, lang, args.format, window, options)
+    if message is None:
+        print(no_digest_message(lang, args.format, window))
+        return NOTHING
+    print(message)
+    return OK
+
+
+def _whosaid(args: argparse.Namespace) -> int:
+    catalog = _catalog(args)
+    lang: Lang = args.lang or args.settings.language
+    answer, message = whosaid_message(
+        QuoteIndex(catalog), " ".join(args.query), lang, args.format, args.limit
+    )
+    print(message)
+    return NOTHING if isinstance(answer, NothingFound) else OK
+
+
+def _catalog(args: argparse.Namespace) -> Catalog:
+    args.settings = settings_of(args)
+    try:
+        return load_catalog(args.settings.content)
+    except ContentInvalid as exc:
+        raise Failure([*exc.errors, count(len(exc.errors), "problem", "problems")]) from None
+
+
+def _content_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--content", type=Path, metavar="DIR", help="content folder (default: digests)"
+    )
+    config_option(parser)
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=LANGS, help="en or id (default: from config, else en)")
+    parser.add_argument(
+        "--format", type=Format, choices=list(Format), default=Format.TEXT, help="output markup"
+    )
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad date {value!r}: expected YYYY-MM-DD") from None

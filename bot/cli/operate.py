@@ -1,0 +1,109 @@
+"""`ringkas run`, `chat` and `deliver --once`: the bot itself."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import logging
+import sys
+from typing import Any
+
+from bot import logs
+from bot.adapters.console import LOCAL_CHAT, ConsoleAdapter, ConsoleSender
+from bot.app import Adapter, open_runtime, serve
+from bot.cli.common import OK, config_option, run_async, settings_of
+from bot.config import Settings, token
+from bot.core.ports import Clock, ShiftedClock, SystemClock
+
+log = logging.getLogger("ringkas")
+
+
+def add_parsers(commands: Any) -> None:
+    run = commands.add_parser(
+        "run", help="run the bot: every adapter with a token, else a console chat"
+    )
+    config_option(run)
+    run.set_defaults(run=lambda args: _serve(args, console_only=False))
+
+    chat = commands.add_parser("chat", help="chat with the bot in this terminal, as its admin")
+    config_option(chat)
+    chat.set_defaults(run=lambda args: _serve(args, console_only=True))
+
+    deliver = commands.add_parser("deliver", help="one delivery pass, then exit (cron, tests)")
+    deliver.add_argument("--once", action="store_true", required=True, help="one pass (required)")
+    deliver.add_argument(
+        "--at", type=_moment, metavar="ISO-TIME", help="as if it were this time (default: now)"
+    )
+    config_option(deliver)
+    deliver.set_defaults(run=_deliver)
+
+
+def _serve(args: argparse.Namespace, console_only: bool) -> int:
+    settings = settings_of(args)
+    logs.configure(_secrets(settings), logging.WARNING if console_only else logging.INFO)
+    if not console_only:
+        for platform in _platforms_with_tokens(settings):
+            log.warning(
+                "a %s token is set, but this version of Ringkas has no %s adapter yet",
+                platform,
+                platform,
+            )
+    return run_async(_console_session(settings))
+
+
+async def _console_session(settings: Settings) -> int:
+    done = asyncio.Event()
+    console = ConsoleAdapter(sys.stdin, sys.stdout, settings.language, done)
+    adapters: list[Adapter] = [console]
+    async with open_runtime(settings, SystemClock(), [console.sender]) as runtime:
+        # The person at the terminal is the console's admin: content problems are shown there.
+        runtime.services.admins = {
+            **runtime.services.admins,
+            LOCAL_CHAT.platform: frozenset({LOCAL_CHAT.chat_id}),
+        }
+        await serve(runtime, adapters, done, finish_deliveries=True)
+    return OK
+
+
+def _deliver(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    logs.configure(_secrets(settings), logging.WARNING)
+    clock: Clock = ShiftedClock.starting_at(args.at) if args.at else SystemClock()
+    return run_async(_deliver_once(settings, clock))
+
+
+async def _deliver_once(settings: Settings, clock: Clock) -> int:
+    senders = [ConsoleSender(sys.stdout)]
+    async with open_runtime(settings, clock, senders) as runtime:
+        planned = await runtime.services.plan()
+        # Wait for retries that fall due soon (a 429's few seconds), not for long backoffs.
+        report = await runtime.dispatcher.drain(wait_up_to=30)
+        waiting = (await runtime.services.store.outbox.counts()).get("pending", 0)
+    print(
+        f"queued {planned.queued} (skipped {planned.skipped} with nothing new); "
+        f"delivered {report.delivered}, to retry {report.retried}, failed {report.failed}, "
+        f"paused {report.paused}, moved {report.moved}; {waiting} waiting",
+        file=sys.stderr,
+    )
+    return OK
+
+
+def _platforms_with_tokens(settings: Settings) -> list[str]:
+    envs = {"telegram": settings.telegram.token_env, "discord": settings.discord.token_env}
+    return [platform for platform, env in envs.items() if token(env)]
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = (token(settings.telegram.token_env), token(settings.discord.token_env))
+    return [value for value in values if value]
+
+
+def _moment(value: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"bad time {value!r}: expected ISO 8601, e.g. 2025-10-07T07:00+07:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

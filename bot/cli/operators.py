@@ -1,0 +1,202 @@
+"""`ringkas subscribers list|add|remove` and `ringkas push`: operators' tools on the store."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+from bot.adapters.console import ConsoleSender
+from bot.app import Runtime, open_runtime
+from bot.cli.common import NOTHING, OK, Failure, config_option, run_async, settings_of
+from bot.config import Settings
+from bot.core.arguments import ArgError, parse_subscribe
+from bot.core.broadcast import AnnouncementTooLong
+from bot.core.ports import ChatKind, ChatRef, SystemClock
+from bot.core.render import Format
+from bot.core.replies import say
+from bot.core.store.outbox import Progress
+from bot.core.store.records import PushState
+from bot.core.subscription import State, Subscription
+
+OPERATOR = "operator"
+
+
+def add_parsers(commands: Any) -> None:
+    subscribers = commands.add_parser("subscribers", help="list, add or remove subscriptions")
+    actions = subscribers.add_subparsers(required=True, metavar="ACTION")
+
+    listing = actions.add_parser("list", help="every subscription, with state and pause reason")
+    listing.add_argument("--platform", help="only this platform")
+    listing.add_argument("--state", choices=[s.value for s in State], help="only this state")
+    config_option(listing)
+    listing.set_defaults(run=lambda args: _with_runtime(args, _list))
+
+    add = actions.add_parser("add", help="subscribe a chat, e.g. telegram:-1001234 id 07:00 WIB")
+    add.add_argument("chat", type=_chat, metavar="PLATFORM:CHAT_ID[/THREAD]")
+    add.add_argument("plan", nargs="*", metavar="ARG", help="as /subscribe: en|id|both HH:MM zone")
+    add.add_argument(
+        "--kind",
+        choices=[k.value for k in ChatKind],
+        default=ChatKind.GROUP.value,
+        help="what the chat is (sets its rate limit; default group)",
+    )
+    config_option(add)
+    add.set_defaults(run=lambda args: _with_runtime(args, _add))
+
+    remove = actions.add_parser("remove", help="delete a chat's subscription")
+    remove.add_argument("chat", type=_chat, metavar="PLATFORM:CHAT_ID[/THREAD]")
+    config_option(remove)
+    remove.set_defaults(run=lambda args: _with_runtime(args, _remove))
+
+    push = commands.add_parser("push", help="send a summary or an announcement to everyone")
+    what = push.add_mutually_exclusive_group(required=True)
+    what.add_argument("--summary", metavar="ID", help="a summary's id")
+    what.add_argument("--text-en", metavar="TEXT", help="announcement in English (with --text-id)")
+    push.add_argument("--text-id", metavar="TEXT", help="announcement in Indonesian")
+    push.add_argument("--yes", action="store_true", help="send without asking")
+    config_option(push)
+    push.set_defaults(run=lambda args: _with_runtime(args, _push))
+
+
+def _with_runtime(args: argparse.Namespace, action: Any) -> int:
+    settings = settings_of(args)
+
+    async def main() -> int:
+        async with _runtime(settings) as runtime:
+            return int(await action(args, runtime))
+
+    return run_async(main())
+
+
+@contextlib.asynccontextmanager
+async def _runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    async with open_runtime(settings, SystemClock(), [ConsoleSender(sys.stdout)]) as runtime:
+        yield runtime
+
+
+async def _list(args: argparse.Namespace, runtime: Runtime) -> int:
+    shown = 0
+    async for sub in runtime.services.store.subscriptions.all(args.platform):
+        if args.state and sub.state != args.state:
+            continue
+        print(_row(sub))
+        shown += 1
+    print(f"{shown} subscriptions", file=sys.stderr)
+    return OK if shown else NOTHING
+
+
+def _row(sub: Subscription) -> str:
+    plan = sub.plan
+    times = " ".join(t.strftime("%H:%M") for t in plan.times) or "-"
+    cells = [
+        str(sub.chat),
+        sub.chat_kind.value,
+        plan.languages,
+        times + (" +instant" if plan.instant else ""),
+        plan.timezone,
+        sub.state.value,
+    ]
+    if sub.state is State.PAUSED:
+        cells.append(f"since {sub.paused_at:%Y-%m-%d %H:%M} UTC: {sub.paused_reason}")
+    elif sub.next_due is not None:
+        cells.append(f"next {sub.next_due:%Y-%m-%d %H:%M} UTC")
+    return "\t".join(cells)
+
+
+async def _add(args: argparse.Namespace, runtime: Runtime) -> int:
+    services = runtime.services
+    parsed = parse_subscribe(" ".join(args.plan))
+    if isinstance(parsed, ArgError):
+        message = say("en", parsed.key, value=parsed.value, count=parsed.count, usage="")
+        raise Failure([message.removesuffix(" Usage: ").strip()])
+    current = await services.store.subscriptions.get(args.chat)
+    plan = parsed.applied_to(current.plan if current else services.defaults.plan())
+    now = services.clock.now()
+    sub = await services.store.subscriptions.subscribe(
+        args.chat, ChatKind(args.kind), plan, OPERATOR, now
+    )
+    await services.store.audit.record(OPERATOR, "subscribers-add", _row(sub), now)
+    print(_row(sub))
+    return OK
+
+
+async def _remove(args: argparse.Namespace, runtime: Runtime) -> int:
+    store, now = runtime.services.store, runtime.services.clock.now()
+    if not await store.subscriptions.remove(args.chat, now):
+        raise Failure([f"{args.chat}: no such subscription"])
+    await store.audit.record(OPERATOR, "subscribers-remove", str(args.chat), now)
+    print(f"{args.chat}: removed")
+    return OK
+
+
+async def _push(args: argparse.Namespace, runtime: Runtime) -> int:
+    services = runtime.services
+    if args.text_en is not None and not args.text_id:
+        raise Failure(["--text-en needs --text-id: announcements go out in both languages"])
+    if args.summary and args.summary not in {s.id for s in services.library.catalog.summaries}:
+        raise Failure([f"no summary {args.summary!r} in {runtime.settings.content}"])
+    now = services.clock.now()
+    try:
+        draft = services.broadcaster.draft(
+            OPERATOR, now, summary_id=args.summary, text_en=args.text_en, text_id=args.text_id
+        )
+    except AnnouncementTooLong:
+        raise Failure(["the announcement does not fit in one message; make it shorter"]) from None
+    push = await services.store.pushes.draft(draft)
+    key = f"push:{push.id}"
+    if push.state is PushState.SENT:
+        print(f"push {push.id} was already sent; it is not sent twice", file=sys.stderr)
+        _show_progress(push.id, await services.store.outbox.progress(key), final=True)
+        return OK
+    print(services.broadcaster.push_text(push, runtime.settings.language, Format.TEXT))
+    if not args.yes and not _confirmed(push.id):
+        await services.store.pushes.mark(push.id, PushState.CANCELLED, now)
+        print(f"push {push.id} cancelled: nothing was sent", file=sys.stderr)
+        return NOTHING
+    queued = await services.broadcaster.send_push(push, now)
+    await services.store.pushes.mark(push.id, PushState.SENT, now)
+    await services.store.audit.record(OPERATOR, "push", f"{push.id} queued {queued}", now)
+    drain = asyncio.create_task(runtime.dispatcher.drain(wait_up_to=30))
+    while not drain.done():
+        _show_progress(push.id, await services.store.outbox.progress(key))
+        await asyncio.wait([drain], timeout=0.5)
+    await drain
+    progress = await services.store.outbox.progress(key)
+    _show_progress(push.id, progress, final=True)
+    if progress.waiting:
+        print(
+            f"{progress.waiting} deliveries wait for the running bot (`ringkas run`) to send",
+            file=sys.stderr,
+        )
+    return OK
+
+
+def _confirmed(push_id: str) -> bool:
+    print(f"Send push {push_id} to every subscriber? [y/N] ", end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline().strip().casefold()
+    return answer in ("y", "yes", "ya")
+
+
+def _show_progress(push_id: str, progress: Progress, final: bool = False) -> None:
+    total = max(progress.total, 1)
+    done = progress.delivered + progress.failed
+    bar = "#" * (30 * done // total)
+    line = (
+        f"push {push_id}: delivered {progress.delivered}/{progress.total}, "
+        f"failed {progress.failed} [{bar:<30}]"
+    )
+    if final:
+        print(f"\r{line}", file=sys.stderr)
+    elif sys.stderr.isatty():
+        print(f"\r{line}", end="", file=sys.stderr, flush=True)
+
+
+def _chat(value: str) -> ChatRef:
+    try:
+        return ChatRef.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
