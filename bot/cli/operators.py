@@ -139,14 +139,12 @@ async def _push(args: argparse.Namespace, runtime: Runtime) -> int:
         raise Failure(["--text-en needs --text-id: announcements go out in both languages"])
     if args.summary and args.summary not in {s.id for s in services.library.catalog.summaries}:
         raise Failure([f"no summary {args.summary!r} in {runtime.settings.content}"])
-    now = services.clock.now()
     try:
-        draft = services.broadcaster.draft(
-            OPERATOR, now, summary_id=args.summary, text_en=args.text_en, text_id=args.text_id
+        push = await services.propose_push(
+            OPERATOR, summary_id=args.summary, text_en=args.text_en, text_id=args.text_id
         )
     except AnnouncementTooLong:
         raise Failure(["the announcement does not fit in one message; make it shorter"]) from None
-    push = await services.store.pushes.draft(draft)
     key = f"push:{push.id}"
     if push.state is PushState.SENT:
         print(f"push {push.id} was already sent; it is not sent twice", file=sys.stderr)
@@ -154,12 +152,11 @@ async def _push(args: argparse.Namespace, runtime: Runtime) -> int:
         return OK
     print(services.broadcaster.push_text(push, runtime.settings.language, Format.TEXT))
     if not args.yes and not _confirmed(push.id):
-        await services.store.pushes.mark(push.id, PushState.CANCELLED, now)
+        await services.cancel_push(push, OPERATOR)
         print(f"push {push.id} cancelled: nothing was sent", file=sys.stderr)
         return NOTHING
-    queued = await services.broadcaster.send_push(push, now)
-    await services.store.pushes.mark(push.id, PushState.SENT, now)
-    await services.store.audit.record(OPERATOR, "push", f"{push.id} queued {queued}", now)
+    if await services.confirm_push(push, OPERATOR) is None:
+        print(f"push {push.id} was already sent; it is not sent twice", file=sys.stderr)
     drain = asyncio.create_task(runtime.dispatcher.drain(wait_up_to=30))
     while not drain.done():
         _show_progress(push.id, await services.store.outbox.progress(key))

@@ -45,6 +45,9 @@ class RetryPolicy:
         return base * random.uniform(0.8, 1.0)
 
 
+ERRORS_KEPT = 100  # a report names the first failures; the outbox keeps every one
+
+
 @dataclass(slots=True)
 class DispatchReport:
     delivered: int = 0
@@ -60,6 +63,7 @@ class DispatchReport:
         self.failed += other.failed
         self.paused += other.paused
         self.moved += other.moved
+        self.errors += other.errors[: ERRORS_KEPT - len(self.errors)]
 
 
 class Dispatcher:
@@ -205,7 +209,8 @@ class Dispatcher:
                     )  # fmt: skip
                     settlement.failed.append((delivery.id, reason))
                     report.failed += 1
-                    report.errors.append(f"{delivery.chat}: {reason}")
+                    if len(report.errors) < ERRORS_KEPT:
+                        report.errors.append(f"{delivery.chat}: {reason}")
                 else:
                     delay = dt.timedelta(seconds=self._policy.delay(attempts))
                     settlement.retry.append((delivery.id, now + delay, reason))

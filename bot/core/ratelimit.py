@@ -43,16 +43,20 @@ class _Window:
         self.rate = rate
         self._times: dict[str, deque[float]] = {}
 
-    def reserve(self, key: str, now: float) -> float:
-        """The earliest time from `now` this key may send; that slot is taken."""
-        times = self._times.setdefault(key, deque())
+    def earliest(self, key: str, now: float) -> float:
+        """The earliest time from `now` this key may send."""
+        times = self._times.get(key)
+        if not times:
+            return now
         while times and times[0] <= now - self.rate.seconds:
             times.popleft()
-        slot = now
-        if len(times) >= self.rate.count:
-            slot = times[-self.rate.count] + self.rate.seconds
-        times.append(slot)
-        return slot
+        if len(times) < self.rate.count:
+            return now
+        return max(now, times[-self.rate.count] + self.rate.seconds)
+
+    def record(self, key: str, slot: float) -> None:
+        """The key sends at `slot` (never earlier than the slots recorded before it)."""
+        self._times.setdefault(key, deque()).append(slot)
 
     def prune(self, now: float) -> None:
         """Forget keys with nothing in the window: a broadcast to 100,000 chats stays small."""
@@ -77,26 +81,30 @@ class Pacer:
         self._reservations = 0
 
     async def acquire(self, chat: ChatRef, kind: ChatKind) -> None:
-        now = self._monotonic()
-        slot = now
         key = str(chat)
-        if self._chats is not None:
-            slot = max(slot, self._chats.reserve(key, now))
-        if self._groups is not None and kind is not ChatKind.PRIVATE:
-            slot = max(slot, self._groups.reserve(key, now))
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        windows = [w for w in (self._chats, self._groups) if w is not None]
+        if kind is ChatKind.PRIVATE and self._groups is not None:
+            windows.remove(self._groups)
+        while True:
             now = self._monotonic()
-        # The overall slot is taken only once the chat may send, so waiting on one busy chat
-        # never holds back the others.
+            # Wait until the chat may send, without holding an overall slot meanwhile: a busy
+            # chat never holds back the others.
+            chat_free = max((w.earliest(key, now) for w in windows), default=now)
+            if chat_free <= now:
+                break
+            await asyncio.sleep(chat_free - now)
+        # The overall slot is taken and recorded for the chat at once (no await in between),
+        # so the chat's window counts the time the message really goes out.
         slot = max(now, self._next_slot)
         if self._interval:
             self._next_slot = slot + self._interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        for window in windows:
+            window.record(key, slot)
         self._reservations += 1
         if self._reservations % 1000 == 0:
             self._prune()
+        if slot > now:
+            await asyncio.sleep(slot - now)
 
     def hold(self, seconds: float) -> None:
         """The platform said wait (a 429): no slot before then."""

@@ -181,6 +181,7 @@ REPLIES: Final[dict[str, Localized]] = {
     "status_paused_chat": Localized(
         "{chat} since {when}: {reason}", "{chat} sejak {when}: {reason}"
     ),
+    "status_pushes": Localized("Recent pushes", "Push terbaru"),
     "status_audit": Localized("Recent admin actions", "Tindakan admin terbaru"),
     "content_problems": Localized(
         "The content has problems ({count}); the last good content stays in service:",

@@ -13,7 +13,8 @@ from bot.core.library import Library, Reloaded, ReloadFailed
 from bot.core.models import Lang
 from bot.core.ports import ChatRef, Clock
 from bot.core.store import Store
-from bot.core.subscription import Plan
+from bot.core.store.records import Push, PushState
+from bot.core.subscription import Plan, State, Subscription
 from bot.core.validation import ContentError
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,52 @@ class Services:
             log.info("content reloaded: new edition %s", result.edition.key)
             await self.plan()
         return result
+
+    async def propose_push(
+        self,
+        actor: str,
+        summary_id: str | None = None,
+        text_en: str | None = None,
+        text_id: str | None = None,
+    ) -> Push:
+        """A push as stored: a new draft, or the earlier one with the same content (which may
+        have been sent). AnnouncementTooLong if the text fits no single message."""
+        now = self.clock.now()
+        draft = self.broadcaster.draft(actor, now, summary_id, text_en, text_id)
+        return await self.store.pushes.draft(draft)
+
+    async def confirm_push(self, push: Push, actor: str) -> int | None:
+        """Queue the push for every active subscription; None if it was sent already.
+
+        Queueing comes before marking it sent: queueing is idempotent, so a crash in between,
+        or two confirmations at once, still sends each chat the push once.
+        """
+        now = self.clock.now()
+        queued = await self.broadcaster.send_push(push, now)
+        if not await self.store.pushes.mark(push.id, PushState.SENT, now):
+            return None
+        what = push.summary_id or f"announcement “{(push.text_en or '')[:60]}”"
+        await self.store.audit.record(actor, "push", f"{push.id}: {what}, {queued} deliveries", now)
+        self.wake()
+        return queued
+
+    async def cancel_push(self, push: Push, actor: str) -> bool:
+        now = self.clock.now()
+        if not await self.store.pushes.mark(push.id, PushState.CANCELLED, now):
+            return False
+        await self.store.audit.record(actor, "push-cancel", push.id, now)
+        return True
+
+    async def chat_returned(self, chat: ChatRef) -> Subscription | None:
+        """The bot is back in a chat that had gone (re-added, unblocked): a paused subscription
+        resumes as it was. Adapters call this on the platform's membership events."""
+        current = await self.store.subscriptions.get(chat)
+        if current is None or current.state is not State.PAUSED:
+            return current
+        log.info("%s is back: subscription resumed", chat)
+        return await self.store.subscriptions.subscribe(
+            chat, current.chat_kind, current.plan, current.subscribed_by, self.clock.now()
+        )
 
     async def reload_if_changed(self) -> Reloaded | ReloadFailed | None:
         """The watcher's pass: reload only when files under the content folder changed."""

@@ -23,6 +23,7 @@ from bot.core.models import Lang
 from bot.core.render import Format, render
 from bot.core.replies import say
 from bot.core.services import Services
+from bot.core.store.outbox import Progress
 from bot.core.store.records import Push, PushState
 from bot.core.subscription import State
 from bot.core.validation import ContentError
@@ -40,16 +41,14 @@ async def push(request: Request, services: Services, args: str) -> Reply:
     if not args.strip():
         newest = ", ".join(s.id for s in services.library.catalog.summaries[:5])
         return say_reply(request, lang, "push_usage", ids=newest or "—")
-    now = services.clock.now()
     is_summary = any(s.id == args.strip() for s in services.library.catalog.summaries)
     try:
         if is_summary:
-            draft = services.broadcaster.draft(request.user, now, summary_id=args.strip())
+            stored = await services.propose_push(_actor(request), summary_id=args.strip())
         else:
-            draft = services.broadcaster.draft(request.user, now, text_en=args, text_id=args)
+            stored = await services.propose_push(_actor(request), text_en=args, text_id=args)
     except AnnouncementTooLong:
         return say_reply(request, lang, "push_too_long")
-    stored = await services.store.pushes.draft(draft)
     if stored.state is PushState.SENT:
         return await _already_sent(request, services, stored)
     counts = await services.store.subscriptions.counts()
@@ -72,19 +71,12 @@ async def _decide(request: Request, services: Services, verb: str, push_id: str)
         return await _already_sent(request, services, stored)
     if stored.state is PushState.CANCELLED:
         return say_reply(request, lang, "push_was_cancelled", id=stored.id)
-    now = services.clock.now()
     if verb == "cancel":
-        await services.store.pushes.mark(stored.id, PushState.CANCELLED, now)
-        await services.store.audit.record(_actor(request), "push-cancel", stored.id, now)
+        await services.cancel_push(stored, _actor(request))
         return say_reply(request, lang, "push_cancelled", id=stored.id)
-    # Queue first, then mark sent: queueing is idempotent, so a crash in between, or two
-    # confirmations at once, still sends each chat the push once.
-    queued = await services.broadcaster.send_push(stored, now)
-    if not await services.store.pushes.mark(stored.id, PushState.SENT, now):
+    queued = await services.confirm_push(stored, _actor(request))
+    if queued is None:
         return await _already_sent(request, services, stored)
-    what = stored.summary_id or f"announcement: {echo(stored.text_en or '')}"
-    await services.store.audit.record(_actor(request), "push", f"{stored.id} {what}", now)
-    services.wake()
     answer = say_reply(request, lang, "push_sending", id=stored.id, count=queued)
     return Reply(answer.messages, push_id=stored.id)
 
@@ -96,16 +88,18 @@ async def _already_sent(request: Request, services: Services, stored: Push) -> R
     return reply(
         request,
         plain_line(say(lang, "push_already_sent", id=stored.id, when=_utc(sent_at))),
-        plain_line(
-            say(
-                lang,
-                "push_progress",
-                id=stored.id,
-                delivered=progress.delivered,
-                total=progress.total,
-                failed=progress.failed,
-            )
-        ),
+        plain_line(_progress_line(lang, stored.id, progress)),
+    )
+
+
+def _progress_line(lang: Lang, push_id: str, progress: Progress) -> str:
+    return say(
+        lang,
+        "push_progress",
+        id=push_id,
+        delivered=progress.delivered,
+        total=progress.total,
+        failed=progress.failed,
     )
 
 
@@ -156,6 +150,12 @@ async def status(request: Request, services: Services, args: str) -> Reply:
             for s in paused
         ]
         document += (_block(say(lang, "status_paused"), lines),)
+    if pushes := await store.pushes.recent_sent(3):
+        lines = []
+        for sent in pushes:
+            progress = await store.outbox.progress(f"push:{sent.id}")
+            lines.append(_progress_line(lang, sent.id, progress))
+        document += (_block(say(lang, "status_pushes"), lines),)
     if audit := await store.audit.recent(5):
         lines = [f"{_utc(e.at)} {e.actor} {e.action} {echo(e.detail)}" for e in audit]
         document += (_block(say(lang, "status_audit"), lines),)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.store.outbox import insert_ignoring_duplicates
@@ -75,18 +76,17 @@ class Pushes:
     async def get(self, push_id: str) -> Push | None:
         async with self._engine.connect() as connection:
             row = (await connection.execute(select(pushes).where(pushes.c.id == push_id))).first()
-        if row is None:
-            return None
-        return Push(
-            id=row.id,
-            summary_id=row.summary_id,
-            text_en=row.text_en,
-            text_id=row.text_id,
-            state=PushState(row.state),
-            created_by=row.created_by,
-            created_at=row.created_at,
-            sent_at=row.sent_at,
+        return None if row is None else _push_of(row)
+
+    async def recent_sent(self, limit: int) -> list[Push]:
+        query = (
+            select(pushes)
+            .where(pushes.c.state == PushState.SENT)
+            .order_by(pushes.c.sent_at.desc())
+            .limit(limit)
         )
+        async with self._engine.connect() as connection:
+            return [_push_of(row) for row in await connection.execute(query)]
 
     async def mark(self, push_id: str, state: PushState, now: dt.datetime) -> bool:
         """Move a draft to sent or cancelled; False if it was no longer a draft."""
@@ -100,6 +100,19 @@ class Pushes:
                 .values(**values)
             )
         return result.rowcount == 1
+
+
+def _push_of(row: Row[Any]) -> Push:
+    return Push(
+        id=row.id,
+        summary_id=row.summary_id,
+        text_en=row.text_en,
+        text_id=row.text_id,
+        state=PushState(row.state),
+        created_by=row.created_by,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+    )
 
 
 class AuditLog:
