@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from bot.core import timing, yamlsource
 from bot.core.compose import DigestOptions
@@ -79,8 +80,18 @@ class RateLimitSettings(_Strict):
         )
 
 
-_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
-EnvName = Annotated[str, Field(pattern=_ENV_NAME)]
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _env_name(value: str) -> str:
+    if not _ENV_NAME.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not an environment variable name: use letters, digits and underscores"
+        )
+    return value
+
+
+EnvName = Annotated[str, AfterValidator(_env_name)]
 
 
 class TelegramSettings(_Strict):
@@ -106,8 +117,8 @@ class AdminSettings(_Strict):
 
 
 def _time(value: object) -> object:
-    if isinstance(value, int):  # YAML 1.1 reads 07:00 unquoted as a number of minutes
-        return dt.time(value // 60 % 24, value % 60)
+    if isinstance(value, int | float):  # 7 or 07.00 unquoted: YAML reads a number, not a time
+        raise ValueError(f'{value!r} is a number, not a time: write the time in quotes, "07:00"')
     if isinstance(value, str):
         parsed = timing.parse_time(value)
         if parsed is None:

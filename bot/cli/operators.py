@@ -156,7 +156,7 @@ async def _push(args: argparse.Namespace, runtime: Runtime) -> int:
         print(f"push {push.id} cancelled: nothing was sent", file=sys.stderr)
         return NOTHING
     if await services.confirm_push(push, OPERATOR) is None:
-        print(f"push {push.id} was already sent; it is not sent twice", file=sys.stderr)
+        print(f"push {push.id} was sent or cancelled meanwhile; not sent again", file=sys.stderr)
     drain = asyncio.create_task(runtime.dispatcher.drain(wait_up_to=30))
     while not drain.done():
         _show_progress(push.id, await services.store.outbox.progress(key))

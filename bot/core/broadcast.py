@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.core import timing
 from bot.core.document import Span, Style
-from bot.core.library import Library
+from bot.core.library import Edition, Library
 from bot.core.models import LANGS, Lang
 from bot.core.ports import MessageKind
 from bot.core.render import Format, fits, render
@@ -54,7 +54,7 @@ class Broadcaster:
         self._store = store
         self._library = library
         self._skip_unchanged = skip_unchanged
-        self._stored_edition: str | None = None
+        self._stored: tuple[Edition, str] | None = None  # the edition whose digest is stored
 
     async def plan_due(self, now: dt.datetime) -> Planned:
         """Queue the digest for every subscription whose slot has come. A chat that missed
@@ -99,15 +99,17 @@ class Broadcaster:
             )
         return Planned(queued, 0)
 
-    async def send_push(self, push: Push, now: dt.datetime) -> int:
-        """Queue a confirmed push for every active subscription; the number of rows queued."""
+    async def send_push(self, push: Push, now: dt.datetime) -> int | None:
+        """Queue a confirmed push for every active subscription: the number of rows queued, or
+        None if the push was no longer a draft (sent or cancelled meanwhile)."""
         body = f"push:{push.id}"
         for lang in LANGS:
             for fmt in Format:
                 await self._store.outbox.put_body(body, lang, fmt, self.push_text(push, lang, fmt))
         kind = MessageKind.DIGEST if push.summary_id else MessageKind.ANNOUNCEMENT
-        queued = await self._store.outbox.enqueue_all_active(body, body, kind, now)
-        log.info("push %s queued for %d deliveries", push.id, queued)
+        queued = await self._store.pushes.send(push.id, kind, now)
+        if queued is not None:
+            log.info("push %s queued for %d deliveries", push.id, queued)
         return queued
 
     def push_text(self, push: Push, lang: Lang, fmt: Format) -> str:
@@ -140,15 +142,18 @@ class Broadcaster:
         return push
 
     async def _digest_body(self) -> str:
-        """Store the current edition's digest in every language and format, once per edition."""
-        edition = self._library.edition.key
-        body = f"digest:{edition}"
-        if edition == self._stored_edition:
-            return body
-        for lang in LANGS:
-            for fmt in Format:
-                text = self._library.digest(lang, fmt)
-                if text is not None:
-                    await self._store.outbox.put_body(body, lang, fmt, text)
-        self._stored_edition = edition
+        """Store the current digest in every language and format, once per loaded edition.
+
+        The body's key is a hash of those texts, so a curator's fix to a shown summary (same
+        edition, new text) reaches every delivery queued after it."""
+        edition = self._library.edition
+        if self._stored is not None and self._stored[0] is edition:
+            return self._stored[1]
+        texts = {(lang, fmt): self._library.digest(lang, fmt) for lang in LANGS for fmt in Format}
+        digest = hashlib.sha256(repr(sorted(texts.items())).encode()).hexdigest()[:16]
+        body = f"digest:{digest}"
+        for (lang, fmt), text in texts.items():
+            if text is not None:
+                await self._store.outbox.put_body(body, lang, fmt, text)
+        self._stored = (edition, body)
         return body

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 class Scheduler:
     def __init__(self, services: Services, tick_seconds: float, watch_seconds: float) -> None:
         self._services = services
+        self._running = False
         self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
         # One run at a time, and a run missed while busy or down is made once, not per miss.
         once = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
@@ -37,9 +38,12 @@ class Scheduler:
 
     def start(self) -> None:
         self._scheduler.start()
+        self._running = True
 
     def shutdown(self) -> None:
-        if self._scheduler.running:
+        # APScheduler's own `running` flag changes only in a later loop step; this one at once.
+        if self._running:
+            self._running = False
             self._scheduler.shutdown(wait=False)
 
     async def _plan(self) -> None:

@@ -13,7 +13,7 @@ from bot.core.library import Library, Reloaded, ReloadFailed
 from bot.core.models import Lang
 from bot.core.ports import ChatRef, Clock
 from bot.core.store import Store
-from bot.core.store.records import Push, PushState
+from bot.core.store.records import Push
 from bot.core.subscription import Plan, State, Subscription
 from bot.core.validation import ContentError
 
@@ -96,14 +96,12 @@ class Services:
         return await self.store.pushes.draft(draft)
 
     async def confirm_push(self, push: Push, actor: str) -> int | None:
-        """Queue the push for every active subscription; None if it was sent already.
-
-        Queueing comes before marking it sent: queueing is idempotent, so a crash in between,
-        or two confirmations at once, still sends each chat the push once.
-        """
+        """Queue the push for every active subscription; None if it was sent or cancelled
+        already. Marking it sent and queueing it are one transaction: a second confirmation,
+        a stale button or a crash never sends it twice or half."""
         now = self.clock.now()
         queued = await self.broadcaster.send_push(push, now)
-        if not await self.store.pushes.mark(push.id, PushState.SENT, now):
+        if queued is None:
             return None
         what = push.summary_id or f"announcement “{(push.text_en or '')[:60]}”"
         await self.store.audit.record(actor, "push", f"{push.id}: {what}, {queued} deliveries", now)
@@ -111,10 +109,9 @@ class Services:
         return queued
 
     async def cancel_push(self, push: Push, actor: str) -> bool:
-        now = self.clock.now()
-        if not await self.store.pushes.mark(push.id, PushState.CANCELLED, now):
+        if not await self.store.pushes.cancel(push.id):
             return False
-        await self.store.audit.record(actor, "push-cancel", push.id, now)
+        await self.store.audit.record(actor, "push-cancel", push.id, self.clock.now())
         return True
 
     async def chat_returned(self, chat: ChatRef) -> Subscription | None:

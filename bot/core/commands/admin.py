@@ -67,18 +67,19 @@ async def _decide(request: Request, services: Services, verb: str, push_id: str)
     stored = await services.store.pushes.get(push_id)
     if stored is None:
         return say_reply(request, lang, "push_unknown", id=echo(push_id))
+    if stored.state is PushState.DRAFT:
+        if verb == "cancel" and await services.cancel_push(stored, _actor(request)):
+            return say_reply(request, lang, "push_cancelled", id=stored.id)
+        if verb == "confirm":
+            queued = await services.confirm_push(stored, _actor(request))
+            if queued is not None:
+                answer = say_reply(request, lang, "push_sending", id=stored.id, count=queued)
+                return Reply(answer.messages, push_id=stored.id)
+        # Another admin or an earlier button decided first: say what became of it.
+        stored = await services.store.pushes.get(push_id) or stored
     if stored.state is PushState.SENT:
         return await _already_sent(request, services, stored)
-    if stored.state is PushState.CANCELLED:
-        return say_reply(request, lang, "push_was_cancelled", id=stored.id)
-    if verb == "cancel":
-        await services.cancel_push(stored, _actor(request))
-        return say_reply(request, lang, "push_cancelled", id=stored.id)
-    queued = await services.confirm_push(stored, _actor(request))
-    if queued is None:
-        return await _already_sent(request, services, stored)
-    answer = say_reply(request, lang, "push_sending", id=stored.id, count=queued)
-    return Reply(answer.messages, push_id=stored.id)
+    return say_reply(request, lang, "push_was_cancelled", id=stored.id)
 
 
 async def _already_sent(request: Request, services: Services, stored: Push) -> Reply:

@@ -129,37 +129,9 @@ class Outbox:
     async def enqueue_all_active(
         self, key: str, body: str, kind: MessageKind, now: dt.datetime
     ) -> int:
-        """Queue one delivery for every active subscription and each of its languages, inside
-        the database: a push to 100,000 chats never holds them in memory."""
-
-        def chats_reading(lang: Lang) -> Any:
-            return select(
-                S.id,
-                S.platform,
-                S.chat_id,
-                S.thread,
-                S.chat_kind,
-                literal(key),
-                literal(body),
-                literal(lang),
-                literal(str(kind)),
-                literal("pending"),
-                literal(0),
-                literal(now, OUT.next_attempt_at.type),
-                literal(now, OUT.created_at.type),
-                literal(now, OUT.updated_at.type),
-            ).where(S.state == State.ACTIVE, S.languages.in_([lang, "both"]))
-
-        columns = [
-            "subscription_id", "platform", "chat_id", "thread", "chat_kind", "key", "body",
-            "lang", "kind", "state", "attempts", "next_attempt_at", "created_at", "updated_at",
-        ]  # fmt: skip
+        """Queue one delivery for every active subscription and each of its languages."""
         async with self._engine.begin() as connection:
-            statement = insert_ignoring_duplicates(connection, outbox).from_select(
-                columns, union_all(chats_reading("en"), chats_reading("id"))
-            )
-            result = await connection.execute(statement)
-        return max(result.rowcount, 0)
+            return await enqueue_all_active_in(connection, key, body, kind, now)
 
     async def claim(self, platform: str, now: dt.datetime, limit: int) -> list[Delivery]:
         """Mark up to `limit` ready rows as sending and return them, oldest first."""
@@ -230,6 +202,41 @@ class Outbox:
         )
         async with self._engine.connect() as connection:
             return cast(str | None, (await connection.execute(query)).scalar())
+
+
+async def enqueue_all_active_in(
+    connection: AsyncConnection, key: str, body: str, kind: MessageKind, now: dt.datetime
+) -> int:
+    """The rows are made inside the database: a push to 100,000 chats never holds them in
+    memory."""
+
+    def chats_reading(lang: Lang) -> Any:
+        return select(
+            S.id,
+            S.platform,
+            S.chat_id,
+            S.thread,
+            S.chat_kind,
+            literal(key),
+            literal(body),
+            literal(lang),
+            literal(str(kind)),
+            literal("pending"),
+            literal(0),
+            literal(now, OUT.next_attempt_at.type),
+            literal(now, OUT.created_at.type),
+            literal(now, OUT.updated_at.type),
+        ).where(S.state == State.ACTIVE, S.languages.in_([lang, "both"]))
+
+    columns = [
+        "subscription_id", "platform", "chat_id", "thread", "chat_kind", "key", "body",
+        "lang", "kind", "state", "attempts", "next_attempt_at", "created_at", "updated_at",
+    ]  # fmt: skip
+    statement = insert_ignoring_duplicates(connection, outbox).from_select(
+        columns, union_all(chats_reading("en"), chats_reading("id"))
+    )
+    result = await connection.execute(statement)
+    return max(result.rowcount, 0)
 
 
 async def _settle_in(connection: AsyncConnection, settlement: Settlement, now: dt.datetime) -> None:

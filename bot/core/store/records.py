@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.store.outbox import insert_ignoring_duplicates
+from bot.core.ports import MessageKind
+from bot.core.store.outbox import enqueue_all_active_in, insert_ignoring_duplicates
 from bot.core.store.tables import audit, pushes
 
 
@@ -88,16 +89,28 @@ class Pushes:
         async with self._engine.connect() as connection:
             return [_push_of(row) for row in await connection.execute(query)]
 
-    async def mark(self, push_id: str, state: PushState, now: dt.datetime) -> bool:
-        """Move a draft to sent or cancelled; False if it was no longer a draft."""
-        values: dict[str, object] = {"state": state}
-        if state is PushState.SENT:
-            values["sent_at"] = now
+    async def send(self, push_id: str, kind: MessageKind, now: dt.datetime) -> int | None:
+        """Mark a draft sent and queue it for every active subscription, in one transaction;
+        None (and nothing queued) if it was no longer a draft. The rows' body is the push's
+        key, "push:<id>"."""
+        key = f"push:{push_id}"
+        async with self._engine.begin() as connection:
+            marked = await connection.execute(
+                update(pushes)
+                .where(pushes.c.id == push_id, pushes.c.state == PushState.DRAFT)
+                .values(state=PushState.SENT, sent_at=now)
+            )
+            if marked.rowcount != 1:
+                return None
+            return await enqueue_all_active_in(connection, key, key, kind, now)
+
+    async def cancel(self, push_id: str) -> bool:
+        """Cancel a draft; False if it was no longer a draft."""
         async with self._engine.begin() as connection:
             result = await connection.execute(
                 update(pushes)
                 .where(pushes.c.id == push_id, pushes.c.state == PushState.DRAFT)
-                .values(**values)
+                .values(state=PushState.CANCELLED)
             )
         return result.rowcount == 1
 
