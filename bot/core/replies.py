@@ -134,13 +134,14 @@ REPLIES: Final[dict[str, Localized]] = {
         "Cara pakai: /push <id ringkasan> atau /push <teks pengumuman>. Ringkasan terbaru: {ids}",
     ),
     "push_preview": Localized(
-        "Preview of push {id}, for {count} subscribed chats. Send it?",
-        "Pratinjau push {id}, untuk {count} obrolan yang berlangganan. Kirim?",
+        "Preview of push {id}. Subscribed chats: {count}. Send it?",
+        "Pratinjau push {id}. Obrolan yang berlangganan: {count}. Kirim?",
     ),
     "push_send": Localized("Send", "Kirim"),
     "push_cancel": Localized("Cancel", "Batal"),
     "push_sending": Localized(
-        "Push {id}: sending to {count} chats.", "Push {id}: sedang dikirim ke {count} obrolan."
+        "Push {id}: sending. Deliveries queued: {count}.",
+        "Push {id}: sedang dikirim. Pengiriman dalam antrean: {count}.",
     ),
     "push_progress": Localized(
         "Push {id}: delivered {delivered}/{total}, failed {failed}.",

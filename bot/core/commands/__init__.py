@@ -40,10 +40,10 @@ def parse(text: str) -> tuple[str, str] | None:
     text = text.strip()
     if not text.startswith("/"):
         return None
-    head, _, args = text[1:].partition(" ")
-    head, _, args_after_newline = head.partition("\n")
+    # Any white space ends the name: a space, a tab, a no-break space, a new line.
+    head, *rest = text[1:].split(maxsplit=1) or [""]
     name = head.partition("@")[0].casefold()
-    return name, f"{args_after_newline} {args}".strip()
+    return name, rest[0].strip() if rest else ""
 
 
 async def handle(request: Request, services: Services) -> Reply:

@@ -38,7 +38,7 @@ async def push(request: Request, services: Services, args: str) -> Reply:
     verb, _, rest = args.partition(" ")
     if verb.casefold() in ("confirm", "cancel") and rest.strip():
         return await _decide(request, services, verb.casefold(), rest.strip())
-    if not args.strip():
+    if not args.strip() or verb.casefold() in ("confirm", "cancel"):
         newest = ", ".join(s.id for s in services.library.catalog.summaries[:5])
         return say_reply(request, lang, "push_usage", ids=newest or "—")
     is_summary = any(s.id == args.strip() for s in services.library.catalog.summaries)

@@ -87,10 +87,16 @@ def _fitting_blocks(document: Document, fmt: Format) -> list[Block]:
 
 
 def _shorter(line: Line) -> Line:
-    *rest, last = line
-    if len(last.text) > 1:
-        return (*rest, Span(last.text[: len(last.text) * 3 // 4] + "…", last.style))
-    return tuple(rest) or (Span("…"),)
+    """The line with its longest span cut by a quarter, or dropped when only a few characters;
+    each call makes the line strictly shorter, so cutting always ends."""
+    spans = list(line)
+    longest = max(range(len(spans)), key=lambda i: len(spans[i].text))
+    span = spans[longest]
+    if len(span.text) <= 4:
+        del spans[longest]
+        return tuple(spans) or (Span("…"),)
+    spans[longest] = Span(span.text[: len(span.text) * 3 // 4] + "…", span.style)
+    return tuple(spans)
 
 
 def say_reply(request: Request, lang: Lang, key: str, **values: object) -> Reply:

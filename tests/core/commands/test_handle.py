@@ -1,0 +1,236 @@
+"""The dispatcher: finding the command, admin checks, failures, and every reply's size."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text as sql
+
+from bot.core.commands import COMMANDS, parse
+from bot.core.commands.base import fit_messages
+from bot.core.document import Document, Span, Style
+from bot.core.ports import ChatRef
+from bot.core.render import Format, fits
+from bot.core.services import Services
+from tests.core.commands.conftest import CHAT, ask, ask_admin, joined, subscribe
+
+# --- parse ---
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("/help", ("help", "")),
+        ("  /help  ", ("help", "")),
+        ("/whosaid Guterres", ("whosaid", "Guterres")),
+        ("/whosaid@RingkasBot Guterres", ("whosaid", "Guterres")),
+        ("/digest@SomeBot", ("digest", "")),
+        ("/DIGEST", ("digest", "")),
+        ("/WhoSaid@SomeBot Sekjen PBB", ("whosaid", "Sekjen PBB")),
+        ("/push\nline one\nline two", ("push", "line one\nline two")),
+        ("/push line one\nline two", ("push", "line one\nline two")),
+        ("/", ("", "")),
+    ],
+)
+def test_parse(text: str, parsed: tuple[str, str]) -> None:
+    assert parse(text) == parsed
+
+
+@pytest.mark.parametrize("text", ["hello", "", "   ", "Guterres /whosaid", "\\help"])
+def test_text_that_is_no_command(text: str) -> None:
+    assert parse(text) is None
+
+
+@pytest.mark.parametrize("space", ["\t", "\u00a0"])
+def test_any_whitespace_ends_the_command_name(space: str) -> None:
+    assert parse(f"/whosaid{space}Guterres") == ("whosaid", "Guterres")
+
+
+# --- handle ---
+
+
+async def test_a_bot_mention_is_no_part_of_the_command(services: Services) -> None:
+    plain = await ask(services, "/digest")
+    mentioned = await ask(services, "/digest@SomeBot")
+
+    assert mentioned == plain
+    assert mentioned.messages[0].startswith("<b>")
+
+
+async def test_command_names_ignore_case(services: Services) -> None:
+    plain = await ask(services, "/whosaid Guterres")
+
+    assert await ask(services, "/WHOSAID Guterres") == plain
+    assert await ask(services, "/WhoSaid@RingkasBot Guterres") == plain
+
+
+async def test_subscribe_in_capitals_subscribes(services: Services) -> None:
+    reply = await ask(services, "/SUBSCRIBE@RingkasBot ID 07.00 wib")
+
+    assert "<b>Berlangganan.</b>" in joined(reply)
+    stored = await services.store.subscriptions.get(CHAT)
+    assert stored is not None and stored.plan.languages == "id"
+
+
+async def test_an_unknown_command_is_echoed_escaped_and_localised(services: Services) -> None:
+    en = await ask(services, "/frobnicate now")
+    id_ = await ask(services, "/Frobnicate", lang="id")
+    markup = await ask(services, "/<b>bold</b>&co")
+
+    assert joined(en) == "Unknown command “/frobnicate”. /help lists the commands."
+    assert joined(id_) == "Perintah “/frobnicate” tidak dikenal. /help menampilkan daftar perintah."
+    assert joined(markup) == (
+        "Unknown command “/&lt;b&gt;bold&lt;/b&gt;&amp;co”. /help lists the commands."
+    )
+
+
+async def test_an_unknown_command_on_discord_mentions_no_one(services: Services) -> None:
+    reply = await ask(services, "/@everyone", fmt=Format.DISCORD)
+
+    assert "@everyone" not in joined(reply)
+    assert "Unknown command" in joined(reply)
+
+
+async def test_a_very_long_unknown_command_is_echoed_short(services: Services) -> None:
+    reply = await ask(services, "/" + "x" * 5000)
+
+    assert len(reply.messages) == 1
+    assert "x" * 80 not in reply.messages[0]
+    assert "…" in reply.messages[0]
+
+
+async def test_text_that_is_no_command_gets_the_hint(services: Services) -> None:
+    en = await ask(services, "hello bot")
+    id_ = await ask(services, "halo", lang="id")
+
+    assert joined(en) == "Commands start with “/”: try /help, or /whosaid Guterres."
+    assert joined(id_) == "Perintah diawali “/”: coba /help, atau /whosaid Guterres."
+
+
+async def test_admin_commands_are_checked_before_they_run(services: Services) -> None:
+    reply = await ask(services, "/reload", can_manage=True, user="42")
+
+    assert joined(reply) == "This command is for the bot's admins."
+
+
+async def test_a_failure_inside_a_command_becomes_a_localised_reply(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with services.store.engine.begin() as connection:
+        await connection.execute(sql("DROP TABLE subscriptions"))
+
+    with caplog.at_level(logging.ERROR, logger="bot.core.commands"):
+        en = await ask(services, "/settings")
+        id_ = await ask(services, "/subscribe", lang="id")
+
+    assert joined(en) == (
+        "Something went wrong on our side; nothing was changed. Please try again shortly."
+    )
+    assert joined(id_) == (
+        "Terjadi gangguan di pihak kami; tidak ada yang diubah. Silakan coba lagi sebentar lagi."
+    )
+    failures = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert [r.getMessage() for r in failures] == [
+        "/settings failed in telegram:100",
+        "/subscribe failed in telegram:100",
+    ]
+    assert all(r.exc_info for r in failures)
+
+
+# --- every reply fits its platform ---
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in the test if the block runs longer (a hang fails, not blocks)."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds}s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("fmt", [Format.TELEGRAM, Format.DISCORD])
+def test_fit_messages_cuts_a_single_span_line_that_is_too_long(fmt: Format) -> None:
+    document: Document = (((Span("&*<" * 3000, Style.BOLD),),), ((Span("after"),),))
+
+    with deadline(2):
+        messages = fit_messages(document, fmt)
+
+    assert all(fits(message, fmt) for message in messages)
+    assert messages[-1].endswith("after")
+
+
+def test_fit_messages_cuts_a_line_whose_first_span_is_too_long() -> None:
+    line = (Span("x" * 5000, Style.BOLD), Span(" — tail"))
+
+    with deadline(0.3):
+        messages = fit_messages(((line,),), Format.TELEGRAM)
+
+    assert all(fits(message, Format.TELEGRAM) for message in messages)
+
+
+ASKED = [
+    "/start",
+    "/help",
+    "/subscribe",
+    "/subscribe id 07:00 19.00 WIB",
+    "/subscribe both instant",
+    "/subscribe " + ("junk&<>* " * 600)[:5000],
+    "/subscribe " + " ".join(f"{h:02}:00" for h in range(24)),
+    "/settings",
+    "/digest",
+    "/whosaid Trump",
+    "/whosaid Netanyahu",
+    "/whosaid Minister",
+    "/whosaid hostages",
+    "/whosaid sandera",
+    "/whosaid " + "<b>&*_`@everyone " * 400,
+    "/push",
+    "/push 2025-10-07-reactions-to-talks",
+    "/push " + "An announcement with <markup> & *stars* " * 40,
+    "/push " + "short & <sweet>",
+    "/push confirm nothing-here",
+    "/status",
+    "/reload",
+    "/unsubscribe",
+    "/" + "y" * 5000,
+    "x" * 5000,
+]
+
+
+def test_the_size_check_asks_every_command() -> None:
+    asked = {parsed[0] for parsed in map(parse, ASKED) if parsed is not None}
+    assert asked >= set(COMMANDS)
+
+
+@pytest.mark.parametrize(("fmt", "limit"), [(Format.TELEGRAM, 4096), (Format.DISCORD, 2000)])
+@pytest.mark.parametrize("lang", ["en", "id"])
+async def test_every_reply_fits_one_platform_message(
+    services: Services, fmt: Format, limit: int, lang: str
+) -> None:
+    for n in range(12):
+        sub = await subscribe(services, ChatRef("telegram", f"5{n}"), "both")
+        await services.store.subscriptions.pause(
+            sub.id, "Forbidden: bot was blocked by the user <&> " * 20, services.clock.now()
+        )
+    await subscribe(services, CHAT, "both")
+    for asked in ASKED:
+        reply = await ask_admin(services, asked, fmt=fmt, lang=lang)
+        assert reply.messages, asked
+        for message in reply.messages:
+            assert message, asked
+            assert fits(message, fmt), (asked, len(message))
+            assert len(message.encode("utf-16-le")) // 2 <= limit
+        for choice in reply.choices:
+            assert choice.label and choice.command.startswith("/")
