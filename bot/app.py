@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -90,16 +90,12 @@ async def serve(
     done: asyncio.Event,
     finish_deliveries: bool = False,
 ) -> None:
-    """Run the scheduler, the dispatcher and the adapters until `done` is set or a signal comes.
+    """Run the scheduler, the dispatcher and the adapters until `done` is set.
 
     On stop, no new batch is claimed and the batch being sent is recorded before the store
     closes, so no delivery is left half-recorded. With `finish_deliveries` (a console session
     at end of input), what is ready to send goes out first.
     """
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, done.set)
     settings = runtime.settings.schedule
     scheduler = Scheduler(runtime.services, settings.tick_seconds, settings.watch_seconds)
     finish = asyncio.Event()
@@ -115,7 +111,7 @@ async def serve(
         await done.wait()
         log.info("stopping")
     finally:
-        scheduler.shutdown()
+        await scheduler.stop()
         for adapter in reversed(started):
             await adapter.stop()
         if finish_deliveries:
@@ -123,9 +119,23 @@ async def serve(
         else:
             runtime.dispatcher.stop()
         await worker
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signum)
+
+
+@contextlib.contextmanager
+def stop_on_signals(done: asyncio.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM set `done` instead of killing the process: from the first moment of
+    start-up, so a stop during start-up is clean too."""
+    loop = asyncio.get_running_loop()
+    installed = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, done.set)
+            installed.append(signum)
+    try:
+        yield
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
 
 
 def _admin_notice(

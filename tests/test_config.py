@@ -157,3 +157,248 @@ def test_a_config_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
 
     [problem] = config_errors(path)
     assert problem.startswith("ringkas.yaml: ")
+
+
+# --- the example config, the store, the schedule, the platforms and the admins ---
+
+
+def _setting_names(model: type[Settings] | type, prefix: str = "") -> set[str]:
+    """Every setting's dotted name; a section's fields are settings, a rate is one setting."""
+    from pydantic import BaseModel
+
+    names: set[str] = set()
+    for name, field in model.model_fields.items():
+        kind = field.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            names.add(prefix + name)
+            names |= _setting_names(kind, f"{prefix}{name}.")
+        else:
+            names.add(prefix + name)
+    return names
+
+
+def _key_names(data: object, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            names.add(prefix + str(key))
+            names |= _key_names(value, f"{prefix}{key}.")
+    return names
+
+
+def test_the_example_config_loads_as_the_defaults() -> None:
+    from bot.config import DEFAULT_DATABASE
+    from tests.conftest import REPO
+
+    path = REPO / "config.example.yaml"
+
+    settings = load_settings(path)
+
+    assert settings.content == REPO / "digests"
+    assert settings.database == str(REPO / "ringkas.sqlite3")
+    assert (
+        settings.model_copy(update={"content": DEFAULT_CONTENT, "database": DEFAULT_DATABASE})
+        == Settings()
+    )
+
+
+def test_the_example_config_shows_every_setting() -> None:
+    from bot.core import yamlsource
+    from tests.conftest import REPO
+
+    shown = _key_names(yamlsource.parse((REPO / "config.example.yaml").read_text("utf-8")))
+    settings = _setting_names(Settings)
+
+    assert settings - shown == set()
+    # Nothing else, except inside a rate ({count: 30, seconds: 1}).
+    assert {name for name in shown - settings if ".rate_limits." not in name} == set()
+
+
+def test_a_relative_database_resolves_against_the_config_files_folder(tmp_path: Path) -> None:
+    nested = load_settings(write_config(tmp_path / "conf", "database: data/ringkas.sqlite3\n"))
+    default = load_settings(write_config(tmp_path / "other", "language: id\n"))
+
+    assert nested.database == str(tmp_path / "conf" / "data" / "ringkas.sqlite3")
+    assert default.database == str(tmp_path / "other" / "ringkas.sqlite3")
+
+
+@pytest.mark.parametrize(
+    "database",
+    ["postgresql+asyncpg://u@h/db", "sqlite+aiosqlite:///var/lib/ringkas.sqlite3"],
+)
+def test_a_database_url_is_kept_as_given(tmp_path: Path, database: str) -> None:
+    settings = load_settings(write_config(tmp_path, f"database: {database}\n"))
+
+    assert settings.database == database
+
+
+def test_an_absolute_database_file_is_kept(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "var" / "ringkas.sqlite3"
+
+    settings = load_settings(write_config(tmp_path / "conf", f"database: {elsewhere}\n"))
+
+    assert settings.database == str(elsewhere)
+
+
+@pytest.mark.parametrize(
+    ("zone", "name"),
+    [("WIB", "Asia/Jakarta"), ("wita", "Asia/Makassar"), ("asia/jayapura", "Asia/Jayapura")],
+)
+def test_a_timezone_may_be_an_indonesian_zone_or_any_case_of_its_name(
+    tmp_path: Path, zone: str, name: str
+) -> None:
+    assert load_settings(write_config(tmp_path, f"timezone: {zone}\n")).timezone == name
+
+
+def test_an_unknown_timezone_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "language: id\ntimezone: Mars/Base\n")
+
+    assert config_errors(path) == [
+        "ringkas.yaml:2: timezone: unknown time zone 'Mars/Base': use WIB, WITA, WIT or Area/City"
+    ]
+
+
+def test_schedule_times_may_be_quoted_or_not(tmp_path: Path) -> None:
+    import datetime as dt
+
+    path = write_config(tmp_path, 'schedule:\n  times: [07:00, "19:30", "7.15"]\n')
+
+    times = load_settings(path).schedule.times
+
+    assert times == (dt.time(7, 0), dt.time(19, 30), dt.time(7, 15))
+    assert all(t.tzinfo is None for t in times)
+
+
+def test_no_schedule_times_means_instant(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path, "schedule:\n  times: []\n"))
+
+    assert settings.schedule.times == ()
+
+
+@pytest.mark.parametrize(
+    ("times", "problem"),
+    [
+        ('["25:00"]', "schedule.times[0]: '25:00' is not a time of day (HH:MM)"),
+        ("[07:00, 7pm]", "schedule.times[1]: '7pm' is not a time of day (HH:MM)"),
+    ],
+)
+def test_a_bad_schedule_time_is_reported_with_its_line(
+    tmp_path: Path, times: str, problem: str
+) -> None:
+    path = write_config(tmp_path, f"language: en\nschedule:\n  times: {times}\n")
+
+    assert config_errors(path) == [f"ringkas.yaml:3: {problem}"]
+
+
+@pytest.mark.parametrize(("times", "number"), [("[7]", "7"), ("[07.00]", "7.0"), ("[7.30]", "7.3")])
+def test_a_schedule_time_written_as_a_number_is_refused(
+    tmp_path: Path, times: str, number: str
+) -> None:
+    # Not read as minutes (7 → 00:07) nor as seconds (07.00 → 00:00:07), as it once was.
+    path = write_config(tmp_path, f"schedule:\n  times: {times}\n")
+
+    assert config_errors(path) == [
+        f"ringkas.yaml:2: schedule.times[0]: {number} is a number, not a time: "
+        'write the time in quotes, "07:00"'
+    ]
+
+
+@pytest.mark.parametrize("name", ["1BAD", "MY-TOKEN", "MY TOKEN", ""])
+def test_a_token_env_that_is_no_variable_name_is_refused(tmp_path: Path, name: str) -> None:
+    path = write_config(tmp_path, f'telegram:\n  base_url: https://x\n  token_env: "{name}"\n')
+
+    [problem] = config_errors(path)
+
+    assert problem.startswith("ringkas.yaml:3: telegram.token_env: ")
+
+
+def test_a_bad_token_env_is_explained_as_a_variable_name(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "discord:\n  token_env: MY-TOKEN\n")
+
+    # Not as a content id ("use lowercase letters, digits and hyphens"), as it once was.
+    assert config_errors(path) == [
+        "ringkas.yaml:2: discord.token_env: 'MY-TOKEN' is not an environment variable name: "
+        "use letters, digits and underscores"
+    ]
+
+
+def test_a_token_env_names_the_variable_and_the_token_is_read_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.config import token
+
+    path = write_config(tmp_path, "telegram:\n  token_env: MY_BOT_TOKEN_2\n")
+    monkeypatch.setenv("MY_BOT_TOKEN_2", "  123:abc \n")
+    monkeypatch.setenv("EMPTY_TOKEN", "   ")
+    monkeypatch.delenv("UNSET_TOKEN", raising=False)
+
+    settings = load_settings(path)
+
+    assert settings.telegram.token_env == "MY_BOT_TOKEN_2"
+    assert settings.discord.token_env == "RINGKAS_DISCORD_TOKEN"
+    assert token(settings.telegram.token_env) == "123:abc"
+    assert token("EMPTY_TOKEN") is None
+    assert token("UNSET_TOKEN") is None
+
+
+def test_admins_may_be_numbers_or_strings(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path,
+        'admins:\n  telegram: [123456789, "987654321"]\n  discord: [80351110224678912]\n',
+    )
+
+    settings = load_settings(path)
+
+    assert settings.admins.telegram == ("123456789", "987654321")
+    assert settings.admins.discord == ("80351110224678912",)
+    assert settings.admin_ids() == {
+        "telegram": frozenset({"123456789", "987654321"}),
+        "discord": frozenset({"80351110224678912"}),
+    }
+
+
+def test_rate_limits_delivery_and_schedule_settings_reach_their_users(tmp_path: Path) -> None:
+    from bot.core.delivery import RetryPolicy
+    from bot.core.ratelimit import DISCORD_LIMITS, PlatformLimits, Rate
+
+    path = write_config(
+        tmp_path,
+        "telegram:\n  rate_limits:\n    overall: {count: 10}\n    per_group: null\n"
+        "delivery:\n  max_attempts: 3\n  backoff_seconds: 2\n  backoff_cap_seconds: 60\n"
+        "schedule:\n  tick_seconds: 1\n  watch_seconds: 0\n  skip_unchanged: false\n",
+    )
+
+    settings = load_settings(path)
+
+    assert settings.rate_limits() == {
+        "telegram": PlatformLimits(Rate(10, 1.0), None, None),
+        "discord": DISCORD_LIMITS,
+    }
+    assert settings.delivery.policy() == RetryPolicy(3, 2.0, 60.0)
+    schedule = settings.schedule
+    assert (schedule.tick_seconds, schedule.watch_seconds, schedule.skip_unchanged) == (1, 0, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "schedule:\n  tick_seconds: 0.5\n",
+            "ringkas.yaml:2: schedule.tick_seconds: input should be greater than or equal to 1",
+        ),
+        (
+            "telegram:\n  rate_limits:\n    per_chat: {count: 0}\n",
+            "ringkas.yaml:3: telegram.rate_limits.per_chat.count: "
+            "input should be greater than or equal to 1",
+        ),
+        (
+            "delivery:\n  in_flight: 0\n",
+            "ringkas.yaml:2: delivery.in_flight: input should be greater than or equal to 1",
+        ),
+    ],
+    ids=["tick-too-short", "zero-rate", "no-in-flight"],
+)
+def test_a_bad_operating_setting_is_reported_with_its_line(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    assert config_errors(write_config(tmp_path, text)) == [expected]

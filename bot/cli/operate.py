@@ -11,7 +11,7 @@ from typing import Any
 
 from bot import logs
 from bot.adapters.console import LOCAL_CHAT, ConsoleAdapter, ConsoleSender
-from bot.app import Adapter, open_runtime, serve
+from bot.app import Adapter, open_runtime, serve, stop_on_signals
 from bot.cli.common import OK, config_option, run_async, settings_of
 from bot.config import Settings, token
 from bot.core.ports import Clock, ShiftedClock, SystemClock
@@ -56,13 +56,14 @@ async def _console_session(settings: Settings) -> int:
     done = asyncio.Event()
     console = ConsoleAdapter(sys.stdin, sys.stdout, settings.language, done)
     adapters: list[Adapter] = [console]
-    async with open_runtime(settings, SystemClock(), [console.sender]) as runtime:
-        # The person at the terminal is the console's admin: content problems are shown there.
-        runtime.services.admins = {
-            **runtime.services.admins,
-            LOCAL_CHAT.platform: frozenset({LOCAL_CHAT.chat_id}),
-        }
-        await serve(runtime, adapters, done, finish_deliveries=True)
+    with stop_on_signals(done):
+        async with open_runtime(settings, SystemClock(), [console.sender]) as runtime:
+            # The person at the terminal is the console's admin: content problems are shown there.
+            runtime.services.admins = {
+                **runtime.services.admins,
+                LOCAL_CHAT.platform: frozenset({LOCAL_CHAT.chat_id}),
+            }
+            await serve(runtime, adapters, done, finish_deliveries=True)
     return OK
 
 

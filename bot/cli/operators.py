@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.adapters.console import ConsoleSender
 from bot.app import Runtime, open_runtime
-from bot.cli.common import NOTHING, OK, Failure, config_option, run_async, settings_of
+from bot.cli.common import NOTHING, OK, Failure, config_option, count, run_async, settings_of
 from bot.config import Settings
 from bot.core.arguments import ArgError, parse_subscribe
 from bot.core.broadcast import AnnouncementTooLong
@@ -85,7 +85,7 @@ async def _list(args: argparse.Namespace, runtime: Runtime) -> int:
             continue
         print(_row(sub))
         shown += 1
-    print(f"{shown} subscriptions", file=sys.stderr)
+    print(count(shown, "subscription", "subscriptions"), file=sys.stderr)
     return OK if shown else NOTHING
 
 
@@ -186,10 +186,10 @@ def _show_progress(push_id: str, progress: Progress, final: bool = False) -> Non
         f"push {push_id}: delivered {progress.delivered}/{progress.total}, "
         f"failed {progress.failed} [{bar:<30}]"
     )
-    if final:
-        print(f"\r{line}", file=sys.stderr)
-    elif sys.stderr.isatty():
-        print(f"\r{line}", end="", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print(f"\r{line}", end="\n" if final else "", file=sys.stderr, flush=True)
+    elif final:
+        print(line, file=sys.stderr)
 
 
 def _chat(value: str) -> ChatRef:

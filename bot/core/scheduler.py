@@ -3,8 +3,10 @@ for every subscription, whatever their number) and watching the content folder."
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -18,6 +20,7 @@ class Scheduler:
     def __init__(self, services: Services, tick_seconds: float, watch_seconds: float) -> None:
         self._services = services
         self._running = False
+        self._busy = asyncio.Lock()
         self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
         # One run at a time, and a run missed while busy or down is made once, not per miss.
         once = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
@@ -40,25 +43,37 @@ class Scheduler:
         self._scheduler.start()
         self._running = True
 
-    def shutdown(self) -> None:
+    async def stop(self) -> None:
+        """Start no new pass, let the one under way finish, then shut down."""
         # APScheduler's own `running` flag changes only in a later loop step; this one at once.
-        if self._running:
-            self._running = False
+        if not self._running:
+            return
+        self._running = False
+        self._scheduler.pause()
+        async with self._busy:
             self._scheduler.shutdown(wait=False)
 
     async def _plan(self) -> None:
-        try:
-            planned = await self._services.plan()
-        except Exception:
-            log.exception("planning deliveries failed; the next tick tries again")
-            return
+        await self._one_pass(self._plan_once)
+
+    async def _watch(self) -> None:
+        await self._one_pass(self._services.reload_if_changed)
+
+    async def _plan_once(self) -> None:
+        planned = await self._services.plan()
         if planned.queued or planned.skipped:
             log.info(
                 "queued %d deliveries; %d chats had nothing new", planned.queued, planned.skipped
             )
 
-    async def _watch(self) -> None:
+    async def _one_pass(self, job: Callable[[], Awaitable[object]]) -> None:
+        """One pass at a time, none after stop, and a failure logged, not raised: the next
+        run tries again."""
         try:
-            await self._services.reload_if_changed()
+            async with self._busy:
+                if self._running:
+                    await job()
+        except asyncio.CancelledError:
+            return  # shut down while waiting for the pass before it: this run never began
         except Exception:
-            log.exception("watching the content failed; the next pass tries again")
+            log.exception("a scheduled pass failed; the next one tries again")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Final
 
 from bot.core.commands import admin, reading, subscriptions
 from bot.core.commands.base import Choice, Reply, Request, echo, say_reply
+from bot.core.commands.subscriptions import reply_lang
 from bot.core.services import Services
 
 __all__ = ["COMMANDS", "Choice", "Reply", "Request", "handle"]
@@ -47,6 +49,18 @@ def parse(text: str) -> tuple[str, str] | None:
 
 
 async def handle(request: Request, services: Services) -> Reply:
+    try:
+        subscription = await services.store.subscriptions.get(request.chat)
+        # Every reply, errors included, in the language the chat chose, if it chose one.
+        request = replace(request, lang=reply_lang(request.lang, subscription))
+        return await _dispatch(request, services)
+    except Exception:
+        # The store or a platform failed under us: say so, and keep serving other chats.
+        log.exception("%s failed in %s", echo(request.text), request.chat)
+        return say_reply(request, request.lang, "internal_error")
+
+
+async def _dispatch(request: Request, services: Services) -> Reply:
     parsed = parse(request.text)
     if parsed is None:
         return say_reply(request, request.lang, "not_a_command")
@@ -56,9 +70,4 @@ async def handle(request: Request, services: Services) -> Reply:
         return say_reply(request, request.lang, "unknown_command", command=echo(f"/{name}"))
     if name in ADMIN_ONLY and not request.is_admin:
         return say_reply(request, request.lang, "not_bot_admin")
-    try:
-        return await command(request, services, args)
-    except Exception:
-        # The store or a platform failed under us: say so, and keep serving other chats.
-        log.exception("/%s failed in %s", name, request.chat)
-        return say_reply(request, request.lang, "internal_error")
+    return await command(request, services, args)

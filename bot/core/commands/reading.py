@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.commands.base import Choice, Reply, Request, plain_line, reply
-from bot.core.commands.subscriptions import SUBSCRIBE_USAGE, reply_lang
+from bot.core.commands.subscriptions import SUBSCRIBE_USAGE
 from bot.core.compose import Window
 from bot.core.document import Document, Line, Span, Style
 from bot.core.layout import BULLET
@@ -18,13 +18,13 @@ WHOSAID_LIMIT = 5
 
 async def start(request: Request, services: Services, args: str) -> Reply:
     """Say what Ringkas is and list the commands."""
-    lang = reply_lang(request, await services.store.subscriptions.get(request.chat))
+    lang = request.lang
     return reply(request, plain_line(say(lang, "welcome")), _commands(request, lang))
 
 
 async def help_(request: Request, services: Services, args: str) -> Reply:
     """List the commands (admin commands only to admins)."""
-    lang = reply_lang(request, await services.store.subscriptions.get(request.chat))
+    lang = request.lang
     return reply(request, _commands(request, lang))
 
 
@@ -65,7 +65,7 @@ async def digest(request: Request, services: Services, args: str) -> Reply:
 
 async def whosaid(request: Request, services: Services, args: str) -> Reply:
     """Who said what: a name, alias, role or topic; an ambiguous name offers the candidates."""
-    lang = reply_lang(request, await services.store.subscriptions.get(request.chat))
+    lang = request.lang
     index = services.library.edition.index
     answer, message = whosaid_message(index, args, lang, request.fmt, WHOSAID_LIMIT)
     choices: tuple[Choice, ...] = ()

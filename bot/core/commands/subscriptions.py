@@ -16,20 +16,20 @@ from bot.core.subscription import Plan, State, Subscription
 SUBSCRIBE_USAGE = "/subscribe [en|id|both] [HH:MM …|instant] [WIB|WITA|WIT|Area/City]"
 
 
-def reply_lang(request: Request, subscription: Subscription | None) -> Lang:
+def reply_lang(lang: Lang, subscription: Subscription | None) -> Lang:
     """The chat's chosen language, if it chose one; else the one the adapter gave."""
     if subscription is not None and subscription.plan.languages != "both":
         return subscription.plan.langs[0]
-    return request.lang
+    return lang
 
 
 async def subscribe(request: Request, services: Services, args: str) -> Reply:
     """Subscribe this chat, change its plan, or resume it as it was after a pause."""
     current = await services.store.subscriptions.get(request.chat)
     parsed = parse_subscribe(args)
-    lang = parsed.languages if not isinstance(parsed, ArgError) and parsed.languages in (
-        "en", "id"
-    ) else reply_lang(request, current)  # fmt: skip
+    lang = request.lang
+    if not isinstance(parsed, ArgError) and parsed.languages in ("en", "id"):
+        lang = parsed.languages  # the chat just chose it: answer in it
     if not request.can_manage:
         return say_reply(request, lang, "not_chat_admin")
     if isinstance(parsed, ArgError):
@@ -56,8 +56,7 @@ async def subscribe(request: Request, services: Services, args: str) -> Reply:
 
 async def unsubscribe(request: Request, services: Services, args: str) -> Reply:
     """Stop the digest in this chat and forget its settings."""
-    current = await services.store.subscriptions.get(request.chat)
-    lang = reply_lang(request, current)
+    lang = request.lang
     if not request.can_manage:
         return say_reply(request, lang, "not_chat_admin")
     removed = await services.store.subscriptions.remove(request.chat, services.clock.now())
@@ -67,7 +66,7 @@ async def unsubscribe(request: Request, services: Services, args: str) -> Reply:
 async def settings(request: Request, services: Services, args: str) -> Reply:
     """This chat's subscription: languages, times, zone, state, next and last digest."""
     current = await services.store.subscriptions.get(request.chat)
-    lang = reply_lang(request, current)
+    lang = request.lang
     if current is None:
         return say_reply(request, lang, "not_subscribed")
     return reply(

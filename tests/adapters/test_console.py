@@ -1,0 +1,107 @@
+"""The console adapter: a chat in the terminal, as the local admin, on the same core."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+
+from bot.adapters.console import LOCAL_CHAT, PLATFORM, ConsoleAdapter, ConsoleSender
+from bot.app import open_runtime
+from bot.config import Settings
+from bot.core.commands import Choice, Reply, Request
+from bot.core.ports import ChatKind, ChatRef, Delivered, MessageKind, Outbound, SystemClock
+from bot.core.render import Format
+from bot.core.replies import say
+from tests.conftest import CONTENT
+
+
+async def test_the_sender_prints_each_message_with_its_tag_and_numbers_them() -> None:
+    output = io.StringIO()
+    sender = ConsoleSender(output)
+
+    outcomes = [
+        await sender.send(LOCAL_CHAT, Outbound("The digest", MessageKind.DIGEST)),
+        await sender.send(LOCAL_CHAT, Outbound("Hello all", MessageKind.ANNOUNCEMENT)),
+        await sender.send(
+            ChatRef("console", "other", "7"), Outbound("2 problems", MessageKind.NOTICE)
+        ),
+    ]
+
+    assert outcomes == [Delivered("1"), Delivered("2"), Delivered("3")]
+    assert output.getvalue() == (
+        "[digest → console:local]\nThe digest\n\n"
+        "[announcement → console:local]\nHello all\n\n"
+        "[notice → console:other/7]\n2 problems\n\n"
+    )
+    assert (sender.platform, sender.format) == (PLATFORM, Format.TEXT) == ("console", Format.TEXT)
+
+
+async def test_each_sender_counts_from_one() -> None:
+    first, second = ConsoleSender(io.StringIO()), ConsoleSender(io.StringIO())
+    message = Outbound("x", MessageKind.DIGEST)
+
+    await first.send(LOCAL_CHAT, message)
+
+    assert await first.send(LOCAL_CHAT, message) == Delivered("2")
+    assert await second.send(LOCAL_CHAT, message) == Delivered("1")
+
+
+def test_a_line_becomes_an_admins_request_in_the_local_chat() -> None:
+    adapter = ConsoleAdapter(io.StringIO(), io.StringIO(), "id", asyncio.Event())
+
+    request = adapter.request("/whosaid Guterres\n")
+
+    assert request == Request(
+        chat=ChatRef("console", "local"),
+        chat_kind=ChatKind.PRIVATE,
+        user="local",
+        text="/whosaid Guterres",
+        lang="id",
+        fmt=Format.TEXT,
+        can_manage=True,
+        is_admin=True,
+        chat_title="console",
+    )
+    assert adapter.sender.platform == "console"
+
+
+def test_a_reply_prints_its_messages_then_its_choices_then_a_blank_line() -> None:
+    output = io.StringIO()
+    adapter = ConsoleAdapter(io.StringIO(), output, "en", asyncio.Event())
+
+    adapter.show(
+        Reply(
+            ("Preview", "Send it?"),
+            (Choice("Send", "/push confirm abc"), Choice("Cancel", "/push cancel abc")),
+        )
+    )
+
+    assert output.getvalue() == (
+        "Preview\nSend it?\n  [Send] /push confirm abc\n  [Cancel] /push cancel abc\n\n"
+    )
+
+
+async def test_a_conversation_answers_each_line_and_at_its_end_plans_what_is_due(
+    tmp_path: Path,
+) -> None:
+    output = io.StringIO()
+    done = asyncio.Event()
+    adapter = ConsoleAdapter(
+        io.StringIO("/subscribe instant\n\n   \n/settings\n"), output, "en", done
+    )
+    settings = Settings(content=CONTENT, database=str(tmp_path / "ringkas.sqlite3"))
+
+    async with open_runtime(settings, SystemClock(), [adapter.sender]) as runtime:
+        await adapter.start(runtime.services)
+        await asyncio.wait_for(done.wait(), 10)  # set at the end of the input
+        report = await runtime.dispatcher.drain()
+        await adapter.stop()
+
+    printed = output.getvalue()
+    subscribed = [say("en", "subscribed"), "", "Language: English", say("en", "plan_instant")]
+    assert printed.startswith("\n".join(subscribed))
+    assert printed.count(say("en", "settings_title")) == 1  # blank lines are not messages
+    assert say("en", "not_a_command") not in printed
+    assert report.delivered == 1
+    assert printed.count("[digest → console:local]") == 1

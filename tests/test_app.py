@@ -1,0 +1,203 @@
+"""The composition root: `open_runtime` builds the store, the content and the dispatcher;
+`serve` runs them until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import logging
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.adapters.console import LOCAL_CHAT, ConsoleSender
+from bot.app import open_runtime, serve
+from bot.config import AdminSettings, Settings
+from bot.core.broadcast import Planned
+from bot.core.content import ContentInvalid
+from bot.core.ports import ChatKind, ChatRef, Delivered, MessageKind, Outbound, SystemClock
+from bot.core.render import Format
+from bot.core.replies import say
+from bot.core.services import Defaults, Services
+from bot.core.store import Store
+from bot.core.store.tables import SCHEMA_VERSION, schema_version
+from bot.core.subscription import Plan
+from bot.core.validation import ContentError
+from tests.conftest import CONTENT, MINIMAL, WriteContent
+from tests.test_cli_run import ringkas, write_config
+
+NOW = dt.datetime(2025, 10, 8, 0, 0, 30, tzinfo=dt.UTC)
+BROKEN = MINIMAL.replace("speaker: ana-speaker", "speaker: ana-speakr")
+
+
+class FixedClock:
+    def __init__(self, now: dt.datetime) -> None:
+        self._now = now
+
+    def now(self) -> dt.datetime:
+        return self._now
+
+
+class Recorder:
+    """A sender that keeps what it is given."""
+
+    format = Format.TEXT
+
+    def __init__(self, platform: str) -> None:
+        self.platform = platform
+        self.sent: list[tuple[ChatRef, Outbound]] = []
+
+    async def send(self, chat: ChatRef, message: Outbound) -> Delivered:
+        self.sent.append((chat, message))
+        return Delivered(str(len(self.sent)))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(content=CONTENT, database=str(tmp_path / "store" / "ringkas.sqlite3"))
+
+
+async def test_open_runtime_creates_and_migrates_the_database(settings: Settings) -> None:
+    settings = settings.model_copy(update={"admins": AdminSettings(telegram=("42",))})
+    database = Path(settings.database)
+    assert not database.parent.exists()
+
+    async with open_runtime(settings, FixedClock(NOW), [Recorder("console")]) as runtime:
+        assert database.is_file()
+        async with runtime.services.store.engine.connect() as connection:
+            versions = (await connection.execute(select(schema_version.c.version))).scalars()
+            assert list(versions) == [SCHEMA_VERSION]
+        assert runtime.settings is settings
+        assert runtime.dispatcher.platforms == ("console",)
+        assert runtime.services.library.catalog.summaries
+        assert runtime.services.defaults == Defaults("en", "Asia/Jakarta", (dt.time(7, 0),))
+        assert runtime.services.admins == {
+            "telegram": frozenset({"42"}),
+            "discord": frozenset(),
+        }
+        await runtime.services.store.subscriptions.subscribe(
+            LOCAL_CHAT, ChatKind.PRIVATE, Plan("id", (), True, "Asia/Jakarta"), "test", NOW
+        )
+
+    # Opened again, the database is kept as it was, not created anew.
+    async with open_runtime(settings, FixedClock(NOW), []) as runtime:
+        kept = await runtime.services.store.subscriptions.get(LOCAL_CHAT)
+        assert kept is not None
+        assert kept.plan.languages == "id"
+
+
+async def test_open_runtime_resends_deliveries_a_crash_left_sending(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = await Store.open(settings.database)
+    try:
+        sub = await store.subscriptions.subscribe(
+            LOCAL_CHAT, ChatKind.PRIVATE, Plan("en", (), True, "Asia/Jakarta"), "test", NOW
+        )
+        await store.outbox.put_body("digest:test", "en", Format.TEXT, "The digest")
+        queued = await store.outbox.enqueue(
+            [(sub, "instant:test")], "digest:test", MessageKind.DIGEST, NOW
+        )
+        assert queued == 1
+        [claimed] = await store.outbox.claim("console", NOW, 10)
+        assert await store.outbox.counts() == {"sending": 1}
+    finally:
+        await store.close()  # the process died while sending
+    console = Recorder("console")
+
+    with caplog.at_level(logging.WARNING, logger="bot.app"):
+        async with open_runtime(settings, FixedClock(NOW), [console]) as runtime:
+            assert await runtime.services.store.outbox.counts() == {"pending": 1}
+            report = await runtime.dispatcher.drain()
+            assert await runtime.services.store.outbox.counts() == {"delivered": 1}
+
+    assert "resending 1 deliveries interrupted by the last stop" in caplog.text
+    assert report.delivered == 1
+    assert console.sent == [(LOCAL_CHAT, Outbound("The digest", MessageKind.DIGEST))]
+    assert claimed.key == "instant:test"
+
+
+async def test_open_runtime_with_broken_content_raises_content_invalid(
+    settings: Settings, write_content: WriteContent
+) -> None:
+    folder = write_content({"content.yaml": BROKEN})
+    settings = settings.model_copy(update={"content": folder})
+
+    with pytest.raises(ContentInvalid) as caught:
+        async with open_runtime(settings, FixedClock(NOW), []):
+            pytest.fail("a runtime over broken content")
+
+    assert [str(e) for e in caught.value.errors] == [
+        f"{folder / 'content.yaml'}:22: unknown speaker 'ana-speakr' (did you mean 'ana-speaker'?)"
+    ]
+
+
+async def test_admins_hear_of_content_problems_on_platforms_with_a_sender(
+    settings: Settings,
+) -> None:
+    admins = AdminSettings(telegram=("42", "7"), discord=("99",))
+    settings = settings.model_copy(update={"admins": admins, "language": "id"})
+    telegram = Recorder("telegram")  # no discord sender: discord admins cannot be told
+
+    async with open_runtime(settings, FixedClock(NOW), [telegram]) as runtime:
+        await runtime.services.tell_admins((ContentError("summaries/x.yaml", 3, "bad date"),))
+
+    assert [chat for chat, _ in telegram.sent] == [
+        ChatRef("telegram", "42"),
+        ChatRef("telegram", "7"),
+    ]
+    for _, message in telegram.sent:
+        assert message.kind is MessageKind.NOTICE
+        assert (
+            message.text
+            == f"{say('id', 'content_problems', count=1)}\nsummaries/x.yaml:3: bad date"
+        )
+
+
+async def test_stopping_during_a_planning_pass_logs_no_error(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    began = asyncio.Event()
+    ended: list[str] = []
+
+    async def slow_plan(self: Services) -> Planned:
+        began.set()
+        try:
+            await asyncio.sleep(0.3)
+        finally:
+            ended.append("ended")
+        return Planned(0, 0)
+
+    monkeypatch.setattr(Services, "plan", slow_plan)
+    done = asyncio.Event()
+    with caplog.at_level(logging.INFO):
+        async with open_runtime(settings, SystemClock(), [ConsoleSender(io.StringIO())]) as rt:
+            serving = asyncio.create_task(serve(rt, [], done))
+            await asyncio.wait_for(began.wait(), 5)  # the pass the scheduler runs at start
+            done.set()
+            await asyncio.wait_for(serving, 5)
+            for _ in range(100):  # let an orphaned pass end before the store and loop close
+                if ended:
+                    break
+                await asyncio.sleep(0.02)
+
+    assert ended
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [], [r.getMessage() for r in errors]
+
+
+def test_run_with_broken_content_exits_1_with_each_problem(
+    tmp_path: Path, write_content: WriteContent
+) -> None:
+    folder = write_content({"content.yaml": BROKEN})
+    config = write_config(tmp_path, content=folder)
+
+    run = ringkas(tmp_path, "run", "--config", str(config))
+
+    assert (run.code, run.out) == (1, "")
+    assert run.err.splitlines() == [
+        f"{folder / 'content.yaml'}:22: unknown speaker 'ana-speakr' (did you mean 'ana-speaker'?)",
+        "1 problem",
+    ]
