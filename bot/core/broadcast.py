@@ -38,6 +38,18 @@ class AnnouncementTooLong(Exception):
     pass
 
 
+def _next_slot(sub: Subscription, now: dt.datetime) -> dt.datetime | None:
+    """The slot after the one served, counted from that slot, not from now: a late pass in an
+    hour that repeats (clocks going back) must not find the same wall time again. Slots missed
+    while the bot was down are skipped, all but the one served."""
+    times, zone = sub.plan.times, sub.plan.timezone
+    assert sub.next_due is not None  # only scheduled subscriptions fall due
+    following = timing.next_due(times, zone, sub.next_due)
+    if following is not None and following <= now:
+        following = timing.next_due(times, zone, now)
+    return following
+
+
 def push_id(summary_id: str | None, text_en: str | None, text_id: str | None) -> str:
     """The same push content always gets the same id: resubmitting it never sends it twice."""
     content = "\x1f".join(part or "" for part in (summary_id, text_en, text_id))
@@ -66,7 +78,7 @@ class Broadcaster:
             entries: list[tuple[Subscription, str]] = []
             advances: list[Advance] = []
             for sub in subs:
-                after = timing.next_due(sub.plan.times, sub.plan.timezone, now)
+                after = _next_slot(sub, now)
                 nothing_new = edition is None or (
                     self._skip_unchanged and sub.last_edition == edition
                 )
@@ -74,7 +86,6 @@ class Broadcaster:
                     skipped += 1
                     advances.append(Advance(sub.id, after, None))
                 else:
-                    assert sub.next_due is not None  # due() returns only scheduled ones
                     entries.append((sub, f"scheduled:{sub.next_due:%Y-%m-%dT%H:%MZ}"))
                     advances.append(Advance(sub.id, after, edition))
             queued += await self._store.outbox.enqueue(
