@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core import timing
@@ -74,11 +75,15 @@ class Broadcaster:
         edition = self._library.edition.key
         body = await self._digest_body()
         queued = skipped = 0
+        following: dict[tuple[object, ...], dt.datetime | None] = {}
         while subs := await self._store.subscriptions.due(now, BATCH):
             entries: list[tuple[Subscription, str]] = []
             advances: list[Advance] = []
             for sub in subs:
-                after = _next_slot(sub, now)
+                slot = (sub.plan.times, sub.plan.timezone, sub.next_due)
+                if slot not in following:  # chats sharing times, zone and slot share the next
+                    following[slot] = _next_slot(sub, now)
+                after = following[slot]
                 nothing_new = edition is None or (
                     self._skip_unchanged and sub.last_edition == edition
                 )
@@ -113,12 +118,10 @@ class Broadcaster:
     async def send_push(self, push: Push, now: dt.datetime) -> int | None:
         """Queue a confirmed push for every active subscription: the number of rows queued, or
         None if the push was no longer a draft (sent or cancelled meanwhile)."""
-        body = f"push:{push.id}"
-        for lang in LANGS:
-            for fmt in Format:
-                await self._store.outbox.put_body(body, lang, fmt, self.push_text(push, lang, fmt))
+        texts = {(lang, fmt): self.push_text(push, lang, fmt) for lang in LANGS for fmt in Format}
+        body = await self._store_texts(f"push:{push.id}", texts)
         kind = MessageKind.DIGEST if push.summary_id else MessageKind.ANNOUNCEMENT
-        queued = await self._store.pushes.send(push.id, kind, now)
+        queued = await self._store.pushes.send(push.id, body, kind, now)
         if queued is not None:
             log.info("push %s queued for %d deliveries", push.id, queued)
         return queued
@@ -153,18 +156,23 @@ class Broadcaster:
         return push
 
     async def _digest_body(self) -> str:
-        """Store the current digest in every language and format, once per loaded edition.
-
-        The body's key is a hash of those texts, so a curator's fix to a shown summary (same
-        edition, new text) reaches every delivery queued after it."""
+        """Store the current digest in every language and format, once per loaded edition."""
         edition = self._library.edition
         if self._stored is not None and self._stored[0] is edition:
             return self._stored[1]
         texts = {(lang, fmt): self._library.digest(lang, fmt) for lang in LANGS for fmt in Format}
+        body = await self._store_texts("digest", texts)
+        self._stored = (edition, body)
+        return body
+
+    async def _store_texts(
+        self, prefix: str, texts: Mapping[tuple[Lang, Format], str | None]
+    ) -> str:
+        """Store rendered texts under a key made from them: a curator's fix to a summary (same
+        edition, same push id, new text) gets a new key, so what is queued after it carries it."""
         digest = hashlib.sha256(repr(sorted(texts.items())).encode()).hexdigest()[:16]
-        body = f"digest:{digest}"
+        body = f"{prefix}:{digest}"
         for (lang, fmt), text in texts.items():
             if text is not None:
                 await self._store.outbox.put_body(body, lang, fmt, text)
-        self._stored = (edition, body)
         return body

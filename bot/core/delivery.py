@@ -15,6 +15,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.core.models import Lang
 from bot.core.ports import (
     ChatGone,
     ChatMoved,
@@ -142,6 +143,9 @@ class Dispatcher:
                 sleeper.cancel()
 
     async def _send_batch(self, platform: str, batch: list[Delivery]) -> DispatchReport:
+        # Look each distinct text up once, before the sends race each other to the store.
+        for body, lang in {(d.body, d.lang) for d in batch}:
+            await self._text(body, lang, self._senders[platform])
         outcomes = await asyncio.gather(*(self._send_one(platform, d) for d in batch))
         now = self._clock.now()
         settlement, report = Settlement(), DispatchReport()
@@ -152,7 +156,7 @@ class Dispatcher:
 
     async def _send_one(self, platform: str, delivery: Delivery) -> Outcome:
         sender = self._senders[platform]
-        text = await self._text(delivery, sender)
+        text = await self._text(delivery.body, delivery.lang, sender)
         if text is None:
             return Transient(f"no message body {delivery.body!r} for {delivery.lang}")
         pacer = self._pacers[platform]
@@ -166,14 +170,12 @@ class Dispatcher:
             pacer.hold(outcome.seconds)
         return outcome
 
-    async def _text(self, delivery: Delivery, sender: Sender) -> str | None:
-        key = (delivery.body, delivery.lang, sender.format)
+    async def _text(self, body: str, lang: Lang, sender: Sender) -> str | None:
+        key = (body, lang, sender.format)
         if key not in self._texts:
             if len(self._texts) > 256:
                 self._texts.clear()
-            self._texts[key] = await self._store.outbox.body(
-                delivery.body, delivery.lang, sender.format
-            )
+            self._texts[key] = await self._store.outbox.body(body, lang, sender.format)
         return self._texts[key]
 
     def _settle_one(
