@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks import bench_core
+from benchmarks import bench_core, bench_runtime
 from benchmarks.synthetic import generate
 from bot.core.content import load_catalog
 
@@ -37,3 +37,17 @@ def test_a_small_benchmark_run_reports_every_figure_with_a_verdict(tmp_path: Pat
     assert any(m.startswith("compose_digest") for m in measures)
     assert any(m.startswith("who_said") for m in measures)
     assert all(f["verdict"] in {"PASS", "FAIL", ""} for f in figures)
+
+
+def test_a_small_runtime_benchmark_run_reports_every_target_with_a_number(tmp_path: Path) -> None:
+    report = tmp_path / "runtime.json"
+    tiny = ["--subscriptions", "200", "--small", "20", "--json", str(report)]
+
+    assert bench_runtime.main(tiny) == 0
+
+    figures = json.loads(report.read_text())["figures"]
+    targeted = [f for f in figures if f["target"] is not None]
+    assert [f["unit"] for f in targeted] == ["ms", "MB", "ms"]  # due-scan, memory, dispatcher
+    assert all(isinstance(f["value"], float) and f["verdict"] in {"PASS", "FAIL"} for f in targeted)
+    assert sum("in_flight" in f["measure"] for f in figures) >= 3
+    assert all(f["value"] >= 0 for f in figures if f["unit"] != "MB")

@@ -8,14 +8,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.core.broadcast import push_id
 from bot.core.commands import Choice
+from bot.core.models import LANGS
 from bot.core.ports import ChatRef
 from bot.core.render import Format, fits
 from bot.core.replies import say
 from bot.core.services import Services
 from bot.core.store import Store
+from bot.core.store.tables import outbox
 from bot.core.validation import ContentError
 from tests.conftest import CONTENT
 from tests.core.commands.conftest import (
@@ -47,6 +50,23 @@ async def subscribers(services: Services) -> None:
 
 def newest_summary(services: Services) -> str:
     return services.library.catalog.summaries[0].id
+
+
+async def queued_push_body(services: Services, push: str) -> str:
+    """The one body key the push's queued rows share: "push:<id>:" and a hash of its texts,
+    which it holds, as the broadcaster renders them, in every language and format."""
+    query = select(outbox.c.body).where(outbox.c.key == f"push:{push}").distinct()
+    async with services.store.engine.connect() as connection:
+        [body] = list(await connection.scalars(query))
+    assert body.startswith(f"push:{push}:"), body
+    sent = await services.store.pushes.get(push)
+    assert sent is not None
+    for lang in LANGS:
+        for fmt in Format:
+            text = await services.store.outbox.body(body, lang, fmt)
+            assert text is not None
+            assert text == services.broadcaster.push_text(sent, lang, fmt)
+    return str(body)
 
 
 @pytest.fixture
@@ -137,9 +157,10 @@ async def test_confirm_queues_one_delivery_per_subscriber_language(services: Ser
     assert [action for action, _ in actions] == ["push"]
     assert actions[0][1].startswith(push)
     assert woken
-    for lang in ("en", "id"):
+    body = await queued_push_body(services, push)
+    for lang in LANGS:
         for fmt in Format:
-            assert await services.store.outbox.body(key, lang, fmt) == (
+            assert await services.store.outbox.body(body, lang, fmt) == (
                 services.library.summary_digest(newest_summary(services), lang, fmt)
             )
 
@@ -255,10 +276,13 @@ async def test_an_announcement_is_previewed_and_sent_in_both_languages(
     reply = await ask_admin(services, f"/push confirm {expected_id}")
     assert reply.push_id == expected_id
     key = f"push:{expected_id}"
-    assert len(await outbox_rows(services.store)) == 4
-    indonesian = await services.store.outbox.body(key, "id", Format.TELEGRAM)
+    queued = await outbox_rows(services.store)
+    assert len(queued) == 4
+    assert {row_key for _, row_key, _, _ in queued} == {key}
+    body = await queued_push_body(services, expected_id)
+    indonesian = await services.store.outbox.body(body, "id", Format.TELEGRAM)
     assert indonesian == "<b>Pengumuman</b>\n\nTalks resume &lt;tomorrow&gt; &amp; more"
-    discord = await services.store.outbox.body(key, "en", Format.DISCORD)
+    discord = await services.store.outbox.body(body, "en", Format.DISCORD)
     assert discord == r"**Announcement**" + "\n\n" + r"Talks resume \<tomorrow\> & more"
 
 

@@ -1,0 +1,595 @@
+"""Planning over a real SQLite store and the real content: scheduled slots (once, coalesced,
+DST-correct), skipping unchanged editions, instant deliveries, digest bodies keyed by their
+text, and admin pushes (sent once, and only from a draft)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Row, select
+
+from bot.core.broadcast import AnnouncementTooLong, Broadcaster, Planned, push_id
+from bot.core.compose import DigestOptions
+from bot.core.delivery import Dispatcher
+from bot.core.library import Library
+from bot.core.models import LANGS
+from bot.core.ports import ChatKind, ChatRef, MessageKind
+from bot.core.render import Format
+from bot.core.store import Store
+from bot.core.store.records import Push, PushState
+from bot.core.store.tables import outbox
+from bot.core.subscription import Languages, Plan, Subscription
+from tests.conftest import CONTENT
+from tests.core.test_library import NEW_TITLE, add_summary, copy_content
+from tests.fakes import RecordingSender, SettableClock
+
+# 07:30 in Jakarta on Monday 6 October 2025: after that day's 07:00 WIB slot.
+NOW = dt.datetime(2025, 10, 6, 0, 30, tzinfo=dt.UTC)
+DAY = dt.timedelta(days=1)
+MINUTE = dt.timedelta(minutes=1)
+DUE = dt.datetime(2025, 10, 7, 0, 0, tzinfo=dt.UTC)  # the next 07:00 WIB
+# A digest's body key: "digest:" and a hash of its texts in every language and format.
+DIGEST_BODY = re.compile(r"digest:[0-9a-f]{16}")
+
+
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await Store.open(tmp_path / "ringkas.sqlite3")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+async def library() -> Library:
+    return await Library.load(CONTENT, DigestOptions(), NOW)
+
+
+@pytest.fixture
+def broadcaster(store: Store, library: Library) -> Broadcaster:
+    return Broadcaster(store, library)
+
+
+async def subscribe(
+    store: Store,
+    chat_id: str | int,
+    languages: Languages = "en",
+    times: Sequence[str] = ("07:00",),
+    *,
+    instant: bool = False,
+    zone: str = "Asia/Jakarta",
+    now: dt.datetime = NOW,
+) -> Subscription:
+    plan = Plan(languages, tuple(dt.time.fromisoformat(t) for t in times), instant, zone)
+    return await store.subscriptions.subscribe(
+        ChatRef("telegram", str(chat_id)), ChatKind.PRIVATE, plan, "user:1", now
+    )
+
+
+async def rows(store: Store) -> list[Row[Any]]:
+    async with store.engine.connect() as connection:
+        return list((await connection.execute(select(outbox).order_by(outbox.c.id))).all())
+
+
+async def current(store: Store, sub: Subscription) -> Subscription:
+    found = await store.subscriptions.get(sub.chat)
+    assert found is not None
+    return found
+
+
+def body_of(queued: Sequence[Row[Any]]) -> str:
+    """The one body key the rows share, checked to be a digest body key."""
+    bodies = {r.body for r in queued}
+    assert len(bodies) == 1, bodies
+    [body] = bodies
+    assert DIGEST_BODY.fullmatch(body), body
+    return str(body)
+
+
+async def assert_digest_stored(store: Store, body: str, library: Library) -> None:
+    """The body holds the library's current digest in every language and format."""
+    for lang in LANGS:
+        for fmt in Format:
+            text = await store.outbox.body(body, lang, fmt)
+            assert text is not None
+            assert text == library.digest(lang, fmt)
+
+
+def push_body_of(queued: Sequence[Row[Any]], push: Push) -> str:
+    """The one body key the rows share, checked to be a body key of this push: "push:<id>:" and
+    a hash of its texts in every language and format."""
+    bodies = {r.body for r in queued}
+    assert len(bodies) == 1, bodies
+    [body] = bodies
+    assert body.startswith(f"push:{push.id}:"), body
+    assert re.fullmatch(rf"push:{re.escape(push.id)}:[0-9a-f]{{16}}", body), body
+    return str(body)
+
+
+async def assert_push_stored(store: Store, body: str, broadcaster: Broadcaster, push: Push) -> None:
+    """The body holds the push's text, as the broadcaster renders it, in every language and
+    format."""
+    for lang in LANGS:
+        for fmt in Format:
+            text = await store.outbox.body(body, lang, fmt)
+            assert text is not None
+            assert text == broadcaster.push_text(push, lang, fmt)
+
+
+async def drafted(store: Store, broadcaster: Broadcaster, **content: str) -> Push:
+    """A push as an admin's preview stores it: a draft, waiting for confirmation."""
+    push = await store.pushes.draft(broadcaster.draft("admin", NOW, **content))
+    assert push.state is PushState.DRAFT
+    return push
+
+
+async def stored(store: Store, push: Push) -> Push:
+    found = await store.pushes.get(push.id)
+    assert found is not None
+    return found
+
+
+# --- scheduled digests ---
+
+
+async def test_nothing_is_queued_before_the_slot(store: Store, broadcaster: Broadcaster) -> None:
+    sub = await subscribe(store, 1)
+    assert sub.next_due == DUE
+    assert await broadcaster.plan_due(DUE - MINUTE) == Planned(0, 0)
+    assert await rows(store) == []
+
+
+async def test_plan_due_queues_due_subscriptions_once_and_advances_them(
+    store: Store, broadcaster: Broadcaster, library: Library
+) -> None:
+    a = await subscribe(store, 1, "en")
+    b = await subscribe(store, 2, "id")
+    later = await subscribe(store, 3, "en", ("07:01",))
+
+    assert await broadcaster.plan_due(DUE) == Planned(2, 0)
+
+    queued = await rows(store)
+    assert [(r.subscription_id, r.lang, r.key) for r in queued] == [
+        (a.id, "en", "scheduled:2025-10-07T00:00Z"),
+        (b.id, "id", "scheduled:2025-10-07T00:00Z"),
+    ]
+    assert {(r.state, r.kind) for r in queued} == {("pending", "digest")}
+    body = body_of(queued)
+    assert body != f"digest:{library.edition.key}"  # keyed by the text, not the edition
+    await assert_digest_stored(store, body, library)
+    for sub in (a, b):
+        served = await current(store, sub)
+        assert served.next_due == DUE + DAY
+        assert (served.last_edition, served.last_sent_at) == (library.edition.key, DUE)
+    assert (await current(store, later)).next_due == DUE + MINUTE
+
+
+async def test_plan_due_twice_at_the_same_time_queues_nothing_more(
+    store: Store, broadcaster: Broadcaster
+) -> None:
+    await subscribe(store, 1, "both")
+    await subscribe(store, 2, "en")
+    first = await broadcaster.plan_due(DUE)
+
+    again = await broadcaster.plan_due(DUE)
+    a_minute_on = await broadcaster.plan_due(DUE + MINUTE)
+
+    assert first == Planned(3, 0)
+    assert again == a_minute_on == Planned(0, 0)
+    assert len(await rows(store)) == 3
+
+
+async def test_a_subscription_three_days_overdue_gets_one_digest(
+    store: Store, broadcaster: Broadcaster
+) -> None:
+    sub = await subscribe(store, 1, now=NOW - 3 * DAY)
+    assert sub.next_due == DUE - 3 * DAY
+
+    assert await broadcaster.plan_due(NOW) == Planned(1, 0)
+    assert await broadcaster.plan_due(NOW) == Planned(0, 0)
+
+    [row] = await rows(store)
+    assert row.key == "scheduled:2025-10-04T00:00Z"
+    served = await current(store, sub)
+    assert served.next_due is not None and served.next_due > NOW
+    assert served.next_due == DUE
+
+
+async def test_skip_unchanged_skips_a_chat_that_has_the_edition_but_advances_it(
+    store: Store, broadcaster: Broadcaster
+) -> None:
+    sub = await subscribe(store, 1)
+    assert await broadcaster.plan_due(DUE) == Planned(1, 0)
+
+    assert await broadcaster.plan_due(DUE + DAY) == Planned(0, 1)
+
+    assert len(await rows(store)) == 1
+    assert (await current(store, sub)).next_due == DUE + 2 * DAY
+    assert (await current(store, sub)).last_sent_at == DUE  # nothing was sent
+
+
+async def test_without_skip_unchanged_the_edition_goes_again_at_the_next_slot(
+    store: Store, library: Library
+) -> None:
+    broadcaster = Broadcaster(store, library, skip_unchanged=False)
+    sub = await subscribe(store, 1)
+    await broadcaster.plan_due(DUE)
+
+    assert await broadcaster.plan_due(DUE + DAY) == Planned(1, 0)
+
+    assert [r.key for r in await rows(store)] == [
+        "scheduled:2025-10-07T00:00Z", "scheduled:2025-10-08T00:00Z",
+    ]  # fmt: skip
+    assert (await current(store, sub)).next_due == DUE + 2 * DAY
+
+
+async def test_a_new_edition_goes_out_at_the_next_slot_despite_skip_unchanged(
+    store: Store, tmp_path: Path
+) -> None:
+    library = await Library.load(copy_content(tmp_path), DigestOptions(), NOW)
+    broadcaster = Broadcaster(store, library)
+    sub = await subscribe(store, 1)
+    await broadcaster.plan_due(DUE)
+    add_summary(library.directory)
+    await library.reload(DUE + MINUTE)
+
+    assert await broadcaster.plan_due(DUE + DAY) == Planned(1, 0)
+
+    first, new = await rows(store)
+    assert body_of([new]) != body_of([first])
+    await assert_digest_stored(store, new.body, library)
+    text = await store.outbox.body(new.body, "en", Format.TELEGRAM)
+    assert text is not None and NEW_TITLE in text
+    assert (await current(store, sub)).last_edition == library.edition.key
+
+
+async def test_both_languages_get_a_row_each(store: Store, broadcaster: Broadcaster) -> None:
+    sub = await subscribe(store, 1, "both")
+    await broadcaster.plan_due(DUE)
+    assert [(r.subscription_id, r.lang) for r in await rows(store)] == [
+        (sub.id, "en"), (sub.id, "id"),
+    ]  # fmt: skip
+
+
+async def test_paused_subscriptions_get_nothing(
+    store: Store, broadcaster: Broadcaster, library: Library
+) -> None:
+    scheduled = await subscribe(store, 1)
+    instant = await subscribe(store, 2, times=(), instant=True)
+    for sub in (scheduled, instant):
+        await store.subscriptions.pause(sub.id, "blocked", NOW)
+
+    assert await broadcaster.plan_due(DUE) == Planned(0, 0)
+    assert await broadcaster.plan_instant(DUE) == Planned(0, 0)
+    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
+    assert await broadcaster.send_push(push, DUE) == 0  # sent, to no one
+    assert await rows(store) == []
+    assert (await stored(store, push)).state is PushState.SENT
+
+
+async def test_dst_moves_a_berlin_morning_slot_by_an_hour_in_utc(
+    store: Store, library: Library
+) -> None:
+    broadcaster = Broadcaster(store, library, skip_unchanged=False)
+    sub = await subscribe(store, 1, zone="Europe/Berlin", now=at(2025, 10, 24, 12))
+    assert sub.next_due == at(2025, 10, 25, 5)  # 07:00 CEST
+
+    assert await broadcaster.plan_due(at(2025, 10, 25, 5)) == Planned(1, 0)
+    assert (await current(store, sub)).next_due == at(2025, 10, 26, 6)  # 07:00 CET
+    assert await broadcaster.plan_due(at(2025, 10, 26, 5, 30)) == Planned(0, 0)
+    assert await broadcaster.plan_due(at(2025, 10, 26, 6)) == Planned(1, 0)
+
+    assert [r.key for r in await rows(store)] == [
+        "scheduled:2025-10-25T05:00Z", "scheduled:2025-10-26T06:00Z",
+    ]  # fmt: skip
+    assert (await current(store, sub)).next_due == at(2025, 10, 27, 6)
+
+
+# --- instant digests ---
+
+
+async def test_plan_instant_queues_once_per_edition(
+    store: Store, broadcaster: Broadcaster, library: Library
+) -> None:
+    instant = await subscribe(store, 1, "both", times=(), instant=True)
+    await subscribe(store, 2)  # scheduled only: not an instant subscriber
+
+    assert await broadcaster.plan_instant(NOW) == Planned(2, 0)
+    assert await broadcaster.plan_instant(NOW + MINUTE) == Planned(0, 0)
+
+    assert [(r.subscription_id, r.key) for r in await rows(store)] == [
+        (instant.id, f"instant:{library.edition.key}")
+    ] * 2
+    assert (await current(store, instant)).last_edition == library.edition.key
+
+
+async def test_plan_instant_queues_again_after_a_new_summary(store: Store, tmp_path: Path) -> None:
+    library = await Library.load(copy_content(tmp_path), DigestOptions(), NOW)
+    broadcaster = Broadcaster(store, library)
+    instant = await subscribe(store, 1, times=(), instant=True)
+    await broadcaster.plan_instant(NOW)
+    old_key = library.edition.key
+
+    add_summary(library.directory)
+    await library.reload(NOW + MINUTE)
+    assert await broadcaster.plan_instant(NOW + MINUTE) == Planned(1, 0)
+
+    old, new = await rows(store)
+    assert [old.key, new.key] == [f"instant:{old_key}", f"instant:{library.edition.key}"]
+    assert body_of([new]) != body_of([old])
+    await assert_digest_stored(store, new.body, library)
+    text = await store.outbox.body(new.body, "en", Format.TELEGRAM)
+    assert text is not None and NEW_TITLE in text
+    old_text = await store.outbox.body(old.body, "en", Format.TELEGRAM)
+    assert old_text is not None and NEW_TITLE not in old_text  # queued rows keep their text
+    assert (await current(store, instant)).last_edition == library.edition.key
+
+
+async def test_a_chat_sent_the_edition_instantly_is_skipped_at_its_slot(
+    store: Store, broadcaster: Broadcaster
+) -> None:
+    sub = await subscribe(store, 1, instant=True)
+    await broadcaster.plan_instant(NOW)
+    assert (await current(store, sub)).next_due == DUE  # instant sends keep the schedule
+
+    assert await broadcaster.plan_due(DUE) == Planned(0, 1)
+    assert (await current(store, sub)).next_due == DUE + DAY
+
+
+# --- pushes ---
+
+
+async def test_send_push_is_idempotent(store: Store, broadcaster: Broadcaster) -> None:
+    chats: tuple[tuple[int, Languages], ...] = ((1, "en"), (2, "id"), (3, "both"))
+    subs = [await subscribe(store, i, lang) for i, lang in chats]
+    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
+
+    assert await broadcaster.send_push(push, NOW) == 4
+    queued = await rows(store)
+    assert await broadcaster.send_push(push, NOW + MINUTE) is None  # sent already
+
+    assert await rows(store) == queued
+    assert sorted((r.subscription_id, r.lang) for r in queued) == [
+        (subs[0].id, "en"), (subs[1].id, "id"), (subs[2].id, "en"), (subs[2].id, "id"),
+    ]  # fmt: skip
+    body = push_body_of(queued, push)  # the key stays push:<id>; the body is keyed by the text
+    assert {(r.key, r.body, r.kind, r.state) for r in queued} == {
+        (f"push:{push.id}", body, MessageKind.ANNOUNCEMENT, "pending")
+    }
+    await assert_push_stored(store, body, broadcaster, push)
+    sent = await stored(store, push)
+    assert (sent.state, sent.sent_at) == (PushState.SENT, NOW)  # the first send's time
+
+
+async def test_a_sent_push_is_not_queued_for_chats_that_subscribe_later(
+    store: Store, broadcaster: Broadcaster
+) -> None:
+    first = await subscribe(store, 1)
+    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
+    assert await broadcaster.send_push(push, NOW) == 1
+    await subscribe(store, 2, now=NOW + MINUTE)
+
+    assert await broadcaster.send_push(push, NOW + MINUTE) is None
+
+    assert [(r.subscription_id, r.key) for r in await rows(store)] == [
+        (first.id, f"push:{push.id}")
+    ]
+
+
+async def test_a_push_never_stored_as_a_draft_is_not_sent(
+    store: Store, broadcaster: Broadcaster
+) -> None:
+    await subscribe(store, 1)
+    push = broadcaster.draft("admin", NOW, text_en="Hello", text_id="Halo")
+
+    assert await broadcaster.send_push(push, NOW) is None
+
+    assert await rows(store) == []
+    assert await store.pushes.get(push.id) is None  # sending does not make it a push
+
+
+async def test_a_cancelled_push_is_not_sent(store: Store, broadcaster: Broadcaster) -> None:
+    await subscribe(store, 1, "both")
+    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
+
+    assert await store.pushes.cancel(push.id) is True
+    assert await store.pushes.cancel(push.id) is False  # a draft no more
+    assert await broadcaster.send_push(push, NOW) is None
+
+    assert await rows(store) == []
+    cancelled = await stored(store, push)
+    assert (cancelled.state, cancelled.sent_at) == (PushState.CANCELLED, None)
+
+
+async def test_a_sent_push_cannot_be_cancelled(store: Store, broadcaster: Broadcaster) -> None:
+    await subscribe(store, 1)
+    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
+    assert await broadcaster.send_push(push, NOW) == 1
+
+    assert await store.pushes.cancel(push.id) is False
+
+    assert (await stored(store, push)).state is PushState.SENT
+    assert [r.state for r in await rows(store)] == ["pending"]
+
+
+async def test_a_cancelled_push_proposed_again_can_be_sent(
+    store: Store, broadcaster: Broadcaster
+) -> None:
+    await subscribe(store, 1)
+    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
+    assert await store.pushes.cancel(push.id) is True
+
+    again = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
+    assert again.id == push.id
+    assert await broadcaster.send_push(again, NOW) == 1
+
+    assert (await stored(store, push)).state is PushState.SENT
+    # Proposing it once more finds it sent: it never goes back to a draft.
+    assert (await store.pushes.draft(again)).state is PushState.SENT
+    assert await broadcaster.send_push(again, NOW + MINUTE) is None
+    assert len(await rows(store)) == 1
+
+
+async def test_push_id_is_stable_for_the_same_content_only(broadcaster: Broadcaster) -> None:
+    assert push_id(None, "Hello", "Halo") == push_id(None, "Hello", "Halo")
+    assert push_id(None, "Hello", "Halo") != push_id(None, "Hello", "Halo!")
+    assert push_id(None, "Hello", "Halo") != push_id(None, "Halo", "Hello")
+    assert push_id("a-summary", None, None) != push_id(None, "a-summary", None)
+    one = broadcaster.draft("admin", NOW, text_en="Hello", text_id="Halo")
+    two = broadcaster.draft("someone else", NOW + DAY, text_en="Hello", text_id="Halo")
+    assert one.id == two.id == push_id(None, "Hello", "Halo")
+
+
+async def test_draft_of_a_too_long_announcement_raises(broadcaster: Broadcaster) -> None:
+    long = "word " * 1000  # fits no platform's single message
+    with pytest.raises(AnnouncementTooLong):
+        broadcaster.draft("admin", NOW, text_en=long, text_id="Halo")
+    with pytest.raises(AnnouncementTooLong):
+        broadcaster.draft("admin", NOW, text_en="Hello", text_id=long)
+    broadcaster.draft("admin", NOW, text_en="word " * 300, text_id="kata " * 300)
+
+
+async def test_push_bodies_are_stored_for_every_language_and_format(
+    store: Store, broadcaster: Broadcaster
+) -> None:
+    await subscribe(store, 1)
+    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
+    assert await broadcaster.send_push(push, NOW) == 1
+
+    body = push_body_of(await rows(store), push)
+    await assert_push_stored(store, body, broadcaster, push)
+    for lang in LANGS:
+        for fmt in Format:
+            text = await store.outbox.body(body, lang, fmt)
+            assert text is not None
+            assert ("Hello" if lang == "en" else "Halo") in text
+
+
+async def test_a_summary_push_is_that_summarys_digest(
+    store: Store, broadcaster: Broadcaster, library: Library
+) -> None:
+    await subscribe(store, 1, "both")
+    chosen = "2025-10-07-reactions-to-talks"
+    push = await drafted(store, broadcaster, summary_id=chosen)
+
+    assert await broadcaster.send_push(push, NOW) == 2
+
+    queued = await rows(store)
+    body = push_body_of(queued, push)
+    assert {(r.key, r.kind, r.body) for r in queued} == {
+        (f"push:{push.id}", MessageKind.DIGEST, body)
+    }
+    await assert_push_stored(store, body, broadcaster, push)
+    for lang in LANGS:
+        for fmt in Format:
+            text = await store.outbox.body(body, lang, fmt)
+            assert text is not None
+            assert text == library.summary_digest(chosen, lang, fmt)
+
+
+async def test_a_push_of_an_unknown_summary_fails_and_stays_a_draft(
+    store: Store, broadcaster: Broadcaster
+) -> None:
+    await subscribe(store, 1)
+    push = await drafted(store, broadcaster, summary_id="no-such-summary")
+
+    with pytest.raises(LookupError):
+        await broadcaster.send_push(push, NOW)
+
+    assert await rows(store) == []
+    assert (await stored(store, push)).state is PushState.DRAFT
+
+
+# --- digest bodies ---
+
+
+async def test_digest_bodies_are_stored_for_every_language_and_format(
+    store: Store, broadcaster: Broadcaster, library: Library
+) -> None:
+    await subscribe(store, 1)
+    await broadcaster.plan_due(DUE)
+
+    await assert_digest_stored(store, body_of(await rows(store)), library)
+
+
+async def test_one_edition_has_one_digest_body_stored_once(
+    store: Store, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    put: list[str] = []
+    original = store.outbox.put_body
+
+    async def counting(body: str, *args: Any) -> None:
+        put.append(body)
+        await original(body, *args)
+
+    monkeypatch.setattr(store.outbox, "put_body", counting)
+    broadcaster = Broadcaster(store, library, skip_unchanged=False)
+    await subscribe(store, 1, times=(), instant=True)
+    await subscribe(store, 2)
+
+    assert await broadcaster.plan_instant(NOW) == Planned(1, 0)
+    assert await broadcaster.plan_due(DUE) == Planned(1, 0)
+    assert await broadcaster.plan_due(DUE + DAY) == Planned(1, 0)
+
+    body = body_of(await rows(store))  # instant and scheduled rows share it
+    assert put == [body] * (len(LANGS) * len(Format))  # stored once, not once per plan
+
+    # A restart, or a reload that changed nothing, gives the same texts and so the same key.
+    restarted = Broadcaster(store, await Library.load(CONTENT, DigestOptions(), DUE), False)
+    assert await restarted.plan_due(DUE + 2 * DAY) == Planned(1, 0)
+    await library.reload(DUE + 2 * DAY)
+    assert await broadcaster.plan_due(DUE + 3 * DAY) == Planned(1, 0)
+    assert body_of(await rows(store)) == body
+    await assert_digest_stored(store, body, library)
+
+
+async def test_a_typo_fix_reaches_later_deliveries_of_the_same_edition(
+    store: Store, tmp_path: Path
+) -> None:
+    library = await Library.load(copy_content(tmp_path), DigestOptions(), NOW)
+    broadcaster = Broadcaster(store, library)
+    clock = SettableClock(DUE)
+    sender = RecordingSender()
+    deliver = Dispatcher(store, {sender.platform: sender}, {}, clock)
+    early = await subscribe(store, 1)
+    assert await broadcaster.plan_due(DUE) == Planned(1, 0)
+    assert (await deliver.drain()).delivered == 1
+
+    path = library.directory / "summaries" / "2025-10-07-sharm-el-sheikh-indirect-talks.yaml"
+    text = path.read_text(encoding="utf-8")
+    first_title = library.catalog.summaries[0].title.en
+    assert first_title in text
+    path.write_text(text.replace(first_title, "Corrected headline"), encoding="utf-8")
+    edition = library.edition.key
+    reloaded = await library.reload(DUE + MINUTE)
+    assert not getattr(reloaded, "changed", True)  # same summaries: the same edition
+    assert library.edition.key == edition
+
+    late = await subscribe(store, 2, now=DUE + MINUTE)  # subscribes after the fix
+    assert late.next_due == DUE + DAY
+    clock.set(DUE + DAY)
+    # The early chat had this edition: the fix alone does not send it the digest again.
+    assert await broadcaster.plan_due(DUE + DAY) == Planned(1, 1)
+    assert (await deliver.drain()).delivered == 1
+
+    old_row, new_row = await rows(store)
+    assert (old_row.subscription_id, new_row.subscription_id) == (early.id, late.id)
+    assert body_of([new_row]) != body_of([old_row])
+    await assert_digest_stored(store, new_row.body, library)
+    assert (await current(store, late)).last_edition == edition
+    [old_send] = sender.to(early.chat)
+    [new_send] = sender.to(late.chat)
+    assert first_title in old_send.message.text
+    assert new_send.message.text == library.digest("en", Format.TELEGRAM)
+    assert "Corrected headline" in new_send.message.text
+    assert first_title not in new_send.message.text

@@ -1,0 +1,205 @@
+"""The pacer, in virtual time: a fake monotonic clock, and `asyncio.sleep` in the pacer's module
+replaced by sleeps that end when the test's driver moves that clock on."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import types
+from collections.abc import Coroutine
+from typing import Any
+
+import pytest
+
+from bot.core import ratelimit
+from bot.core.ports import ChatKind, ChatRef
+from bot.core.ratelimit import TELEGRAM_LIMITS, Pacer, PlatformLimits, Rate
+
+EPSILON = 1e-9
+
+
+class VirtualTime:
+    """A monotonic clock that stands still until every task waits on one of its sleeps; then it
+    jumps to the earliest wake-up. Sleeps end in time order, as real ones would."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + max(seconds, 0.0), next(self._order), future))
+        await future
+
+    async def run(self, *coroutines: Coroutine[Any, Any, Any]) -> list[Any]:
+        tasks = [asyncio.ensure_future(c) for c in coroutines]
+        while True:
+            for _ in range(3):  # let every woken task run on to its next sleep or its end
+                await asyncio.sleep(0)
+            if all(task.done() for task in tasks):
+                return [task.result() for task in tasks]
+            if not self._sleepers:
+                raise AssertionError("tasks wait on something other than the virtual clock")
+            wake, _, future = heapq.heappop(self._sleepers)
+            self.now = max(self.now, wake)
+            future.set_result(None)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
+    virtual = VirtualTime()
+    # Only the pacer's module sees the fake sleep; the event loop and the test keep the real one.
+    monkeypatch.setattr(ratelimit, "asyncio", types.SimpleNamespace(sleep=virtual.sleep))
+    return virtual
+
+
+def chat(chat_id: str | int) -> ChatRef:
+    return ChatRef("telegram", str(chat_id))
+
+
+async def send_at(
+    pacer: Pacer, clock: VirtualTime, to: ChatRef, kind: ChatKind = ChatKind.PRIVATE
+) -> float:
+    """Acquire a slot; the virtual time the message would go out."""
+    await pacer.acquire(to, kind)
+    return clock.now
+
+
+def gaps(times: list[float]) -> list[float]:
+    ordered = sorted(times)
+    return [b - a for a, b in itertools.pairwise(ordered)]
+
+
+async def test_overall_rate_spaces_twenty_sends_over_1_9_seconds(clock: VirtualTime) -> None:
+    pacer = Pacer(PlatformLimits(overall=Rate(10, 1.0)), monotonic=clock.monotonic)
+    times = await clock.run(*(send_at(pacer, clock, chat(i)) for i in range(20)))
+    assert min(times) == 0.0
+    assert max(times) == pytest.approx(1.9)
+    assert all(gap == pytest.approx(0.1) for gap in gaps(times))
+
+
+async def test_overall_rate_paces_one_sender_sending_in_turn(clock: VirtualTime) -> None:
+    pacer = Pacer(PlatformLimits(overall=Rate(10, 1.0)), monotonic=clock.monotonic)
+
+    async def in_turn() -> list[float]:
+        return [await send_at(pacer, clock, chat(i)) for i in range(20)]
+
+    [times] = await clock.run(in_turn())
+    assert times == pytest.approx([i / 10 for i in range(20)])
+
+
+async def test_per_chat_rate_spaces_one_chat_without_holding_back_others(
+    clock: VirtualTime,
+) -> None:
+    pacer = Pacer(PlatformLimits(per_chat=Rate(1, 1.0)), monotonic=clock.monotonic)
+    a1, a2, b, c = await clock.run(
+        send_at(pacer, clock, chat("a")),
+        send_at(pacer, clock, chat("a")),
+        send_at(pacer, clock, chat("b")),
+        send_at(pacer, clock, chat("c")),
+    )
+    assert a2 - a1 >= 1.0 - EPSILON
+    assert (a1, b, c) == (0.0, 0.0, 0.0)
+
+
+async def test_per_chat_wait_does_not_hold_back_the_overall_pace(clock: VirtualTime) -> None:
+    pacer = Pacer(PlatformLimits(Rate(10, 1.0), Rate(1, 1.0)), monotonic=clock.monotonic)
+    a1, a2, b = await clock.run(
+        send_at(pacer, clock, chat("a")),
+        send_at(pacer, clock, chat("a")),
+        send_at(pacer, clock, chat("b")),
+    )
+    assert a1 == 0.0
+    assert b == pytest.approx(0.1)  # the next overall slot, not after a's second message
+    assert a2 == pytest.approx(1.0)
+
+
+async def test_per_chat_rate_holds_when_the_overall_pace_delays_a_chats_first_message(
+    clock: VirtualTime,
+) -> None:
+    pacer = Pacer(PlatformLimits(Rate(10, 1.0), Rate(1, 1.0)), monotonic=clock.monotonic)
+    times = await clock.run(
+        *(send_at(pacer, clock, chat(i)) for i in range(5)),
+        send_at(pacer, clock, chat("x")),
+        send_at(pacer, clock, chat("x")),
+    )
+    x1, x2 = times[-2:]
+    assert x1 == pytest.approx(0.5)  # behind five other chats in the overall pace
+    assert x2 - x1 >= 1.0 - EPSILON
+
+
+async def test_per_group_rate_applies_to_groups_and_channels_not_private_chats(
+    clock: VirtualTime,
+) -> None:
+    pacer = Pacer(PlatformLimits(per_group=Rate(20, 60.0)), monotonic=clock.monotonic)
+    group, channel, private = chat("-100"), chat("-200"), chat("300")
+    times = await clock.run(
+        *(send_at(pacer, clock, group, ChatKind.GROUP) for _ in range(21)),
+        *(send_at(pacer, clock, channel, ChatKind.CHANNEL) for _ in range(21)),
+        *(send_at(pacer, clock, private, ChatKind.PRIVATE) for _ in range(21)),
+    )
+    to_group, to_channel, to_private = times[:21], times[21:42], times[42:]
+    for grouped in (to_group, to_channel):
+        assert sorted(grouped)[:20] == [0.0] * 20
+        assert max(grouped) == pytest.approx(60.0)  # the 21st waits for the window to pass
+    assert to_private == [0.0] * 21
+
+
+async def test_per_group_rate_is_kept_per_group(clock: VirtualTime) -> None:
+    pacer = Pacer(PlatformLimits(per_group=Rate(2, 60.0)), monotonic=clock.monotonic)
+    times = await clock.run(
+        *(send_at(pacer, clock, chat(f"-{i}"), ChatKind.GROUP) for i in range(10))
+    )
+    assert times == [0.0] * 10
+
+
+async def test_hold_delays_the_next_slot(clock: VirtualTime) -> None:
+    pacer = Pacer(PlatformLimits(overall=Rate(10, 1.0)), monotonic=clock.monotonic)
+
+    async def around_a_429() -> list[float]:
+        first = await send_at(pacer, clock, chat(1))
+        pacer.hold(5.0)
+        return [first, await send_at(pacer, clock, chat(2)), await send_at(pacer, clock, chat(3))]
+
+    [times] = await clock.run(around_a_429())
+    assert times == pytest.approx([0.0, 5.0, 5.1])
+
+
+async def test_hold_applies_without_an_overall_rate(clock: VirtualTime) -> None:
+    pacer = Pacer(PlatformLimits(), monotonic=clock.monotonic)
+    pacer.hold(2.0)
+    times = await clock.run(*(send_at(pacer, clock, chat(i)) for i in range(3)))
+    assert times == [2.0, 2.0, 2.0]
+
+
+async def test_hold_never_shortens_an_earlier_hold(clock: VirtualTime) -> None:
+    pacer = Pacer(PlatformLimits(), monotonic=clock.monotonic)
+    pacer.hold(3.0)
+    pacer.hold(1.0)
+    [at] = await clock.run(send_at(pacer, clock, chat(1)))
+    assert at == 3.0
+
+
+async def test_per_chat_state_is_pruned_after_five_thousand_distinct_chats(
+    clock: VirtualTime,
+) -> None:
+    pacer = Pacer(TELEGRAM_LIMITS, monotonic=clock.monotonic)
+
+    async def broadcast() -> None:
+        for i in range(5000):
+            kind = ChatKind.GROUP if i % 2 else ChatKind.PRIVATE
+            await pacer.acquire(chat(i), kind)
+
+    await clock.run(broadcast())
+    assert clock.now == pytest.approx(4999 / 30)  # paced at 30 a second
+    per_chat = pacer._chats._times  # type: ignore[union-attr]
+    per_group = pacer._groups._times  # type: ignore[union-attr]
+    # Only chats inside their window are remembered: the last second's (30), and the last
+    # minute's groups (900), plus what came since the last prune (every 1,000 reservations).
+    assert 0 < len(per_chat) <= 1030
+    assert 0 < len(per_group) <= 900 + 500

@@ -1,0 +1,221 @@
+"""The scheduler's two jobs on a running event loop: planning at start, and watching the content
+folder; and a clean stop that lets a pass under way finish and may be called more than once."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.core.broadcast import Broadcaster, Planned
+from bot.core.compose import DigestOptions
+from bot.core.library import Library
+from bot.core.ports import ChatKind, ChatRef
+from bot.core.scheduler import Scheduler
+from bot.core.services import Defaults, Services
+from bot.core.store import Store
+from bot.core.store.tables import outbox
+from bot.core.subscription import Plan
+from tests.core.test_library import add_summary, copy_content
+from tests.fakes import SettableClock
+
+NOW = dt.datetime(2025, 10, 6, 0, 30, tzinfo=dt.UTC)  # 07:30 WIB
+DUE = dt.datetime(2025, 10, 7, 0, 0, tzinfo=dt.UTC)  # the next 07:00 WIB
+SEVEN = (dt.time(7, 0),)
+HOUR = 3600.0
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(NOW)
+
+
+@pytest.fixture
+async def services(tmp_path: Path, clock: SettableClock) -> AsyncIterator[Services]:
+    library = await Library.load(copy_content(tmp_path), DigestOptions(), NOW)
+    store = await Store.open(tmp_path / "ringkas.sqlite3")
+    try:
+        yield Services(
+            store=store,
+            library=library,
+            broadcaster=Broadcaster(store, library),
+            clock=clock,
+            defaults=Defaults("en", "Asia/Jakarta", SEVEN),
+        )
+    finally:
+        await store.close()
+
+
+async def subscribe(services: Services, chat_id: str, plan: Plan) -> None:
+    await services.store.subscriptions.subscribe(
+        ChatRef("telegram", chat_id), ChatKind.PRIVATE, plan, "user:1", NOW
+    )
+
+
+async def keys(services: Services) -> list[str]:
+    """The keys of the outbox rows, in the order they were queued."""
+    async with services.store.engine.connect() as connection:
+        result = await connection.execute(select(outbox.c.key).order_by(outbox.c.id))
+        return [key for (key,) in result]
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 3.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError("did not happen in time")
+        await asyncio.sleep(0.02)
+
+
+async def stop(scheduler: Scheduler) -> None:
+    await scheduler.stop()
+    for _ in range(3):  # APScheduler's own shutdown runs as a callback on the loop
+        await asyncio.sleep(0)
+
+
+def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_the_plan_job_runs_at_start(
+    services: Services, clock: SettableClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    await subscribe(services, "1", Plan("en", SEVEN, False, "Asia/Jakarta"))
+    clock.set(DUE)  # the bot starts when the chat's slot has come
+    woken = asyncio.Event()
+    services.wake = woken.set
+    scheduler = Scheduler(services, tick_seconds=HOUR, watch_seconds=0)
+
+    scheduler.start()
+    try:
+        await asyncio.wait_for(woken.wait(), 3)
+    finally:
+        await stop(scheduler)
+
+    assert await keys(services) == ["scheduled:2025-10-07T00:00Z"]
+    assert errors_logged(caplog) == []
+
+
+async def test_shutdown_is_clean_and_ends_the_jobs(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    await subscribe(services, "1", Plan("en", (), True, "Asia/Jakarta"))
+    scheduler = Scheduler(services, tick_seconds=HOUR, watch_seconds=0.05)
+    scheduler.start()
+
+    async def planned() -> bool:
+        return len(await keys(services)) == 1
+
+    await eventually(planned)
+    await stop(scheduler)
+    before = services.library.edition.key
+
+    add_summary(services.library.directory)
+    await asyncio.sleep(0.2)  # four watch periods: a running watcher would reload
+
+    assert services.library.edition.key == before
+    assert len(await keys(services)) == 1
+    await stop(scheduler)  # a second stop, long after the first, is harmless
+    assert errors_logged(caplog) == []
+
+
+async def test_the_watch_job_picks_up_a_content_change(services: Services) -> None:
+    await subscribe(services, "1", Plan("en", (), True, "Asia/Jakarta"))
+    old_key = services.library.edition.key
+    scheduler = Scheduler(services, tick_seconds=HOUR, watch_seconds=0.2)
+    scheduler.start()
+    try:
+
+        async def sent_first_edition() -> bool:
+            return await keys(services) == [f"instant:{old_key}"]
+
+        await eventually(sent_first_edition)
+        add_summary(services.library.directory)
+
+        async def sent_new_edition() -> bool:
+            return len(await keys(services)) == 2
+
+        await eventually(sent_new_edition)
+    finally:
+        await stop(scheduler)
+
+    new_key = services.library.edition.key
+    assert new_key != old_key
+    assert await keys(services) == [f"instant:{old_key}", f"instant:{new_key}"]
+
+
+async def test_shutdown_twice_in_a_row_logs_no_error(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduler = Scheduler(services, tick_seconds=HOUR, watch_seconds=0)
+    scheduler.start()
+    await asyncio.sleep(0.05)
+
+    # The second stop comes before APScheduler's own shutdown callback has run.
+    await scheduler.stop()
+    await scheduler.stop()
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+    assert errors_logged(caplog) == []
+
+
+async def test_stops_at_once_from_two_places_log_no_error(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduler = Scheduler(services, tick_seconds=HOUR, watch_seconds=0.05)
+    scheduler.start()
+    await asyncio.sleep(0.1)
+
+    await asyncio.gather(scheduler.stop(), scheduler.stop(), scheduler.stop())
+    await stop(scheduler)
+
+    assert errors_logged(caplog) == []
+
+
+async def test_stop_before_start_is_harmless(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduler = Scheduler(services, tick_seconds=HOUR, watch_seconds=0)
+    await stop(scheduler)
+    assert await keys(services) == []
+    assert errors_logged(caplog) == []
+
+
+async def test_stop_lets_the_pass_under_way_finish_and_starts_no_other(
+    services: Services, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await subscribe(services, "1", Plan("en", (), True, "Asia/Jakarta"))
+    started, release = asyncio.Event(), asyncio.Event()
+    passes = 0
+    plan_due = services.broadcaster.plan_due
+
+    async def slow_plan_due(now: dt.datetime) -> Planned:
+        nonlocal passes
+        passes += 1
+        started.set()
+        await release.wait()
+        return await plan_due(now)
+
+    monkeypatch.setattr(services.broadcaster, "plan_due", slow_plan_due)
+    scheduler = Scheduler(services, tick_seconds=0.05, watch_seconds=0)
+    scheduler.start()
+    await asyncio.wait_for(started.wait(), 3)
+
+    stopping = asyncio.create_task(scheduler.stop())
+    await asyncio.sleep(0.2)  # four ticks: none starts another pass
+    assert not stopping.done()  # waits for the pass under way
+    release.set()
+    await asyncio.wait_for(stopping, 3)
+    await stop(scheduler)
+    await asyncio.sleep(0.2)
+
+    assert passes == 1
+    assert len(await keys(services)) == 1  # the pass under way finished its work
+    assert errors_logged(caplog) == []
