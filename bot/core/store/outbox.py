@@ -240,49 +240,45 @@ async def enqueue_all_active_in(
 
 
 async def _settle_in(connection: AsyncConnection, settlement: Settlement, now: dt.datetime) -> None:
-    row_is = OUT.id == bindparam("row")
-    if settlement.delivered:
-        await connection.execute(
-            update(outbox)
-            .where(row_is)
-            .values(
-                state="delivered",
-                message_id=bindparam("message_id"),
-                attempts=OUT.attempts + 1,
-                last_error=None,
-                updated_at=now,
+    async def set_rows(rows: list[dict[str, Any]], **values: Any) -> None:
+        """One executemany over the rows (each with its "row" id), counting an attempt."""
+        if rows:
+            statement = (
+                update(outbox)
+                .where(OUT.id == bindparam("row"))
+                .values(attempts=OUT.attempts + 1, updated_at=now, **values)
+            )
+            await connection.execute(statement, rows)
+
+    await set_rows(
+        [{"row": row, "message_id": message} for row, message in settlement.delivered],
+        state="delivered",
+        message_id=bindparam("message_id"),
+        last_error=None,
+    )
+    await set_rows(
+        [
+            *(
+                {"row": row, "at": at, "error": why[:ERROR_LIMIT]}
+                for row, at, why in settlement.retry
             ),
-            [{"row": row, "message_id": message} for row, message in settlement.delivered],
-        )
-    retry = [
-        {"row": row, "at": at, "error": error[:ERROR_LIMIT]} for row, at, error in settlement.retry
-    ] + [{"row": d.id, "at": now, "error": f"moved to {new}"} for d, new in settlement.moved]
-    if retry:
-        await connection.execute(
-            update(outbox)
-            .where(row_is)
-            .values(
-                state="pending",
-                next_attempt_at=bindparam("at"),
-                last_error=bindparam("error"),
-                attempts=OUT.attempts + 1,
-                updated_at=now,
+            *({"row": d.id, "at": now, "error": f"moved to {new}"} for d, new in settlement.moved),
+        ],
+        state="pending",
+        next_attempt_at=bindparam("at"),
+        last_error=bindparam("error"),
+    )
+    await set_rows(
+        [
+            *({"row": row, "error": why[:ERROR_LIMIT]} for row, why in settlement.failed),
+            *(
+                {"row": d.id, "error": f"chat gone: {why}"[:ERROR_LIMIT]}
+                for d, why in settlement.gone
             ),
-            retry,
-        )
-    failed = [*settlement.failed, *((d.id, f"chat gone: {why}") for d, why in settlement.gone)]
-    if failed:
-        await connection.execute(
-            update(outbox)
-            .where(row_is)
-            .values(
-                state="failed",
-                last_error=bindparam("error"),
-                attempts=OUT.attempts + 1,
-                updated_at=now,
-            ),
-            [{"row": row, "error": error[:ERROR_LIMIT]} for row, error in failed],
-        )
+        ],
+        state="failed",
+        last_error=bindparam("error"),
+    )
     if settlement.gone:
         gone = [(d.subscription_id, why[:ERROR_LIMIT]) for d, why in settlement.gone]
         await pause_in(connection, gone, now)
