@@ -72,7 +72,7 @@ class Services:
         result = await self.library.reload(self.clock.now())
         if isinstance(result, ReloadFailed):
             log.warning(
-                "content has %d problems; keeping the last good content", len(result.errors)
+                "content has problems (%d); keeping the last good content", len(result.errors)
             )
             for error in result.errors:
                 log.warning("%s", error)
