@@ -119,10 +119,10 @@ class Outbox:
         async with self._engine.begin() as connection:
             added = 0
             if rows:
-                result = await connection.execute(
-                    insert_ignoring_duplicates(connection, outbox), rows
-                )
-                added = max(result.rowcount, 0)
+                # RETURNING counts the rows really added: drivers report no row count for a
+                # many-row insert (asyncpg), and duplicates skipped must not count.
+                statement = insert_ignoring_duplicates(connection, outbox).returning(OUT.id)
+                added = len((await connection.execute(statement, rows)).all())
             await advance_in(connection, advances, now)
         return added
 
