@@ -1,5 +1,6 @@
 """Test doubles for the core's seams: a sender that records what it was asked to send, and a
-clock the test moves by hand. Everything else in the tests is the real thing."""
+clock the test moves by hand; and the real services built over them. Everything else in the
+tests is the real thing."""
 
 from __future__ import annotations
 
@@ -8,11 +9,19 @@ import datetime as dt
 import itertools
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from bot.core.ports import ChatRef, Delivered, Outbound, Outcome
+from bot.core.broadcast import Broadcaster
+from bot.core.compose import DigestOptions
+from bot.core.library import Library
+from bot.core.ports import ChatRef, Clock, Delivered, Outbound, Outcome
 from bot.core.render import Format
+from bot.core.services import Defaults, Services
+from bot.core.store import Store
 
 # What a scripted send comes to: an outcome, or an exception the sender raises (which a real
 # sender must never do; the dispatcher has to cope anyway).
@@ -133,3 +142,28 @@ class SettableClock:
         """Move on by a timedelta or a number of seconds; returns the new time."""
         self._now += by if isinstance(by, dt.timedelta) else dt.timedelta(seconds=by)
         return self._now
+
+
+async def services_on(
+    store: Store, content: Path, clock: Clock, *, defaults: Defaults, **overrides: Any
+) -> Services:
+    """The real services over an open store and the content in `content`, loaded at the clock's
+    time; `overrides` are the other `Services` fields (admins, wake, tell_admins)."""
+    library = await Library.load(content, DigestOptions(), clock.now())
+    return Services(
+        store=store,
+        library=library,
+        broadcaster=Broadcaster(store, library),
+        clock=clock,
+        defaults=defaults,
+        **overrides,
+    )
+
+
+@asynccontextmanager
+async def services_over(
+    content: Path, database: Path, clock: Clock, *, defaults: Defaults, **overrides: Any
+) -> AsyncIterator[Services]:
+    """`services_on` a store opened (and migrated) at `database`, closed on the way out."""
+    async with await Store.open(database) as store:
+        yield await services_on(store, content, clock, defaults=defaults, **overrides)

@@ -177,8 +177,14 @@ class Session:
 
 def chat(tmp_path: Path, *lines: str) -> Run:
     """One `ringkas chat` session: the lines, then end of input."""
+    return converse(tmp_path, "chat", *lines)
+
+
+def converse(tmp_path: Path, command: str, *lines: str, env: dict[str, str] | None = None) -> Run:
+    """One `ringkas COMMAND` session with stdin open: the lines once it answers, then end of
+    input, which ends it soon."""
     config = write_config(tmp_path)
-    session = Session(tmp_path, "chat", "--config", str(config))
+    session = Session(tmp_path, command, "--config", str(config), env=env)
     try:
         session.started()
         session.send(*lines)
@@ -307,14 +313,7 @@ def test_a_subscription_outlives_the_session(tmp_path: Path) -> None:
 
 
 def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
-    config = write_config(tmp_path)
-    session = Session(tmp_path, "run", "--config", str(config))
-    try:
-        session.started()
-        session.send("/subscribe instant")
-        run = session.finish()
-    finally:
-        session.kill()
+    run = converse(tmp_path, "run", "/subscribe instant")
 
     assert run.code == 0
     assert run.out.startswith(say("en", "welcome"))
@@ -324,15 +323,8 @@ def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
 
 
 def test_run_with_tokens_says_there_is_no_adapter_and_never_shows_them(tmp_path: Path) -> None:
-    config = write_config(tmp_path)
     env = environment(RINGKAS_TELEGRAM_TOKEN="secret-123", RINGKAS_DISCORD_TOKEN="secret-456")
-    session = Session(tmp_path, "run", "--config", str(config), env=env)
-    try:
-        session.started()
-        session.send("/status")
-        run = session.finish()
-    finally:
-        session.kill()
+    run = converse(tmp_path, "run", "/status", env=env)
 
     assert run.code == 0
     assert say("en", "status_title") in run.out

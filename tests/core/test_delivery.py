@@ -11,10 +11,9 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Row, func, select
+from sqlalchemy import func, select
 
 from bot.core.broadcast import Broadcaster
 from bot.core.compose import DigestOptions
@@ -39,6 +38,7 @@ from bot.core.store.outbox import Progress
 from bot.core.store.tables import outbox
 from bot.core.subscription import Languages, Plan, State, Subscription
 from tests.conftest import CONTENT
+from tests.core.store.conftest import outbox_rows
 from tests.fakes import RecordingSender, Sent, SettableClock
 
 # 07:30 in Jakarta: after that day's 07:00 WIB slot.
@@ -128,12 +128,9 @@ async def queue(
     )
 
 
-async def rows(store: Store, **equal: Any) -> list[Row[Any]]:
-    query = select(outbox).order_by(outbox.c.id)
-    for column, value in equal.items():
-        query = query.where(outbox.c[column] == value)
-    async with store.engine.connect() as connection:
-        return list((await connection.execute(query)).all())
+async def queue_one(store: Store, now: dt.datetime = NOW) -> None:
+    """Chat 1 subscribed in English, with one message (key k1) queued for it."""
+    await queue(store, [await subscribe(store, 1)], now=now)
 
 
 async def count_sending(store: Store) -> int:
@@ -183,7 +180,7 @@ async def test_push_reaches_every_chat_exactly_once(
 
     # Sending again queues nothing (it is no longer a draft), and draining sends nothing more.
     assert await broadcaster.send_push(push, NOW + SECOND) is None
-    assert len(await rows(store)) == 40
+    assert len(await outbox_rows(store)) == 40
     assert (await dispatcher(store, sender, clock).drain()).delivered == 0
     assert len(sender.sent) == 40
 
@@ -215,7 +212,7 @@ async def test_scheduled_digest_reaches_every_due_chat_exactly_once(
         assert sorted(s.message.text for s in sender.to(sub.chat)) == sorted(
             digest[lang] for lang in sub.plan.langs
         )
-    served = await rows(store)
+    served = await outbox_rows(store)
     assert {r.state for r in served} == {"delivered"}
     [body] = {r.body for r in served}  # one body, keyed by the digest's text
     assert body.startswith("digest:") and body != f"digest:{library.edition.key}"
@@ -238,7 +235,7 @@ async def test_retry_after_reschedules_the_row_and_holds_the_pacer(
     report = await deliver.drain()
 
     assert (report.delivered, report.retried) == (0, 1)
-    [row] = await rows(store)
+    [row] = await outbox_rows(store)
     assert row.state == "pending"
     assert row.next_attempt_at == NOW + dt.timedelta(seconds=0.2)
     assert (row.attempts, row.last_error) == (1, "rate limited for 0.2 s")
@@ -250,7 +247,7 @@ async def test_retry_after_reschedules_the_row_and_holds_the_pacer(
     report = await deliver.drain()
 
     assert report.delivered == 2
-    assert {r.state for r in await rows(store)} == {"delivered"}
+    assert {r.state for r in await outbox_rows(store)} == {"delivered"}
     asked_to_wait = sender.sent[0].at
     # Every later send, to that chat or any other, waited out the platform's 0.2 s.
     assert all(s.at - asked_to_wait >= 0.2 - JITTER for s in sender.sent[1:])
@@ -259,27 +256,25 @@ async def test_retry_after_reschedules_the_row_and_holds_the_pacer(
 async def test_drain_waits_for_a_retry_falling_due_within_wait_up_to(
     store: Store, sender: RecordingSender
 ) -> None:
-    sub = await subscribe(store, 1)
-    await queue(store, [sub], now=SystemClock().now())
+    await queue_one(store, now=SystemClock().now())
     sender.script("1", RetryAfter(0.1))
 
     report = await dispatcher(store, sender, SystemClock()).drain(wait_up_to=2.0)
 
     assert (report.retried, report.delivered) == (1, 1)
-    [row] = await rows(store)
+    [row] = await outbox_rows(store)
     assert (row.state, row.attempts) == ("delivered", 2)
 
 
 async def test_transient_failures_back_off_then_fail_with_the_last_error(
     store: Store, sender: RecordingSender, clock: SettableClock
 ) -> None:
-    sub = await subscribe(store, 1)
-    await queue(store, [sub])
+    await queue_one(store)
     sender.always("1", Transient("timed out"))
     deliver = dispatcher(store, sender, clock, policy=RetryPolicy(max_attempts=3, backoff=10.0))
 
     await deliver.drain()
-    [row] = await rows(store)
+    [row] = await outbox_rows(store)
     assert (row.state, row.attempts, row.last_error) == ("pending", 1, "timed out")
     assert NOW + 8 * SECOND <= row.next_attempt_at <= NOW + 10 * SECOND  # 10 s less jitter
 
@@ -288,13 +283,13 @@ async def test_transient_failures_back_off_then_fail_with_the_last_error(
 
     clock.advance(10)
     await deliver.drain()
-    [row] = await rows(store)
+    [row] = await outbox_rows(store)
     assert (row.state, row.attempts) == ("pending", 2)
     assert clock.now() + 16 * SECOND <= row.next_attempt_at <= clock.now() + 20 * SECOND
 
     clock.advance(20)
     report = await deliver.drain()
-    [row] = await rows(store)
+    [row] = await outbox_rows(store)
     assert (row.state, row.attempts, row.last_error) == ("failed", 3, "timed out")
     assert report.failed == 1
     assert await store.outbox.progress("k1") == Progress(1, 0, 1)
@@ -307,8 +302,7 @@ async def test_transient_failures_back_off_then_fail_with_the_last_error(
 async def test_drain_report_says_why_rows_failed(
     store: Store, sender: RecordingSender, clock: SettableClock
 ) -> None:
-    sub = await subscribe(store, 1)
-    await queue(store, [sub])
+    await queue_one(store)
     sender.always("1", Transient("timed out"))
 
     report = await dispatcher(store, sender, clock, policy=RetryPolicy(max_attempts=1)).drain()
@@ -320,20 +314,19 @@ async def test_drain_report_says_why_rows_failed(
 async def test_a_sender_that_raises_is_treated_as_transient(
     store: Store, sender: RecordingSender, clock: SettableClock
 ) -> None:
-    sub = await subscribe(store, 1)
-    await queue(store, [sub])
+    await queue_one(store)
     sender.script("1", RuntimeError("connection reset"))
     deliver = dispatcher(store, sender, clock, policy=RetryPolicy(backoff=1.0))
 
     report = await deliver.drain()
 
     assert report.retried == 1
-    [row] = await rows(store)
+    [row] = await outbox_rows(store)
     assert (row.state, row.attempts) == ("pending", 1)
     assert row.last_error == "sender error: RuntimeError"
     clock.advance(1)
     assert (await deliver.drain()).delivered == 1
-    [row] = await rows(store)
+    [row] = await outbox_rows(store)
     assert row.state == "delivered"
 
 
@@ -361,14 +354,14 @@ async def test_chat_gone_pauses_the_subscription_and_fails_what_waits_for_it(
     assert (paused.id, paused.plan, paused.chat_kind, paused.chat_title) == (
         gone.id, gone.plan, ChatKind.GROUP, "Reading group",
     )  # fmt: skip
-    for_gone = await rows(store, subscription_id=gone.id)
+    for_gone = await outbox_rows(store, subscription_id=gone.id)
     assert [(r.state, r.last_error) for r in for_gone] == [
         ("failed", "chat gone: bot was kicked"),
         ("failed", "chat gone"),
         ("failed", "chat gone"),
         ("failed", "chat gone"),
     ]
-    [row] = await rows(store, subscription_id=other.id)
+    [row] = await outbox_rows(store, subscription_id=other.id)
     assert row.state == "delivered"
 
     # The chat comes back and subscribes again with its old plan: it is served again.
@@ -405,7 +398,9 @@ async def test_chat_moved_follows_the_subscription_and_delivers_in_the_same_drai
     assert (moved.id, moved.plan, moved.state) == (sub.id, sub.plan, State.ACTIVE)
     delivered = delivered_to(sender, ref(-100999))
     assert sorted(s.message.text for s in delivered) == [text_of("k1", "en"), text_of("k1", "id")]
-    assert [(r.chat_id, r.state) for r in await rows(store)] == [("-100999", "delivered")] * 2
+    assert [(r.chat_id, r.state) for r in await outbox_rows(store)] == [
+        ("-100999", "delivered")
+    ] * 2
 
 
 # --- the in-flight bound, crashes and stopping ---
@@ -455,7 +450,7 @@ async def test_a_crash_mid_batch_resends_at_most_one_batch(
     drain.cancel()  # as a crash would: the second batch is never settled
     with contextlib.suppress(asyncio.CancelledError):
         await drain
-    assert Counter(r.state for r in await rows(store)) == {
+    assert Counter(r.state for r in await outbox_rows(store)) == {
         "delivered": 5, "sending": 5, "pending": 2,
     }  # fmt: skip
     delivered_before = {s.chat for s in first_run.sent}
@@ -466,7 +461,7 @@ async def test_a_crash_mid_batch_resends_at_most_one_batch(
         assert await reopened.outbox.recover(clock.now()) == 5
         report = await dispatcher(reopened, second_run, clock, in_flight=in_flight).drain()
         assert report.delivered == 7
-        assert {r.state for r in await rows(reopened)} == {"delivered"}
+        assert {r.state for r in await outbox_rows(reopened)} == {"delivered"}
 
     received = Counter(tried) + Counter(second_run.chats())  # a hung send may have gone out
     assert set(received) == {sub.chat for sub in subs}
@@ -508,7 +503,7 @@ async def test_stop_before_a_drain_claims_nothing(
 
     assert report.delivered == 0
     assert sender.sent == []
-    assert {r.state for r in await rows(store)} == {"pending"}
+    assert {r.state for r in await outbox_rows(store)} == {"pending"}
 
 
 async def test_stop_during_a_batch_records_it_and_claims_no_more(
@@ -525,7 +520,7 @@ async def test_stop_during_a_batch_records_it_and_claims_no_more(
     report = await deliver.drain()
 
     assert report.delivered == 3
-    assert Counter(r.state for r in await rows(store)) == {"delivered": 3, "pending": 4}
+    assert Counter(r.state for r in await outbox_rows(store)) == {"delivered": 3, "pending": 4}
 
 
 async def test_run_delivers_when_woken_and_ends_on_stop(
@@ -546,15 +541,14 @@ async def test_run_delivers_when_woken_and_ends_on_stop(
 
     deliver.stop()
     await asyncio.wait_for(running, 1)
-    [row] = await rows(store)
+    [row] = await outbox_rows(store)
     assert row.state == "delivered"
 
 
 async def test_run_makes_one_last_pass_when_finishing(
     store: Store, sender: RecordingSender, clock: SettableClock
 ) -> None:
-    sub = await subscribe(store, 1)
-    await queue(store, [sub])
+    await queue_one(store)
     finish = asyncio.Event()
     finish.set()
     await asyncio.wait_for(
@@ -585,21 +579,32 @@ def assert_limits_held(sent: Sequence[Sent], limits: PlatformLimits) -> None:
         assert most_in_any_window(times, per_chat.seconds) <= per_chat.count, chat
 
 
-async def warm(store: Store, deliver: Dispatcher, key: str) -> None:
-    """Send one message with `key`'s body first, so the dispatcher has its text cached and the
-    batch under test starts its sends in row order."""
+# One message per chat per 0.3 s; the overall rate is loose enough not to matter.
+PER_CHAT_LIMITS = PlatformLimits(overall=Rate(100, 1.0), per_chat=Rate(1, 0.3))
+
+
+async def warmed(
+    store: Store,
+    sender: RecordingSender,
+    clock: SettableClock,
+    limits: PlatformLimits,
+    in_flight: int = 50,
+) -> Dispatcher:
+    """A dispatcher under `limits` that has sent one message with key k1's body first, so it has
+    that text cached and the batch under test starts its sends in row order."""
+    deliver = dispatcher(store, sender, clock, limits, in_flight=in_flight)
     # One chat per language: a chat's second message would wait out the per-chat rate.
     warmers = [await subscribe(store, f"warm-{lang}", lang) for lang in ("en", "id")]
-    await queue(store, warmers, key)
+    await queue(store, warmers, "k1")
     await deliver.drain()
+    return deliver
 
 
 async def test_overall_rate_holds_against_the_recording_sender(
     store: Store, sender: RecordingSender, clock: SettableClock
 ) -> None:
     limits = PlatformLimits(overall=Rate(50, 0.5), per_chat=Rate(1, 0.3))
-    deliver = dispatcher(store, sender, clock, limits, in_flight=100)
-    await warm(store, deliver, "k1")
+    deliver = await warmed(store, sender, clock, limits, in_flight=100)
     subs = [await subscribe(store, i) for i in range(60)]
     await queue(store, subs)
     started = time.monotonic()
@@ -614,9 +619,7 @@ async def test_overall_rate_holds_against_the_recording_sender(
 async def test_per_chat_rate_holds_against_the_recording_sender(
     store: Store, sender: RecordingSender, clock: SettableClock
 ) -> None:
-    limits = PlatformLimits(overall=Rate(100, 1.0), per_chat=Rate(1, 0.3))
-    deliver = dispatcher(store, sender, clock, limits)
-    await warm(store, deliver, "k1")
+    deliver = await warmed(store, sender, clock, PER_CHAT_LIMITS)
     both = await subscribe(store, "x", "both")
     await queue(store, [both])
 
@@ -624,15 +627,13 @@ async def test_per_chat_rate_holds_against_the_recording_sender(
 
     first, second = sender.to(ref("x"))
     assert second.at - first.at >= 0.3 - LATENESS
-    assert_limits_held(sender.sent, limits)
+    assert_limits_held(sender.sent, PER_CHAT_LIMITS)
 
 
 async def test_per_chat_rate_holds_for_a_chat_queued_behind_others(
     store: Store, sender: RecordingSender, clock: SettableClock
 ) -> None:
-    limits = PlatformLimits(overall=Rate(100, 1.0), per_chat=Rate(1, 0.3))
-    deliver = dispatcher(store, sender, clock, limits, in_flight=100)
-    await warm(store, deliver, "k1")
+    deliver = await warmed(store, sender, clock, PER_CHAT_LIMITS, in_flight=100)
     subs = [await subscribe(store, i) for i in range(20)]
     both = await subscribe(store, "x", "both")
     await queue(store, [*subs, both])
@@ -643,4 +644,4 @@ async def test_per_chat_rate_holds_for_a_chat_queued_behind_others(
     first, second = sender.to(ref("x"))
     assert first.at - started >= 0.2 - JITTER  # its first message waited behind 20 others
     assert second.at - first.at >= 0.3 - LATENESS
-    assert_limits_held(sender.sent, limits)
+    assert_limits_held(sender.sent, PER_CHAT_LIMITS)

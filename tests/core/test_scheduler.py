@@ -12,17 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.core.broadcast import Broadcaster, Planned
-from bot.core.compose import DigestOptions
-from bot.core.library import Library
+from bot.core.broadcast import Planned
 from bot.core.ports import ChatKind, ChatRef
 from bot.core.scheduler import Scheduler
 from bot.core.services import Defaults, Services
-from bot.core.store import Store
 from bot.core.store.tables import outbox
 from bot.core.subscription import Plan
 from tests.core.test_library import add_summary, copy_content
-from tests.fakes import SettableClock
+from tests.fakes import SettableClock, services_over
 
 NOW = dt.datetime(2025, 10, 6, 0, 30, tzinfo=dt.UTC)  # 07:30 WIB
 DUE = dt.datetime(2025, 10, 7, 0, 0, tzinfo=dt.UTC)  # the next 07:00 WIB
@@ -37,18 +34,10 @@ def clock() -> SettableClock:
 
 @pytest.fixture
 async def services(tmp_path: Path, clock: SettableClock) -> AsyncIterator[Services]:
-    library = await Library.load(copy_content(tmp_path), DigestOptions(), NOW)
-    store = await Store.open(tmp_path / "ringkas.sqlite3")
-    try:
-        yield Services(
-            store=store,
-            library=library,
-            broadcaster=Broadcaster(store, library),
-            clock=clock,
-            defaults=Defaults("en", "Asia/Jakarta", SEVEN),
-        )
-    finally:
-        await store.close()
+    content, database = copy_content(tmp_path), tmp_path / "ringkas.sqlite3"
+    defaults = Defaults("en", "Asia/Jakarta", SEVEN)
+    async with services_over(content, database, clock, defaults=defaults) as services:
+        yield services
 
 
 async def subscribe(services: Services, chat_id: str, plan: Plan) -> None:
@@ -150,31 +139,39 @@ async def test_the_watch_job_picks_up_a_content_change(services: Services) -> No
     assert await keys(services) == [f"instant:{old_key}", f"instant:{new_key}"]
 
 
-async def test_shutdown_twice_in_a_row_logs_no_error(
-    services: Services, caplog: pytest.LogCaptureFixture
-) -> None:
-    scheduler = Scheduler(services, tick_seconds=HOUR, watch_seconds=0)
-    scheduler.start()
-    await asyncio.sleep(0.05)
-
+async def stop_twice_in_a_row(scheduler: Scheduler) -> None:
     # The second stop comes before APScheduler's own shutdown callback has run.
     await scheduler.stop()
     await scheduler.stop()
-    for _ in range(3):
-        await asyncio.sleep(0)
-
-    assert errors_logged(caplog) == []
 
 
-async def test_stops_at_once_from_two_places_log_no_error(
-    services: Services, caplog: pytest.LogCaptureFixture
-) -> None:
-    scheduler = Scheduler(services, tick_seconds=HOUR, watch_seconds=0.05)
-    scheduler.start()
-    await asyncio.sleep(0.1)
-
+async def stop_from_three_places_at_once(scheduler: Scheduler) -> None:
     await asyncio.gather(scheduler.stop(), scheduler.stop(), scheduler.stop())
-    await stop(scheduler)
+    await scheduler.stop()
+
+
+@pytest.mark.parametrize(
+    ("watch_seconds", "running_for", "stopping"),
+    [
+        pytest.param(0, 0.05, stop_twice_in_a_row, id="twice-in-a-row"),
+        # With the watch job running too, and past its first period.
+        pytest.param(0.05, 0.1, stop_from_three_places_at_once, id="at-once-from-three-places"),
+    ],
+)
+async def test_stopping_more_than_once_logs_no_error(
+    services: Services,
+    caplog: pytest.LogCaptureFixture,
+    watch_seconds: float,
+    running_for: float,
+    stopping: Callable[[Scheduler], Awaitable[None]],
+) -> None:
+    scheduler = Scheduler(services, tick_seconds=HOUR, watch_seconds=watch_seconds)
+    scheduler.start()
+    await asyncio.sleep(running_for)
+
+    await stopping(scheduler)
+    for _ in range(3):  # APScheduler's own shutdown runs as a callback on the loop
+        await asyncio.sleep(0)
 
     assert errors_logged(caplog) == []
 

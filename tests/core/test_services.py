@@ -11,20 +11,18 @@ from typing import Any
 import pytest
 from sqlalchemy import Row, select
 
-from bot.core.broadcast import Broadcaster, Planned
-from bot.core.compose import DigestOptions
-from bot.core.library import Library, Reloaded, ReloadFailed
+from bot.core.broadcast import Planned
+from bot.core.library import Reloaded, ReloadFailed
 from bot.core.models import LANGS
 from bot.core.ports import ChatKind, ChatRef
 from bot.core.render import Format
 from bot.core.services import Defaults, Services
-from bot.core.store import Store
 from bot.core.store.records import PushState
 from bot.core.store.tables import bodies, outbox
 from bot.core.subscription import Plan, State
 from bot.core.validation import ContentError
 from tests.core.test_library import add_summary, break_content, copy_content
-from tests.fakes import SettableClock
+from tests.fakes import SettableClock, services_over
 
 NOW = dt.datetime(2025, 10, 6, 0, 30, tzinfo=dt.UTC)  # 07:30 WIB
 DUE = dt.datetime(2025, 10, 7, 0, 0, tzinfo=dt.UTC)  # the next 07:00 WIB
@@ -59,21 +57,16 @@ def clock() -> SettableClock:
 async def services(
     tmp_path: Path, recorder: Recorder, clock: SettableClock
 ) -> AsyncIterator[Services]:
-    library = await Library.load(copy_content(tmp_path), DigestOptions(), NOW)
-    store = await Store.open(tmp_path / "ringkas.sqlite3")
-    try:
-        yield Services(
-            store=store,
-            library=library,
-            broadcaster=Broadcaster(store, library),
-            clock=clock,
-            defaults=Defaults("id", "Asia/Jakarta", SEVEN),
-            admins={"telegram": frozenset({"42"})},
-            wake=recorder.wake,
-            tell_admins=recorder.tell_admins,
-        )
-    finally:
-        await store.close()
+    async with services_over(
+        copy_content(tmp_path),
+        tmp_path / "ringkas.sqlite3",
+        clock,
+        defaults=Defaults("id", "Asia/Jakarta", SEVEN),
+        admins={"telegram": frozenset({"42"})},
+        wake=recorder.wake,
+        tell_admins=recorder.tell_admins,
+    ) as services:
+        yield services
 
 
 async def subscribe(services: Services, chat_id: str, plan: Plan) -> None:

@@ -1,22 +1,17 @@
-"""Commands run against the real parts: a SQLite store in tmp_path, the shipped content, the real
-broadcaster; only the clock is the test's own."""
+"""Commands run against the real parts: a SQLite store in tmp_path (the `store` fixture of
+tests/core/conftest.py), the shipped content, the real broadcaster; only the clock is the test's
+own."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from bot.core.broadcast import Broadcaster
 from bot.core.commands import Reply, Request, handle
-from bot.core.compose import DigestOptions
-from bot.core.library import Library
 from bot.core.ports import ChatKind, ChatRef
 from bot.core.render import Format
 from bot.core.services import Defaults, Services
@@ -24,6 +19,7 @@ from bot.core.store import Store
 from bot.core.store.tables import audit, outbox, pushes
 from bot.core.subscription import Plan, Subscription
 from tests.conftest import CONTENT
+from tests.fakes import services_on
 
 # 12:00 UTC is 19:00 in Jakarta: the default 07:00 WIB slot is next due the morning after.
 START = dt.datetime(2025, 10, 7, 12, 0, tzinfo=dt.UTC)
@@ -53,37 +49,9 @@ def clock() -> Clock:
     return Clock(START)
 
 
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty database at the current schema: creating the schema costs more than a test."""
-
-    async def create(path: Path) -> None:
-        await (await Store.open(path)).close()
-
-    path = tmp_path_factory.mktemp("template") / "r.sqlite3"
-    asyncio.run(create(path))
-    return path
-
-
-@pytest.fixture
-async def store(tmp_path: Path, migrated_database: Path) -> AsyncIterator[Store]:
-    path = tmp_path / "r.sqlite3"
-    shutil.copyfile(migrated_database, path)
-    opened = await Store.open(path)
-    yield opened
-    await opened.close()
-
-
 async def make_services(store: Store, content: Path, clock: Clock) -> Services:
-    library = await Library.load(content, DigestOptions(), clock.now())
-    return Services(
-        store=store,
-        library=library,
-        broadcaster=Broadcaster(store, library),
-        clock=clock,
-        defaults=DEFAULTS,
-        admins=ADMINS,
-    )
+    """The services the commands see: English, 07:00 WIB by default, and one admin."""
+    return await services_on(store, content, clock, defaults=DEFAULTS, admins=ADMINS)
 
 
 @pytest.fixture
@@ -140,7 +108,7 @@ async def outbox_rows(store: Store) -> list[tuple[str, str, str, str]]:
         outbox.c.id
     )
     async with store.engine.connect() as connection:
-        return [tuple(row) for row in await connection.execute(query)]  # type: ignore[misc]
+        return [tuple(row) for row in await connection.execute(query)]
 
 
 async def audit_actions(store: Store) -> list[tuple[str, str]]:

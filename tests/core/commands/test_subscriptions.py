@@ -111,21 +111,38 @@ async def test_refusal_is_in_the_chats_chosen_language(services: Services) -> No
     assert stored is not None and stored.plan.times == (dt.time(7),)
 
 
+# Each bad argument and how it is explained, in English and in Indonesian.
+BAD_ARGUMENTS = {
+    "25:99": (
+        "“25:99” is not a time of day: use HH:MM from 00:00 to 23:59",
+        "“25:99” bukan jam yang valid: gunakan JJ.MM",
+    ),
+    "Mars/Olympus": (
+        "“Mars/Olympus” is not a time zone I know",
+        "“Mars/Olympus” bukan zona waktu yang dikenal",
+    ),
+    "weekly": (
+        "“weekly” is not understood here. Usage: /subscribe [en|id|both]",
+        "“weekly” tidak dipahami. Cara pakai: /subscribe [en|id|both]",
+    ),
+    "en id": (
+        "Give one language: en, id or both.",
+        "Sebutkan satu bahasa saja: en, id, atau both.",
+    ),
+    "WIB WIT": ("Give one time zone.", "Sebutkan satu zona waktu saja."),
+    "1:00 2:00 3:00 4:00 5:00 6:00 7:00": (
+        "At most 6 delivery times a day.",
+        "Paling banyak 6 jam pengiriman sehari.",
+    ),
+}
+
+
 @pytest.mark.parametrize(
     ("args", "lang", "expected"),
     [
-        ("25:99", "en", "“25:99” is not a time of day: use HH:MM from 00:00 to 23:59"),
-        ("25:99", "id", "“25:99” bukan jam yang valid: gunakan JJ.MM"),
-        ("Mars/Olympus", "en", "“Mars/Olympus” is not a time zone I know"),
-        ("Mars/Olympus", "id", "“Mars/Olympus” bukan zona waktu yang dikenal"),
-        ("weekly", "en", "“weekly” is not understood here. Usage: /subscribe [en|id|both]"),
-        ("weekly", "id", "“weekly” tidak dipahami. Cara pakai: /subscribe [en|id|both]"),
-        ("en id", "en", "Give one language: en, id or both."),
-        ("en id", "id", "Sebutkan satu bahasa saja: en, id, atau both."),
-        ("WIB WIT", "en", "Give one time zone."),
-        ("WIB WIT", "id", "Sebutkan satu zona waktu saja."),
-        ("1:00 2:00 3:00 4:00 5:00 6:00 7:00", "en", "At most 6 delivery times a day."),
-        ("1:00 2:00 3:00 4:00 5:00 6:00 7:00", "id", "Paling banyak 6 jam pengiriman sehari."),
+        (args, lang, expected)
+        for args, explained in BAD_ARGUMENTS.items()
+        for lang, expected in zip(("en", "id"), explained, strict=True)
     ],
 )
 async def test_bad_arguments_are_explained_and_nothing_stored(

@@ -1,11 +1,10 @@
-"""A real SQLite store per test, and small helpers to fill it and look inside it."""
+"""Small helpers to fill a store and look inside it; the store itself comes from
+tests/core/conftest.py."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import shutil
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +22,9 @@ MINUTE = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
 
 
-def at(*args: int) -> dt.datetime:
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
     """A UTC instant: at(2025, 10, 6, 7) → 2025-10-06 07:00 UTC."""
-    return dt.datetime(*args, tzinfo=dt.UTC)
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
 
 
 def plan(
@@ -80,30 +79,3 @@ async def subscription_rows(store: Store) -> list[Row[Any]]:
 def database(tmp_path: Path) -> Path:
     """Where a test's own database goes; nothing is there yet."""
     return tmp_path / "ringkas.sqlite3"
-
-
-@pytest.fixture(scope="session")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database file freshly created and migrated by Store.open, made once per session."""
-
-    async def create(path: Path) -> None:
-        await (await Store.open(path)).close()
-
-    path = tmp_path_factory.mktemp("template") / "ringkas.sqlite3"
-    asyncio.run(create(path))
-    assert not path.with_name(path.name + "-wal").exists()  # checkpointed: the file is whole
-    return path
-
-
-@pytest.fixture
-async def store(tmp_path: Path, migrated: Path) -> AsyncIterator[Store]:
-    """A real SQLite file per test, opened through Store.open. It starts as a copy of one made
-    by Store.open (creating the schema per test would double the suite's time); making a new
-    file is covered in test_migrations."""
-    path = tmp_path / "ringkas.sqlite3"
-    shutil.copyfile(migrated, path)
-    opened = await Store.open(path)
-    try:
-        yield opened
-    finally:
-        await opened.close()
