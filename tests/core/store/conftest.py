@@ -1,15 +1,18 @@
-"""Small helpers to fill a store and look inside it; the store itself comes from
-tests/core/conftest.py."""
+"""The store under test (SQLite, and PostgreSQL when a server is given), and small helpers to
+fill it and look inside it."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import os
+import shutil
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Row, select
+from sqlalchemy import Row, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.core.ports import ChatKind, ChatRef
 from bot.core.store import Store
@@ -79,3 +82,38 @@ async def subscription_rows(store: Store) -> list[Row[Any]]:
 def database(tmp_path: Path) -> Path:
     """Where a test's own database goes; nothing is there yet."""
     return tmp_path / "ringkas.sqlite3"
+
+
+# The store's code is written for PostgreSQL too. With RINGKAS_TEST_POSTGRES set to a database
+# URL (postgresql+asyncpg://…; .ci/run sets it when it can start a throwaway server), every
+# store test also runs there, on an emptied schema.
+POSTGRES = os.environ.get("RINGKAS_TEST_POSTGRES", "")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated: Path
+) -> AsyncIterator[Store]:
+    if request.param == "sqlite":
+        path = tmp_path / "ringkas.sqlite3"
+        shutil.copyfile(migrated, path)
+        opened = await Store.open(path)
+    else:
+        if not POSTGRES:
+            pytest.skip("no PostgreSQL server: set RINGKAS_TEST_POSTGRES to a database URL")
+        await _empty_schema(POSTGRES)
+        opened = await Store.open(POSTGRES)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+async def _empty_schema(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
