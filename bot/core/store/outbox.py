@@ -142,7 +142,7 @@ class Outbox:
                     .where(
                         OUT.state == "pending", OUT.platform == platform, OUT.next_attempt_at <= now
                     )
-                    .order_by(OUT.next_attempt_at, OUT.id)
+                    .order_by(OUT.next_attempt_at, OUT.lang, OUT.id)
                     .limit(limit)
                 )
             ).all()

@@ -521,9 +521,27 @@ async def test_counts_by_state(store: Store) -> None:
     await enqueue(store, [sub, other])
     [d] = await store.outbox.claim("telegram", NOW, 1)
     await store.outbox.settle(Settlement(delivered=[(d.id, "m")]), NOW)
-    await store.outbox.claim("telegram", NOW, 1)
+    await store.outbox.claim("telegram", NOW, 1)  # other's English copy: claims go by language
     await store.subscriptions.remove(other.chat, NOW)
-    assert await store.outbox.counts() == {"delivered": 1, "sending": 1, "cancelled": 2}
+    assert await store.outbox.counts() == {
+        "delivered": 1,
+        "sending": 1,
+        "pending": 1,
+        "cancelled": 1,
+    }
+
+
+async def test_a_chats_two_languages_are_claimed_in_different_batches(store: Store) -> None:
+    """A chat reading both languages gets two messages; the platforms allow about one a second
+    per chat, so the two must not sit in one batch, where the second would hold up the rest."""
+    subs = [await subscribe(store, f"telegram:{n}", "both") for n in range(3)]
+    await enqueue(store, subs)
+
+    first = await store.outbox.claim("telegram", NOW, 3)
+    second = await store.outbox.claim("telegram", NOW, 3)
+
+    assert [(d.chat.chat_id, d.lang) for d in first] == [("0", "en"), ("1", "en"), ("2", "en")]
+    assert [(d.chat.chat_id, d.lang) for d in second] == [("0", "id"), ("1", "id"), ("2", "id")]
 
 
 async def test_counts_and_progress_warn_nothing(store: Store) -> None:
