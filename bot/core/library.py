@@ -80,7 +80,7 @@ class Library:
         self._edition = edition
         self.problems: tuple[ContentError, ...] = ()  # of the last reload, if it failed
         self._lock = asyncio.Lock()
-        self._messages: dict[tuple[str | None, Lang, Format], str | None] = {}
+        self._messages: dict[tuple[Lang, Format], str | None] = {}  # of the edition in service
 
     @classmethod
     async def load(cls, directory: Path, options: DigestOptions, now: dt.datetime) -> Library:
@@ -118,12 +118,11 @@ class Library:
 
     def digest(self, lang: Lang, fmt: Format) -> str | None:
         """The current digest as one message, or None when there are no summaries."""
-        cache_key = (self._edition.key, lang, fmt)
-        if cache_key not in self._messages:
-            self._messages[cache_key] = digest_message(
+        if (lang, fmt) not in self._messages:
+            self._messages[lang, fmt] = digest_message(
                 self.catalog, lang, fmt, Window(), self.options
             )
-        return self._messages[cache_key]
+        return self._messages[lang, fmt]
 
     def summary_digest(self, summary_id: str, lang: Lang, fmt: Format) -> str | None:
         """A digest of one summary (an admin's push); None if there is no such summary."""
