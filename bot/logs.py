@@ -41,3 +41,5 @@ def configure(secrets: Iterable[str], level: int = logging.INFO) -> None:
     root.setLevel(level)
     # httpx logs every request URL at INFO; the Bot API puts the token in it.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # APScheduler logs every run of every job at INFO: twice a minute of noise.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -87,11 +87,13 @@ def test_no_secrets_blanks_out_nothing() -> None:
 
 @pytest.fixture
 def restore_logging() -> Iterator[None]:
-    root, httpx = logging.getLogger(), logging.getLogger("httpx")
-    saved = (root.handlers[:], root.level, httpx.level)
+    root = logging.getLogger()
+    quieted = [logging.getLogger(name) for name in ("httpx", "apscheduler")]
+    saved = (root.handlers[:], root.level, [logger.level for logger in quieted])
     yield
     root.handlers[:], root.level = saved[0], saved[1]
-    httpx.setLevel(saved[2])
+    for logger, level in zip(quieted, saved[2], strict=True):
+        logger.setLevel(level)
 
 
 @pytest.mark.usefixtures("restore_logging")
@@ -106,6 +108,8 @@ def test_configure_logs_to_stderr_through_the_filter(capsys: pytest.CaptureFixtu
     assert root.level == logging.INFO
     # httpx logs every request URL at INFO, with the Bot API token in it.
     assert logging.getLogger("httpx").level == logging.WARNING
+    # APScheduler logs every run of every job at INFO.
+    assert logging.getLogger("apscheduler").level == logging.WARNING
 
     logging.getLogger("httpx").info("GET %s", URL)  # below httpx's level: not shown
     logging.getLogger("telegram.ext").warning("retrying %s", URL)
