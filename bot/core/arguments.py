@@ -46,6 +46,7 @@ class ArgError:
     key: str
     value: str = ""
     count: int = 0
+    languages: Languages | None = None  # a language named before the mistake, to answer in
 
 
 def parse_subscribe(text: str) -> SubscribeArgs | ArgError:
@@ -57,7 +58,7 @@ def parse_subscribe(text: str) -> SubscribeArgs | ArgError:
         folded = word.casefold()
         if folded in _LANGUAGE_WORDS:
             if languages is not None and languages != _LANGUAGE_WORDS[folded]:
-                return ArgError("one_language")
+                return ArgError("one_language")  # which of the two to answer in is unclear
             languages = _LANGUAGE_WORDS[folded]
         elif folded in _INSTANT_WORDS:
             instant = True
@@ -65,15 +66,15 @@ def parse_subscribe(text: str) -> SubscribeArgs | ArgError:
             if time not in times:
                 times.append(time)
             if len(times) > MAX_TIMES:
-                return ArgError("too_many_times", count=MAX_TIMES)
+                return ArgError("too_many_times", count=MAX_TIMES, languages=languages)
         elif timing.looks_like_time(word):
-            return ArgError("bad_time", word)
+            return ArgError("bad_time", word, languages=languages)
         elif (name := timing.zone_name(word)) is not None:
             if zone is not None and zone != name:
-                return ArgError("one_zone")
+                return ArgError("one_zone", languages=languages)
             zone = name
         elif timing.looks_like_zone(word):
-            return ArgError("bad_zone", word)
+            return ArgError("bad_zone", word, languages=languages)
         else:
-            return ArgError("bad_argument", word)
+            return ArgError("bad_argument", word, languages=languages)
     return SubscribeArgs(languages, tuple(sorted(times)), instant, zone)

@@ -89,7 +89,7 @@ def test_repeating_one_time_many_times_is_not_too_many() -> None:
 
 @pytest.mark.parametrize("word", ["25:99", "24:00", "7:5", "12.60", "99.99"])
 def test_a_time_out_of_range_is_a_bad_time(word: str) -> None:
-    assert parse_subscribe(f"en {word}") == ArgError("bad_time", word)
+    assert parse_subscribe(f"en {word}") == ArgError("bad_time", word, languages="en")
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,14 @@ def test_an_unknown_zone_is_a_bad_zone() -> None:
 
 @pytest.mark.parametrize("word", ["weekly", "tomorrow", "2025-10-08", "@everyone"])
 def test_any_other_word_is_a_bad_argument_naming_it(word: str) -> None:
-    assert parse_subscribe(f"en {word} 07:00") == ArgError("bad_argument", word)
+    assert parse_subscribe(f"en {word} 07:00") == ArgError("bad_argument", word, languages="en")
+
+
+def test_a_mistake_remembers_the_language_named_before_it() -> None:
+    """So that "/subscribe id 25:99" is answered in Indonesian, whatever the chat's language."""
+    assert parse_subscribe("id 25:99") == ArgError("bad_time", "25:99", languages="id")
+    assert parse_subscribe("25:99 id") == ArgError("bad_time", "25:99")
+    assert parse_subscribe("both weekly") == ArgError("bad_argument", "weekly", languages="both")
 
 
 def test_the_first_problem_is_the_one_reported() -> None:

@@ -28,8 +28,8 @@ async def subscribe(request: Request, services: Services, args: str) -> Reply:
     current = await services.store.subscriptions.get(request.chat)
     parsed = parse_subscribe(args)
     lang = request.lang
-    if not isinstance(parsed, ArgError) and parsed.languages in ("en", "id"):
-        lang = parsed.languages  # the chat just chose it: answer in it
+    if parsed.languages in ("en", "id"):
+        lang = parsed.languages  # the chat just chose it (even if it then mistyped): answer in it
     if not request.can_manage:
         return say_reply(request, lang, "not_chat_admin")
     if isinstance(parsed, ArgError):

@@ -8,6 +8,7 @@ import pytest
 
 from bot.core.ports import ChatKind, ChatRef
 from bot.core.render import Format
+from bot.core.replies import say
 from bot.core.services import Services
 from bot.core.subscription import Plan, State
 from tests.core.commands.conftest import (
@@ -151,6 +152,15 @@ async def test_bad_arguments_are_explained_and_nothing_stored(
     reply = await ask(services, f"/subscribe {args}", lang=lang)
 
     assert expected in joined(reply)
+    assert await services.store.subscriptions.get(CHAT) is None
+
+
+async def test_a_mistake_after_naming_a_language_is_explained_in_that_language(
+    services: Services,
+) -> None:
+    reply = await ask(services, "/subscribe id 25:99", lang="en")
+
+    assert joined(reply) == say("id", "bad_time", value="25:99")
     assert await services.store.subscriptions.get(CHAT) is None
 
 
