@@ -10,7 +10,7 @@ from typing import TextIO
 
 from bot.core.commands import Reply, Request, handle
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef, Delivered, MessageKind, Outbound, Outcome
+from bot.core.ports import ChatKind, ChatRef, Delivered, Outbound, Outcome
 from bot.core.render import Format
 from bot.core.services import Services
 
@@ -30,10 +30,7 @@ class ConsoleSender:
         self._ids = itertools.count(1)
 
     async def send(self, chat: ChatRef, message: Outbound) -> Outcome:
-        tag = {MessageKind.DIGEST: "digest", MessageKind.ANNOUNCEMENT: "announcement"}.get(
-            message.kind, "notice"
-        )
-        print(f"[{tag} → {chat}]\n{message.text}\n", file=self._output, flush=True)
+        print(f"[{message.kind} → {chat}]\n{message.text}\n", file=self._output, flush=True)
         return Delivered(str(next(self._ids)))
 
 

@@ -41,9 +41,10 @@ def add_parsers(commands: Any) -> None:
 
 def _serve(args: argparse.Namespace, console_only: bool) -> int:
     settings = settings_of(args)
-    logs.configure(_secrets(settings), logging.WARNING if console_only else logging.INFO)
+    tokens = _tokens(settings)
+    logs.configure(tokens.values(), logging.WARNING if console_only else logging.INFO)
     if not console_only:
-        for platform in _platforms_with_tokens(settings):
+        for platform in tokens:
             log.warning(
                 "a %s token is set, but this version of Ringkas has no %s adapter yet",
                 platform,
@@ -69,7 +70,7 @@ async def _console_session(settings: Settings) -> int:
 
 def _deliver(args: argparse.Namespace) -> int:
     settings = settings_of(args)
-    logs.configure(_secrets(settings), logging.WARNING)
+    logs.configure(_tokens(settings).values(), logging.WARNING)
     clock: Clock = ShiftedClock.starting_at(args.at) if args.at else SystemClock()
     return run_async(_deliver_once(settings, clock))
 
@@ -90,14 +91,10 @@ async def _deliver_once(settings: Settings, clock: Clock) -> int:
     return OK
 
 
-def _platforms_with_tokens(settings: Settings) -> list[str]:
+def _tokens(settings: Settings) -> dict[str, str]:
+    """The platform tokens set in the environment, by platform."""
     envs = {"telegram": settings.telegram.token_env, "discord": settings.discord.token_env}
-    return [platform for platform, env in envs.items() if token(env)]
-
-
-def _secrets(settings: Settings) -> list[str]:
-    values = (token(settings.telegram.token_env), token(settings.discord.token_env))
-    return [value for value in values if value]
+    return {platform: value for platform, env in envs.items() if (value := token(env))}
 
 
 def _moment(value: str) -> dt.datetime:
