@@ -7,11 +7,12 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.config import Settings
+from bot.adapters.telegram import TelegramAdapter, connected_sender
+from bot.config import Settings, token
 from bot.core.broadcast import Broadcaster
 from bot.core.commands.admin import problems_notice
 from bot.core.delivery import Dispatcher
@@ -34,6 +35,52 @@ class Adapter(Protocol):
     async def start(self, services: Services) -> None: ...
 
     async def stop(self) -> None: ...
+
+
+def platform_tokens(settings: Settings) -> dict[str, str]:
+    """The platform tokens set in the environment, by platform."""
+    envs = {"telegram": settings.telegram.token_env, "discord": settings.discord.token_env}
+    return {platform: value for platform, env in envs.items() if (value := token(env))}
+
+
+def secrets(settings: Settings) -> list[str]:
+    """Every secret the environment gives the bot: what the logs must never show."""
+    webhook = settings.telegram.webhook
+    found = [*platform_tokens(settings).values()]
+    if webhook is not None and (secret := token(webhook.secret_token_env)):
+        found.append(secret)
+    return found
+
+
+def platform_adapters(settings: Settings, tokens: Mapping[str, str]) -> list[Adapter]:
+    """An adapter for each platform with a token."""
+    adapters: list[Adapter] = []
+    if "telegram" in tokens:
+        adapters.append(
+            TelegramAdapter(
+                settings.telegram,
+                tokens["telegram"],
+                settings.language,
+                connections=settings.delivery.in_flight,
+            )
+        )
+    return adapters
+
+
+@contextlib.asynccontextmanager
+async def platform_senders(
+    settings: Settings, tokens: Mapping[str, str]
+) -> AsyncIterator[list[Sender]]:
+    """Connected senders for the platforms with a token, without serving their chats: for
+    one-off deliveries (`ringkas deliver --once`, `ringkas push`)."""
+    async with contextlib.AsyncExitStack() as stack:
+        senders: list[Sender] = []
+        if "telegram" in tokens:
+            sender = connected_sender(
+                settings.telegram, tokens["telegram"], settings.delivery.in_flight
+            )
+            senders.append(await stack.enter_async_context(sender))
+        yield senders
 
 
 @dataclass(slots=True)
@@ -99,26 +146,30 @@ async def serve(
     settings = runtime.settings.schedule
     scheduler = Scheduler(runtime.services, settings.tick_seconds, settings.watch_seconds)
     finish = asyncio.Event()
-    worker = asyncio.create_task(
-        runtime.dispatcher.run(runtime.wake, settings.tick_seconds, finish)
-    )
     started: list[Adapter] = []
+    worker: asyncio.Task[None] | None = None
     try:
+        # The adapters connect first: their senders must be ready before the first delivery.
         for adapter in adapters:
             await adapter.start(runtime.services)
             started.append(adapter)
+        worker = asyncio.create_task(
+            runtime.dispatcher.run(runtime.wake, settings.tick_seconds, finish)
+        )
         scheduler.start()
         await done.wait()
         log.info("stopping")
     finally:
         await scheduler.stop()
+        if worker is not None:
+            if finish_deliveries:
+                finish.set()
+            else:
+                runtime.dispatcher.stop()
+            await worker
+        # Only then do the adapters close: the batch being sent still needs their connections.
         for adapter in reversed(started):
             await adapter.stop()
-        if finish_deliveries:
-            finish.set()
-        else:
-            runtime.dispatcher.stop()
-        await worker
 
 
 @contextlib.contextmanager

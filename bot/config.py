@@ -94,10 +94,33 @@ def _env_name(value: str) -> str:
 EnvName = Annotated[str, AfterValidator(_env_name)]
 
 
+class TimeoutSettings(_Strict):
+    """Seconds an HTTP request to the platform may take, by phase."""
+
+    connect: Annotated[float, Field(gt=0)] = 5.0
+    read: Annotated[float, Field(gt=0)] = 10.0
+    write: Annotated[float, Field(gt=0)] = 10.0
+    pool: Annotated[float, Field(gt=0)] = 5.0  # waiting for a free connection
+
+
+class WebhookSettings(_Strict):
+    """Telegram posts updates to `url`; a reverse proxy forwards them to `listen`:`port`."""
+
+    url: Annotated[str, Field(pattern=r"^https://\S+$")]  # public HTTPS URL, as Telegram requires
+    listen: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8443
+    # The variable holding the secret Telegram sends with every update; unset: a random one per run.
+    secret_token_env: EnvName = "RINGKAS_TELEGRAM_WEBHOOK_SECRET"
+
+
 class TelegramSettings(_Strict):
     token_env: EnvName = "RINGKAS_TELEGRAM_TOKEN"  # the variable holding the token, never the token
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
+    # Updates by long polling (the default), or by a webhook when this is set.
+    webhook: WebhookSettings | None = None
+    poll_timeout: Annotated[int, Field(ge=0, le=50)] = 30  # seconds one getUpdates call may wait
+    timeouts: TimeoutSettings = TimeoutSettings()
     rate_limits: RateLimitSettings = RateLimitSettings(**_rates(TELEGRAM_LIMITS))
 
 

@@ -275,7 +275,7 @@ def test_chat_push_is_previewed_then_confirmed_and_delivered(tmp_path: Path) -> 
         choice = session.wait_for(r"\n  \[Send\] /push confirm (\w+)\n")
         push_id = choice[1]
         assert say("en", "push_preview", id=push_id, count=1) in session.out
-        assert f"  [Cancel] /push cancel {push_id}\n" in session.out
+        session.wait_for(re.escape(f"  [Cancel] /push cancel {push_id}\n"))
         assert CONSOLE_ANNOUNCEMENT not in session.out  # nothing sent before confirmation
 
         session.send(f"/push confirm {push_id}")

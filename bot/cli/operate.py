@@ -11,9 +11,18 @@ from typing import Any
 
 from bot import logs
 from bot.adapters.console import LOCAL_CHAT, ConsoleAdapter, ConsoleSender
-from bot.app import Adapter, open_runtime, serve, stop_on_signals
+from bot.app import (
+    Adapter,
+    open_runtime,
+    platform_adapters,
+    platform_senders,
+    platform_tokens,
+    secrets,
+    serve,
+    stop_on_signals,
+)
 from bot.cli.common import OK, config_option, run_async, settings_of
-from bot.config import Settings, token
+from bot.config import Settings
 from bot.core.ports import Clock, ShiftedClock, SystemClock
 
 log = logging.getLogger("ringkas")
@@ -41,16 +50,23 @@ def add_parsers(commands: Any) -> None:
 
 def _serve(args: argparse.Namespace, console_only: bool) -> int:
     settings = settings_of(args)
-    tokens = _tokens(settings)
-    logs.configure(tokens.values(), logging.WARNING if console_only else logging.INFO)
-    if not console_only:
-        for platform in tokens:
-            log.warning(
-                "a %s token is set, but this version of Ringkas has no %s adapter yet",
-                platform,
-                platform,
-            )
-    return run_async(_console_session(settings))
+    logs.configure(secrets(settings), logging.WARNING if console_only else logging.INFO)
+    tokens = {} if console_only else platform_tokens(settings)
+    if not tokens:
+        return run_async(_console_session(settings))
+    if "discord" in tokens:
+        log.warning("a discord token is set, but this version of Ringkas has no discord adapter")
+    adapters = platform_adapters(settings, tokens)
+    return run_async(_platform_session(settings, adapters))
+
+
+async def _platform_session(settings: Settings, adapters: list[Adapter]) -> int:
+    done = asyncio.Event()
+    with stop_on_signals(done):
+        senders = [adapter.sender for adapter in adapters]
+        async with open_runtime(settings, SystemClock(), senders) as runtime:
+            await serve(runtime, adapters, done)
+    return OK
 
 
 async def _console_session(settings: Settings) -> int:
@@ -70,14 +86,16 @@ async def _console_session(settings: Settings) -> int:
 
 def _deliver(args: argparse.Namespace) -> int:
     settings = settings_of(args)
-    logs.configure(_tokens(settings).values(), logging.WARNING)
+    logs.configure(secrets(settings), logging.WARNING)
     clock: Clock = ShiftedClock.starting_at(args.at) if args.at else SystemClock()
     return run_async(_deliver_once(settings, clock))
 
 
 async def _deliver_once(settings: Settings, clock: Clock) -> int:
-    senders = [ConsoleSender(sys.stdout)]
-    async with open_runtime(settings, clock, senders) as runtime:
+    async with (
+        platform_senders(settings, platform_tokens(settings)) as senders,
+        open_runtime(settings, clock, [ConsoleSender(sys.stdout), *senders]) as runtime,
+    ):
         planned = await runtime.services.plan()
         # Wait for retries that fall due soon (a 429's few seconds), not for long backoffs.
         report = await runtime.dispatcher.drain(wait_up_to=30)
@@ -89,12 +107,6 @@ async def _deliver_once(settings: Settings, clock: Clock) -> int:
         file=sys.stderr,
     )
     return OK
-
-
-def _tokens(settings: Settings) -> dict[str, str]:
-    """The platform tokens set in the environment, by platform."""
-    envs = {"telegram": settings.telegram.token_env, "discord": settings.discord.token_env}
-    return {platform: value for platform, env in envs.items() if (value := token(env))}
 
 
 def _moment(value: str) -> dt.datetime:

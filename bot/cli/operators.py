@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import logging
 import sys
-from collections.abc import AsyncIterator
 from typing import Any
 
+from bot import logs
 from bot.adapters.console import ConsoleSender
-from bot.app import Runtime, open_runtime
+from bot.app import Runtime, open_runtime, platform_senders, platform_tokens, secrets
 from bot.cli.common import NOTHING, OK, Failure, config_option, count, run_async, settings_of
-from bot.config import Settings
 from bot.core.arguments import ArgError, parse_subscribe
 from bot.core.broadcast import AnnouncementTooLong
 from bot.core.ports import ChatKind, ChatRef, SystemClock
@@ -59,23 +58,23 @@ def add_parsers(commands: Any) -> None:
     push.add_argument("--text-id", metavar="TEXT", help="announcement in Indonesian")
     push.add_argument("--yes", action="store_true", help="send without asking")
     config_option(push)
-    push.set_defaults(run=lambda args: _with_runtime(args, _push))
+    push.set_defaults(run=lambda args: _with_runtime(args, _push, sending=True))
 
 
-def _with_runtime(args: argparse.Namespace, action: Any) -> int:
+def _with_runtime(args: argparse.Namespace, action: Any, sending: bool = False) -> int:
+    """Run `action` on the store and content; `sending` connects the platforms with a token."""
     settings = settings_of(args)
+    logs.configure(secrets(settings), logging.WARNING)
+    tokens = platform_tokens(settings) if sending else {}
 
     async def main() -> int:
-        async with _runtime(settings) as runtime:
+        async with (
+            platform_senders(settings, tokens) as senders,
+            open_runtime(settings, SystemClock(), [ConsoleSender(sys.stdout), *senders]) as runtime,
+        ):
             return int(await action(args, runtime))
 
     return run_async(main())
-
-
-@contextlib.asynccontextmanager
-async def _runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    async with open_runtime(settings, SystemClock(), [ConsoleSender(sys.stdout)]) as runtime:
-        yield runtime
 
 
 async def _list(args: argparse.Namespace, runtime: Runtime) -> int:

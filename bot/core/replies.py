@@ -24,6 +24,8 @@ REPLIES: Final[dict[str, Localized]] = {
         "get the digest in this chat at your times",
         "terima ringkasan di obrolan ini pada jam pilihan",
     ),
+    "help_start": Localized("what Ringkas is", "tentang Ringkas"),
+    "help_help": Localized("the commands", "daftar perintah"),
     "help_unsubscribe": Localized("stop the digest here", "berhenti menerima ringkasan di sini"),
     "help_settings": Localized("this chat's subscription", "langganan obrolan ini"),
     "help_digest": Localized("the digest, now", "ringkasan saat ini"),
@@ -146,6 +148,14 @@ REPLIES: Final[dict[str, Localized]] = {
     "push_progress": Localized(
         "Push {id}: delivered {delivered}/{total}, failed {failed}.",
         "Push {id}: terkirim {delivered}/{total}, gagal {failed}.",
+    ),
+    "push_done": Localized(
+        "Push {id}: done. Delivered {delivered}/{total}, failed {failed}.",
+        "Push {id}: selesai. Terkirim {delivered}/{total}, gagal {failed}.",
+    ),
+    "button_expired": Localized(
+        "This button has expired; please send the command again.",
+        "Tombol ini sudah kedaluwarsa; silakan kirim perintahnya lagi.",
     ),
     "push_already_sent": Localized(
         "Push {id} was already sent ({when}); it is not sent twice.",

@@ -14,9 +14,21 @@ from typing import Final
 from bot.core.commands import admin, reading, subscriptions
 from bot.core.commands.base import Choice, Reply, Request, echo, say_reply
 from bot.core.commands.subscriptions import reply_lang
+from bot.core.models import Lang
+from bot.core.replies import say
 from bot.core.services import Services
 
-__all__ = ["COMMANDS", "Choice", "Reply", "Request", "handle"]
+__all__ = [
+    "ADMIN_ONLY",
+    "COMMANDS",
+    "MANAGING",
+    "Choice",
+    "Reply",
+    "Request",
+    "handle",
+    "menu",
+    "parse",
+]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +47,16 @@ COMMANDS: Final[dict[str, Command]] = {
     "reload": admin.reload,
 }
 ADMIN_ONLY: Final = frozenset({"push", "status", "reload"})
+# Commands that change the chat's subscription: only they read `Request.can_manage`, so an
+# adapter need ask the platform who is a chat administrator only for these.
+MANAGING: Final = frozenset({"subscribe", "unsubscribe"})
+
+
+def menu(lang: Lang, admin: bool = False) -> tuple[tuple[str, str], ...]:
+    """(command, what it does) for the platforms' command menus: everyone's, or the admins'."""
+    return tuple(
+        (name, say(lang, f"help_{name}")) for name in COMMANDS if (name in ADMIN_ONLY) == admin
+    )
 
 
 def parse(text: str) -> tuple[str, str] | None:
@@ -53,11 +75,11 @@ async def handle(request: Request, services: Services) -> Reply:
         subscription = await services.store.subscriptions.get(request.chat)
         # Every reply, errors included, in the language the chat chose, if it chose one.
         request = replace(request, lang=reply_lang(request.lang, subscription))
-        return await _dispatch(request, services)
+        return replace(await _dispatch(request, services), lang=request.lang)
     except Exception:
         # The store or a platform failed under us: say so, and keep serving other chats.
         log.exception("%s failed in %s", echo(request.text), request.chat)
-        return say_reply(request, request.lang, "internal_error")
+        return replace(say_reply(request, request.lang, "internal_error"), lang=request.lang)
 
 
 async def _dispatch(request: Request, services: Services) -> Reply:

@@ -93,10 +93,21 @@ async def _already_sent(request: Request, services: Services, stored: Push) -> R
     )
 
 
-def _progress_line(lang: Lang, push_id: str, progress: Progress) -> str:
+async def push_progress(
+    services: Services, push_id: str, lang: Lang, fmt: Format
+) -> tuple[str, bool]:
+    """A confirmed push's progress as one message to show (and edit as it changes), and whether
+    it has finished: every delivery made or given up."""
+    progress = await services.store.outbox.progress(f"push:{push_id}")
+    finished = progress.waiting == 0
+    text = _progress_line(lang, push_id, progress, "push_done" if finished else "push_progress")
+    return render(plain_line(text), fmt), finished
+
+
+def _progress_line(lang: Lang, push_id: str, progress: Progress, key: str = "push_progress") -> str:
     return say(
         lang,
-        "push_progress",
+        key,
         id=push_id,
         delivered=progress.delivered,
         total=progress.total,

@@ -47,6 +47,7 @@ class Reply:
     messages: tuple[str, ...]
     choices: tuple[Choice, ...] = ()
     push_id: str | None = None  # a push this reply started: adapters may follow its progress
+    lang: Lang = "en"  # the chat's language, set by `handle`: for the adapters' follow-ups
 
 
 def plain_line(text: str, style: Style = Style.PLAIN) -> Document:

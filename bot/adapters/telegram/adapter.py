@@ -1,0 +1,392 @@
+"""Telegram on python-telegram-bot: updates in as core requests, core replies out as messages.
+
+Private chats, groups, supergroups (forum topics each their own subscription) and channels.
+Commands go to the core's `handle`; this module only reads Telegram's shapes and writes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    Chat,
+    Message,
+    Update,
+    User,
+)
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot.adapters import AdapterError
+from bot.adapters.telegram.buttons import Buttons
+from bot.adapters.telegram.requests import (
+    addressed_elsewhere,
+    chat_kind,
+    chat_ref,
+    chat_title,
+    language,
+    may_manage,
+)
+from bot.adapters.telegram.sender import NO_PREVIEW, TelegramSender
+from bot.config import TelegramSettings, token
+from bot.core.commands import MANAGING, Reply, Request, handle, menu, parse
+from bot.core.commands.admin import push_progress
+from bot.core.models import Lang
+from bot.core.ports import ChatRef
+from bot.core.render import Format
+from bot.core.replies import say
+from bot.core.services import Services
+
+log = logging.getLogger(__name__)
+
+UPDATES = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+PRESENT = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
+MENU_LANGUAGES: tuple[tuple[str | None, Lang], ...] = ((None, "en"), ("id", "id"))
+START_ATTEMPTS = 5  # getMe tries at start before giving up: Telegram may be briefly unreachable
+
+
+def make_bot(settings: TelegramSettings, bot_token: str, connections: int) -> ExtBot[None]:
+    """A bot with a connection for each delivery in flight, and one for long polling."""
+    timeouts = settings.timeouts
+
+    def request(pool: int) -> HTTPXRequest:
+        return HTTPXRequest(
+            connection_pool_size=pool,
+            connect_timeout=timeouts.connect,
+            read_timeout=timeouts.read,
+            write_timeout=timeouts.write,
+            pool_timeout=timeouts.pool,
+        )
+
+    return ExtBot(
+        bot_token,
+        base_url=settings.base_url,
+        base_file_url=settings.base_file_url,
+        request=request(connections + 8),  # the replies and edits have a few of their own
+        get_updates_request=request(1),
+    )
+
+
+@contextlib.asynccontextmanager
+async def connected_sender(
+    settings: TelegramSettings, bot_token: str, connections: int
+) -> AsyncIterator[TelegramSender]:
+    """A sender without the chat side: for `ringkas deliver --once` and `ringkas push`."""
+    bot = make_bot(settings, bot_token, connections)
+    try:
+        try:
+            await bot.initialize()
+        except TelegramError as error:
+            raise start_failure(settings, error) from None
+        yield TelegramSender(bot)
+    finally:
+        await bot.shutdown()
+
+
+def start_failure(settings: TelegramSettings, error: TelegramError) -> AdapterError:
+    """Why Telegram could not be reached, naming the token's variable, never the token (PTB's
+    own message for a refused token quotes it)."""
+    if isinstance(error, InvalidToken):
+        return AdapterError(
+            f"telegram: the Bot API refused the token in ${settings.token_env}; "
+            "check it with @BotFather"
+        )
+    return AdapterError(
+        f"telegram: cannot reach the Bot API at {settings.base_url}: {error.message}"
+    )
+
+
+class TelegramAdapter:
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        bot_token: str,
+        default_lang: Lang,
+        connections: int = 50,
+        progress_every: float = 2.0,
+    ) -> None:
+        self._settings = settings
+        self._default_lang = default_lang
+        self._progress_every = progress_every
+        self._application: Application = (  # type: ignore[type-arg]
+            Application.builder()
+            .bot(make_bot(settings, bot_token, connections))
+            .job_queue(None)  # the core's scheduler runs the schedule
+            .concurrent_updates(16)  # a slow command never holds up other chats
+            .build()
+        )
+        self.sender = TelegramSender(self._application.bot)
+        self._buttons = Buttons()
+        self._services: Services | None = None
+        self._followers: set[asyncio.Task[None]] = set()
+
+    @property
+    def services(self) -> Services:
+        assert self._services is not None, "the adapter has not started"
+        return self._services
+
+    async def start(self, services: Services) -> None:
+        self._services = services
+        application = self._application
+        private_or_command = (filters.ChatType.PRIVATE & filters.TEXT) | filters.COMMAND
+        application.add_handler(
+            MessageHandler(
+                (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST) & private_or_command,
+                self._on_message,
+            )
+        )
+        application.add_handler(CallbackQueryHandler(self._on_button))
+        application.add_handler(ChatMemberHandler(self._on_membership))
+        application.add_error_handler(self._on_error)
+        await self._initialize()
+        await self._set_menus()
+        await application.start()
+        await self._receive_updates()
+        bot = application.bot
+        log.info("telegram: serving as @%s", bot.username)
+
+    async def stop(self) -> None:
+        for follower in self._followers:
+            follower.cancel()
+        application = self._application
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+    async def _initialize(self) -> None:
+        """getMe, retried briefly: a network hiccup at start does not stop the bot."""
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                await self._application.initialize()
+                return
+            except TelegramError as error:
+                if attempt == START_ATTEMPTS or isinstance(error, InvalidToken):
+                    await self._application.bot.shutdown()  # its connections, opened for getMe
+                    raise start_failure(self._settings, error) from None
+                log.warning("telegram: cannot reach the Bot API (%s); retrying", error.message)
+                await asyncio.sleep(2**attempt)
+
+    async def _set_menus(self) -> None:
+        """The command menu in English, in Indonesian for apps set to Indonesian, and with the
+        admin commands in each bot admin's private chat."""
+        bot = self._application.bot
+        for code, lang in MENU_LANGUAGES:
+            await bot.set_my_commands(_commands(menu(lang)), language_code=code)
+        for admin in sorted(self.services.admins.get("telegram", frozenset())):
+            for code, lang in MENU_LANGUAGES:
+                try:
+                    await bot.set_my_commands(
+                        _commands(menu(lang) + menu(lang, admin=True)),
+                        scope=BotCommandScopeChat(int(admin)),
+                        language_code=code,
+                    )
+                except (TelegramError, ValueError) as error:
+                    # An admin who never opened a chat with the bot has no chat to scope to yet.
+                    log.info("telegram: no admin menu for %s: %s", admin, error)
+                    break
+
+    async def _receive_updates(self) -> None:
+        updater = self._application.updater
+        assert updater is not None
+        webhook = self._settings.webhook
+        if webhook is None:
+            await updater.start_polling(
+                timeout=self._settings.poll_timeout,
+                allowed_updates=UPDATES,
+                error_callback=_polling_error,
+            )
+            return
+        secret = token(webhook.secret_token_env)
+        if secret is None:
+            # Telegram sends the secret with every update; a fresh one each run keeps forged
+            # posts out all the same.
+            secret = secrets.token_urlsafe(32)
+            log.info(
+                "telegram: %s is unset; using a random webhook secret", webhook.secret_token_env
+            )
+        await updater.start_webhook(
+            listen=webhook.listen,
+            port=webhook.port,
+            url_path=urlsplit(webhook.url).path.lstrip("/"),
+            webhook_url=webhook.url,
+            secret_token=secret,
+            allowed_updates=UPDATES,
+        )
+
+    # --- updates ---
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        if addressed_elsewhere(message.text, self._application.bot.username):
+            return
+        chat = chat_ref(message)
+        lang = language(message.from_user, self._default_lang)
+        try:
+            on_behalf = message.sender_chat
+            actor = message.from_user if on_behalf is None else None
+            request = await self._request(message, actor, on_behalf, message.text, lang)
+        except TelegramError as error:  # getChatMember failed: say so rather than guess
+            log.warning("telegram: could not check the admins of %s: %s", chat, error)
+            await self.sender.reply(chat, say(lang, "internal_error"))
+            return
+        reply = await handle(request, self.services)
+        last = await self._answer(chat, reply)
+        if reply.push_id and last is not None:
+            self._follow_push(chat, last, reply.push_id, reply.lang)
+
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        lang = language(query.from_user, self._default_lang)
+        command = self._buttons.command(query.data)
+        message = query.message
+        if command is None or not isinstance(message, Message):
+            await _answer_button(query.answer(say(lang, "button_expired"), show_alert=True))
+            return
+        chat = chat_ref(message)
+        try:
+            # The message is the bot's own: the one who pressed the button is the one asking.
+            request = await self._request(message, query.from_user, None, command, lang)
+        except TelegramError as error:
+            log.warning("telegram: could not check the admins of %s: %s", chat, error)
+            await _answer_button(query.answer(say(lang, "internal_error"), show_alert=True))
+            return
+        reply = await handle(request, self.services)
+        await _answer_button(query.answer())
+        if len(reply.messages) == 1 and not reply.choices:
+            # The answer takes the place of the question: the pressed message becomes the status.
+            await self._edit(chat, message.message_id, reply.messages[0])
+            status: str | None = str(message.message_id)
+        else:
+            await self._edit(chat, message.message_id, None)  # the choice is made: no buttons
+            status = await self._answer(chat, reply)
+        if reply.push_id and status is not None:
+            self._follow_push(chat, status, reply.push_id, reply.lang)
+
+    async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot was added back to a chat (or unblocked): a paused subscription resumes."""
+        change = update.my_chat_member
+        if change is None:
+            return
+        was, now = change.old_chat_member.status, change.new_chat_member.status
+        if now in PRESENT and was not in PRESENT:
+            await self.services.chat_returned(ChatRef("telegram", str(change.chat.id)))
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # A malformed update or a failing handler is logged and skipped; the bot keeps serving.
+        log.error("telegram: could not handle an update", exc_info=context.error)
+
+    async def _request(
+        self, message: Message, actor: User | None, on_behalf: Chat | None, text: str, lang: Lang
+    ) -> Request:
+        """`actor` is the user who asked, None when the message was sent on behalf of a chat
+        (`on_behalf`: a channel, or a group's anonymous admin)."""
+        chat: Chat = message.chat
+        parsed = parse(text)
+        # Only commands that change the subscription ask Telegram who the chat's admins are.
+        manages = parsed is not None and parsed[0] in MANAGING
+        can_manage = manages and await may_manage(self._application.bot, chat, actor, on_behalf)
+        user = actor.id if actor else on_behalf.id if on_behalf else ""
+        return Request(
+            chat=chat_ref(message),
+            chat_kind=chat_kind(chat),
+            user=str(user),
+            text=text,
+            lang=lang,
+            fmt=Format.TELEGRAM,
+            can_manage=can_manage,
+            is_admin=actor is not None and self.services.is_admin("telegram", str(actor.id)),
+            chat_title=chat_title(chat),
+        )
+
+    # --- answers ---
+
+    async def _answer(self, chat: ChatRef, reply: Reply) -> str | None:
+        """Send the reply's messages, the choices as buttons under the last; its id."""
+        last: str | None = None
+        for index, text in enumerate(reply.messages):
+            final = index == len(reply.messages) - 1
+            buttons = self._buttons.markup(reply.choices) if final else None
+            last = await self.sender.reply(chat, text, buttons)
+        return last
+
+    async def _edit(self, chat: ChatRef, message_id: int | str, text: str | None) -> None:
+        """Replace a message's text, or with None only take its buttons away."""
+        bot = self._application.bot
+        try:
+            if text is None:
+                await bot.edit_message_reply_markup(chat.chat_id, int(message_id))
+            else:
+                await bot.edit_message_text(
+                    text,
+                    chat.chat_id,
+                    int(message_id),
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                )
+        except BadRequest as error:
+            if "not modified" not in error.message:
+                log.warning("telegram: could not edit a message in %s: %s", chat, error.message)
+        except TelegramError as error:
+            log.warning("telegram: could not edit a message in %s: %s", chat, error.message)
+
+    def _follow_push(self, chat: ChatRef, message_id: str, push_id: str, lang: Lang) -> None:
+        follower = asyncio.create_task(self._show_progress(chat, message_id, push_id, lang))
+        self._followers.add(follower)
+        follower.add_done_callback(self._followers.discard)
+
+    async def _show_progress(
+        self, chat: ChatRef, message_id: str, push_id: str, lang: Lang
+    ) -> None:
+        """Edit one status message as the push goes out ("delivered 120/500") until it is done."""
+        shown = ""
+        finished = False
+        while not finished:
+            await asyncio.sleep(self._progress_every)
+            try:
+                text, finished = await push_progress(self.services, push_id, lang, Format.TELEGRAM)
+            except Exception:  # the store failed: try again at the next interval
+                log.exception("telegram: could not read the progress of push %s", push_id)
+                continue
+            if text != shown:
+                await self._edit(chat, message_id, text)
+                shown = text
+
+
+def _commands(entries: tuple[tuple[str, str], ...]) -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in entries]
+
+
+async def _answer_button(answering: Awaitable[bool]) -> None:
+    """Stop the button's spinner; a query too old to answer does not matter."""
+    try:
+        await answering
+    except TelegramError as error:
+        log.info("telegram: could not answer a button press: %s", error.message)
+
+
+def _polling_error(error: TelegramError) -> None:
+    # PTB keeps polling with backoff; the log says why updates are late.
+    log.warning("telegram: polling failed (%s); retrying", error.message)
