@@ -1,4 +1,5 @@
-"""Subscriptions, the outbox of deliveries, pushes and the audit log, in one SQL database.
+"""Subscriptions, the outbox of deliveries, pushes, the audit log and a few markers, in one SQL
+database.
 
 SQLite by default; any database SQLAlchemy's asyncio extension drives (PostgreSQL through
 asyncpg) works through the same code. Every query runs off the event loop.
@@ -14,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.core.store.outbox import Outbox
-from bot.core.store.records import AuditLog, Pushes
+from bot.core.store.records import AuditLog, Markers, Pushes
 from bot.core.store.subscriptions import Subscriptions
 from bot.core.store.tables import migrate
 
@@ -38,6 +39,7 @@ class Store:
         self.outbox = Outbox(engine)
         self.pushes = Pushes(engine)
         self.audit = AuditLog(engine)
+        self.markers = Markers(engine)
 
     @classmethod
     async def open(cls, database: str | Path) -> Store:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.ports import MessageKind
 from bot.core.store.outbox import enqueue_all_active_in, insert_ignoring_duplicates
-from bot.core.store.tables import audit, pushes
+from bot.core.store.tables import audit, markers, pushes
 
 
 class PushState(enum.StrEnum):
@@ -146,3 +146,23 @@ class AuditLog:
                 AuditEntry(row.at, row.actor, row.action, row.detail)
                 for row in await connection.execute(query)
             ]
+
+
+class Markers:
+    """Named values kept between runs (see `tables.markers`)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def get(self, name: str) -> str | None:
+        query = select(markers.c.value).where(markers.c.name == name)
+        async with self._engine.connect() as connection:
+            return (await connection.execute(query)).scalar_one_or_none()
+
+    async def put(self, name: str, value: str) -> None:
+        async with self._engine.begin() as connection:
+            updated = await connection.execute(
+                update(markers).where(markers.c.name == name).values(value=value)
+            )
+            if not updated.rowcount:
+                await connection.execute(markers.insert().values(name=name, value=value))

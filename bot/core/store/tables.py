@@ -134,13 +134,26 @@ audit = Table(
     Column("detail", String(1000), nullable=False, default=""),
 )
 
+# Small facts the bot keeps between runs, by name: the hash of the slash commands last synced
+# to Discord, so that they are synced only when they change.
+markers = Table(
+    "markers",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
 
 def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[subscriptions, outbox, bodies, pushes, audit])
 
 
+def _add_markers_v2(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[markers])
+
+
 # Each migration brings the schema from its index to the next version; append, never edit.
-MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_create_v1,)
+MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_create_v1, _add_markers_v2)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 

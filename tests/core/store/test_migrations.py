@@ -15,7 +15,7 @@ from bot.core.store import tables as store_tables
 from bot.core.store.tables import SCHEMA_VERSION, SchemaTooNew, migrate, schema_version
 from tests.core.store.conftest import NOW, subscribe
 
-TABLES = {"schema_version", "subscriptions", "outbox", "bodies", "pushes", "audit"}
+TABLES = {"schema_version", "subscriptions", "outbox", "bodies", "pushes", "audit", "markers"}
 
 
 async def versions(store: Store) -> list[int]:
@@ -146,3 +146,33 @@ def test_database_url_resolves_a_relative_path(
     url = database_url("data/ringkas.sqlite3")
     assert url == f"sqlite+aiosqlite:///{(tmp_path / 'data' / 'ringkas.sqlite3').resolve()}"
     assert url.startswith("sqlite+aiosqlite:////")
+
+
+async def test_a_version_1_database_gains_the_markers_and_keeps_its_data(database: Path) -> None:
+    from sqlalchemy import create_engine
+
+    # A database as version 1 left it: its tables, one subscription row, version 1.
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        schema_version.create(connection)
+        connection.execute(schema_version.insert().values(version=1))
+        store_tables.MIGRATIONS[0](connection)
+        connection.execute(
+            text(
+                "INSERT INTO subscriptions (platform, chat_id, thread, chat_kind, chat_title,"
+                " languages, times, instant, timezone, state, subscribed_by, subscribed_at)"
+                " VALUES ('telegram', '1', '', 'private', '', 'en', '07:00', 0, 'Asia/Jakarta',"
+                " 'active', 'u', '2025-10-07 00:00:00')"
+            )
+        )
+    engine.dispose()
+
+    async with await Store.open(database) as store:
+        assert await versions(store) == [SCHEMA_VERSION]
+        async with store.engine.connect() as connection:
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+            count = (await connection.execute(text("SELECT count(*) FROM subscriptions"))).scalar()
+        await store.markers.put("discord.commands", "abc")
+        assert await store.markers.get("discord.commands") == "abc"
+    assert "markers" in names
+    assert count == 1

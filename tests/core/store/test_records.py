@@ -193,3 +193,17 @@ async def test_audit_keeps_empty_and_unicode_detail(store: Store) -> None:
     await store.audit.record("admin:1", "pause", "", NOW)
     await store.audit.record("admin:2", "push", "“Kami akan berunding.” 📰", NOW)
     assert [e.detail for e in await store.audit.recent(2)] == ["“Kami akan berunding.” 📰", ""]
+
+
+# --- markers ---
+
+
+async def test_a_marker_is_none_until_put_then_the_last_value_put(store: Store) -> None:
+    assert await store.markers.get("discord.commands:global") is None
+
+    await store.markers.put("discord.commands:global", "first")
+    await store.markers.put("discord.commands:global", "second")
+    await store.markers.put("discord.commands:guild:1", "other")
+
+    assert await store.markers.get("discord.commands:global") == "second"
+    assert await store.markers.get("discord.commands:guild:1") == "other"
