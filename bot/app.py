@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.adapters.telegram import TelegramAdapter, connected_sender
+from bot.adapters import discord as discord_adapter
+from bot.adapters import telegram as telegram_adapter
 from bot.config import Settings, token
 from bot.core.broadcast import Broadcaster
 from bot.core.commands.admin import problems_notice
@@ -57,12 +58,16 @@ def platform_adapters(settings: Settings, tokens: Mapping[str, str]) -> list[Ada
     adapters: list[Adapter] = []
     if "telegram" in tokens:
         adapters.append(
-            TelegramAdapter(
+            telegram_adapter.TelegramAdapter(
                 settings.telegram,
                 tokens["telegram"],
                 settings.language,
                 connections=settings.delivery.in_flight,
             )
+        )
+    if "discord" in tokens:
+        adapters.append(
+            discord_adapter.DiscordAdapter(settings.discord, tokens["discord"], settings.language)
         )
     return adapters
 
@@ -76,10 +81,13 @@ async def platform_senders(
     async with contextlib.AsyncExitStack() as stack:
         senders: list[Sender] = []
         if "telegram" in tokens:
-            sender = connected_sender(
+            connecting = telegram_adapter.connected_sender(
                 settings.telegram, tokens["telegram"], settings.delivery.in_flight
             )
-            senders.append(await stack.enter_async_context(sender))
+            senders.append(await stack.enter_async_context(connecting))
+        if "discord" in tokens:
+            connected = discord_adapter.connected_sender(settings.discord, tokens["discord"])
+            senders.append(await stack.enter_async_context(connected))
         yield senders
 
 

@@ -128,6 +128,9 @@ class DiscordSettings(_Strict):
     token_env: EnvName = "RINGKAS_DISCORD_TOKEN"
     api_base: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg"
+    # Guilds (server ids) to sync the slash commands to, where changes show at once: for
+    # testing. Empty: global commands, which Discord may take up to an hour to show.
+    guilds: tuple[Annotated[int, Field(gt=0)], ...] = ()
     rate_limits: RateLimitSettings = RateLimitSettings(**_rates(DISCORD_LIMITS))
 
 

@@ -54,8 +54,6 @@ def _serve(args: argparse.Namespace, console_only: bool) -> int:
     tokens = {} if console_only else platform_tokens(settings)
     if not tokens:
         return run_async(_console_session(settings))
-    if "discord" in tokens:
-        log.warning("a discord token is set, but this version of Ringkas has no discord adapter")
     adapters = platform_adapters(settings, tokens)
     return run_async(_platform_session(settings, adapters))
 

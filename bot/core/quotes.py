@@ -44,6 +44,18 @@ para saat sebagai serta telah tentang untuk yang
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
+NO_MATCH = 3
+
+
+def _typed_rank(alias: str, key: str) -> int:
+    """0: the alias begins with the typed text; 1: one of its words does; 2: it contains it."""
+    if alias.startswith(key):
+        return 0
+    if f" {key}" in alias:
+        return 1
+    return 2 if key in alias else NO_MATCH
+
+
 def normalize(text: str) -> str:
     """Lower case, no diacritics, words separated by single spaces: "El-Sisi" → "el sisi"."""
     if not text.isascii():
@@ -160,6 +172,21 @@ class QuoteIndex:
         if people:
             return Ambiguous(query, tuple(people[:MAX_CANDIDATES]))
         return NothingFound(query, self.closest(key))
+
+    def suggest(self, typed: str, limit: int) -> tuple[Person, ...]:
+        """People for a list shown while a name is typed: those with a name or alias (in either
+        language) that begins with the text first, then a word of one, then one containing it;
+        with none of these, the nearest names, for a typo."""
+        key = normalize(typed[:MAX_QUERY])
+        ranked: list[tuple[int, str]] = []
+        for owner, aliases in self._aliases.items():
+            rank = min((_typed_rank(alias, key) for alias in aliases), default=NO_MATCH)
+            if rank < NO_MATCH:
+                ranked.append((rank, owner))
+        if not ranked and key:
+            return self.closest(key, limit)
+        ranked.sort(key=lambda item: (item[0], self.catalog.people[item[1]].name.en))
+        return tuple(self._people(owner for _, owner in ranked[:limit]))
 
     def closest(self, key: str, count: int = 3) -> tuple[Person, ...]:
         """The people whose name words are nearest the query's words, however far: suggestions."""

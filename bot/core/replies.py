@@ -44,6 +44,11 @@ REPLIES: Final[dict[str, Localized]] = {
     ),
     "arg_name_or_topic": Localized("name or topic", "nama atau topik"),
     "arg_zone": Localized("time zone", "zona waktu"),
+    "arg_languages": Localized("the digest's language, or both", "bahasa ringkasan, atau keduanya"),
+    "arg_times": Localized(
+        "local times, e.g. 07:00 19:00, or instant",
+        "jam setempat, mis. 07.00 19.00, atau instant",
+    ),
     "arg_summary_or_text": Localized("summary id | announcement", "id ringkasan | pengumuman"),
     "unknown_command": Localized(
         "Unknown command “{command}”. /help lists the commands.",

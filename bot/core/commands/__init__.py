@@ -79,17 +79,21 @@ async def handle(request: Request, services: Services) -> Reply:
     except Exception:
         # The store or a platform failed under us: say so, and keep serving other chats.
         log.exception("%s failed in %s", echo(request.text), request.chat)
-        return replace(say_reply(request, request.lang, "internal_error"), lang=request.lang)
+        return _error(request, "internal_error")
 
 
 async def _dispatch(request: Request, services: Services) -> Reply:
     parsed = parse(request.text)
     if parsed is None:
-        return say_reply(request, request.lang, "not_a_command")
+        return _error(request, "not_a_command")
     name, args = parsed
     command = COMMANDS.get(name)
     if command is None:
-        return say_reply(request, request.lang, "unknown_command", command=echo(f"/{name}"))
+        return _error(request, "unknown_command", command=echo(f"/{name}"))
     if name in ADMIN_ONLY and not request.is_admin:
-        return say_reply(request, request.lang, "not_bot_admin")
+        return _error(request, "not_bot_admin")
     return await command(request, services, args)
+
+
+def _error(request: Request, key: str, **values: object) -> Reply:
+    return replace(say_reply(request, request.lang, key, **values), lang=request.lang, error=True)

@@ -48,6 +48,7 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     push_id: str | None = None  # a push this reply started: adapters may follow its progress
     lang: Lang = "en"  # the chat's language, set by `handle`: for the adapters' follow-ups
+    error: bool = False  # the request could not be served: a platform may show it to the asker only
 
 
 def plain_line(text: str, style: Style = Style.PLAIN) -> Document:

@@ -1,0 +1,331 @@
+"""Discord on discord.py: slash commands and button presses in as core requests, core replies
+out as interaction responses. Guild channels, threads, forum posts and DMs.
+
+The slash commands are synced to Discord only when they change (their hash is kept in the
+store): syncing on every start would hit Discord's daily limit on command updates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.adapters import AdapterError
+from bot.adapters.choices import ChoiceKeys
+from bot.adapters.discord import commands
+from bot.adapters.discord.sender import MAX_RATELIMIT_WAIT, NO_MENTIONS, DiscordSender
+from bot.config import DiscordSettings
+from bot.core.commands import Choice, Reply, Request, handle
+from bot.core.commands import suggestions as suggest
+from bot.core.commands.admin import push_progress
+from bot.core.commands.suggestions import Suggestion
+from bot.core.models import Lang
+from bot.core.ports import ChatKind, ChatRef
+from bot.core.render import Format
+from bot.core.replies import say
+from bot.core.services import Services
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+CUSTOM_ID_LIMIT = 100  # characters of a button's custom_id
+ANSWER_WITHIN = 2.0  # seconds: Discord wants an answer within 3; a slower command defers first
+BUTTONS_LIVE = (
+    900.0  # seconds a reply's buttons are listened for (an interaction's token lives 15 min)
+)
+EditStatus = Callable[[str], Awaitable[object]]
+
+
+def point_at(settings: DiscordSettings) -> None:
+    """discord.py reads its REST base and gateway from class attributes: a proxy or a
+    stand-in serves when the config says so."""
+    Route.BASE = settings.api_base.rstrip("/")
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def new_client(**options: object) -> discord.Client:
+    # Guilds only: the bot reads no messages (slash commands need no message content intent).
+    return discord.Client(
+        intents=discord.Intents(guilds=True),
+        allowed_mentions=NO_MENTIONS,
+        max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+@contextlib.asynccontextmanager
+async def connected_sender(settings: DiscordSettings, token: str) -> AsyncIterator[DiscordSender]:
+    """A sender without the gateway: for `ringkas deliver --once` and `ringkas push`."""
+    point_at(settings)
+    client = new_client()
+    try:
+        await _login(client, settings, token)
+        yield DiscordSender(client)
+    finally:
+        await client.close()
+
+
+async def _login(client: discord.Client, settings: DiscordSettings, token: str) -> None:
+    """Log in over REST, worded for the operator; never with the token in the message."""
+    try:
+        await client.login(token)
+    except discord.LoginFailure:
+        raise AdapterError(
+            f"discord: Discord refused the token in ${settings.token_env}; "
+            "copy it again from the developer portal (Bot → Reset Token)"
+        ) from None
+    except (aiohttp.ClientError, OSError, discord.HTTPException) as error:
+        raise AdapterError(f"discord: cannot reach {settings.api_base}: {error}") from None
+
+
+class DiscordAdapter:
+    def __init__(
+        self,
+        settings: DiscordSettings,
+        token: str,
+        default_lang: Lang,
+        progress_every: float = 2.0,
+        **client_options: object,
+    ) -> None:
+        self._settings = settings
+        self._token = token
+        self._default_lang = default_lang
+        self._progress_every = progress_every
+        self._client = new_client(**client_options)
+        self._client.setup_hook = self._setup  # type: ignore[method-assign]
+        self._client.event(self.on_interaction)
+        self._client.event(self.on_ready)
+        self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(self._client)
+        commands.install(self.tree, self)
+        self.sender = DiscordSender(self._client)
+        self._keys = ChoiceKeys(CUSTOM_ID_LIMIT)
+        self._services: Services | None = None
+        self._gateway: asyncio.Task[None] | None = None
+        self._followers: set[asyncio.Task[None]] = set()
+
+    @property
+    def services(self) -> Services:
+        assert self._services is not None, "the adapter has not started"
+        return self._services
+
+    async def start(self, services: Services) -> None:
+        """Log in over REST (which runs `_setup`), then keep a gateway connection for
+        interactions; discord.py reconnects and resumes it by itself."""
+        self._services = services
+        point_at(self._settings)
+        await _login(self._client, self._settings, self._token)
+        self._gateway = asyncio.create_task(self._client.connect(reconnect=True))
+        self._gateway.add_done_callback(_gateway_ended)
+
+    async def stop(self) -> None:
+        for follower in self._followers:
+            follower.cancel()
+        await self._client.close()
+        if self._gateway is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await self._gateway
+
+    async def _setup(self) -> None:
+        await self.tree.set_translator(commands.Translations())
+        try:
+            await self._sync_commands()
+        except (discord.HTTPException, app_commands.AppCommandError) as error:
+            # The commands Discord has stay in place; the next start tries again.
+            log.warning("discord: could not sync the slash commands: %s", error)
+
+    async def _sync_commands(self) -> None:
+        """To each configured guild (shown at once: for testing), else globally (Discord may
+        take up to an hour to show changes) — each only when the commands changed."""
+        guilds: list[discord.Object | None] = [
+            discord.Object(id=guild) for guild in self._settings.guilds
+        ] or [None]
+        translator = self.tree.translator
+        assert translator is not None
+        for guild in guilds:
+            if guild is not None:
+                self.tree.copy_global_to(guild=guild)
+            payload = [
+                await command.get_translated_payload(self.tree, translator)
+                for command in self.tree.get_commands(guild=guild)
+            ]
+            digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+            target = f"guild:{guild.id}" if guild else "global"
+            marker = f"discord.commands:{self._client.application_id}:{target}"
+            if await self.services.store.markers.get(marker) == digest:
+                log.info("discord: slash commands unchanged (%s); not synced", target)
+                continue
+            await self.tree.sync(guild=guild)
+            await self.services.store.markers.put(marker, digest)
+            log.info("discord: slash commands synced (%s)", target)
+
+    async def on_ready(self) -> None:
+        user = self._client.user
+        log.info("discord: serving as %s in %d guilds", user, len(self._client.guilds))
+
+    # --- interactions ---
+
+    async def run(self, interaction: discord.Interaction, text: str, private: bool) -> None:
+        """A slash command: the core's reply as the interaction's response."""
+        work = asyncio.ensure_future(handle(self._request(interaction, text), self.services))
+        finished, _ = await asyncio.wait({work}, timeout=ANSWER_WITHIN)
+        if not finished:
+            await interaction.response.defer(ephemeral=private, thinking=True)
+        reply = await work
+        status = await self._answer(interaction, reply, private or reply.error)
+        if reply.push_id and status is not None:
+            self._follow_push(status, reply.push_id, reply.lang)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A button press; slash commands and autocomplete are the command tree's."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = interaction.data.get("custom_id") if interaction.data else None
+        command = self._keys.command(str(custom_id or ""))
+        if command is None:
+            lang = self._lang(interaction)
+            await interaction.response.send_message(say(lang, "button_expired"), ephemeral=True)
+            return
+        reply = await handle(self._request(interaction, command), self.services)
+        message = interaction.message
+        private = bool(message and message.flags.ephemeral)
+        status: EditStatus | None
+        if len(reply.messages) == 1 and not reply.choices:
+            # The answer takes the place of the question: the pressed message becomes the status.
+            await interaction.response.edit_message(content=reply.messages[0], view=None)
+            status = _editor(interaction)
+        else:
+            await interaction.response.edit_message(view=None)  # the choice is made
+            status = await self._answer(interaction, reply, private or reply.error)
+        if reply.push_id and status is not None:
+            self._follow_push(status, reply.push_id, reply.lang)
+
+    def _request(self, interaction: discord.Interaction, text: str) -> Request:
+        in_dm = interaction.guild_id is None
+        user = interaction.user
+        channel = interaction.channel
+        return Request(
+            chat=ChatRef(PLATFORM, str(interaction.channel_id)),
+            chat_kind=ChatKind.PRIVATE if in_dm else ChatKind.GROUP,
+            user=str(user.id),
+            text=text,
+            lang=self._lang(interaction),
+            fmt=Format.DISCORD,
+            # One's own DMs; in a guild, Manage Channels in this channel (Discord computes it).
+            can_manage=in_dm or interaction.permissions.manage_channels,
+            is_admin=self.services.is_admin(PLATFORM, str(user.id)),
+            chat_title=getattr(channel, "name", None) or f"DM {user}",
+        )
+
+    def _lang(self, interaction: discord.Interaction) -> Lang:
+        """The language of the user's Discord client, if Ringkas speaks it."""
+        locale = str(interaction.locale)
+        if locale == "id":
+            return "id"
+        if locale.startswith("en"):
+            return "en"
+        return self._default_lang
+
+    # --- autocomplete (commands.Handler) ---
+
+    def people(self, interaction: discord.Interaction, typed: str) -> tuple[Suggestion, ...]:
+        limit = commands.AUTOCOMPLETE_LIMIT
+        return suggest.people(self.services, typed, self._lang(interaction), limit)
+
+    def zones(self, interaction: discord.Interaction, typed: str) -> tuple[Suggestion, ...]:
+        return suggest.zones(typed, commands.AUTOCOMPLETE_LIMIT)
+
+    def summaries(self, interaction: discord.Interaction, typed: str) -> tuple[Suggestion, ...]:
+        limit = commands.AUTOCOMPLETE_LIMIT
+        return suggest.summaries(self.services, typed, self._lang(interaction), limit)
+
+    # --- answers ---
+
+    async def _answer(
+        self, interaction: discord.Interaction, reply: Reply, private: bool
+    ) -> EditStatus | None:
+        """Send the reply's messages, the choices as buttons under the last; a way to edit the
+        last one (for a push's progress)."""
+        status: EditStatus | None = None
+        for index, content in enumerate(reply.messages):
+            final = index == len(reply.messages) - 1
+            view = self._view(reply.choices) if final and reply.choices else discord.utils.MISSING
+            if not interaction.response.is_done():
+                await interaction.response.send_message(
+                    content, ephemeral=private, view=view, allowed_mentions=NO_MENTIONS,
+                    suppress_embeds=True,
+                )  # fmt: skip
+                status = _editor(interaction)
+            else:
+                sent = await interaction.followup.send(
+                    content, ephemeral=private, view=view, allowed_mentions=NO_MENTIONS,
+                    suppress_embeds=True, wait=True,
+                )  # fmt: skip
+                status = _message_editor(sent)
+        return status
+
+    def _view(self, choices: tuple[Choice, ...]) -> discord.ui.View:
+        """Buttons whose presses `on_interaction` answers (so they outlive this process's
+        memory of the view)."""
+        view = discord.ui.View(timeout=BUTTONS_LIVE)
+        for choice in choices:
+            view.add_item(
+                discord.ui.Button(
+                    label=choice.label[:80], custom_id=self._keys.data(choice.command)
+                )
+            )
+        return view
+
+    def _follow_push(self, edit: EditStatus, push_id: str, lang: Lang) -> None:
+        follower = asyncio.create_task(self._show_progress(edit, push_id, lang))
+        self._followers.add(follower)
+        follower.add_done_callback(self._followers.discard)
+
+    async def _show_progress(self, edit: EditStatus, push_id: str, lang: Lang) -> None:
+        """Edit the status message as the push goes out, until it is done (or the
+        interaction's token expires: the final figure is in /status)."""
+        shown = ""
+        finished = False
+        while not finished:
+            await asyncio.sleep(self._progress_every)
+            try:
+                text, finished = await push_progress(self.services, push_id, lang, Format.DISCORD)
+                if text != shown:
+                    await edit(text)
+                    shown = text
+            except discord.HTTPException as error:
+                log.info("discord: stopped showing the progress of push %s: %s", push_id, error)
+                return
+            except Exception:  # the store failed: try again at the next interval
+                log.exception("discord: could not read the progress of push %s", push_id)
+
+
+def _editor(interaction: discord.Interaction) -> EditStatus:
+    async def edit(content: str) -> object:
+        return await interaction.edit_original_response(
+            content=content, allowed_mentions=NO_MENTIONS
+        )
+
+    return edit
+
+
+def _message_editor(message: discord.WebhookMessage) -> EditStatus:
+    async def edit(content: str) -> object:
+        return await message.edit(content=content, allowed_mentions=NO_MENTIONS)
+
+    return edit
+
+
+def _gateway_ended(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("discord: the gateway connection ended: %s", error, exc_info=error)

@@ -1,0 +1,160 @@
+"""Ringkas's slash commands: names, options and descriptions in English and, for Discord's
+Indonesian locale, in Indonesian. Each command only turns its options into the core's command
+text and hands it over; the core does the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice, locale_str
+
+from bot.core.commands.suggestions import Suggestion
+from bot.core.replies import say
+
+
+class Handler(Protocol):
+    """What the commands call: the adapter."""
+
+    async def run(self, interaction: discord.Interaction, text: str, private: bool) -> None: ...
+
+    def people(self, interaction: discord.Interaction, typed: str) -> tuple[Suggestion, ...]: ...
+
+    def zones(self, interaction: discord.Interaction, typed: str) -> tuple[Suggestion, ...]: ...
+
+    def summaries(self, interaction: discord.Interaction, typed: str) -> tuple[Suggestion, ...]: ...
+
+
+AUTOCOMPLETE_LIMIT = 25  # choices Discord shows
+
+# Command and option names as Indonesian users see them (lower case, no spaces, as Discord asks).
+NAMES_ID = {
+    "help": "bantuan",
+    "subscribe": "berlangganan",
+    "unsubscribe": "berhenti-berlangganan",
+    "settings": "pengaturan",
+    "digest": "ringkasan",
+    "whosaid": "siapa-mengatakan",
+    "push": "kirim",
+    "status": "status",
+    "reload": "muat-ulang",
+    "language": "bahasa",
+    "times": "jam",
+    "zone": "zona",
+    "query": "nama-atau-topik",
+    "what": "ringkasan-atau-teks",
+}
+
+
+class Translations(app_commands.Translator):
+    """Every string is made with its Indonesian form alongside (`locale_str(en, id=…)`)."""
+
+    async def translate(
+        self,
+        string: locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        if locale is discord.Locale.indonesian:
+            return string.extras.get("id")
+        return None
+
+
+def name(english: str) -> locale_str:
+    return locale_str(english, id=NAMES_ID[english])
+
+
+def text(key: str) -> locale_str:
+    """A reply string (bot.core.replies) in both languages, trimmed to Discord's 100."""
+    return locale_str(say("en", key)[:100], id=say("id", key)[:100])
+
+
+def command_text(command: str, *arguments: str | None) -> str:
+    """ "/subscribe id 07:00 WIB": the options as the core's command line."""
+    return " ".join(["/" + command, *(a.strip() for a in arguments if a and a.strip())])
+
+
+def choices(found: tuple[Suggestion, ...]) -> list[Choice[str]]:
+    return [Choice(name=s.label, value=s.value) for s in found[:AUTOCOMPLETE_LIMIT]]
+
+
+Suggest = Callable[[discord.Interaction, str], tuple[Suggestion, ...]]
+
+
+def _completer(
+    suggest: Suggest,
+) -> Callable[[discord.Interaction, str], Coroutine[Any, Any, list[Choice[str]]]]:
+    async def complete(interaction: discord.Interaction, typed: str) -> list[Choice[str]]:
+        return choices(suggest(interaction, typed))
+
+    return complete
+
+
+def install(tree: app_commands.CommandTree[discord.Client], handler: Handler) -> None:
+    """Add every command to `tree`. Settings, admin commands and errors answer privately
+    (ephemeral); digests and who-said answers are for the whole channel."""
+
+    @tree.command(name=name("help"), description=text("help_help"))
+    async def help_(interaction: discord.Interaction) -> None:
+        await handler.run(interaction, "/help", private=True)
+
+    @tree.command(name=name("subscribe"), description=text("help_subscribe"))
+    @app_commands.rename(language=name("language"), times=name("times"), zone=name("zone"))
+    @app_commands.describe(
+        language=text("arg_languages"), times=text("arg_times"), zone=text("arg_zone")
+    )
+    @app_commands.choices(
+        language=[
+            Choice(name=locale_str("English", id="Inggris"), value="en"),
+            Choice(name=locale_str("Indonesian", id="Indonesia"), value="id"),
+            Choice(name=locale_str("both", id="keduanya"), value="both"),
+        ]
+    )
+    @app_commands.autocomplete(zone=_completer(handler.zones))
+    @app_commands.default_permissions(manage_channels=True)
+    async def subscribe(
+        interaction: discord.Interaction,
+        language: str | None = None,
+        times: str | None = None,
+        zone: str | None = None,
+    ) -> None:
+        await handler.run(
+            interaction, command_text("subscribe", language, times, zone), private=True
+        )
+
+    @tree.command(name=name("unsubscribe"), description=text("help_unsubscribe"))
+    @app_commands.default_permissions(manage_channels=True)
+    async def unsubscribe(interaction: discord.Interaction) -> None:
+        await handler.run(interaction, "/unsubscribe", private=True)
+
+    @tree.command(name=name("settings"), description=text("help_settings"))
+    async def settings(interaction: discord.Interaction) -> None:
+        await handler.run(interaction, "/settings", private=True)
+
+    @tree.command(name=name("digest"), description=text("help_digest"))
+    async def digest(interaction: discord.Interaction) -> None:
+        await handler.run(interaction, "/digest", private=False)
+
+    @tree.command(name=name("whosaid"), description=text("help_whosaid"))
+    @app_commands.rename(query=name("query"))
+    @app_commands.describe(query=text("arg_name_or_topic"))
+    @app_commands.autocomplete(query=_completer(handler.people))
+    async def whosaid(interaction: discord.Interaction, query: str) -> None:
+        await handler.run(interaction, command_text("whosaid", query), private=False)
+
+    @tree.command(name=name("push"), description=text("help_push"))
+    @app_commands.rename(what=name("what"))
+    @app_commands.describe(what=text("arg_summary_or_text"))
+    @app_commands.autocomplete(what=_completer(handler.summaries))
+    async def push(interaction: discord.Interaction, what: str) -> None:
+        await handler.run(interaction, command_text("push", what), private=True)
+
+    @tree.command(name=name("status"), description=text("help_status"))
+    async def status(interaction: discord.Interaction) -> None:
+        await handler.run(interaction, "/status", private=True)
+
+    @tree.command(name=name("reload"), description=text("help_reload"))
+    async def reload(interaction: discord.Interaction) -> None:
+        await handler.run(interaction, "/reload", private=True)

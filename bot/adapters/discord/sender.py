@@ -1,0 +1,66 @@
+"""Sending to Discord: one message to a channel, thread or DM, and what became of it as one of
+the core's outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+import discord
+
+from bot.core import ports
+from bot.core.ports import ChatRef, MessageKind, Outbound, Outcome
+from bot.core.render import Format
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+# Content can never ping @everyone, @here, a role or a user, whatever a summary says.
+NO_MENTIONS = discord.AllowedMentions.none()
+# 429s shorter than this discord.py waits out itself, which keeps it in charge of Discord's
+# per-route buckets; a longer one comes back as an outcome, so the outbox waits instead of a task.
+MAX_RATELIMIT_WAIT = 30.0
+
+
+class DiscordSender:
+    """The core's sender for Discord: REST calls of discord.py's client, which handles HTTP
+    rate limits (buckets and the global limit) itself."""
+
+    platform = PLATFORM
+    format = Format.DISCORD
+
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    async def send(self, chat: ChatRef, message: Outbound) -> Outcome:
+        # A thread or a forum post has its own channel id: the chat id is where to post.
+        channel = self._client.get_partial_messageable(int(chat.chat_id))
+        try:
+            sent = await channel.send(
+                message.text,
+                allowed_mentions=NO_MENTIONS,
+                # Digests link to their sources: one embed would stand over the rest.
+                suppress_embeds=message.kind is not MessageKind.ANNOUNCEMENT,
+            )
+        except Exception as error:  # a sender reports, it never raises
+            return outcome_of(error)
+        return ports.Delivered(str(sent.id))
+
+
+def outcome_of(error: Exception) -> Outcome:
+    """A failed REST call as the core's outcome."""
+    match error:
+        case discord.RateLimited():
+            return ports.RetryAfter(error.retry_after)
+        case discord.Forbidden() | discord.NotFound():
+            # Missing access, a deleted channel, a user who closed their DMs: until the bot is
+            # given access again, sending cannot succeed.
+            return ports.ChatGone(f"{error.status} {error.text}".strip())
+        case discord.HTTPException():
+            return ports.Transient(f"HTTP {error.status}: {error.text}".strip())
+        case aiohttp.ClientError() | asyncio.TimeoutError() | OSError():
+            return ports.Transient(f"{type(error).__name__}: {error}")
+        case _:
+            log.error("unexpected error sending to Discord", exc_info=error)
+            return ports.Transient(f"{type(error).__name__}: {error}")
