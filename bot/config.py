@@ -103,10 +103,16 @@ class TimeoutSettings(_Strict):
     pool: Annotated[float, Field(gt=0)] = 5.0  # waiting for a free connection
 
 
+def _https_url(value: str) -> str:
+    if not re.fullmatch(r"https://[^/\s]+\S*", value):
+        raise ValueError(f"{value!r} is not a public https:// URL, which Telegram requires")
+    return value
+
+
 class WebhookSettings(_Strict):
     """Telegram posts updates to `url`; a reverse proxy forwards them to `listen`:`port`."""
 
-    url: Annotated[str, Field(pattern=r"^https://\S+$")]  # public HTTPS URL, as Telegram requires
+    url: Annotated[str, AfterValidator(_https_url)]
     listen: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8443
     # The variable holding the secret Telegram sends with every update; unset: a random one per run.

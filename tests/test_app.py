@@ -7,14 +7,25 @@ import asyncio
 import datetime as dt
 import io
 import logging
+import socket
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from sqlalchemy import select
 
 from bot.adapters.console import LOCAL_CHAT, ConsoleSender
-from bot.app import open_runtime, serve
-from bot.config import AdminSettings, Settings
+from bot.adapters.discord import DiscordAdapter
+from bot.adapters.telegram import TelegramAdapter
+from bot.app import open_runtime, platform_adapters, platform_tokens, secrets, serve
+from bot.config import (
+    AdminSettings,
+    DiscordSettings,
+    Settings,
+    TelegramSettings,
+    WebhookSettings,
+)
 from bot.core.broadcast import Planned
 from bot.core.content import ContentInvalid
 from bot.core.ports import ChatKind, ChatRef, Delivered, MessageKind, Outbound, SystemClock
@@ -201,3 +212,136 @@ def test_run_with_broken_content_exits_1_with_each_problem(
         f"{folder / 'content.yaml'}:22: unknown speaker 'ana-speakr' (did you mean 'ana-speaker'?)",
         "1 problem",
     ]
+
+
+# --- platforms: tokens and secrets from the environment, an adapter per token ---
+
+
+TOKEN_ENVS = ("RINGKAS_TELEGRAM_TOKEN", "RINGKAS_DISCORD_TOKEN", "RINGKAS_TELEGRAM_WEBHOOK_SECRET")
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """None of the variables the bot reads secrets from is set, unless the test sets it."""
+    for name in (*TOKEN_ENVS, "MY_TG", "MY_DC", "MY_HOOK"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def with_webhook(
+    settings: Settings, secret_env: str = "RINGKAS_TELEGRAM_WEBHOOK_SECRET"
+) -> Settings:
+    webhook = WebhookSettings(url="https://bot.example.org/tg", secret_token_env=secret_env)
+    telegram = settings.telegram.model_copy(update={"webhook": webhook})
+    return settings.model_copy(update={"telegram": telegram})
+
+
+def test_no_tokens_no_platforms_no_secrets(
+    settings: Settings, environment: pytest.MonkeyPatch
+) -> None:
+    assert platform_tokens(settings) == {}
+    assert secrets(settings) == []
+    assert secrets(with_webhook(settings)) == []
+    assert platform_adapters(settings, {}) == []
+
+
+def test_tokens_are_read_from_the_variables_the_config_names(
+    settings: Settings, environment: pytest.MonkeyPatch
+) -> None:
+    environment.setenv("MY_TG", " 123:abc\n")
+    environment.setenv("MY_DC", "discord-token")
+    environment.setenv("RINGKAS_TELEGRAM_TOKEN", "not-this-one")
+    settings = settings.model_copy(
+        update={
+            "telegram": TelegramSettings(token_env="MY_TG"),
+            "discord": DiscordSettings(token_env="MY_DC"),
+        }
+    )
+
+    assert platform_tokens(settings) == {"telegram": "123:abc", "discord": "discord-token"}
+    assert sorted(secrets(settings)) == ["123:abc", "discord-token"]
+
+
+@pytest.mark.parametrize(
+    ("telegram", "discord", "expected"),
+    [
+        ("tg-token", None, {"telegram": "tg-token"}),
+        (None, "dc-token", {"discord": "dc-token"}),
+        ("   ", "dc-token", {"discord": "dc-token"}),
+    ],
+)
+def test_unset_or_blank_tokens_are_absent(
+    settings: Settings,
+    environment: pytest.MonkeyPatch,
+    telegram: str | None,
+    discord: str | None,
+    expected: dict[str, str],
+) -> None:
+    for name, value in (("RINGKAS_TELEGRAM_TOKEN", telegram), ("RINGKAS_DISCORD_TOKEN", discord)):
+        if value is not None:
+            environment.setenv(name, value)
+
+    assert platform_tokens(settings) == expected
+    assert secrets(settings) == list(expected.values())
+
+
+def test_the_webhook_secret_is_a_secret_only_with_a_webhook(
+    settings: Settings, environment: pytest.MonkeyPatch
+) -> None:
+    environment.setenv("RINGKAS_TELEGRAM_TOKEN", "tg-token")
+    environment.setenv("RINGKAS_TELEGRAM_WEBHOOK_SECRET", "hook-secret")
+    environment.setenv("MY_HOOK", "my-hook-secret")
+
+    assert secrets(settings) == ["tg-token"]  # polling: the secret is not the bot's
+    assert secrets(with_webhook(settings)) == ["tg-token", "hook-secret"]
+    assert secrets(with_webhook(settings, "MY_HOOK")) == ["tg-token", "my-hook-secret"]
+    assert platform_tokens(with_webhook(settings)) == {"telegram": "tg-token"}
+
+
+def test_an_unset_webhook_secret_is_absent(
+    settings: Settings, environment: pytest.MonkeyPatch
+) -> None:
+    environment.setenv("RINGKAS_DISCORD_TOKEN", "dc-token")
+
+    assert secrets(with_webhook(settings)) == ["dc-token"]
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Any attempt to resolve a name or open a connection fails the test (and is recorded)."""
+    attempts: list[str] = []
+
+    def refuse(what: str) -> Callable[..., NoReturn]:
+        def refused(*args: object, **kwargs: object) -> NoReturn:
+            attempts.append(what)
+            raise AssertionError(f"network used: {what}{args!r}")
+
+        return refused
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse("getaddrinfo"))
+    monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))
+    monkeypatch.setattr(socket.socket, "connect", refuse("connect"))
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse("connect_ex"))
+    return attempts
+
+
+@pytest.mark.parametrize(
+    ("tokens", "kinds"),
+    [
+        ({"telegram": "123:abc"}, [TelegramAdapter]),
+        ({"discord": "dc-token"}, [DiscordAdapter]),
+        ({"discord": "dc-token", "telegram": "123:abc"}, [TelegramAdapter, DiscordAdapter]),
+        ({}, []),
+        ({"console": "x"}, []),
+    ],
+)
+def test_one_adapter_per_platform_token_made_offline(
+    settings: Settings, offline: list[str], tokens: dict[str, str], kinds: list[type]
+) -> None:
+    adapters = platform_adapters(settings, tokens)
+
+    assert [type(adapter) for adapter in adapters] == kinds
+    assert [adapter.sender.platform for adapter in adapters] == [
+        k.__name__.removesuffix("Adapter").lower() for k in kinds
+    ]
+    assert offline == []

@@ -402,3 +402,175 @@ def test_a_bad_operating_setting_is_reported_with_its_line(
     tmp_path: Path, text: str, expected: str
 ) -> None:
     assert config_errors(write_config(tmp_path, text)) == [expected]
+
+
+# --- platform settings: Telegram's webhook, polling and timeouts; Discord's guilds ---
+
+
+def test_platform_settings_default_to_polling_global_commands_and_finite_timeouts() -> None:
+    settings = Settings()
+
+    assert settings.telegram.webhook is None
+    assert settings.telegram.poll_timeout == 30
+    timeouts = settings.telegram.timeouts
+    assert (timeouts.connect, timeouts.read, timeouts.write, timeouts.pool) == (5, 10, 10, 5)
+    assert settings.discord.guilds == ()
+
+
+def test_a_webhook_needs_only_its_url(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "telegram:\n  webhook:\n    url: https://bot.example.org/tg\n")
+
+    webhook = load_settings(path).telegram.webhook
+
+    assert webhook is not None
+    assert webhook.url == "https://bot.example.org/tg"
+    assert (webhook.listen, webhook.port) == ("127.0.0.1", 8443)
+    assert webhook.secret_token_env == "RINGKAS_TELEGRAM_WEBHOOK_SECRET"
+
+
+def test_every_webhook_setting_may_be_set(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path,
+        "telegram:\n  webhook:\n    url: https://bot.example.org:8443/tg\n"
+        "    listen: 0.0.0.0\n    port: 65535\n    secret_token_env: MY_HOOK_SECRET\n",
+    )
+
+    webhook = load_settings(path).telegram.webhook
+
+    assert webhook is not None
+    assert (webhook.url, webhook.listen, webhook.port, webhook.secret_token_env) == (
+        "https://bot.example.org:8443/tg",
+        "0.0.0.0",
+        65535,
+        "MY_HOOK_SECRET",
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["http://bot.example.org/tg", "bot.example.org/tg", "https://", "https://a b"]
+)
+def test_a_webhook_url_must_be_https(tmp_path: Path, url: str) -> None:
+    path = write_config(tmp_path, f'telegram:\n  webhook:\n    url: "{url}"\n')
+
+    [problem] = config_errors(path)
+
+    assert problem.startswith("ringkas.yaml:3: telegram.webhook.url: ")
+
+
+def test_a_webhook_url_that_is_not_https_is_explained_as_such(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "telegram:\n  webhook:\n    url: http://bot.example.org/tg\n")
+
+    [problem] = config_errors(path)
+
+    assert problem.startswith("ringkas.yaml:3: telegram.webhook.url: ")
+    assert "https" in problem  # the value given has none: the message must name the rule
+    assert "lowercase letters, digits and hyphens" not in problem
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "telegram:\n  webhook:\n    listen: 0.0.0.0\n",
+            "ringkas.yaml:2: telegram.webhook: missing field 'url'",
+            id="webhook-without-url",
+        ),
+        pytest.param(
+            "telegram:\n  webhook:\n    url: https://x.org\n    port: 0\n",
+            "ringkas.yaml:4: telegram.webhook.port: input should be greater than or equal to 1",
+            id="port-zero",
+        ),
+        pytest.param(
+            "telegram:\n  webhook:\n    url: https://x.org\n    port: 70000\n",
+            "ringkas.yaml:4: telegram.webhook.port: input should be less than or equal to 65535",
+            id="port-too-high",
+        ),
+        pytest.param(
+            "telegram:\n  webhook:\n    url: https://x.org\n    secret_token_env: MY-SECRET\n",
+            "ringkas.yaml:4: telegram.webhook.secret_token_env: 'MY-SECRET' is not an "
+            "environment variable name: use letters, digits and underscores",
+            id="secret-env-name",
+        ),
+        pytest.param(
+            "telegram:\n  webhook:\n    url: https://x.org\n    token: abc\n",
+            "ringkas.yaml:4: telegram.webhook: unknown field 'token'",
+            id="webhook-unknown-field",
+        ),
+        pytest.param(
+            "telegram:\n  poll_timeout: 51\n",
+            "ringkas.yaml:2: telegram.poll_timeout: input should be less than or equal to 50",
+            id="poll-timeout-too-long",
+        ),
+        pytest.param(
+            "telegram:\n  poll_timeout: -1\n",
+            "ringkas.yaml:2: telegram.poll_timeout: input should be greater than or equal to 0",
+            id="poll-timeout-negative",
+        ),
+        pytest.param(
+            "telegram:\n  timeouts:\n    read: 0\n",
+            "ringkas.yaml:3: telegram.timeouts.read: input should be greater than 0",
+            id="read-timeout-zero",
+        ),
+        pytest.param(
+            "telegram:\n  timeouts:\n    retry: 3\n",
+            "ringkas.yaml:3: telegram.timeouts: unknown field 'retry'",
+            id="timeouts-unknown-field",
+        ),
+        pytest.param(
+            "discord:\n  guilds: [0]\n",
+            "ringkas.yaml:2: discord.guilds[0]: input should be greater than 0",
+            id="guild-zero",
+        ),
+        pytest.param(
+            "discord:\n  guilds:\n    - 80351110224678912\n    - -5\n",
+            "ringkas.yaml:4: discord.guilds[1]: input should be greater than 0",
+            id="guild-negative",
+        ),
+        pytest.param(
+            "discord:\n  guilds: [my-server]\n",
+            "ringkas.yaml:2: discord.guilds[0]: input should be a valid integer, "
+            "unable to parse string as an integer",
+            id="guild-name",
+        ),
+    ],
+)
+def test_a_bad_platform_setting_is_reported_with_its_line(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    assert config_errors(write_config(tmp_path, text)) == [expected]
+
+
+@pytest.mark.parametrize("seconds", [0, 50])
+def test_poll_timeout_bounds_are_allowed(tmp_path: Path, seconds: int) -> None:
+    path = write_config(tmp_path, f"telegram:\n  poll_timeout: {seconds}\n")
+
+    assert load_settings(path).telegram.poll_timeout == seconds
+
+
+def test_every_timeout_may_be_set_to_any_positive_seconds(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path,
+        "telegram:\n  timeouts:\n    connect: 0.5\n    read: 60\n    write: 20\n    pool: 1\n",
+    )
+
+    timeouts = load_settings(path).telegram.timeouts
+
+    assert (timeouts.connect, timeouts.read, timeouts.write, timeouts.pool) == (0.5, 60, 20, 1)
+
+
+def test_every_zero_timeout_is_reported(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path, "telegram:\n  timeouts:\n    connect: 0\n    read: -1\n    pool: 0.0\n"
+    )
+
+    assert config_errors(path) == [
+        "ringkas.yaml:3: telegram.timeouts.connect: input should be greater than 0",
+        "ringkas.yaml:4: telegram.timeouts.read: input should be greater than 0",
+        "ringkas.yaml:5: telegram.timeouts.pool: input should be greater than 0",
+    ]
+
+
+def test_discord_guilds_are_positive_ids(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "discord:\n  guilds: [80351110224678912, 1]\n")
+
+    assert load_settings(path).discord.guilds == (80351110224678912, 1)

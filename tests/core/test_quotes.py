@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.models import Catalog, Statement
+from bot.core.models import Catalog, Person, Statement
 from bot.core.quotes import (
     Ambiguous,
     NothingFound,
@@ -183,3 +183,86 @@ def test_the_answer_does_not_depend_on_case_or_diacritics(quote_index: QuoteInde
 )
 def test_normalize_drops_case_diacritics_hyphens_and_punctuation(text: str, expected: str) -> None:
     assert normalize(text) == expected
+
+
+# --- suggest: the list shown while a name is typed ---
+
+
+def ids(people: tuple[Person, ...]) -> list[str]:
+    return [person.id for person in people]
+
+
+def test_suggest_ranks_a_prefix_then_a_word_prefix_then_a_substring(
+    quote_index: QuoteIndex,
+) -> None:
+    # "ne": Netanyahu's name begins with it, a word of Rubio's "Menteri Luar Negeri AS" does,
+    # and Guterres's "Secretary-General" only contains it.
+    assert ids(quote_index.suggest("ne", 10)) == [
+        "benjamin-netanyahu",
+        "marco-rubio",
+        "antonio-guterres",
+    ]
+
+
+def test_suggest_puts_names_that_begin_with_the_text_before_words_that_do(
+    quote_index: QuoteIndex,
+) -> None:
+    # "sec": "Secretary of State", "Secretary-General …" begin with it; Ben-Gvir's
+    # "Israeli National Security Minister" has a word that does.
+    assert ids(quote_index.suggest("sec", 10)) == [
+        "antonio-guterres",
+        "marco-rubio",
+        "itamar-ben-gvir",
+    ]
+
+
+def test_suggest_orders_equal_ranks_by_english_name(quote_index: QuoteIndex) -> None:
+    found = quote_index.suggest("isr", 10)
+
+    assert ids(found) == [
+        "benjamin-netanyahu",
+        "bezalel-smotrich",
+        "israeli-officials",
+        "itamar-ben-gvir",
+        "yair-lapid",
+    ]
+    assert [p.name.en for p in found] == sorted(p.name.en for p in found)
+
+
+@pytest.mark.parametrize("typed", ["antonio", "António", "ANTONIO", "  antónio ", "Antó"])
+def test_suggest_ignores_case_diacritics_and_spaces(quote_index: QuoteIndex, typed: str) -> None:
+    assert ids(quote_index.suggest(typed, 5)) == ["antonio-guterres"]
+
+
+def test_suggest_finds_indonesian_aliases(quote_index: QuoteIndex) -> None:
+    assert ids(quote_index.suggest("Sekjen", 5)) == ["antonio-guterres"]
+    assert ids(quote_index.suggest("menkeu", 5)) == ["bezalel-smotrich"]
+    assert ids(quote_index.suggest("menteri", 10)) == [
+        "bezalel-smotrich",
+        "itamar-ben-gvir",
+        "marco-rubio",
+        "benjamin-netanyahu",  # only a word of "Perdana Menteri Israel"
+    ]
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 5])
+def test_suggest_keeps_the_best_up_to_the_limit(quote_index: QuoteIndex, limit: int) -> None:
+    assert quote_index.suggest("is", limit) == quote_index.suggest("is", 100)[:limit]
+    assert len(quote_index.suggest("", limit)) == limit
+
+
+def test_suggest_with_nothing_typed_offers_everyone_by_name(
+    catalog: Catalog, quote_index: QuoteIndex
+) -> None:
+    everyone = quote_index.suggest("", 100)
+
+    assert sorted(ids(everyone)) == sorted(catalog.people)
+    assert [p.name.en for p in everyone] == sorted(p.name.en for p in catalog.people.values())
+
+
+def test_suggest_falls_back_to_the_nearest_names_for_a_typo(quote_index: QuoteIndex) -> None:
+    found = quote_index.suggest("guteres", 3)
+
+    assert found and len(found) <= 3
+    assert found[0].id == "antonio-guterres"
+    assert ids(quote_index.suggest("smotrik", 1)) == ["bezalel-smotrich"]

@@ -184,7 +184,7 @@ class DiscordAdapter:
         reply = await work
         status = await self._answer(interaction, reply, private or reply.error)
         if reply.push_id and status is not None:
-            self._follow_push(status, reply.push_id, reply.lang)
+            self._follow_push(status, reply.push_id, reply.lang or self._default_lang)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """A button press; slash commands and autocomplete are the command tree's."""
@@ -208,7 +208,7 @@ class DiscordAdapter:
             await interaction.response.edit_message(view=None)  # the choice is made
             status = await self._answer(interaction, reply, private or reply.error)
         if reply.push_id and status is not None:
-            self._follow_push(status, reply.push_id, reply.lang)
+            self._follow_push(status, reply.push_id, reply.lang or self._default_lang)
 
     def _request(self, interaction: discord.Interaction, text: str) -> Request:
         in_dm = interaction.guild_id is None

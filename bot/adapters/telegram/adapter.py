@@ -253,7 +253,7 @@ class TelegramAdapter:
         reply = await handle(request, self.services)
         last = await self._answer(chat, reply)
         if reply.push_id and last is not None:
-            self._follow_push(chat, last, reply.push_id, reply.lang)
+            self._follow_push(chat, last, reply.push_id, reply.lang or self._default_lang)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -283,7 +283,7 @@ class TelegramAdapter:
             await self._edit(chat, message.message_id, None)  # the choice is made: no buttons
             status = await self._answer(chat, reply)
         if reply.push_id and status is not None:
-            self._follow_push(chat, status, reply.push_id, reply.lang)
+            self._follow_push(chat, status, reply.push_id, reply.lang or self._default_lang)
 
     async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was added back to a chat (or unblocked): a paused subscription resumes."""

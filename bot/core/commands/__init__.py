@@ -75,7 +75,8 @@ async def handle(request: Request, services: Services) -> Reply:
         subscription = await services.store.subscriptions.get(request.chat)
         # Every reply, errors included, in the language the chat chose, if it chose one.
         request = replace(request, lang=reply_lang(request.lang, subscription))
-        return replace(await _dispatch(request, services), lang=request.lang)
+        answer = await _dispatch(request, services)
+        return answer if answer.lang else replace(answer, lang=request.lang)
     except Exception:
         # The store or a platform failed under us: say so, and keep serving other chats.
         log.exception("%s failed in %s", echo(request.text), request.chat)

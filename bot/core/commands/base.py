@@ -47,7 +47,9 @@ class Reply:
     messages: tuple[str, ...]
     choices: tuple[Choice, ...] = ()
     push_id: str | None = None  # a push this reply started: adapters may follow its progress
-    lang: Lang = "en"  # the chat's language, set by `handle`: for the adapters' follow-ups
+    # The language it is in, for the adapters' follow-ups: set by `handle` (the chat's), or by a
+    # command that answers in another (a /subscribe naming a language).
+    lang: Lang | None = None
     error: bool = False  # the request could not be served: a platform may show it to the asker only
 
 

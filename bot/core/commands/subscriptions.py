@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from babel import Locale
 
 from bot.core import timing
-from bot.core.arguments import ArgError, parse_subscribe
+from bot.core.arguments import ArgError, SubscribeArgs, parse_subscribe
 from bot.core.commands.base import Reply, Request, echo, plain_line, reply, say_reply, when
 from bot.core.document import Document, Span, Style
 from bot.core.models import Lang
@@ -25,15 +27,21 @@ def reply_lang(lang: Lang, subscription: Subscription | None) -> Lang:
 
 async def subscribe(request: Request, services: Services, args: str) -> Reply:
     """Subscribe this chat, change its plan, or resume it as it was after a pause."""
-    current = await services.store.subscriptions.get(request.chat)
     parsed = parse_subscribe(args)
     lang = request.lang
     if parsed.languages in ("en", "id"):
         lang = parsed.languages  # the chat just chose it (even if it then mistyped): answer in it
+    return replace(await _subscribe(request, services, args, parsed, lang), lang=lang)
+
+
+async def _subscribe(
+    request: Request, services: Services, args: str, parsed: SubscribeArgs | ArgError, lang: Lang
+) -> Reply:
     if not request.can_manage:
         return say_reply(request, lang, "not_chat_admin")
     if isinstance(parsed, ArgError):
         return _arg_error(request, lang, parsed)
+    current = await services.store.subscriptions.get(request.chat)
     plan = parsed.applied_to(current.plan if current else services.defaults.plan(request.lang))
     subscription = await services.store.subscriptions.subscribe(
         request.chat,

@@ -12,16 +12,20 @@ from sqlalchemy import select
 
 from bot.core.broadcast import push_id
 from bot.core.commands import Choice
-from bot.core.models import LANGS
+from bot.core.commands.admin import push_progress
+from bot.core.commands.base import plain_line
+from bot.core.models import LANGS, Lang
 from bot.core.ports import ChatRef
-from bot.core.render import Format, fits
+from bot.core.render import Format, fits, render
 from bot.core.replies import say
 from bot.core.services import Services
 from bot.core.store import Store
+from bot.core.store.outbox import Settlement
 from bot.core.store.tables import outbox
 from bot.core.validation import ContentError
 from tests.conftest import CONTENT
 from tests.core.commands.conftest import (
+    START,
     Clock,
     ask,
     ask_admin,
@@ -478,3 +482,97 @@ summaries:
         f"instant:{old_edition}",
         f"instant:{new_edition}",
     ]
+
+
+# --- push_progress: the message adapters edit while a push goes out ---
+
+
+async def confirmed_push(services: Services) -> str:
+    """The newest summary pushed to `subscribers`: four deliveries, two on each platform."""
+    await subscribers(services)
+    preview = await ask_admin(services, f"/push {newest_summary(services)}")
+    confirmed = await ask_admin(services, preview.choices[0].command)
+    assert confirmed.push_id is not None
+    return confirmed.push_id
+
+
+def progress_text(lang: Lang, key: str, push: str, delivered: int, failed: int) -> str:
+    return say(lang, key, id=push, delivered=delivered, total=4, failed=failed)
+
+
+@pytest.mark.parametrize("fmt", [Format.TELEGRAM, Format.DISCORD])
+@pytest.mark.parametrize("lang", ["en", "id"])
+async def test_push_progress_before_part_way_and_when_done(
+    services: Services, clock: Clock, lang: Lang, fmt: Format
+) -> None:
+    push = await confirmed_push(services)
+    outbox_ = services.store.outbox
+
+    before = await push_progress(services, push, lang, fmt)
+
+    telegram = await outbox_.claim("telegram", clock.now(), 10)
+    assert len(telegram) == 2
+    claimed = await push_progress(services, push, lang, fmt)  # sending is still waiting
+    await outbox_.settle(
+        Settlement(delivered=[(telegram[0].id, "m1")], failed=[(telegram[1].id, "Forbidden")]),
+        clock.now(),
+    )
+    part_way = await push_progress(services, push, lang, fmt)
+
+    discord = await outbox_.claim("discord", clock.now(), 10)
+    assert len(discord) == 2
+    retry_at = clock.now() + dt.timedelta(minutes=1)
+    await outbox_.settle(
+        Settlement(delivered=[(discord[0].id, "m2")], retry=[(discord[1].id, retry_at, "5xx")]),
+        clock.now(),
+    )
+    retrying = await push_progress(services, push, lang, fmt)  # a retry is still waiting
+    [again] = await outbox_.claim("discord", retry_at, 10)
+    await outbox_.settle(Settlement(delivered=[(again.id, "m3")]), retry_at)
+    done = await push_progress(services, push, lang, fmt)
+
+    assert before == (progress_text(lang, "push_progress", push, 0, 0), False)
+    assert claimed == before
+    assert part_way == (progress_text(lang, "push_progress", push, 1, 1), False)
+    assert retrying == (progress_text(lang, "push_progress", push, 2, 1), False)
+    assert done == (progress_text(lang, "push_done", push, 3, 1), True)
+    # Plain words and digits: the same in either format, nothing in them escaped.
+    assert done[0] == render(plain_line(progress_text(lang, "push_done", push, 3, 1)), fmt)
+
+
+async def test_push_progress_wording(services: Services) -> None:
+    push = await confirmed_push(services)
+    await services.store.outbox.settle(
+        Settlement(
+            delivered=[(d.id, "m") for d in await services.store.outbox.claim("telegram", START, 9)]
+        ),
+        START,
+    )
+    for d in await services.store.outbox.claim("discord", START, 9):
+        await services.store.outbox.settle(Settlement(failed=[(d.id, "gone")]), START)
+
+    english = await push_progress(services, push, "en", Format.TELEGRAM)
+    indonesian = await push_progress(services, push, "id", Format.DISCORD)
+
+    assert english == (f"Push {push}: done. Delivered 2/4, failed 2.", True)
+    assert indonesian == (f"Push {push}: selesai. Terkirim 2/4, gagal 2.", True)
+
+
+async def test_push_progress_part_way_wording(services: Services) -> None:
+    push = await confirmed_push(services)
+
+    english = await push_progress(services, push, "en", Format.DISCORD)
+    indonesian = await push_progress(services, push, "id", Format.TELEGRAM)
+
+    assert english == (f"Push {push}: delivered 0/4, failed 0.", False)
+    assert indonesian == (f"Push {push}: terkirim 0/4, gagal 0.", False)
+
+
+async def test_push_progress_of_a_push_to_no_one_is_done_at_once(services: Services) -> None:
+    preview = await ask_admin(services, f"/push {newest_summary(services)}")
+    confirmed = await ask_admin(services, preview.choices[0].command)
+    assert confirmed.push_id is not None
+
+    progress = await push_progress(services, confirmed.push_id, "en", Format.TELEGRAM)
+
+    assert progress == (f"Push {confirmed.push_id}: done. Delivered 0/0, failed 0.", True)

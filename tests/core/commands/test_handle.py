@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text as sql
 
-from bot.core.commands import COMMANDS, parse
+from bot.core.commands import ADMIN_ONLY, COMMANDS, MANAGING, Reply, menu, parse
 from bot.core.commands.base import fit_messages
 from bot.core.document import Document, Span, Style
-from bot.core.ports import ChatRef
+from bot.core.models import Lang
+from bot.core.ports import ChatKind, ChatRef
 from bot.core.render import Format, fits
+from bot.core.replies import say
 from bot.core.services import Services
-from tests.core.commands.conftest import CHAT, ask, ask_admin, joined, subscribe
+from tests.conftest import CONTENT
+from tests.core.commands.conftest import (
+    ADMINS,
+    CHAT,
+    DEFAULTS,
+    START,
+    Clock,
+    ask,
+    ask_admin,
+    joined,
+    subscribe,
+)
+from tests.fakes import services_over
 
 # --- parse ---
 
@@ -234,3 +250,190 @@ async def test_every_reply_fits_one_platform_message(
             assert len(message.encode("utf-16-le")) // 2 <= limit
         for choice in reply.choices:
             assert choice.label and choice.command.startswith("/")
+
+
+# --- the command menus ---
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_menu_lists_every_public_command_once_in_order(lang: Lang) -> None:
+    names = [name for name, _ in menu(lang)]
+
+    assert names == [name for name in COMMANDS if name not in ADMIN_ONLY]
+    assert len(set(names)) == len(names)
+    assert not set(names) & ADMIN_ONLY
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_admin_menu_lists_only_the_admin_commands_in_order(lang: Lang) -> None:
+    names = [name for name, _ in menu(lang, admin=True)]
+
+    assert names == [name for name in COMMANDS if name in ADMIN_ONLY]
+    assert set(names) == ADMIN_ONLY
+    # Together the two menus are every command, each once.
+    assert [name for name, _ in menu(lang) + menu(lang, admin=True)] == [
+        *(n for n in COMMANDS if n not in ADMIN_ONLY),
+        *(n for n in COMMANDS if n in ADMIN_ONLY),
+    ]
+    assert sorted(name for name, _ in menu(lang) + menu(lang, admin=True)) == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("admin", [False, True])
+def test_menu_descriptions_are_in_the_language_and_fit_both_platforms(admin: bool) -> None:
+    english, indonesian = dict(menu("en", admin)), dict(menu("id", admin))
+
+    assert english.keys() == indonesian.keys()
+    for name in english:
+        assert english[name] == say("en", f"help_{name}")
+        assert indonesian[name] == say("id", f"help_{name}")
+        assert english[name] != indonesian[name], name
+        for description in (english[name], indonesian[name]):
+            assert 3 <= len(description) <= 256, (name, description)  # Telegram
+            assert 1 <= len(description) <= 100, (name, description)  # Discord
+            assert description == description.strip()
+
+
+# --- MANAGING: the commands that read can_manage ---
+
+
+MANAGING_PROBES = {
+    "whosaid": "Guterres",
+    "push": "2025-10-07-reactions-to-talks",
+    "subscribe": "id 07:00 WIB",
+}
+
+
+async def fresh_reply(
+    tmp_path: Path, migrated: Path, text: str, can_manage: bool, tag: str
+) -> Reply:
+    """The reply of a bot admin in a group to `text`, on a store of its own, new and empty."""
+    database = tmp_path / f"{tag}.sqlite3"
+    shutil.copyfile(migrated, database)
+    async with services_over(
+        CONTENT, database, Clock(START), defaults=DEFAULTS, admins=ADMINS
+    ) as fresh:
+        return await ask_admin(fresh, text, chat_kind=ChatKind.GROUP, can_manage=can_manage)
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+async def test_only_the_managing_commands_answer_by_can_manage(
+    tmp_path: Path, migrated: Path, name: str
+) -> None:
+    for text in {f"/{name}", f"/{name} {MANAGING_PROBES.get(name, '')}".strip()}:
+        refused = await fresh_reply(tmp_path, migrated, text, False, f"{name}-no")
+        allowed = await fresh_reply(tmp_path, migrated, text, True, f"{name}-yes")
+        for path in tmp_path.glob(f"{name}-*.sqlite3*"):
+            path.unlink()
+
+        assert (refused != allowed) == (name in MANAGING), text
+        if name in MANAGING:
+            assert "admin" in joined(refused)
+
+
+def test_managing_names_commands_that_exist() -> None:
+    assert set(COMMANDS) >= MANAGING
+    assert not MANAGING & ADMIN_ONLY
+
+
+# --- Reply.lang and Reply.error ---
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+async def test_without_a_subscription_the_reply_is_in_the_requests_language(
+    services: Services, lang: Lang
+) -> None:
+    for text in ("/help", "/settings", "/digest", "/frobnicate", "hello"):
+        assert (await ask(services, text, lang=lang)).lang == lang, text
+
+
+@pytest.mark.parametrize(("chosen", "asked"), [("id", "en"), ("en", "id")])
+async def test_a_chat_that_chose_a_language_gets_replies_marked_in_it(
+    services: Services, chosen: Lang, asked: Lang
+) -> None:
+    await subscribe(services, CHAT, chosen)
+
+    for text in ("/help", "/settings", "/digest", "/whosaid Guterres", "/frobnicate", "hello"):
+        reply = await ask(services, text, lang=asked)
+        assert reply.lang == chosen, text
+    admin = await ask_admin(services, "/status", lang=asked)
+    assert admin.lang == chosen
+    assert joined(admin).startswith(f"<b>{say(chosen, 'status_title')}</b>")
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+async def test_a_chat_reading_both_languages_gets_the_requests_language(
+    services: Services, lang: Lang
+) -> None:
+    await subscribe(services, CHAT, "both")
+
+    assert (await ask(services, "/settings", lang=lang)).lang == lang
+    assert (await ask(services, "/frobnicate", lang=lang)).lang == lang
+
+
+async def test_subscribing_in_a_language_marks_the_reply_in_it(services: Services) -> None:
+    reply = await ask(services, "/subscribe id", lang="en")
+
+    assert "<b>Berlangganan.</b>" in joined(reply)  # the text is Indonesian…
+    assert reply.lang == "id"  # …and so should its language be
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+async def test_requests_that_cannot_be_served_are_errors(services: Services, lang: Lang) -> None:
+    unknown = await ask(services, "/frobnicate", lang=lang)
+    no_command = await ask(services, "hello", lang=lang)
+    not_admin = await ask(services, "/status", lang=lang)
+
+    for reply, key in [
+        (unknown, "unknown_command"),
+        (no_command, "not_a_command"),
+        (not_admin, "not_bot_admin"),
+    ]:
+        assert reply.error is True, key
+        assert reply.lang == lang
+        assert reply.choices == () and reply.push_id is None
+    assert joined(no_command) == say(lang, "not_a_command")
+    assert joined(not_admin) == say(lang, "not_bot_admin")
+    assert joined(unknown) == say(lang, "unknown_command", command="/frobnicate")
+
+
+async def test_a_failing_store_gives_an_error_reply(
+    services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services.store.subscriptions, "get", broken)
+
+    with caplog.at_level(logging.CRITICAL, logger="bot.core.commands"):
+        reply = await ask(services, "/digest", lang="id")
+
+    assert reply.error is True
+    assert reply.lang == "id"
+    assert joined(reply) == say("id", "internal_error")
+
+
+async def test_a_failure_inside_a_command_is_an_error_in_the_chats_language(
+    services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await subscribe(services, CHAT, "id")
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services.store.outbox, "counts", broken)
+
+    with caplog.at_level(logging.CRITICAL, logger="bot.core.commands"):
+        reply = await ask_admin(services, "/status", lang="en")
+
+    assert reply.error is True
+    assert reply.lang == "id"
+    assert joined(reply) == say("id", "internal_error")
+
+
+async def test_ordinary_replies_are_no_errors(services: Services) -> None:
+    for text in ("/start", "/help", "/digest", "/whosaid Guterres", "/whosaid minister"):
+        assert (await ask(services, text)).error is False, text
+    for text in ("/subscribe", "/settings", "/unsubscribe", "/settings"):
+        assert (await ask(services, text)).error is False, text
+    for text in ("/status", "/push", "/reload"):
+        assert (await ask_admin(services, text)).error is False, text
