@@ -147,7 +147,7 @@ async def serve(
 ) -> None:
     """Run the scheduler, the dispatcher and the adapters until `done` is set.
 
-    On stop, no new batch is claimed and the batch being sent is recorded before the store
+    On stop, nothing more is claimed and the sends under way are recorded before the store
     closes, so no delivery is left half-recorded. With `finish_deliveries` (a console session
     at end of input), what is ready to send goes out first.
     """
@@ -175,7 +175,7 @@ async def serve(
             else:
                 runtime.dispatcher.stop()
             await worker
-        # Only then do the adapters close: the batch being sent still needs their connections.
+        # Only then do the adapters close: the sends under way still need their connections.
         for adapter in reversed(started):
             await adapter.stop()
 

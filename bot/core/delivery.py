@@ -92,32 +92,78 @@ class Dispatcher:
 
     async def drain(self, wait_up_to: float = 0.0) -> DispatchReport:
         """Send every ready row; then wait for retries that fall due within `wait_up_to` s."""
-        reports = await asyncio.gather(
-            *(self._drain_platform(platform, wait_up_to) for platform in self._senders)
-        )
+        passes = [
+            asyncio.ensure_future(self._drain_platform(platform, wait_up_to))
+            for platform in self._senders
+        ]
+        try:
+            reports = await asyncio.gather(*passes)
+        except BaseException:
+            # One platform failed (or the drain was cancelled): end the others too, rather than
+            # leave them sending beside the next drain and past the in-flight bound.
+            for task in passes:
+                task.cancel()
+            await asyncio.gather(*passes, return_exceptions=True)
+            raise
         total = DispatchReport()
         for report in reports:
             total.add(report)
         return total
 
     def stop(self) -> None:
-        """Claim nothing more; the batch being sent finishes and is recorded."""
+        """Claim nothing more; the sends under way finish and are recorded."""
         self._stopping.set()
 
     async def _drain_platform(self, platform: str, wait_up_to: float) -> DispatchReport:
+        """Keep up to `in_flight` rows sending: as sends finish they are settled and replaced,
+        so the pacer never idles waiting for the slowest send of a batch."""
         report = DispatchReport()
         deadline = self._clock.now() + dt.timedelta(seconds=wait_up_to)
-        while not self._stopping.is_set():
-            batch = await self._store.outbox.claim(platform, self._clock.now(), self._in_flight)
-            if batch:
-                report.add(await self._send_batch(platform, batch))
-                continue
-            upcoming = await self._store.outbox.next_attempt([platform])
-            if upcoming is None or upcoming > deadline:
-                break
-            pause = max(0.0, (upcoming - self._clock.now()).total_seconds())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), pause)
+        # Settling and claiming take a transaction each, so they wait until a quarter of the
+        # window has finished: the other three quarters keep the pacer busy meanwhile.
+        step = max(1, self._in_flight // 4)
+        sending: dict[asyncio.Task[Outcome], Delivery] = {}
+        finished: list[tuple[Delivery, Outcome]] = []  # sent, but still marked sending
+        freed = 0  # rows settled since the last claim
+        exhausted = False  # the last claim found fewer ready rows than it asked for
+        try:
+            while True:
+                # Settled in groups of a quarter; at once when no claim waits on the room (all
+                # claimed, or stopping), so a slow send never keeps finished rows in doubt.
+                if finished and (
+                    len(finished) >= step or not sending or exhausted or self._stopping.is_set()
+                ):
+                    report.add(await self._settle(finished))
+                    freed += len(finished)
+                    finished = []
+                # Top up once a quarter is free again, or when the window is empty; an exhausted
+                # platform is asked again as rows settle, so new work never waits on a slow send.
+                if not self._stopping.is_set() and (not sending or freed >= step):
+                    # Rows sent but not settled still count: never more than in_flight sending.
+                    room = self._in_flight - len(sending) - len(finished)
+                    claimed = await self._store.outbox.claim(platform, self._clock.now(), room)
+                    exhausted, freed = len(claimed) < room, 0
+                    for delivery, text in await self._texts_for(platform, claimed):
+                        task = asyncio.create_task(self._send_one(platform, delivery, text))
+                        sending[task] = delivery
+                if sending:
+                    done, _ = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+                    finished += [(sending.pop(task), task.result()) for task in done]
+                    continue
+                if self._stopping.is_set():
+                    break
+                upcoming = await self._store.outbox.next_attempt([platform])
+                if upcoming is None or upcoming > deadline:
+                    break
+                pause = max(0.0, (upcoming - self._clock.now()).total_seconds())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), pause)
+        finally:
+            # Only if cancelled or the store failed: what is under way stays marked sending,
+            # and the next start resends it.
+            for task in sending:
+                task.cancel()
+            await asyncio.gather(*sending, return_exceptions=True)
         return report
 
     async def run(self, wake: asyncio.Event, idle_seconds: float, finish: asyncio.Event) -> None:
@@ -131,6 +177,7 @@ class Dispatcher:
                 upcoming = await self._store.outbox.next_attempt(self.platforms)
             except Exception:  # the store was unreachable: the rows stay; try again later
                 log.exception("delivery pass failed; retrying")
+                await self._release_claims()
             else:
                 if upcoming is not None:
                     until = (upcoming - self._clock.now()).total_seconds()
@@ -142,27 +189,41 @@ class Dispatcher:
             for sleeper in sleepers:
                 sleeper.cancel()
 
-    async def _send_batch(self, platform: str, batch: list[Delivery]) -> DispatchReport:
-        # Look each distinct text up once, before the sends race each other to the store.
-        for body, lang in {(d.body, d.lang) for d in batch}:
-            await self._text(body, lang, self._senders[platform])
-        outcomes = await asyncio.gather(*(self._send_one(platform, d) for d in batch))
+    async def _release_claims(self) -> None:
+        """After a failed pass nothing is being sent (the pass ended its sends), so rows it
+        left marked sending go back to pending, as a restart would do, instead of waiting for
+        one; the store may still be unreachable, and then the next pass tries again."""
+        try:
+            await self._store.outbox.recover(self._clock.now())
+        except Exception:
+            log.warning("could not release the rows of the failed pass; retrying later")
+
+    async def _texts_for(
+        self, platform: str, claimed: list[Delivery]
+    ) -> list[tuple[Delivery, str | None]]:
+        """Each distinct text looked up once, before the sends race each other to the store."""
+        sender = self._senders[platform]
+        keys = {(d.body, d.lang) for d in claimed}
+        texts = {key: await self._text(*key, sender) for key in keys}
+        return [(d, texts[d.body, d.lang]) for d in claimed]
+
+    async def _settle(self, finished: list[tuple[Delivery, Outcome]]) -> DispatchReport:
         now = self._clock.now()
         settlement, report = Settlement(), DispatchReport()
-        for delivery, outcome in zip(batch, outcomes, strict=True):
+        for delivery, outcome in finished:
             self._settle_one(delivery, outcome, now, settlement, report)
         await self._store.outbox.settle(settlement, now)
         return report
 
-    async def _send_one(self, platform: str, delivery: Delivery) -> Outcome:
-        sender = self._senders[platform]
-        text = await self._text(delivery.body, delivery.lang, sender)
+    async def _send_one(self, platform: str, delivery: Delivery, text: str | None) -> Outcome:
         if text is None:
             return Transient(f"no message body {delivery.body!r} for {delivery.lang}")
         pacer = self._pacers[platform]
         await pacer.acquire(delivery.chat, delivery.chat_kind)
         try:
-            outcome = await sender.send(delivery.chat, Outbound(text, delivery.kind))
+            outcome = await self._senders[platform].send(
+                delivery.chat, Outbound(text, delivery.kind)
+            )
         except Exception as exc:  # a sender must not raise; if one does, the row still settles
             log.exception("%s sender raised instead of reporting an outcome", platform)
             outcome = Transient(f"sender error: {type(exc).__name__}")

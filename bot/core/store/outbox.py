@@ -1,7 +1,8 @@
 """The outbox: every delivery is a row before it is sent, so none is lost or sent twice.
 
-A row goes pending → sending → delivered. Rows are marked sending in small claimed batches, and
-a restart puts rows left in sending back to pending: a crash resends at most one batch.
+A row goes pending → sending → delivered. At most `delivery.in_flight` rows per platform are
+marked sending at once, and a restart puts rows left in sending back to pending: a crash resends
+at most those.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Delivery:
 
 @dataclass(slots=True)
 class Settlement:
-    """What became of one claimed batch, written back in one transaction."""
+    """What became of some claimed rows, written back in one transaction."""
 
     delivered: list[tuple[int, str]] = field(default_factory=list)  # row, message id
     retry: list[tuple[int, dt.datetime, str]] = field(default_factory=list)  # row, when, why
