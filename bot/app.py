@@ -159,8 +159,9 @@ async def serve(
     try:
         # The adapters connect first: their senders must be ready before the first delivery.
         for adapter in adapters:
-            await adapter.start(runtime.services)
-            started.append(adapter)
+            started.append(adapter)  # stopped in any case: a start cut short has things to close
+            if not await _start_unless_done(adapter, runtime.services, done):
+                return
         worker = asyncio.create_task(
             runtime.dispatcher.run(runtime.wake, settings.tick_seconds, finish)
         )
@@ -178,6 +179,22 @@ async def serve(
         # Only then do the adapters close: the sends under way still need their connections.
         for adapter in reversed(started):
             await adapter.stop()
+
+
+async def _start_unless_done(adapter: Adapter, services: Services, done: asyncio.Event) -> bool:
+    """Start the adapter; a stop asked for meanwhile (a platform unreachable at start, retried)
+    cuts the start short. Whether it started."""
+    starting = asyncio.ensure_future(adapter.start(services))
+    stopping = asyncio.ensure_future(done.wait())
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if starting.done():
+        starting.result()  # a failed start raises here
+        return True
+    starting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await starting
+    return False
 
 
 @contextlib.contextmanager

@@ -26,7 +26,9 @@ from bot.core.messages import digest_message
 from bot.core.models import Catalog
 from bot.core.render import Format
 from bot.core.replies import say
+from tests.adapters.telegram.program import finish, start, telegram_config
 from tests.conftest import CONTENT, REPO
+from tests.standins.telegram import TelegramStandIn, User
 
 CONSOLE_DIGEST = "[digest → console:local]"
 CONSOLE_ANNOUNCEMENT = "[announcement → console:local]"
@@ -322,19 +324,52 @@ def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
     assert "INFO bot.app: stopping" in run.err  # `run` logs at INFO, unlike `chat`
 
 
-def test_run_with_tokens_says_there_is_no_adapter_and_never_shows_them(tmp_path: Path) -> None:
-    env = environment(RINGKAS_TELEGRAM_TOKEN="secret-123", RINGKAS_DISCORD_TOKEN="secret-456")
-    run = converse(tmp_path, "run", "/status", env=env)
+STANDIN_TOKEN = "4242:cli-run-secret-token"
+READER = User(7002, "Ana", "ana", language_code="en")
+REFUSED = (
+    "telegram: the Bot API refused the token in $RINGKAS_TELEGRAM_TOKEN; check it with @BotFather"
+)
+
+
+async def test_run_with_a_telegram_token_the_bot_api_refuses_exits_1_naming_its_variable(
+    tmp_path: Path,
+) -> None:
+    async with TelegramStandIn(STANDIN_TOKEN, max_poll_seconds=0.5) as api:
+        config = telegram_config(tmp_path, api)
+        env = environment(RINGKAS_TELEGRAM_TOKEN="4242:refused-secret")
+        run = await finish(await start(tmp_path, "run", "--config", str(config), env=env))
+
+    assert run.code == 1
+    assert (run.out, run.err) == ("", REFUSED + "\n")  # one line, and never the token
+    assert [c.status for c in api.calls] == [401]  # asked once: a refused token is not retried
+
+
+async def test_run_with_a_telegram_token_serves_telegram_until_sigterm(tmp_path: Path) -> None:
+    async with TelegramStandIn(STANDIN_TOKEN, max_poll_seconds=0.5) as api:
+        config = telegram_config(tmp_path, api)
+        env = environment(RINGKAS_TELEGRAM_TOKEN=STANDIN_TOKEN)
+        program = await start(tmp_path, "run", "--config", str(config), env=env)
+        try:
+            await api.wait_for(lambda: any(c.method == "getUpdates" for c in api.calls), 15)
+            api.feed_message(READER.id, "/start", user=READER)
+            [answer] = await api.wait_for(lambda: api.sent_to(READER.id))
+            program.send_signal(signal.SIGTERM)
+            began = time.monotonic()
+            run = await finish(program, timeout=10)
+        finally:
+            if program.returncode is None:
+                program.kill()
+                await program.wait()
 
     assert run.code == 0
-    assert say("en", "status_title") in run.out
-    for platform in ("telegram", "discord"):
-        assert (
-            f"WARNING ringkas: a {platform} token is set, but this version of Ringkas has no "
-            f"{platform} adapter yet"
-        ) in run.err
-    for secret in ("secret-123", "secret-456"):
-        assert secret not in run.out + run.err
+    assert time.monotonic() - began < 5
+    assert answer.text.startswith(say("en", "welcome"))
+    assert run.out == ""  # no console chat: the Telegram adapter serves instead
+    assert "INFO bot.adapters.telegram.adapter: telegram: serving as @RingkasBot" in run.err
+    assert "INFO bot.app: stopping" in run.err
+    assert "WARNING" not in run.err and "ERROR" not in run.err
+    assert STANDIN_TOKEN not in run.out + run.err
+    assert STANDIN_TOKEN.partition(":")[2] not in run.out + run.err
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])

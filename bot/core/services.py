@@ -114,16 +114,23 @@ class Services:
         await self.store.audit.record(actor, "push-cancel", push.id, self.clock.now())
         return True
 
-    async def chat_returned(self, chat: ChatRef) -> Subscription | None:
-        """The bot is back in a chat that had gone (re-added, unblocked): a paused subscription
-        resumes as it was. Adapters call this on the platform's membership events."""
-        current = await self.store.subscriptions.get(chat)
-        if current is None or current.state is not State.PAUSED:
-            return current
-        log.info("%s is back: subscription resumed", chat)
-        return await self.store.subscriptions.subscribe(
-            chat, current.chat_kind, current.plan, current.subscribed_by, self.clock.now()
-        )
+    async def chat_returned(self, platform: str, chat_id: str) -> list[Subscription]:
+        """The bot is back in a chat that had gone (re-added, unblocked): its paused
+        subscriptions, the chat's own and its topics', resume as they were. Adapters call this
+        on the platform's membership events; returns the chat's subscriptions as they now are."""
+        found = []
+        for current in await self.store.subscriptions.in_chat(platform, chat_id):
+            if current.state is State.PAUSED:
+                log.info("%s is back: subscription resumed", current.chat)
+                current = await self.store.subscriptions.subscribe(
+                    current.chat,
+                    current.chat_kind,
+                    current.plan,
+                    current.subscribed_by,
+                    self.clock.now(),
+                )
+            found.append(current)
+        return found
 
     async def reload_if_changed(self) -> Reloaded | ReloadFailed | None:
         """The watcher's pass: reload only when files under the content folder changed."""

@@ -203,9 +203,8 @@ async def test_chat_returned_resumes_a_paused_subscription_as_it_was(
     await services.store.subscriptions.pause(original.id, "bot was kicked", NOW)
     clock.set(DUE)
 
-    back = await services.chat_returned(chat)
+    [back] = await services.chat_returned("telegram", "-100")
 
-    assert back is not None
     assert (back.id, back.state, back.paused_reason, back.paused_at) == (
         original.id, State.ACTIVE, None, None,
     )  # fmt: skip
@@ -214,8 +213,25 @@ async def test_chat_returned_resumes_a_paused_subscription_as_it_was(
     )  # fmt: skip
     assert back.next_due is not None and back.next_due > DUE
     # An active chat is left as it is; a chat never subscribed stays unsubscribed.
-    assert await services.chat_returned(chat) == back
-    assert await services.chat_returned(ChatRef("telegram", "-200")) is None
+    assert await services.chat_returned("telegram", "-100") == [back]
+    assert await services.chat_returned("telegram", "-200") == []
+
+
+async def test_chat_returned_resumes_every_topic_of_the_chat_and_no_other_chat(
+    services: Services,
+) -> None:
+    plan = Plan("en", (dt.time(7, 0),), False, "Asia/Jakarta")
+    chats = [ChatRef("telegram", "-100"), ChatRef("telegram", "-100", "42"),
+             ChatRef("telegram", "-100", "43"), ChatRef("telegram", "-300")]  # fmt: skip
+    for chat in chats:
+        sub = await services.store.subscriptions.subscribe(chat, ChatKind.GROUP, plan, "u", NOW)
+        await services.store.subscriptions.pause(sub.id, "bot was kicked", NOW)
+
+    back = await services.chat_returned("telegram", "-100")
+
+    assert [(s.chat, s.state) for s in back] == [(chat, State.ACTIVE) for chat in chats[:3]]
+    other = await services.store.subscriptions.get(chats[3])
+    assert other is not None and other.state is State.PAUSED
 
 
 async def test_a_confirmed_push_is_queued_once_and_recorded(

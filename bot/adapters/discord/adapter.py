@@ -106,6 +106,7 @@ class DiscordAdapter:
         self._client.setup_hook = self._setup  # type: ignore[method-assign]
         self._client.event(self.on_interaction)
         self._client.event(self.on_ready)
+        self._client.event(self.on_guild_join)
         self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(self._client)
         commands.install(self.tree, self)
         self.sender = DiscordSender(self._client)
@@ -172,6 +173,11 @@ class DiscordAdapter:
     async def on_ready(self) -> None:
         user = self._client.user
         log.info("discord: serving as %s in %d guilds", user, len(self._client.guilds))
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """The bot was added (back) to a server: its channels' paused subscriptions resume."""
+        for channel in [*guild.channels, *guild.threads]:
+            await self.services.chat_returned(PLATFORM, str(channel.id))
 
     # --- interactions ---
 

@@ -21,6 +21,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 # 429s shorter than this discord.py waits out itself, which keeps it in charge of Discord's
 # per-route buckets; a longer one comes back as an outcome, so the outbox waits instead of a task.
 MAX_RATELIMIT_WAIT = 30.0
+FALLBACK_RETRY_AFTER = 5.0
 
 
 class DiscordSender:
@@ -57,6 +58,10 @@ def outcome_of(error: Exception) -> Outcome:
             # Missing access, a deleted channel, a user who closed their DMs: until the bot is
             # given access again, sending cannot succeed.
             return ports.ChatGone(f"{error.status} {error.text}".strip())
+        case discord.HTTPException() if error.status == 429:
+            # discord.py gave up after its own retries: the outbox waits (and never gives up on
+            # a rate limit), and the pacer holds the platform meanwhile.
+            return ports.RetryAfter(_retry_after(error))
         case discord.HTTPException():
             return ports.Transient(f"HTTP {error.status}: {error.text}".strip())
         case aiohttp.ClientError() | asyncio.TimeoutError() | OSError():
@@ -64,3 +69,11 @@ def outcome_of(error: Exception) -> Outcome:
         case _:
             log.error("unexpected error sending to Discord", exc_info=error)
             return ports.Transient(f"{type(error).__name__}: {error}")
+
+
+def _retry_after(error: discord.HTTPException) -> float:
+    """The seconds the 429 asked for (its Retry-After header), else a few."""
+    try:
+        return max(float(error.response.headers.get("Retry-After", "")), 0.0)
+    except (AttributeError, TypeError, ValueError):
+        return FALLBACK_RETRY_AFTER

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
+import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -44,7 +47,7 @@ from bot.adapters.telegram.requests import (
     language,
     may_manage,
 )
-from bot.adapters.telegram.sender import NO_PREVIEW, TelegramSender
+from bot.adapters.telegram.sender import NO_PREVIEW, PLATFORM, TelegramSender
 from bot.config import TelegramSettings, token
 from bot.core.commands import MANAGING, Reply, Request, handle, menu, parse
 from bot.core.commands.admin import push_progress
@@ -56,10 +59,38 @@ from bot.core.services import Services
 
 log = logging.getLogger(__name__)
 
+JSONDict = dict[str, Any]
+
 UPDATES = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 PRESENT = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
 MENU_LANGUAGES: tuple[tuple[str | None, Lang], ...] = ((None, "en"), ("id", "id"))
+ALERT_LIMIT = 200  # characters of a button's alert, set by the Bot API
 START_ATTEMPTS = 5  # getMe tries at start before giving up: Telegram may be briefly unreachable
+
+
+class LenientBot(ExtBot[None]):
+    """A bot that skips an update it cannot parse instead of failing the whole getUpdates.
+
+    python-telegram-bot parses a batch of updates at once: one it cannot read (a field of a
+    newer Bot API, a malformed payload) fails every poll, the offset never moves past it, and
+    the bot would never answer anyone again. Such an update is logged and replaced by its bare
+    id, which no handler takes and which moves the offset on.
+    """
+
+    async def _post(self, endpoint: str, data: JSONDict | None = None, **kwargs: Any) -> Any:
+        result = await super()._post(endpoint, data, **kwargs)
+        if endpoint == "getUpdates" and isinstance(result, list):
+            return [self._readable(raw) for raw in result]
+        return result
+
+    def _readable(self, raw: JSONDict) -> JSONDict:
+        try:
+            Update.de_json(dict(raw), self)
+        except Exception as error:
+            update_id = raw.get("update_id") if isinstance(raw, dict) else None
+            log.error("telegram: skipping update %s that cannot be read: %r", update_id, error)
+            return {"update_id": update_id}
+        return raw
 
 
 def make_bot(settings: TelegramSettings, bot_token: str, connections: int) -> ExtBot[None]:
@@ -75,7 +106,7 @@ def make_bot(settings: TelegramSettings, bot_token: str, connections: int) -> Ex
             pool_timeout=timeouts.pool,
         )
 
-    return ExtBot(
+    return LenientBot(
         bot_token,
         base_url=settings.base_url,
         base_file_url=settings.base_file_url,
@@ -171,6 +202,7 @@ class TelegramAdapter:
         if application.running:
             await application.stop()
         await application.shutdown()
+        await application.bot.shutdown()  # its connections, if a stop came before start ended
 
     async def _initialize(self) -> None:
         """getMe, retried briefly: a network hiccup at start does not stop the bot."""
@@ -262,7 +294,7 @@ class TelegramAdapter:
         lang = language(query.from_user, self._default_lang)
         command = self._buttons.command(query.data)
         message = query.message
-        if command is None or not isinstance(message, Message):
+        if command is None or not isinstance(message, Message) or not message.is_accessible:
             await _answer_button(query.answer(say(lang, "button_expired"), show_alert=True))
             return
         chat = chat_ref(message)
@@ -274,6 +306,11 @@ class TelegramAdapter:
             await _answer_button(query.answer(say(lang, "internal_error"), show_alert=True))
             return
         reply = await handle(request, self.services)
+        if reply.error:
+            # Only the one who pressed learns why nothing happened; the message stays as it is
+            # for the others in the chat (an admin's pending push keeps its buttons).
+            await _answer_button(query.answer(_alert_text(reply.messages), show_alert=True))
+            return
         await _answer_button(query.answer())
         if len(reply.messages) == 1 and not reply.choices:
             # The answer takes the place of the question: the pressed message becomes the status.
@@ -292,7 +329,7 @@ class TelegramAdapter:
             return
         was, now = change.old_chat_member.status, change.new_chat_member.status
         if now in PRESENT and was not in PRESENT:
-            await self.services.chat_returned(ChatRef("telegram", str(change.chat.id)))
+            await self.services.chat_returned(PLATFORM, str(change.chat.id))
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # A malformed update or a failing handler is logged and skipped; the bot keeps serving.
@@ -373,6 +410,12 @@ class TelegramAdapter:
             if text != shown:
                 await self._edit(chat, message_id, text)
                 shown = text
+
+
+def _alert_text(messages: tuple[str, ...]) -> str:
+    """A reply in Telegram HTML as the plain text of a button's alert (at most 200 characters)."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", "\n".join(messages)))
+    return text if len(text) <= ALERT_LIMIT else text[: ALERT_LIMIT - 1] + "…"
 
 
 def _commands(entries: tuple[tuple[str, str], ...]) -> list[BotCommand]:

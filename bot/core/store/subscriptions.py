@@ -90,6 +90,16 @@ class Subscriptions:
             row = (await connection.execute(select(subscriptions).where(_chat_is(chat)))).first()
         return None if row is None else _from_row(row)
 
+    async def in_chat(self, platform: str, chat_id: str) -> list[Subscription]:
+        """The chat's subscriptions: its own, and each topic's or thread's."""
+        query = (
+            select(subscriptions)
+            .where(S.platform == platform, S.chat_id == chat_id)
+            .order_by(S.thread)
+        )
+        async with self._engine.connect() as connection:
+            return [_from_row(row) for row in await connection.execute(query)]
+
     async def subscribe(
         self,
         chat: ChatRef,

@@ -4,19 +4,25 @@ Bot API on 127.0.0.1: what a Telegram user sees, end to end."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import update
 
 from bot.adapters.telegram import TelegramAdapter
 from bot.app import Runtime, open_runtime, serve
 from bot.config import Settings
-from bot.core.ports import SystemClock
+from bot.core.models import Lang
+from bot.core.ports import ChatKind, ChatRef, SystemClock
+from bot.core.render import Format
+from bot.core.store import tables
+from bot.core.subscription import Languages, Plan, State, Subscription
 from tests.conftest import CONTENT
-from tests.standins.telegram import SentMessage, TelegramStandIn, User
+from tests.standins.telegram import Call, SentMessage, TelegramStandIn, User
 
 TOKEN = "4242:standin-secret-token"
 ADMIN = User(7001, "Rina", "rina_admin", language_code="id")  # a bot admin (config: admins)
@@ -78,6 +84,7 @@ class Running:
 
 
 StartBot = Callable[..., Any]
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -101,7 +108,9 @@ async def start_bot(
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     running: list[Running] = []
 
-    async def start(**overrides: Any) -> Running:
+    async def start(serving_when: str = "getUpdates", **overrides: Any) -> Running:
+        """`overrides` are config sections merged into the test defaults; the bot is serving
+        once the stand-in has seen a call of `serving_when` (setWebhook in webhook mode)."""
         settings = settings_for(api, tmp_path, **overrides)
         adapter = TelegramAdapter(
             settings.telegram, TOKEN, settings.language, connections=10, progress_every=0.2
@@ -116,14 +125,15 @@ async def start_bot(
                 ready.set()
                 await serve(runtime, [adapter], done)
 
+        seen = len(api.calls)  # a restart waits for its own first call, not the last run's
         task = asyncio.create_task(main())
         waiting = asyncio.ensure_future(ready.wait())
         await asyncio.wait([task, waiting], return_when=asyncio.FIRST_COMPLETED)
         if task.done():
             waiting.cancel()
             await task  # raises what failed
-        # Serving: the polling has begun once the first getUpdates arrives.
-        await api.wait_for(lambda: any(c.method == "getUpdates" for c in api.calls))
+        # Serving: polling has begun once the first getUpdates arrives (a webhook: setWebhook).
+        await api.wait_for(lambda: any(c.method == serving_when for c in api.calls[seen:]))
         bot = Running(api, holder["runtime"], adapter, done, task)
         running.append(bot)
         return bot
@@ -132,3 +142,98 @@ async def start_bot(
     for bot in running:
         if not bot.task.done():
             await bot.stop()
+
+
+# --- helpers the tests share ---
+
+SEVEN = (dt.time(7, 0),)
+
+
+def ref(chat_id: int, thread: int | str = "") -> ChatRef:
+    """The core's name for a Telegram chat (and forum topic)."""
+    return ChatRef("telegram", str(chat_id), str(thread))
+
+
+async def subscribe_directly(
+    bot: Running,
+    chat_id: int,
+    kind: ChatKind,
+    languages: Languages = "en",
+    times: tuple[dt.time, ...] = SEVEN,
+    instant: bool = False,
+    thread: int | str = "",
+) -> Subscription:
+    """A subscription made in the store, as `ringkas subscribers add` would make it."""
+    plan = Plan(languages, times, instant, "Asia/Jakarta")
+    store = bot.runtime.services.store
+    return await store.subscriptions.subscribe(
+        ref(chat_id, thread), kind, plan, "test", dt.datetime.now(dt.UTC)
+    )
+
+
+async def subscription(bot: Running, chat_id: int, thread: int | str = "") -> Subscription | None:
+    return await bot.runtime.services.store.subscriptions.get(ref(chat_id, thread))
+
+
+def digest(bot: Running, lang: Lang) -> str:
+    """The digest in service, as Telegram HTML: what /digest and a delivery send."""
+    text = bot.runtime.services.library.digest(lang, Format.TELEGRAM)
+    assert text is not None
+    return text
+
+
+def calls(api: TelegramStandIn, method: str, chat_id: int | None = None) -> list[Call]:
+    """The calls of a Bot API method (in one chat), in order."""
+    return [
+        c
+        for c in api.calls
+        if c.method == method and (chat_id is None or c.params.get("chat_id") == chat_id)
+    ]
+
+
+def feed_channel_post(api: TelegramStandIn, chat_id: int, text: str) -> dict[str, Any]:
+    """A post in a channel, with the bot_command entity Telegram marks a command with (the
+    stand-in's own `feed_channel_post` leaves entities out, so a command would not read as
+    one)."""
+    update = api.feed_channel_post(chat_id, text)
+    if text.startswith("/"):
+        command = text.split(maxsplit=1)[0]
+        entity = {
+            "type": "bot_command",
+            "offset": 0,
+            "length": len(command.encode("utf-16-le")) // 2,
+        }
+        update["channel_post"]["entities"] = [entity]  # still queued: the bot has not seen it
+    return update
+
+
+async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 5.0) -> T:
+    """Await `check` every 20 ms until it returns something truthy, and return that."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (value := await check()):
+        if asyncio.get_running_loop().time() >= deadline:
+            raise AssertionError(f"not true within {timeout} s: {check}")
+        await asyncio.sleep(0.02)
+    return value
+
+
+async def state_of(bot: Running, chat_id: int, thread: int | str = "") -> State | None:
+    found = await subscription(bot, chat_id, thread)
+    return None if found is None else found.state
+
+
+async def make_due(bot: Running, chat_id: int, minutes_ago: int = 1) -> None:
+    """Move a subscription's next slot into the past, as if the clock had reached it: the
+    scheduler's next tick (1 s here) queues its digest. A delivery is one per chat and slot
+    (to the minute): a second slot for the same chat must be further back."""
+    table = tables.subscriptions
+    due = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes_ago)
+    async with bot.runtime.services.store.engine.begin() as connection:
+        await connection.execute(
+            update(table)
+            .where(
+                table.c.platform == "telegram",
+                table.c.chat_id == str(chat_id),
+            )
+            .values(next_due=due)
+        )
