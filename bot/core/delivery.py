@@ -222,7 +222,7 @@ class Dispatcher:
         await pacer.acquire(delivery.chat, delivery.chat_kind)
         try:
             outcome = await self._senders[platform].send(
-                delivery.chat, Outbound(text, delivery.kind)
+                delivery.chat, Outbound(text, delivery.kind, key=f"d{delivery.id}")
             )
         except Exception as exc:  # a sender must not raise; if one does, the row still settles
             log.exception("%s sender raised instead of reporting an outcome", platform)

@@ -54,6 +54,9 @@ class Outbound:
 
     text: str
     kind: MessageKind
+    # The delivery it carries, the same on every retry: a platform that deduplicates a resent
+    # message (Discord's nonce) uses it, so a send whose answer was lost is not shown twice.
+    key: str = ""
 
 
 # --- what one send attempt came to: exactly one of these ---

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import aiohttp
 import discord
@@ -55,6 +56,8 @@ def point_at(settings: DiscordSettings) -> None:
 
 
 def new_client(**options: object) -> discord.Client:
+    # Voice is not used: no warning at every start that its libraries are missing.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     # Guilds only: the bot reads no messages (slash commands need no message content intent).
     return discord.Client(
         intents=discord.Intents(guilds=True),
@@ -104,10 +107,12 @@ class DiscordAdapter:
         self._progress_every = progress_every
         self._client = new_client(**client_options)
         self._client.setup_hook = self._setup  # type: ignore[method-assign]
+        _skip_unreadable_events(self._client)
         self._client.event(self.on_interaction)
         self._client.event(self.on_ready)
         self._client.event(self.on_guild_join)
         self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(self._client)
+        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         commands.install(self.tree, self)
         self.sender = DiscordSender(self._client)
         self._keys = ChoiceKeys(CUSTOM_ID_LIMIT)
@@ -126,8 +131,7 @@ class DiscordAdapter:
         self._services = services
         point_at(self._settings)
         await _login(self._client, self._settings, self._token)
-        self._gateway = asyncio.create_task(self._client.connect(reconnect=True))
-        self._gateway.add_done_callback(_gateway_ended)
+        self._gateway = asyncio.create_task(self._stay_connected())
 
     async def stop(self) -> None:
         for follower in self._followers:
@@ -136,6 +140,22 @@ class DiscordAdapter:
         if self._gateway is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await self._gateway
+
+    async def _stay_connected(self) -> None:
+        """discord.py reconnects after network and gateway failures by itself; anything else
+        that ends its connection (an event it cannot parse) is logged, and it connects again."""
+        pause = 1.0
+        while not self._client.is_closed():
+            try:
+                await self._client.connect(reconnect=True)
+            except Exception:
+                log.exception("discord: the gateway connection failed; connecting again")
+                if self._client.ws is not None:
+                    await self._client.ws.close(code=4000)  # resumable: nothing is lost
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 60.0)
+            else:
+                return  # closed by `stop`
 
     async def _setup(self) -> None:
         await self.tree.set_translator(commands.Translations())
@@ -183,14 +203,41 @@ class DiscordAdapter:
 
     async def run(self, interaction: discord.Interaction, text: str, private: bool) -> None:
         """A slash command: the core's reply as the interaction's response."""
-        work = asyncio.ensure_future(handle(self._request(interaction, text), self.services))
-        finished, _ = await asyncio.wait({work}, timeout=ANSWER_WITHIN)
-        if not finished:
-            await interaction.response.defer(ephemeral=private, thinking=True)
-        reply = await work
+        reply = await self._in_time(
+            interaction, text, lambda: interaction.response.defer(ephemeral=private, thinking=True)
+        )
+        if reply.error and not private and interaction.response.is_done():
+            # The first follow-up would take the public "thinking" message's place: an error
+            # goes to the asker alone instead.
+            await interaction.delete_original_response()
         status = await self._answer(interaction, reply, private or reply.error)
         if reply.push_id and status is not None:
             self._follow_push(status, reply.push_id, reply.lang or self._default_lang)
+
+    async def _in_time(
+        self,
+        interaction: discord.Interaction,
+        text: str,
+        defer: Callable[[], Awaitable[object]],
+    ) -> Reply:
+        """The core's reply; Discord wants an answer within 3 s, so a slower one defers first."""
+        work = asyncio.ensure_future(handle(self._request(interaction, text), self.services))
+        finished, _ = await asyncio.wait({work}, timeout=ANSWER_WITHIN)
+        if not finished:
+            await defer()
+        return await work
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """A command this version does not have (Discord can show stale ones for up to an hour
+        after a sync) or options it cannot read: say so rather than leave the user waiting."""
+        log.warning("discord: could not run a slash command: %s", error)
+        lang = self._lang(interaction)
+        name = interaction.command.name if interaction.command else "?"
+        text = say(lang, "unknown_command", command=f"/{name}")
+        if not interaction.response.is_done():
+            await interaction.response.send_message(text, ephemeral=True)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """A button press; slash commands and autocomplete are the command tree's."""
@@ -202,17 +249,21 @@ class DiscordAdapter:
             lang = self._lang(interaction)
             await interaction.response.send_message(say(lang, "button_expired"), ephemeral=True)
             return
-        reply = await handle(self._request(interaction, command), self.services)
+        reply = await self._in_time(interaction, command, interaction.response.defer)
         message = interaction.message
         private = bool(message and message.flags.ephemeral)
         status: EditStatus | None
+        if reply.error:
+            # Only the one who pressed learns why; the message stays as it is for the others.
+            await self._answer(interaction, reply, private=True)
+            return
         if len(reply.messages) == 1 and not reply.choices:
             # The answer takes the place of the question: the pressed message becomes the status.
-            await interaction.response.edit_message(content=reply.messages[0], view=None)
+            await _edit_pressed(interaction, reply.messages[0])
             status = _editor(interaction)
         else:
-            await interaction.response.edit_message(view=None)  # the choice is made
-            status = await self._answer(interaction, reply, private or reply.error)
+            await _edit_pressed(interaction, None)  # the choice is made: no more buttons
+            status = await self._answer(interaction, reply, private)
         if reply.push_id and status is not None:
             self._follow_push(status, reply.push_id, reply.lang or self._default_lang)
 
@@ -316,6 +367,40 @@ class DiscordAdapter:
                 log.exception("discord: could not read the progress of push %s", push_id)
 
 
+def _skip_unreadable_events(client: discord.Client) -> None:
+    """Make every gateway event parser log and skip a payload it cannot read.
+
+    discord.py lets a parser's exception (an interaction without a token, a field of a newer
+    API version) out of its gateway reader, which ends the connection; reconnecting with a new
+    session loses the events sent meanwhile. Its parsers are a dict on the connection state, the
+    one place to catch this (a private attribute, stable across discord.py 2.x).
+    """
+    parsers: dict[str, Callable[[Any], None]] = client._connection.parsers
+
+    def guarded(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
+        def parse_or_skip(data: Any) -> None:
+            try:
+                parse(data)
+            except Exception:
+                log.exception("discord: skipping a %s event that cannot be read", event)
+
+        return parse_or_skip
+
+    for event, parse in list(parsers.items()):
+        parsers[event] = guarded(event, parse)
+
+
+async def _edit_pressed(interaction: discord.Interaction, content: str | None) -> None:
+    """Edit the message whose button was pressed, and take its buttons away."""
+    changes: dict[str, Any] = {"view": None}
+    if content is not None:
+        changes["content"] = content
+    if interaction.response.is_done():  # deferred: the original response is that message
+        await interaction.edit_original_response(**changes)
+    else:
+        await interaction.response.edit_message(**changes)
+
+
 def _editor(interaction: discord.Interaction) -> EditStatus:
     async def edit(content: str) -> object:
         return await interaction.edit_original_response(
@@ -330,8 +415,3 @@ def _message_editor(message: discord.WebhookMessage) -> EditStatus:
         return await message.edit(content=content, allowed_mentions=NO_MENTIONS)
 
     return edit
-
-
-def _gateway_ended(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and (error := task.exception()) is not None:
-        log.error("discord: the gateway connection ended: %s", error, exc_info=error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 
 import aiohttp
 import discord
@@ -22,6 +23,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 # per-route buckets; a longer one comes back as an outcome, so the outbox waits instead of a task.
 MAX_RATELIMIT_WAIT = 30.0
 FALLBACK_RETRY_AFTER = 5.0
+NONCE_LIMIT = 25  # characters, set by Discord
 
 
 class DiscordSender:
@@ -35,18 +37,31 @@ class DiscordSender:
         self._client = client
 
     async def send(self, chat: ChatRef, message: Outbound) -> Outcome:
-        # A thread or a forum post has its own channel id: the chat id is where to post.
-        channel = self._client.get_partial_messageable(int(chat.chat_id))
+        # A thread or a forum post has its own channel id; "CHANNEL/THREAD" posts to the thread.
+        target = chat.thread or chat.chat_id
+        if not target.isdigit():
+            return ports.ChatGone(f"{target!r} is not a Discord channel id")
+        channel = self._client.get_partial_messageable(int(target))
         try:
             sent = await channel.send(
                 message.text,
                 allowed_mentions=NO_MENTIONS,
                 # Digests link to their sources: one embed would stand over the rest.
                 suppress_embeds=message.kind is not MessageKind.ANNOUNCEMENT,
+                # Discord drops a second message with the same nonce (for a few minutes): a
+                # retry after a lost answer is not shown twice.
+                nonce=nonce_of(message),
             )
         except Exception as error:  # a sender reports, it never raises
             return outcome_of(error)
         return ports.Delivered(str(sent.id))
+
+
+def nonce_of(message: Outbound) -> str | int:
+    """The delivery's own nonce (at most 25 characters), else a random one."""
+    if message.key and len(message.key) <= NONCE_LIMIT:
+        return message.key
+    return secrets.randbits(64)
 
 
 def outcome_of(error: Exception) -> Outcome:

@@ -4,6 +4,9 @@ gateway and REST API on 127.0.0.1: what a Discord user sees, end to end."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import os
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +17,18 @@ import pytest
 from bot.adapters.discord import DiscordAdapter
 from bot.app import Runtime, open_runtime, serve
 from bot.config import Settings
-from bot.core.ports import SystemClock
-from tests.conftest import CONTENT
+from bot.core.models import Lang
+from bot.core.ports import ChatKind, ChatRef, SystemClock
+from bot.core.render import Format
+from bot.core.subscription import Languages, Plan, Subscription
+from tests.conftest import CONTENT, REPO
 from tests.standins.discord import (
     MANAGE_CHANNELS,
     Channel,
     DiscordStandIn,
+    Dispatched,
     Guild,
+    InteractionResponse,
     Member,
     Role,
     User,
@@ -122,6 +130,9 @@ async def start_bot(dc: DiscordStandIn, tmp_path: Path) -> AsyncIterator[StartBo
             waiting.cancel()
             await task
         await dc.wait_for(lambda: dc.connected, what="the bot's gateway connection")
+        # Ready (the guilds are in): discord.py dispatches its ready event even after a close,
+        # and a test that stopped the bot before then would leave that task to a closed loop.
+        await asyncio.wait_for(adapter._client.wait_until_ready(), 5.0)
         bot = Running(dc, holder["runtime"], adapter, done, task)
         running.append(bot)
         return bot
@@ -130,3 +141,124 @@ async def start_bot(dc: DiscordStandIn, tmp_path: Path) -> AsyncIterator[StartBo
     for bot in running:
         if not bot.task.done():
             await bot.stop()
+
+
+# --- helpers the tests share ---
+
+SEVEN = (dt.time(7, 0),)
+
+
+def ref(channel_id: int) -> ChatRef:
+    """The core's name for a Discord channel, thread or DM: its own channel id."""
+    return ChatRef("discord", str(channel_id))
+
+
+async def subscribe_directly(
+    bot: Running,
+    channel_id: int,
+    languages: Languages = "en",
+    kind: ChatKind = ChatKind.GROUP,
+    times: tuple[dt.time, ...] = SEVEN,
+    instant: bool = False,
+) -> Subscription:
+    """A subscription made in the store, as `ringkas subscribers add` would make it."""
+    plan = Plan(languages, times, instant, "Asia/Jakarta")
+    store = bot.runtime.services.store
+    return await store.subscriptions.subscribe(
+        ref(channel_id), kind, plan, "test", dt.datetime.now(dt.UTC)
+    )
+
+
+async def subscription(bot: Running, channel_id: int) -> Subscription | None:
+    return await bot.runtime.services.store.subscriptions.get(ref(channel_id))
+
+
+def digest(bot: Running, lang: Lang) -> str:
+    """The digest in service, as Discord markdown: what /digest and a delivery send."""
+    text = bot.runtime.services.library.digest(lang, Format.DISCORD)
+    assert text is not None
+    return text
+
+
+async def ask(
+    dc: DiscordStandIn, name: str, options: dict[str, Any] | None = None, **kwargs: Any
+) -> tuple[Dispatched, InteractionResponse]:
+    """A slash command (or, with `focused`, an autocomplete) and the bot's one callback."""
+    sent = await dc.dispatch_interaction(name, options, **kwargs)
+    [response] = await dc.wait_for(lambda: dc.responses_for(sent), what=f"the answer to /{name}")
+    return sent, response
+
+
+async def press(
+    dc: DiscordStandIn, message_id: int, custom_id: str, **kwargs: Any
+) -> tuple[Dispatched, InteractionResponse]:
+    """A button press on a message the bot sent, and the bot's one callback."""
+    sent = await dc.dispatch_component(message_id, custom_id, **kwargs)
+    [response] = await dc.wait_for(
+        lambda: dc.responses_for(sent), what=f"the answer to {custom_id}"
+    )
+    return sent, response
+
+
+def buttons(components: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(label, custom_id) of every button in a message's action rows."""
+    return [
+        (button["label"], button["custom_id"])
+        for row in components
+        for button in row.get("components", [])
+    ]
+
+
+def everything_sent(dc: DiscordStandIn) -> list[tuple[str, dict[str, Any] | None]]:
+    """(where, allowed_mentions) of every message the bot posted or edited with content."""
+    found: list[tuple[str, dict[str, Any] | None]] = [
+        (f"message {m.id}", m.allowed_mentions) for m in dc.messages
+    ]
+    found += [
+        (f"response {r.interaction_id}", (r.data or {}).get("allowed_mentions"))
+        for r in dc.interaction_responses
+        if r.content is not None
+    ]
+    found += [(f"follow-up {f.id}", f.allowed_mentions) for f in dc.followups]
+    found += [
+        (f"edit of {e.message_id}", e.json.get("allowed_mentions"))
+        for e in dc.edits
+        if e.json is not None and e.json.get("content") is not None
+    ]
+    return found
+
+
+# --- the `ringkas` command, as its own process against the stand-in ---
+
+
+def write_config(dc: DiscordStandIn, folder: Path) -> Path:
+    """A config file in `folder`: the test content and database, Discord at the stand-in."""
+    settings = settings_for(dc, folder)
+    lines = [
+        f"content: {settings.content}",
+        f"database: {settings.database}",
+        "schedule:",
+        "  watch_seconds: 0",
+        "discord:",
+        f"  api_base: {dc.api_base}",
+        f"  gateway_url: {dc.gateway_url}",
+    ]
+    config = folder / "ringkas.yaml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
+async def ringkas(*args: str, cwd: Path, token: str = TOKEN) -> tuple[int, str, str]:
+    """Run `ringkas ARGS` with `token` in $RINGKAS_DISCORD_TOKEN (and no other Ringkas
+    variable), without blocking the stand-in's loop: exit code, stdout, stderr."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RINGKAS_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env["RINGKAS_DISCORD_TOKEN"] = token
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args,
+        cwd=cwd, env=env, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
