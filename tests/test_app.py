@@ -126,7 +126,7 @@ async def test_open_runtime_resends_deliveries_a_crash_left_sending(
 
     assert "resending 1 deliveries interrupted by the last stop" in caplog.text
     assert report.delivered == 1
-    assert console.sent == [(LOCAL_CHAT, Outbound("The digest", MessageKind.DIGEST))]
+    assert console.sent == [(LOCAL_CHAT, Outbound("The digest", MessageKind.DIGEST, key="d1"))]
     assert claimed.key == "instant:test"
 
 
