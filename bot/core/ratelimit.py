@@ -58,11 +58,23 @@ class _Window:
         """The key sends at `slot` (never earlier than the slots recorded before it)."""
         self._times.setdefault(key, deque()).append(slot)
 
+    def forget(self, key: str, slot: float) -> None:
+        """A reservation given up (its send takes a later slot)."""
+        times = self._times.get(key)
+        if times and slot in times:
+            times.remove(slot)
+
     def prune(self, now: float) -> None:
         """Forget keys with nothing in the window: a broadcast to 100,000 chats stays small."""
         stale = [k for k, t in self._times.items() if not t or t[-1] <= now - self.rate.seconds]
         for key in stale:
             del self._times[key]
+
+
+# A send woken this much after its slot still goes: a strict server allows a burst of about
+# 0.1 s of traffic. One woken later (the event loop stalled) takes a new slot instead, so sends
+# that all overslept do not go out together.
+LATE_TOLERANCE = 0.05
 
 
 class Pacer:
@@ -77,6 +89,7 @@ class Pacer:
         self._chats = _Window(limits.per_chat) if limits.per_chat else None
         self._groups = _Window(limits.per_group) if limits.per_group else None
         self._next_slot = 0.0
+        self._held_until = 0.0
         self._monotonic = monotonic
         self._reservations = 0
 
@@ -85,6 +98,17 @@ class Pacer:
         windows = [w for w in (self._chats, self._groups) if w is not None]
         if kind is ChatKind.PRIVATE and self._groups is not None:
             windows.remove(self._groups)
+        while True:
+            slot = await self._reserve(key, windows)
+            now = self._monotonic()
+            if now - slot <= LATE_TOLERANCE and now >= self._held_until:
+                return
+            # Overslept (a stalled loop), or a 429 came while it slept: a new slot.
+            for window in windows:
+                window.forget(key, slot)
+
+    async def _reserve(self, key: str, windows: list[_Window]) -> float:
+        """Wait for the chat's windows, take the next overall slot, sleep until it; the slot."""
         while True:
             now = self._monotonic()
             # Wait until the chat may send, without holding an overall slot meanwhile: a busy
@@ -105,10 +129,12 @@ class Pacer:
             self._prune()
         if slot > now:
             await asyncio.sleep(slot - now)
+        return slot
 
     def hold(self, seconds: float) -> None:
         """The platform said wait (a 429): no slot before then."""
-        self._next_slot = max(self._next_slot, self._monotonic() + seconds)
+        self._held_until = max(self._held_until, self._monotonic() + seconds)
+        self._next_slot = max(self._next_slot, self._held_until)
 
     def _prune(self) -> None:
         now = self._monotonic()

@@ -185,6 +185,41 @@ async def test_hold_never_shortens_an_earlier_hold(clock: VirtualTime) -> None:
     assert at == 3.0
 
 
+async def test_sends_that_overslept_a_stalled_loop_take_new_slots_not_a_burst(
+    clock: VirtualTime,
+) -> None:
+    pacer = Pacer(PlatformLimits(overall=Rate(10, 1.0)), monotonic=clock.monotonic)
+
+    async def stall() -> float:
+        await clock.sleep(0.25)
+        clock.now += 1.0  # the event loop is busy for a second: every sleeper oversleeps
+        return clock.now
+
+    *times, resumed = await clock.run(*(send_at(pacer, clock, chat(i)) for i in range(20)), stall())
+
+    after = sorted(t for t in times if t >= resumed)
+    assert len(after) == 17  # three went before the stall
+    # Never more than the tolerance's worth at once: spaced as the rate asks again.
+    assert all(gap >= 0.1 - EPSILON for gap in gaps(after))
+
+
+async def test_a_hold_stops_sends_already_waiting_for_their_slots(clock: VirtualTime) -> None:
+    pacer = Pacer(PlatformLimits(overall=Rate(10, 1.0)), monotonic=clock.monotonic)
+
+    async def a_429_at_first_send() -> float:
+        at = await send_at(pacer, clock, chat("first"))
+        await clock.sleep(0.05)  # its answer, a 429, comes while the others wait for their slots
+        pacer.hold(2.0)
+        return at
+
+    first, *others = await clock.run(
+        a_429_at_first_send(), *(send_at(pacer, clock, chat(i)) for i in range(4))
+    )
+
+    assert first == 0.0
+    assert sorted(others) == pytest.approx([2.05, 2.15, 2.25, 2.35])
+
+
 async def test_per_chat_state_is_pruned_after_five_thousand_distinct_chats(
     clock: VirtualTime,
 ) -> None:
