@@ -26,10 +26,10 @@ from bot.adapters import AdapterError
 from bot.adapters.choices import ChoiceKeys
 from bot.adapters.discord import commands
 from bot.adapters.discord.sender import MAX_RATELIMIT_WAIT, NO_MENTIONS, DiscordSender
+from bot.adapters.progress import EditStatus, PushProgress
 from bot.config import DiscordSettings
 from bot.core.commands import Choice, Reply, Request, handle
 from bot.core.commands import suggestions as suggest
-from bot.core.commands.admin import push_progress
 from bot.core.commands.suggestions import Suggestion
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef
@@ -45,7 +45,6 @@ ANSWER_WITHIN = 2.0  # seconds: Discord wants an answer within 3; a slower comma
 BUTTONS_LIVE = (
     900.0  # seconds a reply's buttons are listened for (an interaction's token lives 15 min)
 )
-EditStatus = Callable[[str], Awaitable[object]]
 
 
 def point_at(settings: DiscordSettings) -> None:
@@ -104,7 +103,6 @@ class DiscordAdapter:
         self._settings = settings
         self._token = token
         self._default_lang = default_lang
-        self._progress_every = progress_every
         self._client = new_client(**client_options)
         self._client.setup_hook = self._setup  # type: ignore[method-assign]
         _skip_unreadable_events(self._client)
@@ -118,7 +116,7 @@ class DiscordAdapter:
         self._keys = ChoiceKeys(CUSTOM_ID_LIMIT)
         self._services: Services | None = None
         self._gateway: asyncio.Task[None] | None = None
-        self._followers: set[asyncio.Task[None]] = set()
+        self._progress = PushProgress(Format.DISCORD, progress_every)
 
     @property
     def services(self) -> Services:
@@ -134,8 +132,7 @@ class DiscordAdapter:
         self._gateway = asyncio.create_task(self._stay_connected())
 
     async def stop(self) -> None:
-        for follower in self._followers:
-            follower.cancel()
+        self._progress.cancel_all()
         await self._client.close()
         if self._gateway is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
@@ -212,7 +209,7 @@ class DiscordAdapter:
             await interaction.delete_original_response()
         status = await self._answer(interaction, reply, private or reply.error)
         if reply.push_id and status is not None:
-            self._follow_push(status, reply.push_id, reply.lang or self._default_lang)
+            self._follow_push(status, reply.push_id, reply.lang)
 
     async def _in_time(
         self,
@@ -265,7 +262,7 @@ class DiscordAdapter:
             await _edit_pressed(interaction, None)  # the choice is made: no more buttons
             status = await self._answer(interaction, reply, private)
         if reply.push_id and status is not None:
-            self._follow_push(status, reply.push_id, reply.lang or self._default_lang)
+            self._follow_push(status, reply.push_id, reply.lang)
 
     def _request(self, interaction: discord.Interaction, text: str) -> Request:
         in_dm = interaction.guild_id is None
@@ -343,28 +340,8 @@ class DiscordAdapter:
             )
         return view
 
-    def _follow_push(self, edit: EditStatus, push_id: str, lang: Lang) -> None:
-        follower = asyncio.create_task(self._show_progress(edit, push_id, lang))
-        self._followers.add(follower)
-        follower.add_done_callback(self._followers.discard)
-
-    async def _show_progress(self, edit: EditStatus, push_id: str, lang: Lang) -> None:
-        """Edit the status message as the push goes out, until it is done (or the
-        interaction's token expires: the final figure is in /status)."""
-        shown = ""
-        finished = False
-        while not finished:
-            await asyncio.sleep(self._progress_every)
-            try:
-                text, finished = await push_progress(self.services, push_id, lang, Format.DISCORD)
-                if text != shown:
-                    await edit(text)
-                    shown = text
-            except discord.HTTPException as error:
-                log.info("discord: stopped showing the progress of push %s: %s", push_id, error)
-                return
-            except Exception:  # the store failed: try again at the next interval
-                log.exception("discord: could not read the progress of push %s", push_id)
+    def _follow_push(self, edit: EditStatus, push_id: str, lang: Lang | None) -> None:
+        self._progress.follow(self.services, push_id, lang or self._default_lang, edit)
 
 
 def _skip_unreadable_events(client: discord.Client) -> None:

@@ -38,6 +38,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.adapters import AdapterError
+from bot.adapters.progress import PushProgress
 from bot.adapters.telegram.buttons import Buttons
 from bot.adapters.telegram.requests import (
     addressed_elsewhere,
@@ -50,7 +51,6 @@ from bot.adapters.telegram.requests import (
 from bot.adapters.telegram.sender import NO_PREVIEW, PLATFORM, TelegramSender
 from bot.config import TelegramSettings, token
 from bot.core.commands import MANAGING, Reply, Request, handle, menu, parse
-from bot.core.commands.admin import push_progress
 from bot.core.models import Lang
 from bot.core.ports import ChatRef
 from bot.core.render import Format
@@ -155,7 +155,6 @@ class TelegramAdapter:
     ) -> None:
         self._settings = settings
         self._default_lang = default_lang
-        self._progress_every = progress_every
         self._application: Application = (  # type: ignore[type-arg]
             Application.builder()
             .bot(make_bot(settings, bot_token, connections))
@@ -166,7 +165,7 @@ class TelegramAdapter:
         self.sender = TelegramSender(self._application.bot)
         self._buttons = Buttons()
         self._services: Services | None = None
-        self._followers: set[asyncio.Task[None]] = set()
+        self._progress = PushProgress(Format.TELEGRAM, progress_every)
 
     @property
     def services(self) -> Services:
@@ -194,8 +193,7 @@ class TelegramAdapter:
         log.info("telegram: serving as @%s", bot.username)
 
     async def stop(self) -> None:
-        for follower in self._followers:
-            follower.cancel()
+        self._progress.cancel_all()
         application = self._application
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
@@ -285,7 +283,7 @@ class TelegramAdapter:
         reply = await handle(request, self.services)
         last = await self._answer(chat, reply)
         if reply.push_id and last is not None:
-            self._follow_push(chat, last, reply.push_id, reply.lang or self._default_lang)
+            self._follow_push(chat, last, reply.push_id, reply.lang)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -320,7 +318,7 @@ class TelegramAdapter:
             await self._edit(chat, message.message_id, None)  # the choice is made: no buttons
             status = await self._answer(chat, reply)
         if reply.push_id and status is not None:
-            self._follow_push(chat, status, reply.push_id, reply.lang or self._default_lang)
+            self._follow_push(chat, status, reply.push_id, reply.lang)
 
     async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was added back to a chat (or unblocked): a paused subscription resumes."""
@@ -389,27 +387,11 @@ class TelegramAdapter:
         except TelegramError as error:
             log.warning("telegram: could not edit a message in %s: %s", chat, error.message)
 
-    def _follow_push(self, chat: ChatRef, message_id: str, push_id: str, lang: Lang) -> None:
-        follower = asyncio.create_task(self._show_progress(chat, message_id, push_id, lang))
-        self._followers.add(follower)
-        follower.add_done_callback(self._followers.discard)
+    def _follow_push(self, chat: ChatRef, message_id: str, push_id: str, lang: Lang | None) -> None:
+        async def edit(text: str) -> None:
+            await self._edit(chat, message_id, text)
 
-    async def _show_progress(
-        self, chat: ChatRef, message_id: str, push_id: str, lang: Lang
-    ) -> None:
-        """Edit one status message as the push goes out ("delivered 120/500") until it is done."""
-        shown = ""
-        finished = False
-        while not finished:
-            await asyncio.sleep(self._progress_every)
-            try:
-                text, finished = await push_progress(self.services, push_id, lang, Format.TELEGRAM)
-            except Exception:  # the store failed: try again at the next interval
-                log.exception("telegram: could not read the progress of push %s", push_id)
-                continue
-            if text != shown:
-                await self._edit(chat, message_id, text)
-                shown = text
+        self._progress.follow(self.services, push_id, lang or self._default_lang, edit)
 
 
 def _alert_text(messages: tuple[str, ...]) -> str:
