@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks import bench_core, bench_runtime
+from benchmarks import bench_core, bench_discord, bench_runtime, bench_telegram
+from benchmarks.broadcast import Figures
 from benchmarks.synthetic import generate
 from bot.core.content import load_catalog
 
@@ -51,3 +52,51 @@ def test_a_small_runtime_benchmark_run_reports_every_target_with_a_number(tmp_pa
     assert all(isinstance(f["value"], float) and f["verdict"] in {"PASS", "FAIL"} for f in targeted)
     assert sum("in_flight" in f["measure"] for f in figures) >= 3
     assert all(f["value"] >= 0 for f in figures if f["unit"] != "MB")
+
+
+def test_a_small_telegram_benchmark_run_reaches_every_chat_once(tmp_path: Path) -> None:
+    report = tmp_path / "telegram.json"
+    tiny = ["--chats", "30", "--limits", "200", "--json", str(report)]
+
+    assert bench_telegram.main(tiny) == 0
+
+    runs = json.loads(report.read_text())["runs"]
+    ours = [run for run in runs if run["limiter"] == bench_telegram.RINGKAS]
+    assert len(ours) == 1
+    assert len(runs) == (1 if bench_telegram.aio_rate_limiter_missing() else 2)
+    assert all(run["lost"] == 0 and run["duplicated"] == 0 for run in runs)
+    assert all(run["sent"] == 30 and run["sent_rate"] > 0 for run in runs)
+    assert all(run["verdict"] in {"PASS", "FAIL"} for run in runs)
+
+
+def test_a_small_discord_benchmark_run_reaches_every_channel_once(tmp_path: Path) -> None:
+    report = tmp_path / "discord.json"
+    tiny = ["--channels", "30", "--limit", "200", "--capacity", "--json", str(report)]
+
+    assert bench_discord.main(tiny) == 0
+
+    runs = json.loads(report.read_text())["runs"]
+    pacings = [run["pacing"] for run in runs]
+    assert pacings == [bench_discord.RINGKAS, bench_discord.BASELINE, bench_discord.CAPACITY]
+    assert all(run["lost"] == 0 and run["duplicated"] == 0 for run in runs)
+    assert all(run["sent"] == 30 and run["sent_rate"] > 0 for run in runs)
+    assert [run["verdict"] in {"PASS", "FAIL"} for run in runs] == [True, True, False]
+
+
+def test_the_broadcast_timeline_rates_the_accepted_span_and_counts_its_stalls() -> None:
+    run = bench_discord.Run("Ringkas pacer", 50, 50, 5, rejected_429=1, send_requests=6)
+
+    run.take_timeline([0.0, 0.02, 0.04, 0.34, 0.36], stall=0.1)
+
+    assert (run.sent, round(run.sent_span_s, 9), round(run.sent_rate, 6)) == (5, 0.36, 13.888889)
+    assert (run.stalls, round(run.stalled_s, 9), round(run.max_gap_ms, 6)) == (1, 0.3, 300.0)
+    assert run.rejected_share == 1 / 6
+
+
+def test_a_broadcast_run_writes_what_it_was_first_and_the_report_last() -> None:
+    keys = list(bench_telegram.Run(bench_telegram.RINGKAS, 200, 50, 30).as_json())
+
+    assert keys[:4] == ["limiter", "limit", "in_flight", "chats"]
+    assert keys.index("stalled_s") < keys.index("first_429_s") < keys.index("report")
+    assert keys[-5:] == ["report", "sent_rate", "ratio", "rejected_share", "verdict"]
+    assert {f for f in Figures.__dataclass_fields__} <= set(keys)
