@@ -40,7 +40,6 @@ import asyncio
 import contextlib
 import fnmatch
 import hashlib
-import inspect
 import itertools
 import json
 import math
@@ -57,6 +56,8 @@ from typing import Any, NamedTuple, TypeVar
 
 import yarl
 from aiohttp import WSCloseCode, WSMsgType, web
+
+from tests.standins.common import LoopbackServer, LoopbackStandIn, wait_for
 
 T = TypeVar("T")
 
@@ -590,7 +591,7 @@ def _truthy(value: str | None) -> bool:
 Handler = Callable[[web.Request, "re.Match[str]", Any], Awaitable[web.StreamResponse]]
 
 
-class DiscordStandIn:
+class DiscordStandIn(LoopbackStandIn):
     """Discord's gateway and REST API on 127.0.0.1 (an ephemeral port); see the module docstring.
 
     ``heartbeat_interval`` is in seconds (sent as milliseconds in HELLO). ``shards`` is what
@@ -670,8 +671,7 @@ class DiscordStandIn:
         self._sessions: dict[str, _Session] = {}
         self._open: set[_Conn] = set()
         self._stopping = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self._port = 0
+        self._server = LoopbackServer()
         self._routes: list[tuple[str, re.Pattern[str], Handler, bool]] = []
         self._install_routes()
 
@@ -680,11 +680,7 @@ class DiscordStandIn:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
+        await self._server.start(app)
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -692,32 +688,19 @@ class DiscordStandIn:
             conn.closed_by_server = True
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.ws.close(code=WSCloseCode.GOING_AWAY), 2.0)
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> DiscordStandIn:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @property
-    def port(self) -> int:
-        return self._port
+        await self._server.stop()
 
     @property
     def api_base(self) -> str:
-        return f"http://127.0.0.1:{self._port}/api/v{API_VERSION}"
+        return self._server.url("http", f"/api/v{API_VERSION}")
 
     @property
     def gateway_url(self) -> str:
-        return f"ws://127.0.0.1:{self._port}/"
+        return self._server.url("ws", "/")
 
     @property
     def resume_gateway_url(self) -> str:
-        return f"ws://127.0.0.1:{self._port}/resume"
+        return self._server.url("ws", "/resume")
 
     @property
     def bot_user(self) -> User:
@@ -901,18 +884,7 @@ class DiscordStandIn:
         self, predicate: Callable[[], T], timeout: float = 5.0, what: str | None = None
     ) -> T:
         """Poll ``predicate`` every 10 ms until it returns something truthy, and return that."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if loop.time() >= deadline:
-                waited = what or _describe(predicate)
-                raise AssertionError(
-                    f"timed out after {timeout:g}s waiting for {waited}\n{self.summary()}"
-                )
-            await asyncio.sleep(0.01)
+        return await wait_for(predicate, timeout, what, self.summary)
 
     async def wait_connected(self, timeout: float = 5.0) -> None:
         """Wait until a client has identified (or resumed) and holds an open connection."""
@@ -1552,8 +1524,8 @@ class DiscordStandIn:
                     "id": str(attachment_id),
                     "filename": file["filename"],
                     "size": file["size"],
-                    "url": f"http://127.0.0.1:{self._port}/attachments/{channel_id}/{attachment_id}/{file['filename']}",
-                    "proxy_url": f"http://127.0.0.1:{self._port}/attachments/{channel_id}/{attachment_id}/{file['filename']}",
+                    "url": f"http://127.0.0.1:{self.port}/attachments/{channel_id}/{attachment_id}/{file['filename']}",
+                    "proxy_url": f"http://127.0.0.1:{self.port}/attachments/{channel_id}/{attachment_id}/{file['filename']}",
                     "content_type": "application/octet-stream",
                 }
             )
@@ -1916,24 +1888,26 @@ class DiscordStandIn:
             self._command_ids[key] = self._snowflake()
         return self._command_ids[key]
 
-    async def _get_commands(
-        self, request: web.Request, m: re.Match[str], body: Any
-    ) -> web.Response:
+    def _commands_guild(self, m: re.Match[str]) -> int | None:
+        """The guild of an application-commands path (None: the global commands); 403 for
+        another application or a guild the bot is not in."""
         if int(m["app"]) != APPLICATION_ID:
             raise _error(403, "missing_access")
         guild_id = int(m["guild"]) if m.groupdict().get("guild") else None
         if guild_id is not None and all(g.id != guild_id for g in self.guilds):
             raise _error(403, "missing_access")
+        return guild_id
+
+    async def _get_commands(
+        self, request: web.Request, m: re.Match[str], body: Any
+    ) -> web.Response:
+        guild_id = self._commands_guild(m)
         return self._json(self.commands(guild_id))
 
     async def _put_commands(
         self, request: web.Request, m: re.Match[str], body: Any
     ) -> web.Response:
-        if int(m["app"]) != APPLICATION_ID:
-            raise _error(403, "missing_access")
-        guild_id = int(m["guild"]) if m.groupdict().get("guild") else None
-        if guild_id is not None and all(g.id != guild_id for g in self.guilds):
-            raise _error(403, "missing_access")
+        guild_id = self._commands_guild(m)
         if not isinstance(body, list):
             raise _form_error(
                 {"_errors": [{"code": "BASE_TYPE_ARRAY", "message": "Must be an array."}]}
@@ -2501,13 +2475,6 @@ def _option_type(value: Any) -> int:
 def _short(value: Any, limit: int = 120) -> str:
     text = "" if value is None else json.dumps(value, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _describe(predicate: Callable[..., Any]) -> str:
-    try:
-        return inspect.getsource(predicate).strip()
-    except (OSError, TypeError):
-        return repr(predicate)
 
 
 def _validate_commands(commands: Sequence[Any]) -> dict[str, Any]:

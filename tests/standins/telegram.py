@@ -42,6 +42,8 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from tests.standins.common import LoopbackServer, LoopbackStandIn, T, wait_for
+
 JSON = dict[str, Any]
 ChatType = Literal["private", "group", "supergroup", "channel"]
 
@@ -364,7 +366,7 @@ class _Limits:
 # ---------------------------------------------------------------------------------------------
 
 
-class TelegramStandIn:
+class TelegramStandIn(LoopbackStandIn):
     """The stand-in server: a model of Telegram, the records of what the bot did, and knobs."""
 
     def __init__(
@@ -404,8 +406,7 @@ class TelegramStandIn:
         self._delays: list[_Fault] = []
         self._chaos: _Chaos | None = None
         self._limits: _Limits | None = None
-        self._runner: web.AppRunner | None = None
-        self._port = 0
+        self._server = LoopbackServer()
         methods: dict[str, Callable[[JSON], Any]] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
@@ -432,38 +433,21 @@ class TelegramStandIn:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
+        await self._server.start(app)
 
     async def stop(self) -> None:
         """Ends long polls and delayed answers at once (their connections are dropped)."""
         self._closing.set()
         self._wake()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> TelegramStandIn:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    @property
-    def port(self) -> int:
-        return self._port
+        await self._server.stop()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._port}/bot"
+        return self._server.url("http", "/bot")
 
     @property
     def base_file_url(self) -> str:
-        return f"http://127.0.0.1:{self._port}/file/bot"
+        return self._server.url("http", "/file/bot")
 
     # --- the model -----------------------------------------------------------------------------
 
@@ -729,16 +713,11 @@ class TelegramStandIn:
 
     # --- test helpers --------------------------------------------------------------------------
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(
+        self, predicate: Callable[[], T], timeout: float = 5.0, what: str | None = None
+    ) -> T:
         """Poll `predicate` every 10 ms until it returns something truthy, and return that."""
-        deadline = time.monotonic() + timeout
-        while not (value := predicate()):
-            if time.monotonic() >= deadline:
-                raise AssertionError(
-                    f"not true within {timeout} s: {_describe(predicate)}\n{self.summary()}"
-                )
-            await asyncio.sleep(0.01)
-        return value
+        return await wait_for(predicate, timeout, what, self.summary)
 
     def summary(self, last: int = 15) -> str:
         """The last calls and what they were answered, for failure messages."""
@@ -1219,10 +1198,3 @@ async def _read_params(request: web.Request) -> JSON:
         except ValueError:
             decoded.setdefault(key, value)
     return decoded
-
-
-def _describe(predicate: Callable[[], Any]) -> str:
-    try:
-        return inspect.getsource(predicate).strip()
-    except (OSError, TypeError):
-        return repr(predicate)

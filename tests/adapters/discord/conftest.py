@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
-from bot.app import Runtime, open_runtime, serve
 from bot.config import Settings
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef, SystemClock
+from bot.core.ports import ChatKind, ChatRef
 from bot.core.render import Format
-from bot.core.subscription import Languages, Plan, Subscription
+from bot.core.subscription import Languages, Plan, State, Subscription
+from tests.adapters.running import Serving, settings_with, start_serving, stop_all
 from tests.conftest import CONTENT, REPO
 from tests.standins.discord import (
     MANAGE_CHANNELS,
@@ -69,26 +69,13 @@ def settings_for(dc: DiscordStandIn, tmp_path: Path, **overrides: Any) -> Settin
         "schedule": {"tick_seconds": 1, "watch_seconds": 0},
         "delivery": {"backoff_seconds": 0.2},
     }
-    for key, value in overrides.items():
-        section = data.setdefault(key, {})
-        if isinstance(section, dict) and isinstance(value, dict):
-            section.update(value)
-        else:
-            data[key] = value
-    return Settings.model_validate(data)
+    return settings_with(data, overrides)
 
 
-@dataclass
-class Running:
+@dataclass(kw_only=True)
+class Running(Serving):
     dc: DiscordStandIn
-    runtime: Runtime
     adapter: DiscordAdapter
-    done: asyncio.Event
-    task: asyncio.Task[None]
-
-    async def stop(self) -> None:
-        self.done.set()
-        await self.task
 
 
 StartBot = Callable[..., Any]
@@ -113,34 +100,17 @@ async def start_bot(dc: DiscordStandIn, tmp_path: Path) -> AsyncIterator[StartBo
             settings.discord, TOKEN, settings.language, progress_every=0.2,
             guild_ready_timeout=0.05,
         )  # fmt: skip
-        ready = asyncio.Event()
-        done = asyncio.Event()
-        holder: dict[str, Runtime] = {}
-
-        async def main() -> None:
-            async with open_runtime(settings, SystemClock(), [adapter.sender]) as runtime:
-                holder["runtime"] = runtime
-                ready.set()
-                await serve(runtime, [adapter], done)
-
-        task = asyncio.create_task(main())
-        waiting = asyncio.ensure_future(ready.wait())
-        await asyncio.wait([task, waiting], return_when=asyncio.FIRST_COMPLETED)
-        if task.done():
-            waiting.cancel()
-            await task
+        runtime, done, task = await start_serving(settings, adapter)
         await dc.wait_for(lambda: dc.connected, what="the bot's gateway connection")
         # Ready (the guilds are in): discord.py dispatches its ready event even after a close,
         # and a test that stopped the bot before then would leave that task to a closed loop.
         await asyncio.wait_for(adapter._client.wait_until_ready(), 5.0)
-        bot = Running(dc, holder["runtime"], adapter, done, task)
+        bot = Running(dc=dc, runtime=runtime, adapter=adapter, done=done, task=task)
         running.append(bot)
         return bot
 
     yield start
-    for bot in running:
-        if not bot.task.done():
-            await bot.stop()
+    await stop_all(running)
 
 
 # --- helpers the tests share ---
@@ -171,6 +141,11 @@ async def subscribe_directly(
 
 async def subscription(bot: Running, channel_id: int) -> Subscription | None:
     return await bot.runtime.services.store.subscriptions.get(ref(channel_id))
+
+
+async def state_of(bot: Running, channel_id: int) -> State | None:
+    found = await subscription(bot, channel_id)
+    return None if found is None else found.state
 
 
 def digest(bot: Running, lang: Lang) -> str:

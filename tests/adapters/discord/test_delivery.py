@@ -31,6 +31,7 @@ from tests.adapters.discord.conftest import (
     ref,
     ringkas,
     settings_for,
+    state_of,
     subscribe_directly,
     subscription,
     write_config,
@@ -198,8 +199,7 @@ async def test_a_channel_given_back_is_resumed_by_subscribe(
 
     assert response.content is not None
     assert response.content.startswith(f"**{say('id', 'resumed')}**")
-    stored = await subscription(bot, NEWS)
-    assert stored is not None and stored.state is State.ACTIVE
+    assert await state_of(bot, NEWS) is State.ACTIVE
 
 
 async def test_a_deleted_channel_pauses_its_subscription(
@@ -234,8 +234,7 @@ async def test_a_global_429_is_waited_out_and_every_digest_arrives_once(
     assert {c: texts(dc, c) for c in channels} == {c: [digest(bot, "en")] for c in channels}
     assert dc.duplicates() == {}
     for channel in channels:
-        stored = await subscription(bot, channel)
-        assert stored is not None and stored.state is State.ACTIVE
+        assert await state_of(bot, channel) is State.ACTIVE
 
 
 async def test_a_429_with_retry_after_is_honoured_before_the_one_retry(

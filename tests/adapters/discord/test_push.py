@@ -24,6 +24,7 @@ from tests.adapters.discord.conftest import (
     subscribe_directly,
     subscription,
 )
+from tests.adapters.running import push_state
 from tests.standins.discord import SUPPRESS_EMBEDS, DiscordStandIn, Followup
 
 # Markdown, a mass mention and a user mention: shown as written, pinging no one.
@@ -60,6 +61,16 @@ async def propose(dc: DiscordStandIn, what: str = TEXT) -> tuple[Followup, str]:
         (say("en", "push_cancel"), f"/push cancel {push_id}"),
     ]
     return question, push_id
+
+
+async def proposed_everywhere(
+    dc: DiscordStandIn, start_bot: StartBot
+) -> tuple[Running, dict[int, str], Followup, str]:
+    """A bot serving four subscribed chats, and the admin's /push question with its id."""
+    bot = await start_bot()
+    chats = await subscribe_everywhere(dc, bot)
+    question, push_id = await propose(dc)
+    return bot, chats, question, push_id
 
 
 def received(dc: DiscordStandIn, chats: dict[int, str]) -> dict[int, list[str | None]]:
@@ -105,16 +116,13 @@ async def test_push_previews_then_reaches_every_channel_once_with_progress(
     # Each channel, the thread and the DM: once, in its language, escaped.
     assert received(dc, chats) == {chat: [announcement(lang)] for chat, lang in chats.items()}
     assert len(dc.messages) == 4 and dc.duplicates() == {}
-    stored = await bot.runtime.services.store.pushes.get(push_id)
-    assert stored is not None and stored.state is PushState.SENT
+    assert await push_state(bot, push_id) is PushState.SENT
 
 
 async def test_no_message_the_bot_sends_can_ping_anyone(
     dc: DiscordStandIn, start_bot: StartBot
 ) -> None:
-    bot = await start_bot()
-    await subscribe_everywhere(dc, bot)
-    question, push_id = await propose(dc)
+    _, _, question, push_id = await proposed_everywhere(dc, start_bot)
     await press(dc, question.id, f"/push confirm {push_id}", user=ADMIN)
     done = say("en", "push_done", id=push_id, delivered=4, total=4, failed=0)
     await dc.wait_for(lambda: shown(dc, question.id) == done, what="the push to be done")
@@ -131,9 +139,7 @@ async def test_no_message_the_bot_sends_can_ping_anyone(
 async def test_pressing_send_again_sends_nothing_more(
     dc: DiscordStandIn, start_bot: StartBot
 ) -> None:
-    bot = await start_bot()
-    chats = await subscribe_everywhere(dc, bot)
-    question, push_id = await propose(dc)
+    bot, chats, question, push_id = await proposed_everywhere(dc, start_bot)
 
     # A double click: two presses in flight at once, then a third once all is sent.
     first, second = await asyncio.gather(
@@ -151,16 +157,13 @@ async def test_pressing_send_again_sends_nothing_more(
     assert dc.duplicates() == {}
     already = say("en", "push_already_sent", id=push_id, when="\0").partition("\0")[0]
     assert third.content is not None and third.content.startswith(already)
-    stored = await bot.runtime.services.store.pushes.get(push_id)
-    assert stored is not None and stored.state is PushState.SENT
+    assert await push_state(bot, push_id) is PushState.SENT
 
 
 async def test_cancel_sends_nothing_and_a_later_send_neither(
     dc: DiscordStandIn, start_bot: StartBot
 ) -> None:
-    bot = await start_bot()
-    await subscribe_everywhere(dc, bot)
-    question, push_id = await propose(dc)
+    bot, _, question, push_id = await proposed_everywhere(dc, start_bot)
 
     _, cancelled = await press(dc, question.id, f"/push cancel {push_id}", user=ADMIN)
     _, later = await press(dc, question.id, f"/push confirm {push_id}", user=ADMIN)
@@ -170,8 +173,7 @@ async def test_cancel_sends_nothing_and_a_later_send_neither(
     assert cancelled.content == say("en", "push_cancelled", id=push_id)
     assert later.content == say("en", "push_was_cancelled", id=push_id)
     assert dc.messages == []
-    stored = await bot.runtime.services.store.pushes.get(push_id)
-    assert stored is not None and stored.state is PushState.CANCELLED
+    assert await push_state(bot, push_id) is PushState.CANCELLED
 
 
 async def test_a_pushed_summary_arrives_as_a_digest_without_link_previews(

@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import update
 
 from bot.adapters.telegram import TelegramAdapter
-from bot.app import Runtime, open_runtime, serve
 from bot.config import Settings
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef, SystemClock
+from bot.core.ports import ChatKind, ChatRef
 from bot.core.render import Format
 from bot.core.store import tables
 from bot.core.subscription import Languages, Plan, State, Subscription
+from tests.adapters.running import Serving, settings_with, start_serving, stop_all
 from tests.conftest import CONTENT
 from tests.standins.telegram import Call, SentMessage, TelegramStandIn, User
 
@@ -48,29 +48,16 @@ def settings_for(api: TelegramStandIn, tmp_path: Path, **overrides: Any) -> Sett
         "schedule": {"tick_seconds": 1, "watch_seconds": 0},
         "delivery": {"backoff_seconds": 0.2},
     }
-    for key, value in overrides.items():
-        section = data.setdefault(key, {})
-        if isinstance(section, dict) and isinstance(value, dict):
-            section.update(value)
-        else:
-            data[key] = value
-    return Settings.model_validate(data)
+    return settings_with(data, overrides)
 
 
-@dataclass
-class Running:
+@dataclass(kw_only=True)
+class Running(Serving):
     """A bot serving the stand-in until the test ends (or `stop` is awaited)."""
 
     api: TelegramStandIn
-    runtime: Runtime
     adapter: TelegramAdapter
-    done: asyncio.Event
-    task: asyncio.Task[None]
     seen: int = field(default=0)
-
-    async def stop(self) -> None:
-        self.done.set()
-        await self.task
 
     async def say(
         self, chat_id: int, text: str, user: User | None = None, **kw: Any
@@ -115,33 +102,16 @@ async def start_bot(
         adapter = TelegramAdapter(
             settings.telegram, TOKEN, settings.language, connections=10, progress_every=0.2
         )
-        ready = asyncio.Event()
-        done = asyncio.Event()
-        holder: dict[str, Runtime] = {}
-
-        async def main() -> None:
-            async with open_runtime(settings, SystemClock(), [adapter.sender]) as runtime:
-                holder["runtime"] = runtime
-                ready.set()
-                await serve(runtime, [adapter], done)
-
         seen = len(api.calls)  # a restart waits for its own first call, not the last run's
-        task = asyncio.create_task(main())
-        waiting = asyncio.ensure_future(ready.wait())
-        await asyncio.wait([task, waiting], return_when=asyncio.FIRST_COMPLETED)
-        if task.done():
-            waiting.cancel()
-            await task  # raises what failed
+        runtime, done, task = await start_serving(settings, adapter)
         # Serving: polling has begun once the first getUpdates arrives (a webhook: setWebhook).
         await api.wait_for(lambda: any(c.method == serving_when for c in api.calls[seen:]))
-        bot = Running(api, holder["runtime"], adapter, done, task)
+        bot = Running(api=api, runtime=runtime, adapter=adapter, done=done, task=task)
         running.append(bot)
         return bot
 
     yield start
-    for bot in running:
-        if not bot.task.done():
-            await bot.stop()
+    await stop_all(running)
 
 
 # --- helpers the tests share ---
@@ -180,6 +150,18 @@ def digest(bot: Running, lang: Lang) -> str:
     text = bot.runtime.services.library.digest(lang, Format.TELEGRAM)
     assert text is not None
     return text
+
+
+async def press_a_person(
+    api: TelegramStandIn, start_bot: StartBot
+) -> tuple[Running, SentMessage, dict[str, Any]]:
+    """Ana asks /whosaid minister (several people match: a question with a button each) and
+    presses Bezalel Smotrich: the bot, the question, and the callback update, still queued (a
+    test may change it before the bot polls it)."""
+    bot = await start_bot()
+    [question] = await bot.say(ANA.id, "/whosaid minister", user=ANA)
+    update = api.feed_callback(ANA, question, "/whosaid bezalel-smotrich")
+    return bot, question, update
 
 
 def calls(api: TelegramStandIn, method: str, chat_id: int | None = None) -> list[Call]:

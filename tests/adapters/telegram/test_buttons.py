@@ -11,7 +11,15 @@ from bot.core.models import Lang
 from bot.core.quotes import Ambiguous
 from bot.core.render import Format
 from bot.core.replies import say
-from tests.adapters.telegram.conftest import ANA, BUDI, GROUP, Running, StartBot, calls
+from tests.adapters.telegram.conftest import (
+    ANA,
+    BUDI,
+    GROUP,
+    Running,
+    StartBot,
+    calls,
+    press_a_person,
+)
 from tests.standins.telegram import TelegramStandIn
 
 MINISTERS = ("benjamin-netanyahu", "bezalel-smotrich", "itamar-ben-gvir")
@@ -54,10 +62,7 @@ async def test_an_ambiguous_whosaid_offers_a_button_per_person(start_bot: StartB
 async def test_pressing_a_person_shows_their_statements_in_place_of_the_question(
     api: TelegramStandIn, start_bot: StartBot
 ) -> None:
-    bot = await start_bot()
-    [question] = await bot.say(ANA.id, "/whosaid minister", user=ANA)
-
-    update = api.feed_callback(ANA, question, "/whosaid bezalel-smotrich")
+    bot, question, update = await press_a_person(api, start_bot)
     [edit] = await api.wait_for(lambda: api.edits)
 
     [answer] = api.callback_answers

@@ -10,6 +10,7 @@ from bot.core.ports import ChatKind
 from bot.core.render import Format
 from bot.core.replies import say
 from bot.core.store.records import PushState
+from tests.adapters.running import push_state
 from tests.adapters.telegram.conftest import (
     ADMIN,
     ANA,
@@ -65,6 +66,14 @@ async def propose(bot: Running, chat_id: int = ADMIN.id) -> tuple[SentMessage, s
     return question, data.removeprefix("/push confirm ")
 
 
+async def proposed_to_four_chats(start_bot: StartBot) -> tuple[Running, SentMessage, str]:
+    """A bot serving four subscribed chats, and the admin's /push question with its id."""
+    bot = await start_bot()
+    await subscribe_four_chats(bot)
+    question, push_id = await propose(bot)
+    return bot, question, push_id
+
+
 async def test_push_previews_then_sends_once_to_every_chat_with_progress(
     api: TelegramStandIn, start_bot: StartBot
 ) -> None:
@@ -107,9 +116,7 @@ async def test_push_previews_then_sends_once_to_every_chat_with_progress(
 async def test_pressing_send_again_sends_nothing_twice(
     api: TelegramStandIn, start_bot: StartBot
 ) -> None:
-    bot = await start_bot()
-    await subscribe_four_chats(bot)
-    question, push_id = await propose(bot)
+    bot, question, push_id = await proposed_to_four_chats(start_bot)
 
     # A double tap: two presses in flight at once, then a third on the stale message.
     api.feed_callback(ADMIN, question, f"/push confirm {push_id}")
@@ -126,14 +133,11 @@ async def test_pressing_send_again_sends_nothing_twice(
     assert api.duplicates() == 0
     already = say("id", "push_already_sent", id=push_id, when="\0").partition("\0")[0]
     assert any(e.text and e.text.startswith(already) for e in api.edits)
-    stored = await bot.runtime.services.store.pushes.get(push_id)
-    assert stored is not None and stored.state is PushState.SENT
+    assert await push_state(bot, push_id) is PushState.SENT
 
 
 async def test_cancel_says_so_and_sends_nothing(api: TelegramStandIn, start_bot: StartBot) -> None:
-    bot = await start_bot()
-    await subscribe_four_chats(bot)
-    question, push_id = await propose(bot)
+    bot, question, push_id = await proposed_to_four_chats(start_bot)
 
     api.feed_callback(ADMIN, question, f"/push cancel {push_id}")
     [edit] = await api.wait_for(lambda: api.edits)
@@ -146,8 +150,7 @@ async def test_cancel_says_so_and_sends_nothing(api: TelegramStandIn, start_bot:
     assert api.edits[1].text == say("id", "push_was_cancelled", id=push_id)
     await asyncio.sleep(0.2)
     assert all(not messages for messages in received(api).values())
-    stored = await bot.runtime.services.store.pushes.get(push_id)
-    assert stored is not None and stored.state is PushState.CANCELLED
+    assert await push_state(bot, push_id) is PushState.CANCELLED
 
 
 async def test_a_non_admin_pressing_send_is_refused_and_nothing_is_sent(
@@ -163,8 +166,7 @@ async def test_a_non_admin_pressing_send_is_refused_and_nothing_is_sent(
 
     assert [m.text for m in api.sent_to(GROUP)] == [announcement("id"), question.text]
     assert all(not api.sent_to(chat) for chat in (ANA.id, CHANNEL, FORUM))
-    stored = await bot.runtime.services.store.pushes.get(push_id)
-    assert stored is not None and stored.state is PushState.DRAFT
+    assert await push_state(bot, push_id) is PushState.DRAFT
     shown = [api.callback_answers[0].text] + [e.text for e in api.edits]
     assert say("id", "not_bot_admin") in shown
 

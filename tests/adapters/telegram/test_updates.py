@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.core.replies import say
-from tests.adapters.telegram.conftest import ANA, BUDI, GROUP, StartBot, digest
+from tests.adapters.telegram.conftest import ANA, BUDI, GROUP, StartBot, digest, press_a_person
 from tests.standins.telegram import TelegramStandIn
 
 
@@ -42,10 +42,8 @@ async def test_an_update_with_garbage_fields_is_logged_and_skipped(
 async def test_a_button_whose_message_telegram_leaves_out_is_answered_as_expired(
     api: TelegramStandIn, start_bot: StartBot
 ) -> None:
-    bot = await start_bot()
-    [question] = await bot.say(ANA.id, "/whosaid minister", user=ANA)
+    _, _, update = await press_a_person(api, start_bot)
     # A button on an inline-mode message: the query carries an inline_message_id, no message.
-    update = api.feed_callback(ANA, question, "/whosaid bezalel-smotrich")
     del update["callback_query"]["message"]
     update["callback_query"]["inline_message_id"] = "AAAAAQ"
 
@@ -58,9 +56,7 @@ async def test_a_button_whose_message_telegram_leaves_out_is_answered_as_expired
 async def test_a_button_under_a_deleted_message_is_answered_as_expired(
     api: TelegramStandIn, start_bot: StartBot
 ) -> None:
-    bot = await start_bot()
-    [question] = await bot.say(ANA.id, "/whosaid minister", user=ANA)
-    update = api.feed_callback(ANA, question, "/whosaid bezalel-smotrich")
+    _, _, update = await press_a_person(api, start_bot)
     # The question was deleted meanwhile: Telegram sends an InaccessibleMessage.
     gone = {"chat": {"id": ANA.id, "type": "private", "first_name": "Ana"}, "message_id": 99}
     update["callback_query"]["message"] = {**gone, "date": 0}

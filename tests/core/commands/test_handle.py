@@ -396,38 +396,42 @@ async def test_requests_that_cannot_be_served_are_errors(services: Services, lan
     assert joined(unknown) == say(lang, "unknown_command", command="/frobnicate")
 
 
-async def test_a_failing_store_gives_an_error_reply(
-    services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+def break_down(monkeypatch: pytest.MonkeyPatch, target: object, method: str) -> None:
+    """`target.method` raises, as a store whose database went away does."""
+
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services.store.subscriptions, "get", broken)
+    monkeypatch.setattr(target, method, broken)
+
+
+def assert_internal_error(reply: Reply, lang: Lang) -> None:
+    assert reply.error is True
+    assert reply.lang == lang
+    assert joined(reply) == say(lang, "internal_error")
+
+
+async def test_a_failing_store_gives_an_error_reply(
+    services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    break_down(monkeypatch, services.store.subscriptions, "get")
 
     with caplog.at_level(logging.CRITICAL, logger="bot.core.commands"):
         reply = await ask(services, "/digest", lang="id")
 
-    assert reply.error is True
-    assert reply.lang == "id"
-    assert joined(reply) == say("id", "internal_error")
+    assert_internal_error(reply, "id")
 
 
 async def test_a_failure_inside_a_command_is_an_error_in_the_chats_language(
     services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     await subscribe(services, CHAT, "id")
-
-    async def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(services.store.outbox, "counts", broken)
+    break_down(monkeypatch, services.store.outbox, "counts")
 
     with caplog.at_level(logging.CRITICAL, logger="bot.core.commands"):
         reply = await ask_admin(services, "/status", lang="en")
 
-    assert reply.error is True
-    assert reply.lang == "id"
-    assert joined(reply) == say("id", "internal_error")
+    assert_internal_error(reply, "id")
 
 
 async def test_ordinary_replies_are_no_errors(services: Services) -> None:
