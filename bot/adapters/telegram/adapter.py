@@ -219,8 +219,14 @@ class TelegramAdapter:
         """The command menu in English, in Indonesian for apps set to Indonesian, and with the
         admin commands in each bot admin's private chat."""
         bot = self._application.bot
-        for code, lang in MENU_LANGUAGES:
-            await bot.set_my_commands(_commands(menu(lang)), language_code=code)
+        try:
+            for code, lang in MENU_LANGUAGES:
+                await bot.set_my_commands(_commands(menu(lang)), language_code=code)
+        except TelegramError as error:
+            # The menu only helps users type: the commands work without it; the next start
+            # sets it again.
+            log.warning("telegram: could not set the command menu: %s", error.message)
+            return
         for admin in sorted(self.services.admins.get("telegram", frozenset())):
             for code, lang in MENU_LANGUAGES:
                 try:

@@ -3,6 +3,7 @@ adapter and runtime against the stand-in Bot API."""
 
 from __future__ import annotations
 
+import pytest
 from telegram import BotCommandScopeChat
 
 from bot.core.commands import ADMIN_ONLY, COMMANDS
@@ -259,3 +260,15 @@ async def test_the_command_menu_is_set_in_english_and_indonesian(
         (api.scope_key(admin_chat), ""),
         (api.scope_key(admin_chat), "id"),
     }
+
+
+async def test_a_menu_telegram_refuses_leaves_the_bot_serving(
+    api: TelegramStandIn, start_bot: StartBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.fail_next("setMyCommands", status=500, description="Internal Server Error")
+
+    bot = await start_bot()
+    [answer] = await bot.say(ANA.id, "/settings", user=ANA)
+
+    assert answer.text == say("en", "not_subscribed")
+    assert "could not set the command menu" in caplog.text
