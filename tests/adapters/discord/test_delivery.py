@@ -320,3 +320,30 @@ async def test_a_user_who_closed_their_dms_pauses_their_subscription(
     stored = await subscription(bot, sent.channel_id)
     assert stored is not None and stored.paused_reason == "403 Cannot send messages to this user"
     assert dc.messages == []
+
+
+async def test_a_server_that_adds_the_bot_back_resumes_its_channels_subscriptions(
+    dc: DiscordStandIn, start_bot: StartBot
+) -> None:
+    bot = await start_bot()
+    store = bot.runtime.services.store
+    for channel in (GENERAL, THREAD):
+        sub = await subscribe_directly(bot, channel)
+        await store.subscriptions.pause(sub.id, "403 Missing Access", dt.datetime.now(dt.UTC))
+    elsewhere = await subscribe_directly(bot, 1_400_000_000_000_009_999)
+    await store.subscriptions.pause(elsewhere.id, "404 Unknown Channel", dt.datetime.now(dt.UTC))
+    [guild] = dc.guilds
+
+    # Removed from the server, then added back: Discord sends the server again, as a join
+    # (without the "unavailable" flag of a server coming back from an outage).
+    await dc.dispatch("GUILD_DELETE", {"id": str(guild.id)}, guild_id=guild.id)
+    joined = dc._guild_create(guild, 1)
+    joined.pop("unavailable", None)
+    await dc.dispatch("GUILD_CREATE", joined, guild_id=guild.id)
+
+    deadline = asyncio.get_running_loop().time() + 3
+    while await state_of(bot, GENERAL) is not State.ACTIVE:
+        assert asyncio.get_running_loop().time() < deadline, "GENERAL was not resumed"
+        await asyncio.sleep(0.02)
+    assert await state_of(bot, THREAD) is State.ACTIVE
+    assert await state_of(bot, 1_400_000_000_000_009_999) is State.PAUSED  # not in that server
