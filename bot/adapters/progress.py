@@ -15,6 +15,7 @@ from bot.core.services import Services
 log = logging.getLogger(__name__)
 
 EditStatus = Callable[[str], Awaitable[object]]  # replaces the status message's text
+Done = Callable[[], Awaitable[object]]
 
 
 class PushProgress:
@@ -26,8 +27,16 @@ class PushProgress:
         self._every = every
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def follow(self, services: Services, push_id: str, lang: Lang, edit: EditStatus) -> None:
-        task = asyncio.create_task(self._show(services, push_id, lang, edit))
+    def follow(
+        self,
+        services: Services,
+        push_id: str,
+        lang: Lang,
+        edit: EditStatus,
+        done: Done | None = None,
+    ) -> None:
+        """Edit the status message until the push is done, then call `done`."""
+        task = asyncio.create_task(self._show(services, push_id, lang, edit, done))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -35,7 +44,9 @@ class PushProgress:
         for task in self._tasks:
             task.cancel()
 
-    async def _show(self, services: Services, push_id: str, lang: Lang, edit: EditStatus) -> None:
+    async def _show(
+        self, services: Services, push_id: str, lang: Lang, edit: EditStatus, done: Done | None
+    ) -> None:
         shown = ""
         finished = False
         while not finished:
@@ -53,3 +64,5 @@ class PushProgress:
                 log.info("stopped showing the progress of push %s: %s", push_id, error)
                 return
             shown = text
+        if done is not None:
+            await done()

@@ -66,6 +66,9 @@ PRESENT = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
 MENU_LANGUAGES: tuple[tuple[str | None, Lang], ...] = ((None, "en"), ("id", "id"))
 ALERT_LIMIT = 200  # characters of a button's alert, set by the Bot API
 START_ATTEMPTS = 5  # getMe tries at start before giving up: Telegram may be briefly unreachable
+STATUS_MARKER = "telegram.push-status:"  # store marker: where a push's status message is
+FOLLOWED = "followed"  # the marker's value once the status reads done
+RESUMED_PUSHES = 10  # the most recent pushes whose status is followed again after a restart
 
 
 class LenientBot(ExtBot[None]):
@@ -188,6 +191,7 @@ class TelegramAdapter:
         await self._initialize()
         await self._set_menus()
         await application.start()
+        await self._resume_push_progress()
         await self._receive_updates()
         bot = application.bot
         log.info("telegram: serving as @%s", bot.username)
@@ -289,7 +293,7 @@ class TelegramAdapter:
         reply = await handle(request, self.services)
         last = await self._answer(chat, reply)
         if reply.push_id and last is not None:
-            self._follow_push(chat, last, reply.push_id, reply.lang)
+            await self._follow_push(chat, last, reply.push_id, reply.lang)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -324,7 +328,7 @@ class TelegramAdapter:
             await self._edit(chat, message.message_id, None)  # the choice is made: no buttons
             status = await self._answer(chat, reply)
         if reply.push_id and status is not None:
-            self._follow_push(chat, status, reply.push_id, reply.lang)
+            await self._follow_push(chat, status, reply.push_id, reply.lang)
 
     async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was added back to a chat (or unblocked): a paused subscription resumes."""
@@ -393,11 +397,32 @@ class TelegramAdapter:
         except TelegramError as error:
             log.warning("telegram: could not edit a message in %s: %s", chat, error.message)
 
-    def _follow_push(self, chat: ChatRef, message_id: str, push_id: str, lang: Lang | None) -> None:
+    async def _follow_push(
+        self, chat: ChatRef, message_id: str, push_id: str, lang: Lang | None
+    ) -> None:
+        """Edit the push's status message as it goes out. Where it is is kept in the store, so
+        that after a restart the status is followed on to the end."""
+        lang = lang or self._default_lang
+        marker = STATUS_MARKER + push_id
+        await self.services.store.markers.put(marker, f"{chat}|{message_id}|{lang}")
+
         async def edit(text: str) -> None:
             await self._edit(chat, message_id, text)
 
-        self._progress.follow(self.services, push_id, lang or self._default_lang, edit)
+        async def done() -> None:
+            await self.services.store.markers.put(marker, FOLLOWED)
+
+        self._progress.follow(self.services, push_id, lang, edit, done)
+
+    async def _resume_push_progress(self) -> None:
+        """The status messages of pushes still going out when the bot last stopped."""
+        for push in await self.services.store.pushes.recent_sent(RESUMED_PUSHES):
+            saved = await self.services.store.markers.get(STATUS_MARKER + push.id)
+            if not saved or saved == FOLLOWED:
+                continue
+            chat, message_id, saved_lang = saved.rsplit("|", 2)
+            lang: Lang = "id" if saved_lang == "id" else "en"
+            await self._follow_push(ChatRef.parse(chat), message_id, push.id, lang)
 
 
 def _alert_text(messages: tuple[str, ...]) -> str:
