@@ -160,7 +160,7 @@ class Dispatcher:
                     await asyncio.wait_for(self._stopping.wait(), pause)
         finally:
             # Only if cancelled or the store failed: what is under way stays marked sending,
-            # and the next start resends it.
+            # until `run` releases it after the failed pass, or the next start does.
             for task in sending:
                 task.cancel()
             await asyncio.gather(*sending, return_exceptions=True)

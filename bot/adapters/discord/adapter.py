@@ -140,7 +140,7 @@ class DiscordAdapter:
 
     async def _stay_connected(self) -> None:
         """discord.py reconnects after network and gateway failures by itself; anything else
-        that ends its connection (an event it cannot parse) is logged, and it connects again."""
+        that ends its connection is logged, and it connects again, with a new session."""
         pause = 1.0
         while not self._client.is_closed():
             try:
@@ -148,7 +148,7 @@ class DiscordAdapter:
             except Exception:
                 log.exception("discord: the gateway connection failed; connecting again")
                 if self._client.ws is not None:
-                    await self._client.ws.close(code=4000)  # resumable: nothing is lost
+                    await self._client.ws.close(code=4000)  # the old socket is not left open
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 60.0)
             else:

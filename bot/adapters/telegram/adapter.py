@@ -362,7 +362,7 @@ class TelegramAdapter:
             lang=lang,
             fmt=Format.TELEGRAM,
             can_manage=can_manage,
-            is_admin=actor is not None and self.services.is_admin("telegram", str(actor.id)),
+            is_admin=actor is not None and self.services.is_admin(PLATFORM, str(actor.id)),
             chat_title=chat_title(chat),
         )
 
