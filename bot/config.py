@@ -146,6 +146,9 @@ UserId = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) e
 class AdminSettings(_Strict):
     telegram: tuple[UserId, ...] = ()
     discord: tuple[UserId, ...] = ()
+    # The person at the terminal ("local") is a bot admin unless left out: `console: []` lets a
+    # curator try the console as an ordinary reader would see it.
+    console: tuple[UserId, ...] = ("local",)
 
 
 def _time(value: object) -> object:
@@ -208,6 +211,7 @@ class Settings(_Strict):
         return {
             "telegram": frozenset(self.admins.telegram),
             "discord": frozenset(self.admins.discord),
+            "console": frozenset(self.admins.console),
         }
 
 

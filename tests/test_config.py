@@ -354,6 +354,7 @@ def test_admins_may_be_numbers_or_strings(tmp_path: Path) -> None:
     assert settings.admin_ids() == {
         "telegram": frozenset({"123456789", "987654321"}),
         "discord": frozenset({"80351110224678912"}),
+        "console": frozenset({"local"}),  # the person at the terminal, unless left out
     }
 
 

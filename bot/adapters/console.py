@@ -1,5 +1,6 @@
 """A chat in the terminal on the same core as Telegram and Discord: each input line is a message
-from a local user who is a bot admin; replies and the digests delivered here print to the output."""
+from the local user, a bot admin unless the config's `admins.console` leaves "local" out; replies
+and the digests delivered here print to the output."""
 
 from __future__ import annotations
 
@@ -64,13 +65,14 @@ class ConsoleAdapter:
         try:
             while (line := await lines.get()) is not None:
                 if line.strip():
-                    self.show(await handle(self.request(line), services))
+                    request = self.request(line, services.is_admin(PLATFORM, LOCAL_USER))
+                    self.show(await handle(request, services))
             # End of input: deliver what is due for this chat now, then end the session.
             await services.plan()
         finally:
             self._done.set()
 
-    def request(self, line: str) -> Request:
+    def request(self, line: str, is_admin: bool) -> Request:
         return Request(
             chat=LOCAL_CHAT,
             chat_kind=ChatKind.PRIVATE,
@@ -79,7 +81,7 @@ class ConsoleAdapter:
             lang=self._lang,
             fmt=Format.TEXT,
             can_manage=True,
-            is_admin=True,
+            is_admin=is_admin,
             chat_title="console",
         )
 

@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from bot import logs
-from bot.adapters.console import LOCAL_CHAT, ConsoleAdapter, ConsoleSender
+from bot.adapters.console import ConsoleAdapter, ConsoleSender
 from bot.app import (
     Adapter,
     open_runtime,
@@ -73,11 +73,6 @@ async def _console_session(settings: Settings) -> int:
     adapters: list[Adapter] = [console]
     with stop_on_signals(done):
         async with open_runtime(settings, SystemClock(), [console.sender]) as runtime:
-            # The person at the terminal is the console's admin: content problems are shown there.
-            runtime.services.admins = {
-                **runtime.services.admins,
-                LOCAL_CHAT.platform: frozenset({LOCAL_CHAT.chat_id}),
-            }
             await serve(runtime, adapters, done, finish_deliveries=True)
     return OK
 

@@ -1,4 +1,5 @@
-"""The console adapter: a chat in the terminal, as the local admin, on the same core."""
+"""The console adapter: a chat in the terminal, as the local admin (or, by config, as an ordinary
+reader), on the same core."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import io
 from pathlib import Path
 
 from bot.adapters.console import LOCAL_CHAT, PLATFORM, ConsoleAdapter, ConsoleSender
-from bot.app import open_runtime
+from bot.app import open_runtime, serve
 from bot.config import Settings
 from bot.core.commands import Choice, Reply, Request
 from bot.core.ports import ChatKind, ChatRef, Delivered, MessageKind, Outbound, SystemClock
@@ -50,7 +51,7 @@ async def test_each_sender_counts_from_one() -> None:
 def test_a_line_becomes_an_admins_request_in_the_local_chat() -> None:
     adapter = ConsoleAdapter(io.StringIO(), io.StringIO(), "id", asyncio.Event())
 
-    request = adapter.request("/whosaid Guterres\n")
+    request = adapter.request("/whosaid Guterres\n", is_admin=True)
 
     assert request == Request(
         chat=ChatRef("console", "local"),
@@ -105,3 +106,21 @@ async def test_a_conversation_answers_each_line_and_at_its_end_plans_what_is_due
     assert say("en", "not_a_command") not in printed
     assert report.delivered == 1
     assert printed.count("[digest → console:local]") == 1
+
+
+async def test_the_terminal_is_an_ordinary_reader_when_the_config_leaves_local_out(
+    tmp_path: Path,
+) -> None:
+    settings = Settings.model_validate(
+        {"content": str(CONTENT), "database": str(tmp_path / "db"), "admins": {"console": []}}
+    )
+    output = io.StringIO()
+    done = asyncio.Event()
+    adapter = ConsoleAdapter(io.StringIO("/status\n/reload\n/push first\n"), output, "en", done)
+    async with open_runtime(settings, SystemClock(), [adapter.sender]) as runtime:
+        await serve(runtime, [adapter], done, finish_deliveries=True)
+        audit = await runtime.services.store.audit.recent(10)
+
+    assert output.getvalue().count(say("en", "not_bot_admin")) == 3
+    assert say("en", "status_title") not in output.getvalue()
+    assert audit == []  # no push proposed, no reload
