@@ -21,7 +21,7 @@ from bot.core.library import Library
 from bot.core.ports import Clock, Delivered, MessageKind, Outbound, Sender
 from bot.core.scheduler import Scheduler
 from bot.core.services import Defaults, ProblemsNotice, Services
-from bot.core.store import Store
+from bot.core.store import Store, shown
 from bot.core.validation import ContentError
 
 log = logging.getLogger(__name__)
@@ -97,23 +97,39 @@ class Runtime:
     services: Services
     dispatcher: Dispatcher
     wake: asyncio.Event
+    # Whether this process holds the store's sending lock: only then may its dispatcher send.
+    sends: bool
+
+
+class StoreBusy(Exception):
+    """Another process sends from the store; serving beside it could send messages twice."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__(
+            f"another Ringkas process is already sending from {shown(database)}: stop it first "
+            "(one process at a time sends from a store, so no message goes out twice)"
+        )
 
 
 @contextlib.asynccontextmanager
 async def open_runtime(
-    settings: Settings, clock: Clock, senders: Sequence[Sender]
+    settings: Settings, clock: Clock, senders: Sequence[Sender], send: bool = True
 ) -> AsyncIterator[Runtime]:
     """The store (migrated), the content (validated) and the dispatcher over `senders`.
 
-    Rows a crash left in sending go back to pending first: they are the only possible repeats.
+    With `send`, this process takes the store's sending lock if no other process holds it
+    (`Runtime.sends` says whether it did), and the rows a crash left in sending go back to pending:
+    they are the only possible repeats.
     """
     now = clock.now()
     library = await Library.load(settings.content, settings.digest.options(), now)
     store = await Store.open(settings.database)
     try:
-        recovered = await store.outbox.recover(now)
-        if recovered:
-            log.warning("resending %d deliveries interrupted by the last stop", recovered)
+        sends = send and await store.sending_lock.acquire()
+        if sends:
+            recovered = await store.outbox.recover(now)
+            if recovered:
+                log.warning("resending %d deliveries interrupted by the last stop", recovered)
         wake = asyncio.Event()
         by_platform = {sender.platform: sender for sender in senders}
         services = Services(
@@ -134,7 +150,7 @@ async def open_runtime(
             settings.delivery.policy(),
             settings.delivery.in_flight,
         )
-        yield Runtime(settings, services, dispatcher, wake)
+        yield Runtime(settings, services, dispatcher, wake, sends)
     finally:
         await store.close()
 
@@ -151,6 +167,8 @@ async def serve(
     closes, so no delivery is left half-recorded. With `finish_deliveries` (a console session
     at end of input), what is ready to send goes out first.
     """
+    if not runtime.sends:
+        raise StoreBusy(runtime.settings.database)
     settings = runtime.settings.schedule
     scheduler = Scheduler(runtime.services, settings.tick_seconds, settings.watch_seconds)
     finish = asyncio.Event()

@@ -18,7 +18,14 @@ from sqlalchemy import select
 from bot.adapters.console import LOCAL_CHAT, ConsoleSender
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.telegram import TelegramAdapter
-from bot.app import open_runtime, platform_adapters, platform_tokens, secrets, serve
+from bot.app import (
+    StoreBusy,
+    open_runtime,
+    platform_adapters,
+    platform_tokens,
+    secrets,
+    serve,
+)
 from bot.config import (
     AdminSettings,
     DiscordSettings,
@@ -87,6 +94,7 @@ async def test_open_runtime_creates_and_migrates_the_database(settings: Settings
         assert runtime.services.admins == {
             "telegram": frozenset({"42"}),
             "discord": frozenset(),
+            "console": frozenset({"local"}),
         }
         await runtime.services.store.subscriptions.subscribe(
             LOCAL_CHAT, ChatKind.PRIVATE, Plan("id", (), True, "Asia/Jakarta"), "test", NOW
@@ -128,6 +136,38 @@ async def test_open_runtime_resends_deliveries_a_crash_left_sending(
     assert report.delivered == 1
     assert console.sent == [(LOCAL_CHAT, Outbound("The digest", MessageKind.DIGEST, key="d1"))]
     assert claimed.key == "instant:test"
+
+
+async def test_a_runtime_beside_one_that_sends_leaves_its_sending_rows_alone_and_cannot_serve(
+    settings: Settings,
+) -> None:
+    # An operator's `ringkas push` beside `ringkas run`: resetting the running bot's rows in
+    # flight would send them twice, and a second dispatcher would double the platforms' rate.
+    console = Recorder("console")
+    async with open_runtime(settings, FixedClock(NOW), [console]) as running:
+        store = running.services.store
+        sub = await store.subscriptions.subscribe(
+            LOCAL_CHAT, ChatKind.PRIVATE, Plan("en", (), True, "Asia/Jakarta"), "test", NOW
+        )
+        await store.outbox.put_body("digest:test", "en", Format.TEXT, "The digest")
+        await store.outbox.enqueue([(sub, "instant:test")], "digest:test", MessageKind.DIGEST, NOW)
+        await store.outbox.claim("console", NOW, 10)  # being sent by the running bot
+
+        async with open_runtime(settings, FixedClock(NOW), [Recorder("console")]) as beside:
+            assert (running.sends, beside.sends) == (True, False)
+            assert await beside.services.store.outbox.counts() == {"sending": 1}
+            with pytest.raises(StoreBusy, match="another Ringkas process is already sending"):
+                await serve(beside, [], asyncio.Event())
+
+        postgres = "postgresql+asyncpg://ringkas:hunter2@db.example/ringkas"
+        assert "hunter2" not in str(StoreBusy(postgres))  # a URL's password is never shown
+
+        async with open_runtime(settings, FixedClock(NOW), [], send=False) as reading:
+            assert not reading.sends  # an operator's listing never asks for the lock
+
+    async with open_runtime(settings, FixedClock(NOW), [console]) as after:
+        assert after.sends  # the first one stopped: the next takes over at once
+        assert await after.services.store.outbox.counts() == {"pending": 1}
 
 
 async def test_open_runtime_with_broken_content_raises_content_invalid(

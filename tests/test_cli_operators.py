@@ -19,7 +19,14 @@ from bot.core.ports import ChatRef
 from bot.core.replies import say
 from bot.core.store import Store
 from bot.core.store.tables import SCHEMA_VERSION
-from tests.test_cli_run import CONSOLE_ANNOUNCEMENT, DATABASE, Run, ringkas, write_config
+from tests.test_cli_run import (
+    CONSOLE_ANNOUNCEMENT,
+    DATABASE,
+    Run,
+    another_process_sending,
+    ringkas,
+    write_config,
+)
 
 ROW = re.compile(
     r"^(?P<chat>\S+)\t(?P<kind>\w+)\t(?P<languages>\w+)\t(?P<times>[^\t]+)\t(?P<zone>[^\t]+)"
@@ -193,6 +200,21 @@ def test_push_leaves_other_platforms_to_the_running_bot(config: Path) -> None:
     # `deliver --once` sends for the console only; the telegram rows keep waiting.
     assert deliver.out == ""
     assert deliver.err.endswith("; 2 waiting\n")
+
+
+def test_push_beside_a_running_bot_is_queued_for_that_bot_to_send(config: Path) -> None:
+    operator(config, "subscribers", "add", "console:local", "en", "--kind", "private")
+    expected_id = push_id(None, "Hi", "Halo")
+
+    with another_process_sending(config.parent):
+        run = operator(config, "push", "--text-en", "Hi", "--text-id", "Halo", "--yes")
+
+    assert run.code == 0
+    assert CONSOLE_ANNOUNCEMENT not in run.out
+    assert "1 deliveries wait for the running bot (`ringkas run`) to send" in run.err
+    assert outbox_states(config.parent / DATABASE) == [
+        ("console:local", f"push:{expected_id}", "pending")
+    ]
 
 
 @pytest.mark.parametrize(

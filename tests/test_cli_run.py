@@ -3,6 +3,7 @@ folder of its own, with a config file there, fed on stdin and judged by its outp
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import os
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -26,6 +28,7 @@ from bot.core.messages import digest_message
 from bot.core.models import Catalog
 from bot.core.render import Format
 from bot.core.replies import say
+from bot.core.store.lock import FileLock
 from tests.adapters.telegram.program import finish, start, telegram_config
 from tests.conftest import CONTENT, REPO
 from tests.standins.telegram import TelegramStandIn, User
@@ -475,6 +478,48 @@ def test_deliver_once_sends_the_next_days_digest_when_the_content_changed(tmp_pa
     assert next_day.out.startswith(CONSOLE_DIGEST)
     assert "A newer development" in next_day.out
     assert summary(next_day).startswith("queued 1 (skipped 0 with nothing new); delivered 1,")
+
+
+@contextlib.contextmanager
+def another_process_sending(folder: Path) -> Iterator[None]:
+    """The store's sending lock held, as a `ringkas run` on the same store holds it."""
+    lock = FileLock(Path(f"{folder / DATABASE}.sending-lock"))
+    (folder / DATABASE).parent.mkdir(parents=True, exist_ok=True)
+    assert asyncio.run(lock.acquire())
+    try:
+        yield
+    finally:
+        asyncio.run(lock.release())
+
+
+def test_deliver_once_beside_a_running_bot_only_queues_what_is_due(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    slot = subscribe_console(tmp_path, config)
+
+    with another_process_sending(tmp_path):
+        beside = deliver(tmp_path, config, slot + dt.timedelta(seconds=30))
+
+    assert beside.out == ""  # the running bot sends it
+    assert summary(beside) == (
+        "queued 1 (skipped 0 with nothing new); another Ringkas process is sending from this "
+        "store: it delivers them"
+    )
+    alone = deliver(tmp_path, config, slot + dt.timedelta(seconds=40))
+    assert alone.out.startswith(CONSOLE_DIGEST)  # queued once, sent once
+    assert summary(alone).startswith("queued 0 (skipped 0 with nothing new); delivered 1,")
+
+
+def test_run_beside_a_running_bot_on_the_same_store_is_refused(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+
+    with another_process_sending(tmp_path):
+        run = ringkas(tmp_path, "run", "--config", str(config), stdin="/start\n")
+
+    assert run.code == 1
+    assert run.err.startswith(
+        f"another Ringkas process is already sending from {tmp_path / DATABASE}: stop it first"
+    )
+    assert run.out == ""
 
 
 def test_deliver_with_a_bad_time_exits_2(

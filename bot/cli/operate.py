@@ -90,6 +90,13 @@ async def _deliver_once(settings: Settings, clock: Clock) -> int:
         open_runtime(settings, clock, [ConsoleSender(sys.stdout), *senders]) as runtime,
     ):
         planned = await runtime.services.plan()
+        if not runtime.sends:
+            print(
+                f"queued {planned.queued} (skipped {planned.skipped} with nothing new); another "
+                "Ringkas process is sending from this store: it delivers them",
+                file=sys.stderr,
+            )
+            return OK
         # Wait for retries that fall due soon (a 429's few seconds), not for long backoffs.
         report = await runtime.dispatcher.drain(wait_up_to=30)
         waiting = (await runtime.services.store.outbox.counts()).get("pending", 0)

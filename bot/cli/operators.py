@@ -62,7 +62,8 @@ def add_parsers(commands: Any) -> None:
 
 
 def _with_runtime(args: argparse.Namespace, action: Any, sending: bool = False) -> int:
-    """Run `action` on the store and content; `sending` connects the platforms with a token."""
+    """Run `action` on the store and content; `sending` connects the platforms with a token and
+    sends, unless another process already sends from the store."""
     settings = settings_of(args)
     logs.configure(secrets(settings), logging.WARNING)
     tokens = platform_tokens(settings) if sending else {}
@@ -70,7 +71,9 @@ def _with_runtime(args: argparse.Namespace, action: Any, sending: bool = False) 
     async def main() -> int:
         async with (
             platform_senders(settings, tokens) as senders,
-            open_runtime(settings, SystemClock(), [ConsoleSender(sys.stdout), *senders]) as runtime,
+            open_runtime(
+                settings, SystemClock(), [ConsoleSender(sys.stdout), *senders], send=sending
+            ) as runtime,
         ):
             return int(await action(args, runtime))
 
@@ -156,11 +159,12 @@ async def _push(args: argparse.Namespace, runtime: Runtime) -> int:
         return NOTHING
     if await services.confirm_push(push, OPERATOR) is None:
         print(f"push {push.id} was sent or cancelled meanwhile; not sent again", file=sys.stderr)
-    drain = asyncio.create_task(runtime.dispatcher.drain(wait_up_to=30))
-    while not drain.done():
-        _show_progress(push.id, await services.store.outbox.progress(key))
-        await asyncio.wait([drain], timeout=0.5)
-    await drain
+    if runtime.sends:  # else the process that holds the store sends it
+        drain = asyncio.create_task(runtime.dispatcher.drain(wait_up_to=30))
+        while not drain.done():
+            _show_progress(push.id, await services.store.outbox.progress(key))
+            await asyncio.wait([drain], timeout=0.5)
+        await drain
     progress = await services.store.outbox.progress(key)
     _show_progress(push.id, progress, final=True)
     if progress.waiting:

@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.core.store.lock import SendingLock, sending_lock
 from bot.core.store.outbox import Outbox
 from bot.core.store.records import AuditLog, Markers, Pushes
 from bot.core.store.subscriptions import Subscriptions
@@ -32,6 +33,12 @@ def database_url(database: str | Path) -> str:
     return f"sqlite+aiosqlite:///{Path(text).resolve()}"
 
 
+def shown(database: str | Path) -> str:
+    """The database as messages may name it: a file's path, or a URL with its password hidden."""
+    text = str(database)
+    return make_url(text).render_as_string(hide_password=True) if "://" in text else text
+
+
 class Store:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -40,6 +47,7 @@ class Store:
         self.pushes = Pushes(engine)
         self.audit = AuditLog(engine)
         self.markers = Markers(engine)
+        self.sending_lock: SendingLock = sending_lock(engine)
 
     @classmethod
     async def open(cls, database: str | Path) -> Store:
@@ -59,6 +67,7 @@ class Store:
         return cls(engine)
 
     async def close(self) -> None:
+        await self.sending_lock.release()
         await self.engine.dispose()
 
     async def __aenter__(self) -> Store:
