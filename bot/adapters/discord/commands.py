@@ -144,7 +144,12 @@ def install(tree: app_commands.CommandTree[discord.Client], handler: Handler) ->
     async def whosaid(interaction: discord.Interaction, query: str) -> None:
         await handler.run(interaction, command_text("whosaid", query), private=False)
 
+    # Bot admins are users named in the config, which Discord cannot know: the run-time check is
+    # the gate. Manage Server as the default only hides the admin commands from a server's
+    # ordinary members; bot admins still reach them in a DM with the bot, or where a server
+    # grants them in its Integrations settings.
     @tree.command(name=name("push"), description=text("help_push"))
+    @app_commands.default_permissions(manage_guild=True)
     @app_commands.rename(what=name("what"))
     @app_commands.describe(what=text("arg_summary_or_text"))
     @app_commands.autocomplete(what=_completer(handler.summaries))
@@ -152,9 +157,11 @@ def install(tree: app_commands.CommandTree[discord.Client], handler: Handler) ->
         await handler.run(interaction, command_text("push", what), private=True)
 
     @tree.command(name=name("status"), description=text("help_status"))
+    @app_commands.default_permissions(manage_guild=True)
     async def status(interaction: discord.Interaction) -> None:
         await handler.run(interaction, "/status", private=True)
 
     @tree.command(name=name("reload"), description=text("help_reload"))
+    @app_commands.default_permissions(manage_guild=True)
     async def reload(interaction: discord.Interaction) -> None:
         await handler.run(interaction, "/reload", private=True)

@@ -32,6 +32,7 @@ from tests.standins.discord import (
     EPHEMERAL,
     EVERYONE_PERMISSIONS,
     MANAGE_CHANNELS,
+    MANAGE_GUILD,
     SUPPRESS_EMBEDS,
     DiscordStandIn,
 )
@@ -169,7 +170,8 @@ async def test_subscribe_and_unsubscribe_are_declared_for_channel_managers(
     dc: DiscordStandIn, start_bot: StartBot
 ) -> None:
     """Discord hides them from members without Manage Channels (server admins may change
-    that: hence the check at run time too); the other commands are everyone's."""
+    that: hence the check at run time too); the admin commands from members without Manage
+    Server (bot admins are checked at run time); the other commands are everyone's."""
     await start_bot()
 
     [sync] = dc.command_syncs
@@ -177,6 +179,8 @@ async def test_subscribe_and_unsubscribe_are_declared_for_channel_managers(
 
     assert int(declared.pop("subscribe")) == MANAGE_CHANNELS
     assert int(declared.pop("unsubscribe")) == MANAGE_CHANNELS
+    for admin_command in ("push", "status", "reload"):
+        assert int(declared.pop(admin_command)) == MANAGE_GUILD
     assert set(declared.values()) == {None}
     assert {c["name"] for c in dc.commands(GUILD_ID)} >= {"subscribe", "unsubscribe"}
 
