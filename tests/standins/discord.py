@@ -28,7 +28,7 @@ What it does (and what discord.py needs of it):
   on Discord, and is counted in ``nonce_replays``.
 * Everything is recorded (``requests``, ``messages``, ``interaction_responses``, ``followups``,
   ``edits``, ``command_syncs``, ``gateway_events``); faults and rate limits can be switched on
-  at any time.
+  at any time, and the network cut (``stop_network``, ``restore_network``).
 
 Times (``at``) are ``time.monotonic()``. Paths are relative to the API base
 (``/channels/1/messages``).
@@ -528,6 +528,9 @@ class _Rule:
     delay: float = 0.0
     headers: Mapping[str, str] = field(default_factory=dict)
     after: bool = False  # handle the request first (its effects happen), then fault the answer
+    # A chaos timeout carried out after its hang (see `faults`): counted once the request was
+    # handled, as "carried out late" in `faults_injected`.
+    carried_out_late: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         if self.method not in ("*", method):
@@ -670,6 +673,7 @@ class DiscordStandIn(LoopbackStandIn):
         self._buckets: dict[tuple[str, str], list[float]] = {}
         self._sessions: dict[str, _Session] = {}
         self._open: set[_Conn] = set()
+        self._network_cut = False  # see stop_network
         self._stopping = asyncio.Event()
         self._server = LoopbackServer()
         self._routes: list[tuple[str, re.Pattern[str], Handler, bool]] = []
@@ -793,9 +797,14 @@ class DiscordStandIn(LoopbackStandIn):
         paths: Sequence[str] = ("/channels/", "/interactions/", "/webhooks/"),
         retry_after: float = 0.05,
         hang: float = 30.0,
+        carry_out_late: bool = False,
     ) -> None:
         """Random faults on requests under ``paths``: 500, 429 (``retry_after``) or a hang of
-        ``hang`` seconds (then 504), drawn from a Random(seed). All zero switches them off."""
+        ``hang`` seconds (then 504), drawn from a Random(seed). All zero switches them off.
+
+        With ``carry_out_late`` a hung request is then carried out all the same (a message is
+        sent and recorded) and still answered 504, as when Discord's proxy gives up waiting on
+        a slow backend: the client's retry is the one a nonce must catch."""
         if p500 <= 0 and p_timeout <= 0 and p429 <= 0:
             self._random = None
             return
@@ -807,6 +816,7 @@ class DiscordStandIn(LoopbackStandIn):
             "paths": tuple(self._relative(p) for p in paths),
             "retry_after": retry_after,
             "hang": hang,
+            "carry_out_late": carry_out_late,
         }
 
     def limit_global(self, per_second: float | None, burst: float | None = None) -> None:
@@ -938,6 +948,32 @@ class DiscordStandIn(LoopbackStandIn):
             if conn.session is not None and not resumable:
                 conn.session.ended = True
             await conn.send({"op": 9, "d": resumable, "s": None, "t": None})
+
+    async def stop_network(self) -> None:
+        """Cut the network: the open gateway connections are lost (aborted, no close frame, so
+        their sessions stay resumable), and until ``restore_network`` every new connection, to
+        the gateway or to REST, is closed as soon as it arrives (the client sees a dropped
+        connection). Nothing sent in a cut network reaches Discord: it is not recorded in
+        ``requests`` or ``connections``. Events dispatched meanwhile wait in their sessions, for
+        a RESUME."""
+        self._network_cut = True
+        await self.drop_gateway(abort=True)
+
+    def restore_network(self) -> None:
+        self._network_cut = False
+
+    async def send_raw_frame(self, text: str) -> int:
+        """Send ``text`` as it is (not JSON, say) as one frame on every open gateway connection,
+        uncompressed; returns how many connections got it."""
+        sent = 0
+        for conn in list(self._open):
+            async with conn.lock:
+                if conn.ws.closed:
+                    continue
+                with contextlib.suppress(ConnectionError, RuntimeError):
+                    await conn.ws.send_str(text)
+                    sent += 1
+        return sent
 
     async def dispatch(
         self, event: str, data: Mapping[str, Any], *, guild_id: int | None = None
@@ -1159,6 +1195,10 @@ class DiscordStandIn(LoopbackStandIn):
         )
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if self._network_cut:  # the request never reached Discord: its connection is closed
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)  # never written: the connection is gone
         if (
             request.path in ("/", "/resume")
             and request.headers.get("Upgrade", "").lower() == "websocket"
@@ -1303,10 +1343,15 @@ class DiscordStandIn(LoopbackStandIn):
         if draw < chaos["p_timeout"]:
             self.faults_injected["timeout"] += 1
             await self._hang(chaos["hang"])
+            if chaos.get("carry_out_late"):
+                timeout = _Rule("*", "", 0, 504, _DEFAULT_FAULT_BODIES[504], carried_out_late=True)
+                return [*late, timeout]  # handled first, then answered 504
             raise _Reply(504, _DEFAULT_FAULT_BODIES[504])
         return late
 
     async def _fault(self, rule: _Rule) -> None:
+        if rule.carried_out_late:
+            self.faults_injected["carried out late"] += 1
         if rule.delay:
             self.faults_injected["delay"] += 1
             await self._hang(rule.delay)

@@ -12,13 +12,16 @@ import contextlib
 import hashlib
 import json
 import logging
+import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
 import discord
+import discord.client
 import yarl
 from discord import app_commands
+from discord.backoff import ExponentialBackoff
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
@@ -45,6 +48,7 @@ ANSWER_WITHIN = 2.0  # seconds: Discord wants an answer within 3; a slower comma
 BUTTONS_LIVE = (
     900.0  # seconds a reply's buttons are listened for (an interaction's token lives 15 min)
 )
+RECONNECT_CAP = 10.0  # seconds: the longest wait between two tries to reach the gateway
 
 
 def point_at(settings: DiscordSettings) -> None:
@@ -54,9 +58,26 @@ def point_at(settings: DiscordSettings) -> None:
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
+class CappedBackoff(ExponentialBackoff[bool]):
+    """discord.py's reconnect backoff with its waits capped at RECONNECT_CAP (jitter kept).
+
+    discord.py waits a random time up to 2, 4, 8, … 1024 s between tries to reach the gateway,
+    and only forgets the count after 34 quiet minutes: after a 30 s outage its next try may be a
+    minute away, and after a few outages close together, up to 17 minutes. Meanwhile the bot
+    hears no command. A failed try costs Discord nothing (a RESUME does not count against the daily
+    identify limit), so every 10 s at most is a fair pace.
+    """
+
+    def delay(self) -> float:
+        return min(float(super().delay()), RECONNECT_CAP * random.uniform(0.5, 1.0))
+
+
 def new_client(**options: object) -> discord.Client:
     # Voice is not used: no warning at every start that its libraries are missing.
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+    # `Client.connect` takes its backoff from its module by this name (there is no option for
+    # it); its reconnect loop is otherwise kept as it is, RESUME included.
+    discord.client.ExponentialBackoff = CappedBackoff  # type: ignore[attr-defined,assignment]
     # Guilds only: the bot reads no messages (slash commands need no message content intent).
     return discord.Client(
         intents=discord.Intents(guilds=True),

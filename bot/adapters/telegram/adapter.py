@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import json
 import logging
 import re
 import secrets
@@ -17,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeChat,
     Chat,
@@ -25,7 +27,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -35,6 +37,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.ext._utils import webhookhandler  # the webhook server: see SkippingWebhookHandler
 from telegram.request import HTTPXRequest
 
 from bot.adapters import AdapterError
@@ -69,6 +72,7 @@ START_ATTEMPTS = 5  # getMe tries at start before giving up: Telegram may be bri
 STATUS_MARKER = "telegram.push-status:"  # store marker: where a push's status message is
 FOLLOWED = "followed"  # the marker's value once the status reads done
 RESUMED_PUSHES = 10  # the most recent pushes whose status is followed again after a restart
+POLL_RETRY_CAP = 5.0  # seconds: the longest wait between two polls after a network error
 
 
 class LenientBot(ExtBot[None]):
@@ -77,23 +81,81 @@ class LenientBot(ExtBot[None]):
     python-telegram-bot parses a batch of updates at once: one it cannot read (a field of a
     newer Bot API, a malformed payload) fails every poll, the offset never moves past it, and
     the bot would never answer anyone again. Such an update is logged and replaced by its bare
-    id, which no handler takes and which moves the offset on.
+    id, which no handler takes and which moves the offset on. A poll that fails on the network
+    is also tried again here, sooner than PTB would (see `_poll`).
     """
 
     async def _post(self, endpoint: str, data: JSONDict | None = None, **kwargs: Any) -> Any:
-        result = await super()._post(endpoint, data, **kwargs)
-        if endpoint == "getUpdates" and isinstance(result, list):
+        if endpoint != "getUpdates":
+            return await super()._post(endpoint, data, **kwargs)
+        result = await self._poll(data, **kwargs)
+        if isinstance(result, list):
             return [self._readable(raw) for raw in result]
         return result
 
+    async def _poll(self, data: JSONDict | None, **kwargs: Any) -> Any:
+        """getUpdates, tried again here after a network error: after 1 s, then 1.5 times longer
+        each time up to POLL_RETRY_CAP.
+
+        PTB's polling loop would wait up to 30 s between tries (1.5 times longer each time),
+        so once the network is back after an outage the bot could stay deaf for half a minute.
+        A timeout is PTB's to retry (it polls again at once), and a refusal (BadRequest, also a
+        NetworkError to PTB) is not a network error. Stopping the updater cancels the wait.
+        """
+        pause = 1.0
+        while True:
+            try:
+                return await super()._post("getUpdates", data, **kwargs)
+            except (TimedOut, BadRequest):
+                raise
+            except NetworkError as error:
+                log.warning(
+                    "telegram: polling failed (%s); retrying in %.1f s", error.message, pause
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 1.5, POLL_RETRY_CAP)
+
     def _readable(self, raw: JSONDict) -> JSONDict:
-        try:
-            Update.de_json(dict(raw), self)
-        except Exception as error:
-            update_id = raw.get("update_id") if isinstance(raw, dict) else None
-            log.error("telegram: skipping update %s that cannot be read: %r", update_id, error)
-            return {"update_id": update_id}
+        if read_update(raw, self) is None:
+            return {"update_id": raw.get("update_id") if isinstance(raw, dict) else None}
         return raw
+
+
+def read_update(raw: object, bot: Bot) -> Update | None:
+    """The update in `raw` (JSON as Telegram sent it), or None, logged, when it cannot be read:
+    a field of a newer Bot API, a malformed payload."""
+    try:
+        if not isinstance(raw, dict):
+            raise TypeError(f"an update is a JSON object, not {type(raw).__name__}")
+        update = Update.de_json(dict(raw), bot)
+    except Exception as error:
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        log.error("telegram: skipping update %s that cannot be read: %r", update_id, error)
+        return None
+    return update
+
+
+class SkippingWebhookHandler(webhookhandler.TelegramHandler):
+    """PTB's webhook handler, except that a post it cannot read is logged and answered 200.
+
+    PTB answers an update it cannot parse with 400 (and a body that is not JSON with 500), and
+    Telegram posts again every update whose answer was not 2xx: one bad update would come back
+    forever. Installed in place of PTB's handler by `_receive_updates`.
+    """
+
+    async def post(self) -> None:
+        self._validate_post()  # a post without the secret is refused (403) before it is read
+        try:
+            raw = json.loads(self.request.body)
+        except ValueError as error:  # not JSON, or not UTF-8
+            log.error("telegram: skipping a webhook post that is not JSON: %r", error)
+            return  # 200
+        update = read_update(raw, self.bot)
+        if update is None:
+            return  # 200
+        if isinstance(self.bot, ExtBot):
+            self.bot.insert_callback_data(update)  # as PTB's handler does
+        await self.update_queue.put(update)
 
 
 def make_bot(settings: TelegramSettings, bot_token: str, connections: int) -> ExtBot[None]:
@@ -263,6 +325,8 @@ class TelegramAdapter:
             log.info(
                 "telegram: %s is unset; using a random webhook secret", webhook.secret_token_env
             )
+        # PTB's webhook app builds its handler from this module attribute: there is no option.
+        webhookhandler.TelegramHandler = SkippingWebhookHandler  # type: ignore[misc]
         await updater.start_webhook(
             listen=webhook.listen,
             port=webhook.port,
