@@ -47,6 +47,11 @@ class RetryPolicy:
 
 
 ERRORS_KEPT = 100  # a report names the first failures; the outbox keeps every one
+# Recording outcomes while the store fails (locked by another process past its busy timeout, a
+# dropped connection) is tried again: after 0.5 s, doubling up to 30 s, for up to 10 minutes.
+RECORD_RETRY_FIRST = 0.5
+RECORD_RETRY_CAP = 30.0
+RECORD_RETRY_FOR = 600.0
 
 
 @dataclass(slots=True)
@@ -158,9 +163,19 @@ class Dispatcher:
                 pause = max(0.0, (upcoming - self._clock.now()).total_seconds())
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), pause)
+        except Exception:
+            # The store failed on a claim or a lookup. The sends under way finish and what went
+            # out is recorded, so the failure repeats nothing; then the pass fails.
+            if sending:
+                await asyncio.wait(sending)
+                finished += [(delivery, task.result()) for task, delivery in sending.items()]
+                sending.clear()
+            if finished:
+                await self._settle(finished)
+            raise
         finally:
-            # Only if cancelled or the store failed: what is under way stays marked sending,
-            # until `run` releases it after the failed pass, or the next start does.
+            # Only if cancelled, or the store failed past every retry: what is under way stays
+            # marked sending, until `run` releases it after the failed pass, or the next start.
             for task in sending:
                 task.cancel()
             await asyncio.gather(*sending, return_exceptions=True)
@@ -212,8 +227,30 @@ class Dispatcher:
         settlement, report = Settlement(), DispatchReport()
         for delivery, outcome in finished:
             self._settle_one(delivery, outcome, now, settlement, report)
-        await self._store.outbox.settle(settlement, now)
+        await self._record(settlement, now)
         return report
+
+    async def _record(self, settlement: Settlement, now: dt.datetime) -> None:
+        """Write the outcomes, trying again while the store fails: these rows were sent, and
+        releasing them instead (as after a failed claim) would send them again. Gives up, and
+        raises, once stopping or after RECORD_RETRY_FOR seconds; the rows then stay sending, the
+        in-flight window a restart may repeat."""
+        pause, waited = RECORD_RETRY_FIRST, 0.0
+        while True:
+            try:
+                await self._store.outbox.settle(settlement, now)
+                return
+            except Exception:
+                if self._stopping.is_set() or waited >= RECORD_RETRY_FOR:
+                    raise
+                log.warning(
+                    "could not record the outcomes of %d sends; trying again in %.1f s",
+                    settlement.size, pause, exc_info=True,
+                )  # fmt: skip
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), pause)
+                waited += pause
+                pause = min(pause * 2, RECORD_RETRY_CAP)
 
     async def _send_one(self, platform: str, delivery: Delivery, text: str | None) -> Outcome:
         if text is None:

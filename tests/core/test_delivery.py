@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.core import delivery
 from bot.core.broadcast import Broadcaster
 from bot.core.compose import DigestOptions
 from bot.core.delivery import Dispatcher, RetryPolicy
@@ -826,40 +827,68 @@ async def test_a_steady_paced_drain_keeps_the_overall_rate(
     assert sum(1 for outstanding in at_claims if outstanding > 0) >= len(at_claims) // 2
 
 
-async def test_a_pass_failing_on_the_store_releases_its_rows_and_the_next_delivers_them(
+async def test_outcomes_the_store_fails_to_record_are_recorded_later_and_never_resent(
     store: Store,
     sender: RecordingSender,
     clock: SettableClock,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # The store locked by another process past its busy timeout, or a dropped connection, as
+    # the sends' outcomes are written: they were sent, so releasing the rows would repeat them.
     await queue(store, [await subscribe(store, chat) for chat in range(1, 4)])
     settle = store.outbox.settle
-    failures = iter([ConnectionError("the database went away")])
+    failures = iter([ConnectionError("the database went away")] * 2)
 
-    async def settle_failing_once(*args: object) -> None:
+    async def settle_failing_twice(*args: object) -> None:
         if (error := next(failures, None)) is not None:
             raise error
         await settle(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store.outbox, "settle", settle_failing_once)
-    deliver = dispatcher(store, sender, clock)
+    monkeypatch.setattr(store.outbox, "settle", settle_failing_twice)
+    monkeypatch.setattr(delivery, "RECORD_RETRY_FIRST", 0.01)
+
+    report = await dispatcher(store, sender, clock).drain()
+
+    assert report.delivered == 3
+    assert await store.outbox.counts() == {"delivered": 3}
+    assert len(sender.sent) == 3  # each sent once
+    assert caplog.text.count("could not record the outcomes of 3 sends; trying again") == 2
+
+
+async def test_a_pass_failing_on_a_claim_records_what_it_sent_and_the_next_delivers_the_rest(
+    store: Store,
+    sender: RecordingSender,
+    clock: SettableClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await queue(store, [await subscribe(store, chat) for chat in range(1, 9)])
+    claim = store.outbox.claim
+    calls = 0
+
+    async def second_claim_fails(*args: object) -> list[Delivery]:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise ConnectionError("the database went away")
+        return await claim(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.outbox, "claim", second_claim_fails)
+    deliver = dispatcher(store, sender, clock, in_flight=4)
     wake, finish = asyncio.Event(), asyncio.Event()
     running = asyncio.create_task(deliver.run(wake, idle_seconds=0.05, finish=finish))
     try:
-        await asyncio.wait_for(_until_all_delivered(store), 5)
+        await asyncio.wait_for(_until_all_delivered(store, 8), 5)
     finally:
         deliver.stop()
         await running
 
-    counts = await store.outbox.counts()
-    assert counts == {"delivered": 3}
+    assert await store.outbox.counts() == {"delivered": 8}
     assert "delivery pass failed" in caplog.text
-    # The three were sent once before the failure and once after release: the failure's
-    # window, at most in_flight rows, is all that repeats.
-    assert len(sender.sent) == 6
+    assert len(sender.sent) == 8  # what was sent before the failure was recorded, not repeated
 
 
-async def _until_all_delivered(store: Store) -> None:
-    while (await store.outbox.counts()).get("delivered", 0) < 3:
+async def _until_all_delivered(store: Store, count: int) -> None:
+    while (await store.outbox.counts()).get("delivered", 0) < count:
         await asyncio.sleep(0.02)

@@ -51,6 +51,12 @@ class Settlement:
     gone: list[tuple[Delivery, str]] = field(default_factory=list)
     moved: list[tuple[Delivery, str]] = field(default_factory=list)  # row, new chat id
 
+    @property
+    def size(self) -> int:
+        """How many rows it settles."""
+        parts = (self.delivered, self.retry, self.failed, self.gone, self.moved)
+        return sum(len(part) for part in parts)
+
 
 @dataclass(frozen=True, slots=True)
 class Progress:
