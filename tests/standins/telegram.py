@@ -186,7 +186,7 @@ class Webhook:
 class ApiError(Exception):
     """An error answer: raised inside a method, turned into the Bot API's error JSON."""
 
-    def __init__(self, status: int, description: str, **parameters: int) -> None:
+    def __init__(self, status: int, description: str, **parameters: float) -> None:
         super().__init__(f"{status} {description}")
         self.status = status
         self.description = description
@@ -203,7 +203,7 @@ def bad_request(what: str) -> ApiError:
     return ApiError(400, f"Bad Request: {what}")
 
 
-def too_many_requests(retry_after: int) -> ApiError:
+def too_many_requests(retry_after: float) -> ApiError:
     return ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
 
 
@@ -323,7 +323,8 @@ class _Chaos:
     methods: frozenset[str]
     delay: float
     deliver_late: bool
-    retry_after: int
+    # Telegram sends whole seconds; a fraction keeps a large faulty run short (PTB reads either).
+    retry_after: float
 
 
 @dataclass(slots=True)
@@ -390,6 +391,9 @@ class TelegramStandIn(LoopbackStandIn):
         self.webhook = Webhook()
         self.updates: list[JSON] = []  # queued for getUpdates, not yet confirmed by an offset
         self.rejected_429 = 0  # sends the flood control of `limit` refused
+        # What `faults` injected, by kind ("500", "429", "timeout"), and "carried out late": the
+        # timed-out calls carried out after the hang, which the client never heard of.
+        self.faults_injected: Counter[str] = Counter()
         self._messages: dict[tuple[int, int], JSON] = {}  # as they stand now, edits applied
         self._own: set[tuple[int, int]] = set()  # the ones the bot sent
         self._next_message_id: dict[int, int] = {}
@@ -664,7 +668,7 @@ class TelegramStandIn(LoopbackStandIn):
         methods: Iterable[str] = ("sendMessage",),
         timeout_seconds: float = 2.0,
         deliver_late: bool = True,
-        retry_after: int = 1,
+        retry_after: float = 1,
     ) -> None:
         """Each call of `methods` fails at random: 500, 429 (retry_after), or hangs for
         `timeout_seconds` (then is carried out, or dropped without `deliver_late`). The seed
@@ -768,18 +772,26 @@ class TelegramStandIn(LoopbackStandIn):
         if failure := _take(self._failures, method, params):
             assert failure.error is not None
             raise failure.error
+        late = False
         if (chaos := self._chaos) is not None and method.lower() in chaos.methods:
             roll = chaos.rng.random()
             if roll < chaos.p500:
+                self.faults_injected["500"] += 1
                 raise ApiError(500, "Internal Server Error")
             if roll < chaos.p500 + chaos.p429:
+                self.faults_injected["429"] += 1
                 raise too_many_requests(chaos.retry_after)
             if roll < chaos.p500 + chaos.p429 + chaos.p_timeout:
+                self.faults_injected["timeout"] += 1
                 await self._until(None, chaos.delay)
                 if not chaos.deliver_late:
                     raise _Dropped
+                late = True
         result = handler(params)
-        return await result if inspect.isawaitable(result) else result
+        result = await result if inspect.isawaitable(result) else result
+        if late:  # only now: a late call the method refused (403, chat moved) was not carried out
+            self.faults_injected["carried out late"] += 1
+        return result
 
     async def _until(self, event: asyncio.Event | None, seconds: float | None = None) -> None:
         """Wait for `event` (or `seconds`); a stopping server drops the request instead."""
