@@ -17,7 +17,7 @@ from bot.core.document import Span, Style
 from bot.core.library import Edition, Library
 from bot.core.models import LANGS, Lang
 from bot.core.ports import MessageKind
-from bot.core.render import Format, fits, render
+from bot.core.render import Format, fits, printable, render
 from bot.core.replies import say
 from bot.core.store import Store
 from bot.core.store.records import Push, PushState
@@ -143,7 +143,10 @@ class Broadcaster:
         text_en: str | None = None,
         text_id: str | None = None,
     ) -> Push:
-        """A push ready to preview; AnnouncementTooLong if it fits no single message."""
+        """A push ready to preview; AnnouncementTooLong if it fits no single message. An
+        announcement is kept as it will show: without control characters (the store would refuse
+        a NUL on PostgreSQL)."""
+        text_en, text_id = (None if t is None else printable(t) for t in (text_en, text_id))
         push = Push(
             push_id(summary_id, text_en, text_id),
             summary_id, text_en, text_id, PushState.DRAFT, by, now, None,

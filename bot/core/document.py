@@ -42,6 +42,53 @@ def visible_length(document: Document) -> int:
     return len(plain(document))
 
 
+def shortened(line: Line) -> Line:
+    """The line with its longest span cut by a quarter, or dropped when only a few characters;
+    each call makes the line strictly shorter, so cutting always ends."""
+    spans = list(line)
+    longest = max(range(len(spans)), key=lambda i: len(spans[i].text))
+    span = spans[longest]
+    if len(span.text) <= 4:
+        del spans[longest]
+        return tuple(spans) or (Span("…"),)
+    spans[longest] = Span(span.text[: len(span.text) * 3 // 4] + "…", span.style)
+    return tuple(spans)
+
+
+def capped(document: Document, cap: int) -> Document:
+    """The document with every line cut to at most `cap` visible characters, "…" marking a cut."""
+    return tuple(tuple(_capped_line(line, cap) for line in block) for block in document)
+
+
+def first_lines(document: Document, count: int) -> Document:
+    """The document's first `count` lines, in their paragraphs."""
+    kept: list[Block] = []
+    for block in document:
+        if count <= 0:
+            break
+        kept.append(block[:count])
+        count -= len(block)
+    return tuple(kept)
+
+
+def line_count(document: Document) -> int:
+    return sum(len(block) for block in document)
+
+
+def _capped_line(line: Line, cap: int) -> Line:
+    if sum(len(span.text) for span in line) <= cap:
+        return line
+    kept: list[Span] = []
+    room = cap
+    for span in line:
+        if len(span.text) >= room:
+            kept.append(Span(span.text[:room].rstrip() + "…", span.style))
+            break
+        kept.append(span)
+        room -= len(span.text)
+    return tuple(kept)
+
+
 # A sentence ends at . ! ? or … , after any closing quotes or brackets, before white space.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’')\]]*(?=\s)")
 

@@ -10,7 +10,7 @@ from bot.core.i18n import no_news
 from bot.core.layout import digest_document, whosaid_document
 from bot.core.models import Catalog, Lang
 from bot.core.quotes import QuoteIndex, SpeakerFound, TopicFound, WhoSaid
-from bot.core.render import Format, fits, render
+from bot.core.render import Format, fits, render, render_within_limit
 
 MIN_BUDGET = 200
 
@@ -32,9 +32,12 @@ def digest_message(
         digest = compose_digest(catalog, lang, window, replace(options, max_chars=budget))
         if digest is None:
             return None
-        message = render(digest_document(digest), fmt)
-        if fits(message, fmt) or budget <= MIN_BUDGET:
+        document = digest_document(digest)
+        message = render(document, fmt)
+        if fits(message, fmt):
             return message
+        if budget <= MIN_BUDGET:  # the parts always kept (titles, sources) are too long
+            return render_within_limit(document, fmt)
         budget = max(MIN_BUDGET, budget * 3 // 4)
 
 
@@ -45,12 +48,13 @@ def no_digest_message(lang: Lang, fmt: Format, window: Window) -> str:
 def whosaid_message(
     index: QuoteIndex, query: str, lang: Lang, fmt: Format, limit: int = 5
 ) -> tuple[WhoSaid, str]:
-    """The answer and its message; statements are dropped from the end until the message fits."""
+    """The answer and its message; statements are dropped from the end until the message fits,
+    and lines are cut if even one is too long."""
     answer = index.who_said(query, limit)
-    message = render(whosaid_document(index.catalog, answer, lang), fmt)
-    while not fits(message, fmt) and isinstance(answer, SpeakerFound | TopicFound):
+    document = whosaid_document(index.catalog, answer, lang)
+    while not fits(render(document, fmt), fmt) and isinstance(answer, SpeakerFound | TopicFound):
         if len(answer.statements) <= 1:
             break
         answer = replace(answer, statements=answer.statements[:-1])
-        message = render(whosaid_document(index.catalog, answer, lang), fmt)
-    return answer, message
+        document = whosaid_document(index.catalog, answer, lang)
+    return answer, render_within_limit(document, fmt)

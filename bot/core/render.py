@@ -11,7 +11,18 @@ import html
 import re
 from collections.abc import Callable
 
-from bot.core.document import BLOCK_BREAK, LINE_BREAK, Document, Span, Style
+from bot.core.document import (
+    BLOCK_BREAK,
+    LINE_BREAK,
+    Document,
+    Span,
+    Style,
+    capped,
+    first_lines,
+    line_count,
+    plain,
+)
+from bot.core.schema import CONTROL_CHARACTERS
 
 
 class Format(enum.StrEnum):
@@ -37,11 +48,23 @@ def fits(message: str, fmt: Format) -> bool:
     return message_length(message) <= MESSAGE_LIMIT[fmt]
 
 
+# Platforms refuse some control characters, and a console would run a terminal escape. Content
+# is checked for them at load; what users type is not, so they are dropped from every span here.
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+
+
+def printable(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
 def render(document: Document, fmt: Format) -> str:
     span_markup = _MARKUP[fmt]
     message = BLOCK_BREAK.join(
         LINE_BREAK.join(
-            "".join(span_markup(span, index == 0) for index, span in enumerate(line))
+            "".join(
+                span_markup(Span(printable(span.text), span.style), index == 0)
+                for index, span in enumerate(line)
+            )
             for line in block
         )
         for block in document
@@ -49,6 +72,37 @@ def render(document: Document, fmt: Format) -> str:
     # Mentions are checked on the whole message: "@" ending one span and "everyone" starting
     # the next would otherwise join into a live mention.
     return neutralize_mentions(message) if fmt is Format.DISCORD else message
+
+
+def render_within_limit(document: Document, fmt: Format) -> str:
+    """One message within the platform's limit, whatever the content: the last resort for a
+    document that cannot be made to fit otherwise. Lines are cut to the longest length at which
+    the message fits, so short lines stay whole; should there be too many lines for even one
+    character each, the last lines go first. Both are found by bisection: a 20,000-character
+    field costs some 15 renders, not hundreds."""
+    message = render(document, fmt)
+    if fits(message, fmt):
+        return message
+
+    def fitting(candidate: Document) -> bool:
+        return fits(render(candidate, fmt), fmt)
+
+    kept = _largest(1, line_count(document), lambda n: fitting(capped(first_lines(document, n), 1)))
+    document = first_lines(document, kept)
+    longest = max(len(plain(((line,),))) for block in document for line in block)
+    cap = _largest(1, longest, lambda cap: fitting(capped(document, cap)))
+    return render(capped(document, cap), fmt)
+
+
+def _largest(low: int, high: int, holds: Callable[[int], bool]) -> int:
+    """The largest n in [low, high] for which `holds` (true up to some n, false after), or low."""
+    while low < high:
+        middle = (low + high + 1) // 2
+        if holds(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 # --- plain text ---
@@ -74,7 +128,9 @@ def _telegram_span(span: Span, line_start: bool) -> str:
 _DISCORD_WRAP = {Style.PLAIN: "", Style.BOLD: "**", Style.ITALIC: "*"}
 _MARKDOWN_CHARS = re.compile(r"([\\*_~`|<>\[\]])")
 # Headings, lists and numbered lists are markup only at the start of a line.
-_LINE_MARKUP = r"(\s*)([#+-]|\d+\.)"
+# [^\S\n]: white space within the line; `\s*` would run across line breaks, so a run of n blank
+# lines was scanned again from each of them (quadratic).
+_LINE_MARKUP = r"([^\S\n]*)([#+-]|\d+\.)"
 _AT_LINE_START = re.compile(rf"^{_LINE_MARKUP}", re.MULTILINE)
 _AFTER_NEWLINE = re.compile(rf"(\n){_LINE_MARKUP}")
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)

@@ -21,7 +21,9 @@ from bot.core.render import (
     Format,
     fits,
     message_length,
+    printable,
     render,
+    render_within_limit,
 )
 
 # --- checkers ---
@@ -280,7 +282,8 @@ _FEW = settings(max_examples=80, deadline=None)
 @_FEW
 @given(_DOCUMENT)
 def test_any_document_renders_to_valid_telegram_html_with_its_text(document: Document) -> None:
-    assert telegram_text(render(document, Format.TELEGRAM)) == plain(document)
+    # Control characters are dropped: platforms refuse some, a console would run them.
+    assert telegram_text(render(document, Format.TELEGRAM)) == printable(plain(document))
 
 
 @_FEW
@@ -294,13 +297,13 @@ def test_any_document_renders_to_discord_without_a_mention(document: Document) -
 def test_any_plain_text_shows_in_discord_as_written(text: str) -> None:
     message = render(doc((Span(text),)), Format.DISCORD)
     assert live_mentions(message) == []
-    assert discord_text(message) == text.replace(ZERO_WIDTH_SPACE, "")
+    assert discord_text(message) == printable(text).replace(ZERO_WIDTH_SPACE, "")
 
 
 @_FEW
 @given(_DOCUMENT)
 def test_any_document_renders_to_its_plain_text_in_text_format(document: Document) -> None:
-    assert render(document, Format.TEXT) == plain(document)
+    assert render(document, Format.TEXT) == printable(plain(document))
 
 
 # --- the checkers themselves ---
@@ -325,3 +328,38 @@ def test_the_telegram_checker_rejects_invalid_html(message: str) -> None:
 )
 def test_the_mention_checker_finds_live_mentions(message: str, found: list[str]) -> None:
     assert live_mentions(message) == found
+
+
+# --- the last resort: a document too long for any message ---
+
+
+@pytest.mark.parametrize("fmt", [Format.TELEGRAM, Format.DISCORD])
+def test_a_document_too_long_is_cut_at_its_long_lines_and_keeps_its_short_ones(
+    fmt: Format,
+) -> None:
+    document = (
+        ((Span("Title", Style.BOLD),),),
+        ((Span("Sources: "), Span("&*<" * 3_000, Style.ITALIC)), (Span("short line"),)),
+    )
+
+    message = render_within_limit(document, fmt)
+
+    assert fits(message, fmt)
+    assert message_length(message) > MESSAGE_LIMIT[fmt] * 0.9  # cut no more than it must
+    shown = telegram_text(message) if fmt is Format.TELEGRAM else discord_text(message)
+    assert shown.replace("*", "").startswith("Title\n\nSources: &<&<")
+    assert shown.replace("*", "").endswith("…\nshort line")
+
+
+def test_a_document_that_fits_is_rendered_whole() -> None:
+    document = doc((Span("Title", Style.BOLD),), (Span("x" * 100),))
+    assert render_within_limit(document, Format.TELEGRAM) == render(document, Format.TELEGRAM)
+
+
+def test_with_too_many_lines_for_any_cut_the_last_paragraphs_go() -> None:
+    document = tuple(((Span(f"{n}"),),) for n in range(2_000))  # 2,000 paragraphs
+
+    message = render_within_limit(document, Format.DISCORD)
+
+    assert fits(message, Format.DISCORD)
+    assert message.startswith("0\n\n1\n\n2")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bot.core import i18n, timing
-from bot.core.document import Block, Document, Line, Span, Style
+from bot.core.document import Block, Document, Span, Style, shortened
 from bot.core.layout import echo
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef
@@ -85,26 +85,19 @@ def _fitting_blocks(document: Document, fmt: Format) -> list[Block]:
             continue
         for line in block:  # each line its own paragraph, cut if it alone is too long
             while not fits(render(((line,),), fmt), fmt):
-                line = _shorter(line)
+                line = shortened(line)
             blocks.append((line,))
     return blocks
 
 
-def _shorter(line: Line) -> Line:
-    """The line with its longest span cut by a quarter, or dropped when only a few characters;
-    each call makes the line strictly shorter, so cutting always ends."""
-    spans = list(line)
-    longest = max(range(len(spans)), key=lambda i: len(spans[i].text))
-    span = spans[longest]
-    if len(span.text) <= 4:
-        del spans[longest]
-        return tuple(spans) or (Span("…"),)
-    spans[longest] = Span(span.text[: len(span.text) * 3 // 4] + "…", span.style)
-    return tuple(spans)
-
-
 def say_reply(request: Request, lang: Lang, key: str, **values: object) -> Reply:
     return reply(request, plain_line(say(lang, key, **values)))
+
+
+def error_reply(request: Request, lang: Lang, key: str, **values: object) -> Reply:
+    """A refusal or a bad request: the platform shows it to the asker alone where it can (and a
+    pressed button's message stays as it was)."""
+    return replace(say_reply(request, lang, key, **values), error=True)
 
 
 def when(moment: dt.datetime, zone: str, lang: Lang) -> str:
