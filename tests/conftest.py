@@ -11,6 +11,7 @@ import pytest
 from bot.core.content import load_catalog
 from bot.core.models import Catalog
 from bot.core.quotes import QuoteIndex
+from tests.reliability import leaks
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "digests"
@@ -48,6 +49,12 @@ summaries:
 """
 
 WriteContent = Callable[..., Path]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The whole session is watched for secrets in logs, program output and what the bot sends
+    (tests/reliability/leaks.py): a leak fails the run."""
+    config.pluginmanager.register(leaks.SessionPlugin(), "ringkas-leak-watch")
 
 
 @pytest.fixture(scope="session")

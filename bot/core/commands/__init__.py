@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Final
 
 from bot.core.commands import admin, reading, subscriptions
-from bot.core.commands.base import Choice, Reply, Request, echo, say_reply
+from bot.core.commands.base import Choice, Reply, Request, echo, error_reply
 from bot.core.commands.subscriptions import reply_lang
 from bot.core.models import Lang
 from bot.core.replies import say
@@ -97,4 +97,4 @@ async def _dispatch(request: Request, services: Services) -> Reply:
 
 
 def _error(request: Request, key: str, **values: object) -> Reply:
-    return replace(say_reply(request, request.lang, key, **values), lang=request.lang, error=True)
+    return replace(error_reply(request, request.lang, key, **values), lang=request.lang)

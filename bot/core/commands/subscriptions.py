@@ -8,7 +8,16 @@ from babel import Locale
 
 from bot.core import timing
 from bot.core.arguments import ArgError, SubscribeArgs, parse_subscribe
-from bot.core.commands.base import Reply, Request, echo, plain_line, reply, say_reply, when
+from bot.core.commands.base import (
+    Reply,
+    Request,
+    echo,
+    error_reply,
+    plain_line,
+    reply,
+    say_reply,
+    when,
+)
 from bot.core.document import Document, Span, Style
 from bot.core.models import Lang
 from bot.core.replies import say
@@ -38,7 +47,7 @@ async def _subscribe(
     request: Request, services: Services, args: str, parsed: SubscribeArgs | ArgError, lang: Lang
 ) -> Reply:
     if not request.can_manage:
-        return say_reply(request, lang, "not_chat_admin")
+        return error_reply(request, lang, "not_chat_admin")
     if isinstance(parsed, ArgError):
         return _arg_error(request, lang, parsed)
     current = await services.store.subscriptions.get(request.chat)
@@ -66,7 +75,7 @@ async def unsubscribe(request: Request, services: Services, args: str) -> Reply:
     """Stop the digest in this chat and forget its settings."""
     lang = request.lang
     if not request.can_manage:
-        return say_reply(request, lang, "not_chat_admin")
+        return error_reply(request, lang, "not_chat_admin")
     removed = await services.store.subscriptions.remove(request.chat, services.clock.now())
     return say_reply(request, lang, "unsubscribed" if removed else "not_subscribed")
 
@@ -117,6 +126,6 @@ def _languages(plan: Plan, lang: Lang) -> str:
 
 
 def _arg_error(request: Request, lang: Lang, error: ArgError) -> Reply:
-    return say_reply(
+    return error_reply(
         request, lang, error.key, value=echo(error.value), count=error.count, usage=SUBSCRIBE_USAGE
     )

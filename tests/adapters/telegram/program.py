@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import CONTENT, REPO
+from tests.reliability import leaks
 from tests.standins.telegram import TelegramStandIn
 
 DATABASE = "ringkas.sqlite3"  # in the test's folder: the same file `start_bot` uses
@@ -55,6 +56,7 @@ class Finished:
 
 async def start(folder: Path, *args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
     """`python -m bot ARGS` started in `folder`, its output piped."""
+    leaks.register_environment(env)
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -77,6 +79,7 @@ async def finish(process: asyncio.subprocess.Process, timeout: float = 20) -> Fi
         out, err = await process.communicate()
         raise AssertionError(f"still running after {timeout} s:\n{err.decode()}") from None
     done = Finished(process.returncode or 0, out.decode(), err.decode())
+    leaks.check_program_output(done.out, done.err)
     assert "Traceback" not in done.out + done.err, done.err
     return done
 
