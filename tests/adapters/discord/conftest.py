@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import os
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -22,6 +23,7 @@ from bot.core.render import Format
 from bot.core.subscription import Languages, Plan, State, Subscription
 from tests.adapters.running import Serving, settings_with, start_serving, stop_all
 from tests.conftest import CONTENT, REPO
+from tests.reliability import leaks
 from tests.standins.discord import (
     MANAGE_CHANNELS,
     Channel,
@@ -206,18 +208,20 @@ def everything_sent(dc: DiscordStandIn) -> list[tuple[str, dict[str, Any] | None
 # --- the `ringkas` command, as its own process against the stand-in ---
 
 
-def write_config(dc: DiscordStandIn, folder: Path) -> Path:
-    """A config file in `folder`: the test content and database, Discord at the stand-in."""
+def write_config(dc: DiscordStandIn, folder: Path, **sections: dict[str, Any]) -> Path:
+    """A config file in `folder`: the test content and database, Discord at the stand-in;
+    `sections` add keys to sections (`delivery={"in_flight": 5}`), each value written as JSON,
+    which YAML reads as it is."""
     settings = settings_for(dc, folder)
-    lines = [
-        f"content: {settings.content}",
-        f"database: {settings.database}",
-        "schedule:",
-        "  watch_seconds: 0",
-        "discord:",
-        f"  api_base: {dc.api_base}",
-        f"  gateway_url: {dc.gateway_url}",
-    ]
+    blocks: dict[str, dict[str, Any]] = {
+        "schedule": {"watch_seconds": 0},
+        "discord": {"api_base": dc.api_base, "gateway_url": dc.gateway_url},
+    }
+    for name, values in sections.items():
+        blocks.setdefault(name, {}).update(values)
+    lines = [f"content: {settings.content}", f"database: {settings.database}"]
+    for name, values in blocks.items():
+        lines += [f"{name}:", *(f"  {key}: {json.dumps(value)}" for key, value in values.items())]
     config = folder / "ringkas.yaml"
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return config
@@ -229,11 +233,13 @@ async def ringkas(*args: str, cwd: Path, token: str = TOKEN) -> tuple[int, str, 
     env = {k: v for k, v in os.environ.items() if not k.startswith("RINGKAS_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env["RINGKAS_DISCORD_TOKEN"] = token
+    leaks.register_environment(env)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", *args,
         cwd=cwd, env=env, stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await asyncio.wait_for(process.communicate(), 30)
+    leaks.check_program_output(out.decode(), err.decode())
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
