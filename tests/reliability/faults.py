@@ -20,7 +20,7 @@ nonce with `enforce_nonce`: a hung request carried out late and answered 504 (th
 `carry_out_late`) is retried by discord.py with the same nonce and answered with the first
 message, so it is never shown twice.
 
-Everything is scaled so that 2,000 chats take seconds, not minutes: no pacing, a 0.3 s read
+Everything is scaled so that 2,000 chats take seconds, not minutes: no pacing, a 1 s read
 timeout, backoff from 0.05 s capped at 0.5 s, and a 429 of 0.05 s (a 429 holds the whole
 platform, so Telegram's whole seconds would make 40 holds of a second each).
 """
@@ -57,8 +57,10 @@ GONE = 8  # chats that are gone: half of each kind the platform has
 MIGRATED = 5  # Telegram groups upgraded to supergroups
 IN_FLIGHT = 50  # delivery.in_flight, the default
 
-READ_TIMEOUT = 0.3  # telegram.timeouts.read: when PTB gives up on an answer
-HANG = 0.5  # how long a timed-out request hangs at the stand-in: longer than READ_TIMEOUT
+# telegram.timeouts.read: when PTB gives up on an answer. Well above what a send takes on a busy
+# machine: a send that times out by load alone would be a repeat no injected fault explains.
+READ_TIMEOUT = 1.0
+HANG = 1.2  # how long a timed-out request hangs at the stand-in: longer than READ_TIMEOUT
 RETRY_AFTER = 0.05  # seconds a 429 asks for (Telegram asks whole seconds: see the docstring)
 BACKOFF, BACKOFF_CAP = 0.05, 0.5  # delivery.backoff_seconds, delivery.backoff_cap_seconds
 # Every settled attempt counts, a 429 or a move as much as a 500 or a timeout, so an attempt

@@ -14,8 +14,10 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+import discord
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
@@ -143,6 +145,27 @@ async def discord_bot(dc: DiscordStandIn, tmp_path: Path) -> AsyncIterator[Disco
     await asyncio.wait_for(adapter._client.wait_until_ready(), 5.0)
     yield adapter
     await serving.stop()
+    # A clean stop: nothing of discord.py's own still runs (its wait for the guilds after a
+    # READY, left running, would dispatch `ready` to the closed client; see `stop`).
+    assert discord_py_tasks() == []
+
+
+def discord_py_tasks() -> list[asyncio.Task[Any]]:
+    """discord.py's own tasks still pending, not counting its event handlers (named
+    `discord.py: on_…`), which run the bot's code."""
+    library = str(Path(discord.__file__).parent)
+
+    def source(task: asyncio.Task[Any]) -> str:
+        code = getattr(task.get_coro(), "cr_code", None)
+        return code.co_filename if code is not None else ""
+
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done()
+        and not task.get_name().startswith("discord.py: ")
+        and source(task).startswith(library)
+    ]
 
 
 def dispatch_frame(event: str, data: object) -> str:

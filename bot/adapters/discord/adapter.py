@@ -49,6 +49,9 @@ BUTTONS_LIVE = (
     900.0  # seconds a reply's buttons are listened for (an interaction's token lives 15 min)
 )
 RECONNECT_CAP = 10.0  # seconds: the longest wait between two tries to reach the gateway
+# seconds: the longest wait before a new session after an unexpected error. Longer than
+# RECONNECT_CAP: each is an IDENTIFY, and Discord resets the token after 1000 in a day.
+NEW_SESSION_CAP = 60.0
 
 
 def point_at(settings: DiscordSettings) -> None:
@@ -153,27 +156,38 @@ class DiscordAdapter:
         self._gateway = asyncio.create_task(self._stay_connected())
 
     async def stop(self) -> None:
+        """Leave no discord.py task behind. After a READY, discord.py waits a moment for the
+        guilds before it dispatches `ready`, in a task of its own that `close` does not end; once
+        `close` has dropped the client's loop, that dispatch fails and leaves its event handler
+        never run. So the gateway reader ends first (no READY can start another wait), then the
+        wait, then the client closes."""
         self._progress.cancel_all()
-        await self._client.close()
         if self._gateway is not None:
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await self._gateway
+            await _cancel(self._gateway)
+        ready: asyncio.Task[None] | None = self._client._connection._ready_task  # private, stable
+        if ready is not None:
+            await _cancel(ready)
+        await self._client.close()
 
     async def _stay_connected(self) -> None:
         """discord.py reconnects after network and gateway failures by itself; anything else
         that ends its connection is logged, and it connects again, with a new session."""
+        loop = asyncio.get_running_loop()
         pause = 1.0
         while not self._client.is_closed():
+            began = loop.time()
             try:
                 await self._client.connect(reconnect=True)
             except Exception:
                 log.exception("discord: the gateway connection failed; connecting again")
                 if self._client.ws is not None:
                     await self._client.ws.close(code=4000)  # the old socket is not left open
+                if loop.time() - began >= NEW_SESSION_CAP:
+                    pause = 1.0  # it had lasted: a new trouble, not the last one again
                 await asyncio.sleep(pause)
-                pause = min(pause * 2, 60.0)
+                pause = min(pause * 2, NEW_SESSION_CAP)
             else:
-                return  # closed by `stop`
+                return  # the client was closed
 
     async def _setup(self) -> None:
         await self.tree.set_translator(commands.Translations())
@@ -363,6 +377,15 @@ class DiscordAdapter:
 
     def _follow_push(self, edit: EditStatus, push_id: str, lang: Lang | None) -> None:
         self._progress.follow(self.services, push_id, lang or self._default_lang, edit)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    """Cancel the task and wait until it has ended (a cancellation of the caller still
+    reaches the caller); what had ended it before, if anything, is logged, not raised."""
+    task.cancel()
+    await asyncio.wait({task})
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("discord: %s had ended with an error", task.get_name(), exc_info=error)
 
 
 def _skip_unreadable_events(client: discord.Client) -> None:
