@@ -41,19 +41,21 @@ class Serving:
 
 
 async def start_serving(
-    settings: Settings, adapter: Any
+    settings: Settings, *adapters: Any
 ) -> tuple[Runtime, asyncio.Event, asyncio.Task[None]]:
-    """Open the runtime with the adapter's sender and serve the adapter in a task; return once
-    the runtime is open (raising what failed, if it never opened): runtime, done, task."""
+    """Open the runtime with the adapters' senders and serve the adapters in a task, as
+    `ringkas run` does; return once the runtime is open (raising what failed, if it never
+    opened): runtime, done, task."""
     ready = asyncio.Event()
     done = asyncio.Event()
     holder: dict[str, Runtime] = {}
 
     async def main() -> None:
-        async with open_runtime(settings, SystemClock(), [adapter.sender]) as runtime:
+        senders = [adapter.sender for adapter in adapters]
+        async with open_runtime(settings, SystemClock(), senders) as runtime:
             holder["runtime"] = runtime
             ready.set()
-            await serve(runtime, [adapter], done)
+            await serve(runtime, adapters, done)
 
     task = asyncio.create_task(main())
     waiting = asyncio.ensure_future(ready.wait())

@@ -24,15 +24,14 @@ from bot.adapters.discord import DiscordAdapter
 from bot.adapters.discord.adapter import RECONNECT_CAP
 from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.telegram.adapter import POLL_RETRY_CAP
-from bot.app import Runtime, open_runtime, serve
-from bot.core.ports import ChatKind, ChatRef, Sender, SystemClock
+from bot.core.ports import ChatKind, ChatRef
 from bot.core.render import Format
 from bot.core.replies import say
 from bot.core.store import tables
 from bot.core.store.subscriptions import Advance
 from bot.core.subscription import Plan
 from tests.adapters.discord import conftest as discord_side
-from tests.adapters.running import Serving
+from tests.adapters.running import Serving, start_serving
 from tests.adapters.telegram import conftest as telegram_side
 from tests.standins.discord import DiscordStandIn
 from tests.standins.telegram import TelegramStandIn
@@ -84,24 +83,12 @@ async def both(
     discord = DiscordAdapter(
         settings.discord, discord_side.TOKEN, settings.language, guild_ready_timeout=0.05
     )
-    opened = asyncio.Event()
-    done = asyncio.Event()
-    runtimes: list[Runtime] = []
-
-    async def main() -> None:
-        senders: list[Sender] = [telegram.sender, discord.sender]
-        async with open_runtime(settings, SystemClock(), senders) as runtime:
-            runtimes.append(runtime)
-            opened.set()
-            await serve(runtime, [telegram, discord], done)
-
-    task = asyncio.create_task(main())
-    await asyncio.wait_for(opened.wait(), 10)
+    runtime, done, task = await start_serving(settings, telegram, discord)
     await api.wait_for(lambda: telegram_side.calls(api, "getUpdates"), what="polling")
     await dc.wait_connected()
     await asyncio.wait_for(discord._client.wait_until_ready(), 5.0)
     bot = BothServing(
-        runtime=runtimes[0], done=done, task=task, api=api, dc=dc, telegram=telegram,
+        runtime=runtime, done=done, task=task, api=api, dc=dc, telegram=telegram,
         discord=discord,
     )  # fmt: skip
     yield bot
