@@ -31,6 +31,7 @@ from bot.core.replies import say
 from bot.core.store.lock import FileLock
 from tests.adapters.telegram.program import finish, start, telegram_config
 from tests.conftest import CONTENT, REPO
+from tests.reliability import leaks
 from tests.standins.telegram import TelegramStandIn, User
 
 CONSOLE_DIGEST = "[digest → console:local]"
@@ -74,17 +75,21 @@ class Run:
 
 
 def ringkas(folder: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> Run:
-    """Run `python -m bot ARGS` in `folder` to its end; it never prints a traceback."""
+    """Run `python -m bot ARGS` in `folder` to its end; it never prints a traceback (nor a
+    secret: see tests/reliability/leaks.py)."""
+    env = env or environment()
+    leaks.register_environment(env)
     done = subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=folder,
-        env=env or environment(),
+        env=env,
         input=stdin.encode(),
         capture_output=True,
         timeout=30,
     )
     # Decoded here rather than by `text=True`, which would turn a "\r" into a line break.
     out, err = done.stdout.decode(), done.stderr.decode()
+    leaks.check_program_output(out, err)
     assert "Traceback" not in out + err, err
     return Run(done.returncode, out, err)
 
@@ -93,10 +98,12 @@ class Session:
     """The program running with stdin open: send lines, wait for output, then end it."""
 
     def __init__(self, folder: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        env = env or environment()
+        leaks.register_environment(env)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", *args],
             cwd=folder,
-            env=env or environment(),
+            env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -164,6 +171,7 @@ class Session:
         for reader in self._readers:
             reader.join(timeout)
         run = Run(code, self.out, self.err)
+        leaks.check_program_output(run.out, run.err)
         assert "Traceback" not in run.out + run.err, run.err
         return run
 
