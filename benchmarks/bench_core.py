@@ -329,6 +329,23 @@ def print_categories(categories: dict[str, CategoryStats]) -> None:
     print_table(("who_said query", "n", "p50 ms", "p95 ms", "max ms", "answers"), rows)
 
 
+# A 1-minute load average above this before a run: other work is running, and the figures suspect.
+BUSY_LOAD = 0.5
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def note_if_busy(load_before: float, consequence: str) -> None:
+    """Say so under the figures when the machine was busy before the run."""
+    if load_before > BUSY_LOAD:
+        print(
+            f"\nnote: the machine was busy before the run (load average {load_before}): "
+            f"{consequence}"
+        )
+
+
 def machine() -> dict[str, object]:
     return {
         "python": platform.python_version(),

@@ -40,15 +40,13 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import statistics
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_core import machine, print_table
-from benchmarks.broadcast import BUSY_LOAD
+from benchmarks.bench_core import load_average, machine, note_if_busy, print_table
 from tests.reliability.crash import (
     IN_FLIGHT,
     PLATFORMS,
@@ -168,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # A program killed while writing a request leaves the stand-in a half-read body to log.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
-    load_before = round(os.getloadavg()[0], 2)
+    load_before = load_average()
     meta = {
         "chats": args.chats,
         "seed": args.seed,
@@ -183,11 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = asyncio.run(run_all(args))
     print()
     print_table(HEADERS, [row(crashes) for crashes in runs])
-    if load_before > BUSY_LOAD:
-        print(
-            f"\nnote: the machine was busy before the run (load average {load_before}):"
-            " start-up times may be long"
-        )
+    note_if_busy(load_before, "start-up times may be long")
     if args.json is not None:
         meta.update(load_average_1min_before=load_before)
         results = {"meta": meta, "runs": [figures(crashes) for crashes in runs]}

@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
@@ -39,8 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_core import machine, print_table
-from benchmarks.broadcast import BUSY_LOAD
+from benchmarks.bench_core import load_average, machine, note_if_busy, print_table
 from tests.reliability import faults
 from tests.reliability.faults import FaultReport, LockWindow, sends_between
 
@@ -180,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "in_flight": faults.IN_FLIGHT,
         **machine(),
     }
-    load_before = round(os.getloadavg()[0], 2)
+    load_before = load_average()
     print(", ".join(f"{key}: {value}" for key, value in meta.items()), end="\n\n")
     with tempfile.TemporaryDirectory(prefix="ringkas-bench-faults-") as tmp:
         runs = asyncio.run(run_all(args, Path(tmp)))
@@ -193,11 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for run in platform_runs:
             for note in run.notes:
                 print(note)
-    if load_before > BUSY_LOAD:
-        print(
-            f"\nnote: the machine was busy before the run (load average {load_before}):"
-            " the wall times may be long"
-        )
+    note_if_busy(load_before, "the wall times may be long")
     if args.json is not None:
         meta.update(load_average_1min_before=load_before)
         results = {

@@ -36,7 +36,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from benchmarks.bench_core import Figure, machine, percentile, print_table
+from benchmarks.bench_core import (
+    Figure,
+    load_average,
+    machine,
+    note_if_busy,
+    percentile,
+    print_table,
+)
 from bot.core import timing
 from bot.core.broadcast import Broadcaster
 from bot.core.compose import DigestOptions
@@ -62,7 +69,6 @@ DUE_RUNS = 200
 DUE_WARMUP = 20
 INSERT_BATCH = 5_000
 SEED = 3
-BUSY_LOAD = 0.5  # a 1-minute load average above this before the run: other work is running
 
 # A Monday, 07:00 UTC (14:00 in Jakarta, 08:00 in London, 03:00 in New York). The scheduler
 # last looked an hour ago, so what falls due in that hour is due now: about 1/24th.
@@ -200,7 +206,9 @@ async def push_to_everyone(store: Store, library: Library, now: dt.datetime) -> 
     broadcaster = Broadcaster(store, library)
     summary = library.catalog.summaries[0].id
     push = await store.pushes.draft(broadcaster.draft("admin:bench", now, summary_id=summary))
-    return await broadcaster.send_push(push, now)
+    queued = await broadcaster.send_push(push, now)
+    assert queued is not None, "a fresh draft is sent"
+    return queued
 
 
 # --- 1. the due-scan ---
@@ -492,7 +500,7 @@ def profile_all(template: Path, pushed: Path, work: Path, content: Path) -> None
 def run(args: argparse.Namespace) -> dict[str, Any]:
     content: Path = args.content
     small = args.small if args.small < args.subscriptions else max(1, args.subscriptions // 10)
-    load_before = round(os.getloadavg()[0], 2)
+    load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="ringkas-bench-") as tmp:
         work = Path(tmp)
         start = time.perf_counter()
@@ -527,13 +535,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         figures += dispatch_figures
         print_table(("figure", "stat", "result", "target", ""), [f.row() for f in figures])
-        load_after = round(os.getloadavg()[0], 2)
+        load_after = load_average()
         meta.update(load_average_1min_before=load_before, load_average_1min_after=load_after)
-        if load_before > BUSY_LOAD:
-            print(
-                f"\nnote: the machine was busy before the run (load average {load_before}):"
-                " the timings are inflated"
-            )
+        note_if_busy(load_before, "the timings are inflated")
         if args.profile:
             profile_all(template, pushed, work, content)
     return {

@@ -78,9 +78,9 @@ from sqlalchemy import and_, func, or_, select
 
 from benchmarks import bench_discord, bench_telegram
 from benchmarks import broadcast as common
-from benchmarks.bench_core import machine, print_table
+from benchmarks.bench_core import load_average, machine, note_if_busy, print_table
 from benchmarks.bench_runtime import SLOTS, current_rss_bytes, pick, scalar
-from benchmarks.broadcast import BUSY_LOAD, CONTENT, REPO
+from benchmarks.broadcast import CONTENT, REPO
 from bot.adapters import discord as discord_adapter
 from bot.adapters import telegram as telegram_adapter
 from bot.app import Runtime, open_runtime
@@ -985,7 +985,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.minutes < 1 or args.warm_up < 1 or args.subscriptions < 1:
         parser.error("--minutes, --warm-up and --subscriptions must be at least 1")
     logging.getLogger("discord.http").setLevel(logging.ERROR)  # the table counts the 429s
-    load_before = round(os.getloadavg()[0], 2)
+    load_before = load_average()
     meta = {
         "subscriptions": args.subscriptions,
         "simulated": f"{START:%Y-%m-%d %H:%M} UTC + {args.warm_up} warm-up + {args.minutes} min",
@@ -1006,11 +1006,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sample:
             print(f"\n{name} (first {len(sample)}): {sample}")
     meta.update(load_average_1min_before=load_before)
-    if load_before > BUSY_LOAD:
-        print(
-            f"\nnote: the machine was busy before the run (load average {load_before}):"
-            " the wall times are inflated"
-        )
+    note_if_busy(load_before, "the wall times are inflated")
     if args.json is not None:
         results = {"meta": meta, **soak.as_json()}
         args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")

@@ -15,14 +15,13 @@ import cProfile
 import datetime as dt
 import itertools
 import json
-import os
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_core import print_table
+from benchmarks.bench_core import load_average, note_if_busy, print_table
 from bot.app import Runtime
 from bot.config import Settings
 from bot.core.delivery import DispatchReport
@@ -34,7 +33,6 @@ REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "digests"
 ADMIN = "admin:bench"
 DEFAULT_IN_FLIGHT = 50  # DeliverySettings.in_flight, the configured default
-BUSY_LOAD = 0.5  # a 1-minute load average above this before the runs makes the rates suspect
 
 NO_RATES: dict[str, Any] = {"overall": None, "per_chat": None, "per_group": None}
 
@@ -225,17 +223,13 @@ def run_and_report(
 ) -> int:
     """Print what was measured on what, run, print the table; with `json_path`, write the meta
     and every run's figures there too. Always 0: the benchmarks report, they never fail."""
-    load_before = round(os.getloadavg()[0], 2)
+    load_before = load_average()
     print(", ".join(f"{key}: {value}" for key, value in meta.items()), end="\n\n")
     runs = asyncio.run(run_all())
     print()
     print_table(headers, [run.row() for run in runs])
     meta.update(load_average_1min_before=load_before)
-    if load_before > BUSY_LOAD:
-        print(
-            f"\nnote: the machine was busy before the run (load average {load_before}):"
-            " the rates may be low"
-        )
+    note_if_busy(load_before, "the rates may be low")
     if json_path is not None:
         results = {"meta": meta, "runs": [run.as_json() for run in runs]}
         json_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
