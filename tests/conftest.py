@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,19 @@ def pytest_configure(config: pytest.Config) -> None:
     """The whole session is watched for secrets in logs, program output and what the bot sends
     (tests/reliability/leaks.py): a leak fails the run."""
     config.pluginmanager.register(leaks.SessionPlugin(), "ringkas-leak-watch")
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """The root logger's handlers and level, and the libraries' levels `logs.configure` sets,
+    as they were before the test configured logging."""
+    root = logging.getLogger()
+    quieted = [logging.getLogger(name) for name in ("httpx", "apscheduler")]
+    saved = (root.handlers[:], root.level, [logger.level for logger in quieted])
+    yield
+    root.handlers[:], root.level = saved[0], saved[1]
+    for logger, level in zip(quieted, saved[2], strict=True):
+        logger.setLevel(level)
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
 
 import pytest
 
@@ -83,17 +82,6 @@ def test_no_secrets_blanks_out_nothing() -> None:
 
     assert RedactSecrets([]).filter(entry) is True
     assert entry.getMessage() == f"GET {URL}"
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    quieted = [logging.getLogger(name) for name in ("httpx", "apscheduler")]
-    saved = (root.handlers[:], root.level, [logger.level for logger in quieted])
-    yield
-    root.handlers[:], root.level = saved[0], saved[1]
-    for logger, level in zip(quieted, saved[2], strict=True):
-        logger.setLevel(level)
 
 
 @pytest.mark.usefixtures("restore_logging")

@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -86,17 +85,6 @@ def test_a_secret_registered_late_is_looked_for_in_the_whole_test(watch: LeakWat
         Finding("the test", "log bot", f"WARNING bot: webhook secret {BLANK}")
     ]
     assert watch.test == leaks.OUTSIDE_A_TEST
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    quieted = [logging.getLogger(name) for name in ("httpx", "apscheduler")]
-    saved = (root.handlers[:], root.level, [logger.level for logger in quieted])
-    yield
-    root.handlers[:], root.level = saved[0], saved[1]
-    for logger, level in zip(quieted, saved[2], strict=True):
-        logger.setLevel(level)
 
 
 @pytest.mark.usefixtures("restore_logging")
