@@ -42,19 +42,6 @@ def visible_length(document: Document) -> int:
     return len(plain(document))
 
 
-def shortened(line: Line) -> Line:
-    """The line with its longest span cut by a quarter, or dropped when only a few characters;
-    each call makes the line strictly shorter, so cutting always ends."""
-    spans = list(line)
-    longest = max(range(len(spans)), key=lambda i: len(spans[i].text))
-    span = spans[longest]
-    if len(span.text) <= 4:
-        del spans[longest]
-        return tuple(spans) or (Span("…"),)
-    spans[longest] = Span(span.text[: len(span.text) * 3 // 4] + "…", span.style)
-    return tuple(spans)
-
-
 def capped(document: Document, cap: int) -> Document:
     """The document with every line cut to at most `cap` visible characters, "…" marking a cut."""
     return tuple(tuple(_capped_line(line, cap) for line in block) for block in document)

@@ -10,7 +10,7 @@ from bot.core.i18n import no_news
 from bot.core.layout import digest_document, whosaid_document
 from bot.core.models import Catalog, Lang
 from bot.core.quotes import QuoteIndex, SpeakerFound, TopicFound, WhoSaid
-from bot.core.render import Format, fits, render, render_within_limit
+from bot.core.render import Format, fits, render, within_limit
 
 MIN_BUDGET = 200
 
@@ -37,7 +37,7 @@ def digest_message(
         if fits(message, fmt):
             return message
         if budget <= MIN_BUDGET:  # the parts always kept (titles, sources) are too long
-            return render_within_limit(document, fmt)
+            return render(within_limit(document, fmt), fmt)
         budget = max(MIN_BUDGET, budget * 3 // 4)
 
 
@@ -57,4 +57,4 @@ def whosaid_message(
             break
         answer = replace(answer, statements=answer.statements[:-1])
         document = whosaid_document(index.catalog, answer, lang)
-    return answer, render_within_limit(document, fmt)
+    return answer, render(within_limit(document, fmt), fmt)

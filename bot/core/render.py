@@ -74,24 +74,22 @@ def render(document: Document, fmt: Format) -> str:
     return neutralize_mentions(message) if fmt is Format.DISCORD else message
 
 
-def render_within_limit(document: Document, fmt: Format) -> str:
-    """One message within the platform's limit, whatever the content: the last resort for a
-    document that cannot be made to fit otherwise. Lines are cut to the longest length at which
-    the message fits, so short lines stay whole; should there be too many lines for even one
-    character each, the last lines go first. Both are found by bisection: a 20,000-character
-    field costs some 15 renders, not hundreds."""
-    message = render(document, fmt)
-    if fits(message, fmt):
-        return message
+def within_limit(document: Document, fmt: Format) -> Document:
+    """The document cut to fit one message, whatever the content: the last resort for a document
+    that cannot be made to fit otherwise. Lines are cut to the longest length at which it fits,
+    so short lines stay whole; should there be too many lines for even one character each, the
+    last lines go first. Both are found by bisection: a 20,000-character field costs some 15
+    renders, not hundreds."""
 
     def fitting(candidate: Document) -> bool:
         return fits(render(candidate, fmt), fmt)
 
+    if fitting(document):
+        return document
     kept = _largest(1, line_count(document), lambda n: fitting(capped(first_lines(document, n), 1)))
     document = first_lines(document, kept)
     longest = max(len(plain(((line,),))) for block in document for line in block)
-    cap = _largest(1, longest, lambda cap: fitting(capped(document, cap)))
-    return render(capped(document, cap), fmt)
+    return capped(document, _largest(1, longest, lambda cap: fitting(capped(document, cap))))
 
 
 def _largest(low: int, high: int, holds: Callable[[int], bool]) -> int:

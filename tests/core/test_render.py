@@ -23,7 +23,7 @@ from bot.core.render import (
     message_length,
     printable,
     render,
-    render_within_limit,
+    within_limit,
 )
 
 # --- checkers ---
@@ -342,7 +342,7 @@ def test_a_document_too_long_is_cut_at_its_long_lines_and_keeps_its_short_ones(
         ((Span("Sources: "), Span("&*<" * 3_000, Style.ITALIC)), (Span("short line"),)),
     )
 
-    message = render_within_limit(document, fmt)
+    message = render(within_limit(document, fmt), fmt)
 
     assert fits(message, fmt)
     assert message_length(message) > MESSAGE_LIMIT[fmt] * 0.9  # cut no more than it must
@@ -353,13 +353,15 @@ def test_a_document_too_long_is_cut_at_its_long_lines_and_keeps_its_short_ones(
 
 def test_a_document_that_fits_is_rendered_whole() -> None:
     document = doc((Span("Title", Style.BOLD),), (Span("x" * 100),))
-    assert render_within_limit(document, Format.TELEGRAM) == render(document, Format.TELEGRAM)
+    assert render(within_limit(document, Format.TELEGRAM), Format.TELEGRAM) == render(
+        document, Format.TELEGRAM
+    )
 
 
 def test_with_too_many_lines_for_any_cut_the_last_paragraphs_go() -> None:
     document = tuple(((Span(f"{n}"),),) for n in range(2_000))  # 2,000 paragraphs
 
-    message = render_within_limit(document, Format.DISCORD)
+    message = render(within_limit(document, Format.DISCORD), Format.DISCORD)
 
     assert fits(message, Format.DISCORD)
     assert message.startswith("0\n\n1\n\n2")

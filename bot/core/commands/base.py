@@ -7,11 +7,11 @@ from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bot.core import i18n, timing
-from bot.core.document import Block, Document, Span, Style, shortened
+from bot.core.document import Block, Document, Span, Style
 from bot.core.layout import echo
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef
-from bot.core.render import Format, fits, render
+from bot.core.render import Format, fits, render, within_limit
 
 __all__ = ["Choice", "Reply", "Request", "echo", "fit_messages", "reply", "say_reply", "when"]
 from bot.core.replies import say
@@ -83,10 +83,8 @@ def _fitting_blocks(document: Document, fmt: Format) -> list[Block]:
         if fits(render((block,), fmt), fmt):
             blocks.append(block)
             continue
-        for line in block:  # each line its own paragraph, cut if it alone is too long
-            while not fits(render(((line,),), fmt), fmt):
-                line = shortened(line)
-            blocks.append((line,))
+        # Each line its own paragraph, cut if it alone is too long.
+        blocks += [within_limit(((line,),), fmt)[0] for line in block]
     return blocks
 
 
