@@ -12,19 +12,28 @@ from collections.abc import Iterable
 
 REDACTED = "[secret]"
 
+# Secrets made while running rather than read from the environment (a random webhook secret):
+# every filter blanks them too, from the moment they are made.
+_made: set[str] = set()
+
+
+def keep_out_of_logs(secret: str) -> None:
+    _made.add(secret)
+
 
 class RedactSecrets(logging.Filter):
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self._given = frozenset(s for s in secrets if s)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
+        if not self._given and not _made:
             return True
+        secrets = sorted(self._given | _made, key=len, reverse=True)  # a longer one first
         message = record.getMessage()
         exc_text = logging.Formatter().formatException(record.exc_info) if record.exc_info else ""
-        if any(secret in message or secret in exc_text for secret in self._secrets):
-            for secret in self._secrets:
+        if any(secret in message or secret in exc_text for secret in secrets):
+            for secret in secrets:
                 message = message.replace(secret, REDACTED)
                 exc_text = exc_text.replace(secret, REDACTED)
             record.msg, record.args = message, None

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from bot import logs
-from bot.logs import REDACTED, RedactSecrets
+from bot.logs import REDACTED, RedactSecrets, keep_out_of_logs
 
 SECRET = "123456:secret-token"
 URL = f"https://api.telegram.org/bot{SECRET}/getMe"
@@ -117,3 +117,13 @@ def test_configure_replaces_earlier_handlers() -> None:
     logs.configure([SECRET], logging.INFO)
 
     assert len(logging.getLogger().handlers) == 1
+
+
+def test_a_secret_made_while_running_is_blanked_by_filters_made_before() -> None:
+    redact = RedactSecrets(["given-token"])
+    keep_out_of_logs("made-secret-3f9a")
+
+    entry = record("posting with %s and %s", "given-token", "made-secret-3f9a")
+    redact.filter(entry)
+
+    assert entry.getMessage() == f"posting with {REDACTED} and {REDACTED}"

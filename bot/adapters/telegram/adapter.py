@@ -40,6 +40,7 @@ from telegram.ext import (
 from telegram.ext._utils import webhookhandler  # the webhook server: see SkippingWebhookHandler
 from telegram.request import HTTPXRequest
 
+from bot import logs
 from bot.adapters import AdapterError
 from bot.adapters.progress import PushProgress
 from bot.adapters.telegram.buttons import Buttons
@@ -322,6 +323,7 @@ class TelegramAdapter:
             # Telegram sends the secret with every update; a fresh one each run keeps forged
             # posts out all the same.
             secret = secrets.token_urlsafe(32)
+            logs.keep_out_of_logs(secret)
             log.info(
                 "telegram: %s is unset; using a random webhook secret", webhook.secret_token_env
             )

@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 
 from bot.core.replies import say
+from bot.logs import REDACTED, RedactSecrets
 from tests.adapters.telegram.conftest import ANA, BUDI, Running, StartBot, calls
 from tests.standins.telegram import TelegramStandIn
 
@@ -116,3 +117,7 @@ async def test_without_a_configured_secret_each_run_makes_a_random_one(
     assert await post(address, update_from(api, ANA.id, "/help", user=ANA), None) == 403
     assert await post(address, update_from(api, ANA.id, "/help", user=ANA), secret) == 200
     await api.wait_for(lambda: api.sent_to(ANA.id))
+    # Made here, not read from the environment: the log filter blanks it all the same.
+    line = logging.LogRecord("httpx", logging.INFO, "", 0, "POST %s", (f"?s={secret}",), None)
+    RedactSecrets([]).filter(line)
+    assert line.getMessage() == f"POST ?s={REDACTED}"
