@@ -130,7 +130,13 @@ class _CatalogBuilder:
                     self.errors.append(parsed)
                 elif isinstance(parsed, dict):
                     self._read_sections(name, parsed)
-                elif parsed is not None:
+                elif parsed is None:
+                    # Most likely a save cut short: taken as meant, it would drop what the file
+                    # held from the content in service.
+                    self.errors.append(
+                        ContentError(name, 0, "the file is empty; delete it if that is meant")
+                    )
+                else:
                     self.problems.append(_Problem((name, ()), "the top level must be a mapping"))
 
     def _read_sections(self, name: str, data: dict[object, object]) -> None:

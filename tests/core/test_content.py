@@ -592,3 +592,17 @@ def test_a_control_character_in_text_is_reported_by_its_code(write_content: Writ
     assert problem == (
         "content.yaml:25: summaries[0].statements[0].text.en: control character U+0007 in text"
     )
+
+
+def test_an_empty_file_is_refused_rather_than_its_content_dropped(
+    write_content: WriteContent,
+) -> None:
+    # A save cut short leaves an empty file; taken as meant, it would drop what the file held.
+    folder = write_content({"all.yaml": MINIMAL, "summaries/more.yaml": "# nothing yet\n"})
+
+    with pytest.raises(ContentInvalid) as raised:
+        load_catalog(folder)
+
+    assert [str(error) for error in raised.value.errors] == [
+        f"{folder / 'summaries' / 'more.yaml'}: the file is empty; delete it if that is meant"
+    ]

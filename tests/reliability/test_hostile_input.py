@@ -404,10 +404,11 @@ CERTAIN: dict[str, Corruption] = {
 
 
 def certain(name: str, file: str) -> bool:
-    """Whether the corruption must be refused. Emptying or deleting the only summaries file
-    leaves a valid folder with no summaries (nothing refers to them), which is served."""
-    emptied = name in ("empty file", "deleted file") and file.startswith("summaries/")
-    return name in CERTAIN and not emptied
+    """Whether the corruption must be refused. An emptied file always is (a save cut short);
+    deleting the only summaries file leaves a valid folder with no summaries (nothing refers to
+    them, and deleting is meant), which is served."""
+    deleted = name == "deleted file" and file.startswith("summaries/")
+    return name in CERTAIN and not deleted
 
 
 def _truncated(at: float) -> tuple[str, Corruption]:
