@@ -165,6 +165,7 @@ ERRORS: dict[str, tuple[str, int]] = {
     "unknown_channel": ("Unknown Channel", 10003),
     "unknown_message": ("Unknown Message", 10008),
     "unknown_webhook": ("Unknown Webhook", 10015),
+    "invalid_webhook_token": ("Invalid Webhook Token", 50027),
     "unknown_user": ("Unknown User", 10013),
     "unknown_interaction": ("Unknown interaction", 10062),
     "missing_access": ("Missing Access", 50001),
@@ -516,6 +517,7 @@ class _Interaction:
     acknowledged: int | None = None  # the response type
     original_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
+    expired: bool = False  # see DiscordStandIn.expire_interaction
 
 
 @dataclass
@@ -733,6 +735,13 @@ class DiscordStandIn(LoopbackStandIn):
         user)."""
         self._blocked_dms.add(user_id)
 
+    def expire_interaction(self, interaction: Dispatched | int | str) -> None:
+        """The interaction's token expires, as Discord's do 15 minutes after the interaction:
+        from now on every webhook request with it (a follow-up; getting, editing or deleting
+        its original response or a follow-up) answers 401 Invalid Webhook Token (50027), and
+        its callback 404 Unknown interaction."""
+        self._interactions[self._token_of(interaction)].expired = True
+
     def fail_next(
         self,
         method: str,
@@ -852,6 +861,10 @@ class DiscordStandIn(LoopbackStandIn):
         if it is None or it.original_id is None:
             return None
         return self._stored.get(it.original_id)
+
+    def dm_channel_id(self, user_id: int) -> int | None:
+        """The id of the bot's DM channel with the user, once one was opened."""
+        return self._dm_channels.get(user_id)
 
     def stored_message(self, message_id: int) -> dict[str, Any] | None:
         """Any message the stand-in knows: sent to a channel, an interaction response, a
@@ -1766,7 +1779,7 @@ class DiscordStandIn(LoopbackStandIn):
 
     async def _callback(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
         it = self._interactions.get(m["token"])
-        if it is None or it.id != int(m["id"]):
+        if it is None or it.id != int(m["id"]) or it.expired:
             raise _error(404, "unknown_interaction")
         if self.callback_deadline is not None and time.monotonic() - it.at > self.callback_deadline:
             raise _error(404, "unknown_interaction")
@@ -1845,6 +1858,8 @@ class DiscordStandIn(LoopbackStandIn):
         it = self._interactions.get(m["token"])
         if int(m["app"]) != APPLICATION_ID or it is None or it.acknowledged is None:
             raise _error(404, "unknown_webhook")
+        if it.expired:
+            raise _error(401, "invalid_webhook_token")
         return it
 
     def _webhook_message(self, it: _Interaction, which: str) -> dict[str, Any]:

@@ -52,6 +52,9 @@ RECONNECT_CAP = 10.0  # seconds: the longest wait between two tries to reach the
 # seconds: the longest wait before a new session after an unexpected error. Longer than
 # RECONNECT_CAP: each is an IDENTIFY, and Discord resets the token after 1000 in a day.
 NEW_SESSION_CAP = 60.0
+# What Discord answers a request through an interaction's token once the token has expired (15
+# minutes after the interaction): 401 Invalid Webhook Token, at times 404 Unknown Webhook.
+TOKEN_EXPIRED = frozenset({50027, 10015})
 
 
 def point_at(settings: DiscordSettings) -> None:
@@ -244,7 +247,7 @@ class DiscordAdapter:
             await interaction.delete_original_response()
         status = await self._answer(interaction, reply, private or reply.error)
         if reply.push_id and status is not None:
-            self._follow_push(status, reply.push_id, reply.lang)
+            self._follow_push(interaction, status, reply.push_id, reply.lang)
 
     async def _in_time(
         self,
@@ -297,7 +300,7 @@ class DiscordAdapter:
             await _edit_pressed(interaction, None)  # the choice is made: no more buttons
             status = await self._answer(interaction, reply, private)
         if reply.push_id and status is not None:
-            self._follow_push(status, reply.push_id, reply.lang)
+            self._follow_push(interaction, status, reply.push_id, reply.lang)
 
     def _request(self, interaction: discord.Interaction, text: str) -> Request:
         in_dm = interaction.guild_id is None
@@ -375,7 +378,12 @@ class DiscordAdapter:
             )
         return view
 
-    def _follow_push(self, edit: EditStatus, push_id: str, lang: Lang | None) -> None:
+    def _follow_push(
+        self, interaction: discord.Interaction, edit: EditStatus, push_id: str, lang: Lang | None
+    ) -> None:
+        """Show the push's progress in its status message, and in a DM to the admin who
+        confirmed it once the interaction has expired (a long push outlasts it)."""
+        edit = _moving_to_dm(edit, interaction.user)
         self._progress.follow(self.services, push_id, lang or self._default_lang, edit)
 
 
@@ -429,6 +437,29 @@ def _editor(interaction: discord.Interaction) -> EditStatus:
         )
 
     return edit
+
+
+def _moving_to_dm(edit: EditStatus, admin: discord.User | discord.Member) -> EditStatus:
+    """`edit` (through an interaction's token) until the token expires; then the status is
+    posted once in a DM to `admin`, and that message edited from then on: the bot may edit its
+    own message for as long as it exists. If it cannot be posted (DMs closed), that failure
+    is the caller's, as any failed edit's."""
+    moved: discord.Message | None = None
+
+    async def edit_or_move(content: str) -> object:
+        nonlocal moved
+        if moved is not None:
+            return await moved.edit(content=content, allowed_mentions=NO_MENTIONS)
+        try:
+            return await edit(content)
+        except discord.HTTPException as error:
+            if error.code not in TOKEN_EXPIRED:
+                raise
+        log.info("discord: the interaction expired; the push's progress moves to a DM")
+        moved = await admin.send(content, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+        return moved
+
+    return edit_or_move
 
 
 def _message_editor(message: discord.WebhookMessage) -> EditStatus:

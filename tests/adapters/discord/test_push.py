@@ -1,10 +1,14 @@
 """/push as a bot admin sees it in Discord: a private preview, a question with Send and Cancel,
-then that message edited with the progress until done; and what the subscribed channels, a
+then that message edited with the progress until done (in a DM once the interaction expires);
+and what the subscribed channels, a
 thread and a DM get: the push, once each, escaped, pinging no one."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+
+import pytest
 
 from bot.core.ports import ChatKind
 from bot.core.replies import say
@@ -194,3 +198,52 @@ async def test_a_pushed_summary_arrives_as_a_digest_without_link_previews(
     assert english.content == library.summary_digest(summary.id, "en", bot.adapter.sender.format)
     assert indonesian.content == library.summary_digest(summary.id, "id", bot.adapter.sender.format)
     assert english.flags & SUPPRESS_EMBEDS and indonesian.flags & SUPPRESS_EMBEDS
+
+
+async def test_progress_moves_to_a_dm_when_the_interaction_expires(
+    dc: DiscordStandIn, start_bot: StartBot
+) -> None:
+    bot, chats, question, push_id = await proposed_everywhere(dc, start_bot)
+    steps = [
+        say("en", "push_progress", id=push_id, delivered=n, total=4, failed=0) for n in range(4)
+    ]
+    done = say("en", "push_done", id=push_id, delivered=4, total=4, failed=0)
+    # Two slow channels: the progress still changes after the expiry, and again at the end.
+    dc.delay_next("POST", f"/channels/{NEWS}/messages", 0.8)
+    dc.delay_next("POST", f"/channels/{THREAD}/messages", 1.6)
+
+    pressed, _ = await press(dc, question.id, f"/push confirm {push_id}", user=ADMIN)
+    await dc.wait_for(lambda: shown(dc, question.id) in steps, what="the first progress")
+    dc.expire_interaction(pressed)  # as Discord does 15 minutes after the press
+    dm = await dc.wait_for(lambda: dc.dm_channel_id(ADMIN.id), what="a DM to the admin")
+    await dc.wait_for(lambda: dc.messages_in(dm) and shown(dc, dc.messages_in(dm)[0].id) == done)
+
+    # Posted once, with the progress as it stood, then edited until done.
+    [moved] = dc.messages_in(dm)
+    assert moved.content in steps
+    assert [(e.json or {})["content"] for e in dc.edits if e.message_id == moved.id][-1] == done
+    assert shown(dc, question.id) in steps  # the expired message stays as it was last shown
+    assert received(dc, chats) == {chat: [announcement(lang)] for chat, lang in chats.items()}
+    assert await push_state(bot, push_id) is PushState.SENT
+    assert [where for where, mentions in everything_sent(dc) if mentions != {"parse": []}] == []
+
+
+async def test_progress_stops_when_the_interaction_expires_and_dms_are_closed(
+    dc: DiscordStandIn, start_bot: StartBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    bot, chats, question, push_id = await proposed_everywhere(dc, start_bot)
+    dc.block_dms(ADMIN.id)
+    dc.delay_next("POST", f"/channels/{NEWS}/messages", 0.8)
+
+    pressed, answer = await press(dc, question.id, f"/push confirm {push_id}", user=ADMIN)
+    dc.expire_interaction(pressed)
+    await dc.wait_for(lambda: all(received(dc, chats).values()), what="the push to be sent")
+    await asyncio.sleep(0.5)  # another edit would have been tried by now
+
+    dm = dc.dm_channel_id(ADMIN.id)
+    assert dm is not None and dc.messages_in(dm) == []
+    assert shown(dc, question.id) == answer.content  # "sending", never edited since
+    stopped = [r for r in caplog.records if r.getMessage().startswith("stopped showing")]
+    assert len(stopped) == 1 and "Cannot send messages to this user" in stopped[0].getMessage()
+    assert await push_state(bot, push_id) is PushState.SENT
