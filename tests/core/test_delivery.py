@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
@@ -837,15 +838,7 @@ async def test_outcomes_the_store_fails_to_record_are_recorded_later_and_never_r
     # The store locked by another process past its busy timeout, or a dropped connection, as
     # the sends' outcomes are written: they were sent, so releasing the rows would repeat them.
     await queue(store, [await subscribe(store, chat) for chat in range(1, 4)])
-    settle = store.outbox.settle
-    failures = iter([ConnectionError("the database went away")] * 2)
-
-    async def settle_failing_twice(*args: object) -> None:
-        if (error := next(failures, None)) is not None:
-            raise error
-        await settle(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(store.outbox, "settle", settle_failing_twice)
+    fail_calls(monkeypatch, store, "settle", {1, 2})
     monkeypatch.setattr(delivery, "RECORD_RETRY_FIRST", 0.01)
 
     report = await dispatcher(store, sender, clock).drain()
@@ -864,17 +857,7 @@ async def test_a_pass_failing_on_a_claim_records_what_it_sent_and_the_next_deliv
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await queue(store, [await subscribe(store, chat) for chat in range(1, 9)])
-    claim = store.outbox.claim
-    calls = 0
-
-    async def second_claim_fails(*args: object) -> list[Delivery]:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise ConnectionError("the database went away")
-        return await claim(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(store.outbox, "claim", second_claim_fails)
+    fail_calls(monkeypatch, store, "claim", {2})
     deliver = dispatcher(store, sender, clock, in_flight=4)
     wake, finish = asyncio.Event(), asyncio.Event()
     running = asyncio.create_task(deliver.run(wake, idle_seconds=0.05, finish=finish))
@@ -887,6 +870,22 @@ async def test_a_pass_failing_on_a_claim_records_what_it_sent_and_the_next_deliv
     assert await store.outbox.counts() == {"delivered": 8}
     assert "delivery pass failed" in caplog.text
     assert len(sender.sent) == 8  # what was sent before the failure was recorded, not repeated
+
+
+def fail_calls(
+    monkeypatch: pytest.MonkeyPatch, store: Store, method: str, failing: set[int]
+) -> None:
+    """The outbox's `method` raises, as a store gone away does, on the calls numbered in
+    `failing` (from 1), and works on the others."""
+    works = getattr(store.outbox, method)
+    calls = itertools.count(1)
+
+    async def sometimes(*args: object) -> object:
+        if next(calls) in failing:
+            raise ConnectionError("the database went away")
+        return await works(*args)
+
+    monkeypatch.setattr(store.outbox, method, sometimes)
 
 
 async def _until_all_delivered(store: Store, count: int) -> None:
