@@ -33,12 +33,12 @@ from functools import partial
 from pathlib import Path
 
 from benchmarks.synthetic import TOPICS, generate, strip_diacritics
-from bot.core.compose import Window, compose_digest
-from bot.core.content import load_catalog
-from bot.core.messages import digest_message
+from bot.core.content.loading import load_catalog
 from bot.core.models import LANGS, Catalog, Lang, Person
-from bot.core.quotes import QuoteIndex
-from bot.core.render import Format
+from bot.core.ports import Format
+from bot.core.text.compose import Window, compose_digest
+from bot.core.text.fitting import digest_message
+from bot.core.text.whosaid import QuoteIndex
 
 LOAD_TARGET_S = 3.0
 COMPOSE_TARGET_MS = 5.0

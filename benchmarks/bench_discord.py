@@ -50,8 +50,8 @@ from benchmarks.bench_core import machine
 from bot.adapters.discord import connected_sender
 from bot.app import open_runtime
 from bot.config import Settings
+from bot.core.delivery.pacing import DISCORD_LIMITS
 from bot.core.ports import ChatKind, SystemClock
-from bot.core.ratelimit import DISCORD_LIMITS
 from bot.core.store.tables import outbox
 from tests.standins.discord import Channel, DiscordStandIn, Guild
 

@@ -161,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     # Every fault is logged by the libraries (discord.py warns of each 429); the tables count them.
-    for name in ("discord.http", "telegram", "httpx", "bot.core.delivery"):
+    for name in ("discord.http", "telegram", "httpx", "bot.core.delivery.dispatcher"):
         logging.getLogger(name).setLevel(logging.ERROR)
     meta = {
         "chats": args.chats,

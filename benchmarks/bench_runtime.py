@@ -45,15 +45,14 @@ from benchmarks.bench_core import (
     print_table,
 )
 from bot.core import timing
-from bot.core.broadcast import Broadcaster
-from bot.core.compose import DigestOptions
-from bot.core.delivery import Dispatcher, RetryPolicy
+from bot.core.delivery.dispatcher import Dispatcher, RetryPolicy
+from bot.core.delivery.planning import Broadcaster
 from bot.core.library import Library
-from bot.core.ports import ChatKind, ChatRef, Delivered, Outbound, Outcome, SystemClock
-from bot.core.render import Format
+from bot.core.ports import ChatKind, ChatRef, Delivered, Format, Outbound, Outcome, SystemClock
 from bot.core.store import Store
 from bot.core.store.tables import outbox, subscriptions
 from bot.core.subscription import State
+from bot.core.text.compose import DigestOptions
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "digests"

@@ -86,11 +86,10 @@ from bot.adapters import telegram as telegram_adapter
 from bot.app import Runtime, open_runtime
 from bot.config import Settings
 from bot.core import timing
+from bot.core.delivery.pacing import DISCORD_LIMITS
 from bot.core.library import Edition
 from bot.core.models import LANGS, Lang
-from bot.core.ports import ChatKind
-from bot.core.ratelimit import DISCORD_LIMITS
-from bot.core.render import Format
+from bot.core.ports import ChatKind, Format
 from bot.core.store import Store
 from bot.core.store.tables import outbox
 from bot.core.subscription import State, langs_of

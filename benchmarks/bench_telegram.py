@@ -60,10 +60,9 @@ from bot.adapters.telegram import TelegramSender, connected_sender
 from bot.adapters.telegram.adapter import make_bot
 from bot.app import open_runtime
 from bot.config import Settings, TelegramSettings
-from bot.core.compose import DigestOptions
 from bot.core.library import Library
-from bot.core.ports import ChatKind, ChatRef, MessageKind, Outbound, SystemClock
-from bot.core.render import Format
+from bot.core.ports import ChatKind, ChatRef, Format, MessageKind, Outbound, SystemClock
+from bot.core.text.compose import DigestOptions
 
 TOKEN = "4242:bench-token"
 
@@ -484,9 +483,11 @@ def print_profile(label: str, profiler: cProfile.Profile, sent: int, lines: int 
 
 
 def delivery_fingerprint() -> str:
-    """Which dispatcher was measured: the working tree's bot/core/delivery.py, hashed."""
-    source = (REPO / "bot" / "core" / "delivery.py").read_bytes()
-    return hashlib.sha256(source).hexdigest()[:12]
+    """Which dispatcher was measured: the working tree's bot/core/delivery/ modules, hashed."""
+    digest = hashlib.sha256()
+    for module in sorted((REPO / "bot" / "core" / "delivery").glob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 async def run_all(args: argparse.Namespace) -> list[Run]:

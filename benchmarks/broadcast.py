@@ -24,7 +24,7 @@ from typing import Any
 from benchmarks.bench_core import load_average, note_if_busy, print_table
 from bot.app import Runtime
 from bot.config import Settings
-from bot.core.delivery import DispatchReport
+from bot.core.delivery.dispatcher import DispatchReport
 from bot.core.ports import ChatKind
 from bot.core.services import Services
 from bot.core.subscription import State

@@ -9,33 +9,21 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from bot.adapters import discord as discord_adapter
 from bot.adapters import telegram as telegram_adapter
 from bot.config import Settings, token
-from bot.core.broadcast import Broadcaster
 from bot.core.commands.admin import problems_notice
-from bot.core.delivery import Dispatcher
+from bot.core.content.problems import ContentError
+from bot.core.delivery.dispatcher import Dispatcher
+from bot.core.delivery.planning import Broadcaster
+from bot.core.delivery.scheduler import Scheduler
 from bot.core.library import Library
-from bot.core.ports import Clock, Delivered, MessageKind, Outbound, Sender
-from bot.core.scheduler import Scheduler
+from bot.core.ports import Adapter, Clock, Delivered, MessageKind, Outbound, Sender
 from bot.core.services import Defaults, ProblemsNotice, Services
 from bot.core.store import Store, shown
-from bot.core.validation import ContentError
 
 log = logging.getLogger(__name__)
-
-
-class Adapter(Protocol):
-    """A platform's front end: turns its events into requests, and sends for the dispatcher."""
-
-    @property
-    def sender(self) -> Sender: ...
-
-    async def start(self, services: Services) -> None: ...
-
-    async def stop(self) -> None: ...
 
 
 def platform_tokens(settings: Settings) -> dict[str, str]:

@@ -12,12 +12,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from bot.core import timing, yamlsource
-from bot.core.compose import DigestOptions
-from bot.core.delivery import RetryPolicy
+from bot.core import timing
+from bot.core.content import reader
+from bot.core.content.problems import ContentError, describe, read_yaml
+from bot.core.delivery.dispatcher import RetryPolicy
+from bot.core.delivery.pacing import DISCORD_LIMITS, TELEGRAM_LIMITS, PlatformLimits, Rate
 from bot.core.models import Lang
-from bot.core.ratelimit import DISCORD_LIMITS, TELEGRAM_LIMITS, PlatformLimits, Rate
-from bot.core.validation import ContentError, describe, read_yaml
+from bot.core.text.compose import DigestOptions
 
 DEFAULT_CONTENT = Path("digests")
 DEFAULT_DATABASE = "ringkas.sqlite3"
@@ -233,10 +234,10 @@ def load_settings(path: Path | None) -> Settings:
     try:
         settings = Settings.model_validate(data or {})
     except ValidationError as exc:
-        lines = yamlsource.line_map(text)
+        lines = reader.line_map(text)
         raise ConfigInvalid(
             [
-                ContentError(name, yamlsource.line_of(lines, e["loc"]), describe(e, e["loc"]))
+                ContentError(name, reader.line_of(lines, e["loc"]), describe(e, e["loc"]))
                 for e in exc.errors(include_url=False)
             ]
         ) from None

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.content import load_catalog
+from bot.core.content.loading import load_catalog
 from bot.core.models import Catalog
-from bot.core.quotes import QuoteIndex
+from bot.core.text.whosaid import QuoteIndex
 from tests.reliability import leaks
 
 REPO = Path(__file__).resolve().parent.parent

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core.broadcast import Broadcaster
-from bot.core.compose import DigestOptions
+from bot.core.delivery.planning import Broadcaster
 from bot.core.library import Library
-from bot.core.ports import ChatRef, Clock, Delivered, Outbound, Outcome
-from bot.core.render import Format
+from bot.core.ports import ChatRef, Clock, Delivered, Format, Outbound, Outcome
 from bot.core.services import Defaults, Services
 from bot.core.store import Store
+from bot.core.text.compose import DigestOptions
 
 # What a scripted send comes to: an outcome, or an exception the sender raises (which a real
 # sender must never do; the dispatcher has to cope anyway).

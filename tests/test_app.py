@@ -33,16 +33,15 @@ from bot.config import (
     TelegramSettings,
     WebhookSettings,
 )
-from bot.core.broadcast import Planned
-from bot.core.content import ContentInvalid
-from bot.core.ports import ChatKind, ChatRef, Delivered, MessageKind, Outbound, SystemClock
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.content.loading import ContentInvalid
+from bot.core.content.problems import ContentError
+from bot.core.delivery.planning import Planned
+from bot.core.ports import ChatKind, ChatRef, Delivered, Format, MessageKind, Outbound, SystemClock
 from bot.core.services import Defaults, Services
 from bot.core.store import Store
 from bot.core.store.tables import SCHEMA_VERSION, schema_version
 from bot.core.subscription import Plan
-from bot.core.validation import ContentError
+from bot.core.text.strings import say
 from tests.conftest import CONTENT, MINIMAL, WriteContent
 from tests.test_cli_run import ringkas, write_config
 

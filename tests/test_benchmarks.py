@@ -11,7 +11,7 @@ import pytest
 from benchmarks import bench_core, bench_discord, bench_runtime, bench_soak, bench_telegram
 from benchmarks.broadcast import Figures, subscription_row
 from benchmarks.synthetic import generate
-from bot.core.content import load_catalog
+from bot.core.content.loading import load_catalog
 from bot.core.ports import ChatKind, MessageKind
 from bot.core.store import Store
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.core.broadcast import push_id
+from bot.core.delivery.planning import push_id
 from bot.core.models import Catalog
 from bot.core.ports import ChatRef
-from bot.core.replies import say
 from bot.core.store import Store
 from bot.core.store.tables import SCHEMA_VERSION
+from bot.core.text.strings import say
 from tests.test_cli_run import (
     CONSOLE_ANNOUNCEMENT,
     DATABASE,

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import pytest
 
 from bot import cli
-from bot.core import i18n
 from bot.core.models import LANGS, Catalog, Lang
-from bot.core.quotes import NothingFound, QuoteIndex, SpeakerFound
+from bot.core.text import wording
+from bot.core.text.whosaid import NothingFound, QuoteIndex, SpeakerFound
 from tests.conftest import CONTENT
 
 
@@ -44,8 +44,8 @@ def test_digest_prints_the_story_and_its_dates_in_the_chosen_language(
     assert run.code == cli.OK
     assert run.out.startswith(catalog.story.title.get(lang))
     assert catalog.newest_date is not None
-    assert i18n.day(catalog.newest_date, lang) in run.out.splitlines()[0]
-    assert i18n.text(lang, "sources") in run.out
+    assert wording.day(catalog.newest_date, lang) in run.out.splitlines()[0]
+    assert wording.text(lang, "sources") in run.out
     assert run.err == ""
 
 
@@ -67,7 +67,7 @@ def test_digest_keeps_to_the_days_asked_for(
     run = ringkas(capsys, "digest", "--since", day, "--until", day, "--max-chars", "3000")
     assert run.code == cli.OK
     title = run.out.splitlines()[0]
-    assert title == f"{catalog.story.title.en}: {i18n.day(oldest, 'en')}"
+    assert title == f"{catalog.story.title.en}: {wording.day(oldest, 'en')}"
     titles_that_day = [s.title.en for s in catalog.summaries if s.date == oldest]
     other_titles = [s.title.en for s in catalog.summaries if s.date != oldest]
     assert any(t in run.out for t in titles_that_day)
@@ -126,7 +126,7 @@ def test_whosaid_prints_the_speakers_statements_and_exits_0(
     answer = quote_index.who_said("Sekjen PBB")
     assert isinstance(answer, SpeakerFound)
     person = answer.person
-    header = i18n.text(
+    header = wording.text(
         "en",
         "whosaid_speaker",
         name=person.name.en,
@@ -147,9 +147,9 @@ def test_whosaid_finding_no_one_exits_1_with_the_closest_names(
     answer = quote_index.who_said("xqzzyv")
     assert isinstance(answer, NothingFound)
     assert run.code == cli.NOTHING
-    assert i18n.text(lang, "whosaid_nothing", query="xqzzyv") in run.out
+    assert wording.text(lang, "whosaid_nothing", query="xqzzyv") in run.out
     names = ", ".join(p.name.get(lang) for p in answer.closest)
-    assert i18n.text(lang, "whosaid_closest", names=names) in run.out
+    assert wording.text(lang, "whosaid_closest", names=names) in run.out
 
 
 @pytest.mark.parametrize(("lang", "mark"), [("id", "(terjemahan)"), ("en", "(translated)")])
@@ -176,7 +176,7 @@ def test_whosaid_leaves_statements_in_their_own_language_unmarked(
     )
     run = ringkas(capsys, "whosaid", english_only.name.en, "--lang", "en")
     assert run.code == cli.OK
-    assert i18n.text("en", "translated") not in run.out
+    assert wording.text("en", "translated") not in run.out
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3])

@@ -23,12 +23,12 @@ import pytest
 
 from bot import cli
 from bot.core.commands.subscriptions import SUBSCRIBE_USAGE
-from bot.core.compose import DigestOptions, Window
-from bot.core.messages import digest_message
 from bot.core.models import Catalog
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.ports import Format
 from bot.core.store.lock import FileLock
+from bot.core.text.compose import DigestOptions, Window
+from bot.core.text.fitting import digest_message
+from bot.core.text.strings import say
 from tests.adapters.telegram.program import finish, start, telegram_config
 from tests.conftest import CONTENT, REPO
 from tests.reliability import leaks

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_CONTENT, ConfigInvalid, Settings, load_settings
-from bot.core.compose import DigestOptions
+from bot.core.text.compose import DigestOptions
 
 
 def write_config(folder: Path, text: str) -> Path:
@@ -203,10 +203,10 @@ def test_the_example_config_loads_as_the_defaults() -> None:
 
 
 def test_the_example_config_shows_every_setting() -> None:
-    from bot.core import yamlsource
+    from bot.core.content import reader
     from tests.conftest import REPO
 
-    shown = _key_names(yamlsource.parse((REPO / "config.example.yaml").read_text("utf-8")))
+    shown = _key_names(reader.parse((REPO / "config.example.yaml").read_text("utf-8")))
     settings = _setting_names(Settings)
 
     assert settings - shown == set()
@@ -359,8 +359,8 @@ def test_admins_may_be_numbers_or_strings(tmp_path: Path) -> None:
 
 
 def test_rate_limits_delivery_and_schedule_settings_reach_their_users(tmp_path: Path) -> None:
-    from bot.core.delivery import RetryPolicy
-    from bot.core.ratelimit import DISCORD_LIMITS, PlatformLimits, Rate
+    from bot.core.delivery.dispatcher import RetryPolicy
+    from bot.core.delivery.pacing import DISCORD_LIMITS, PlatformLimits, Rate
 
     path = write_config(
         tmp_path,

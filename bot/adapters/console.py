@@ -11,8 +11,7 @@ from typing import TextIO
 
 from bot.core.commands import Reply, Request, handle
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef, Delivered, Outbound, Outcome
-from bot.core.render import Format
+from bot.core.ports import ChatKind, ChatRef, Delivered, Format, Outbound, Outcome
 from bot.core.services import Services
 
 PLATFORM = "console"

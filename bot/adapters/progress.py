@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.core.commands.admin import push_progress
 from bot.core.models import Lang
-from bot.core.render import Format
+from bot.core.ports import Format
 from bot.core.services import Services
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from typing import Any
 from bot.adapters import AdapterError
 from bot.app import StoreBusy
 from bot.config import ConfigInvalid, Settings, load_settings
-from bot.core.content import ContentInvalid
+from bot.core.content.loading import ContentInvalid
 from bot.core.store.tables import SchemaTooNew
 
 OK, NOTHING, USAGE = 0, 1, 2

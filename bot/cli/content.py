@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.common import NOTHING, OK, Failure, config_option, count, int_range, settings_of
-from bot.core.compose import Window
-from bot.core.content import ContentInvalid, load_catalog
-from bot.core.messages import digest_message, no_digest_message, whosaid_message
+from bot.core.content.loading import ContentInvalid, load_catalog
 from bot.core.models import LANGS, Catalog, Lang
-from bot.core.quotes import NothingFound, QuoteIndex
-from bot.core.render import Format
+from bot.core.ports import Format
+from bot.core.text.compose import Window
+from bot.core.text.fitting import digest_message, no_digest_message, whosaid_message
+from bot.core.text.whosaid import NothingFound, QuoteIndex
 
 
 def add_parsers(commands: Any) -> None:

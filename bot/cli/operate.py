@@ -12,7 +12,6 @@ from typing import Any
 from bot import logs
 from bot.adapters.console import ConsoleAdapter, ConsoleSender
 from bot.app import (
-    Adapter,
     open_runtime,
     platform_adapters,
     platform_senders,
@@ -23,7 +22,7 @@ from bot.app import (
 )
 from bot.cli.common import OK, config_option, run_async, settings_of
 from bot.config import Settings
-from bot.core.ports import Clock, ShiftedClock, SystemClock
+from bot.core.ports import Adapter, Clock, ShiftedClock, SystemClock
 
 log = logging.getLogger("ringkas")
 

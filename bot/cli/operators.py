@@ -12,14 +12,13 @@ from bot import logs
 from bot.adapters.console import ConsoleSender
 from bot.app import Runtime, open_runtime, platform_senders, platform_tokens, secrets
 from bot.cli.common import NOTHING, OK, Failure, config_option, count, run_async, settings_of
-from bot.core.arguments import ArgError, parse_subscribe
-from bot.core.broadcast import AnnouncementTooLong
-from bot.core.ports import ChatKind, ChatRef, SystemClock
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.commands.arguments import ArgError, parse_subscribe
+from bot.core.delivery.planning import AnnouncementTooLong
+from bot.core.ports import ChatKind, ChatRef, Format, SystemClock
 from bot.core.store.outbox import Progress
 from bot.core.store.records import PushState
 from bot.core.subscription import State, Subscription
+from bot.core.text.strings import say
 
 OPERATOR = "operator"
 

@@ -14,13 +14,13 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.core.compose import DigestOptions, Window
-from bot.core.content import ContentInvalid, load_catalog
-from bot.core.messages import digest_message
+from bot.core.content.loading import ContentInvalid, load_catalog
+from bot.core.content.problems import ContentError
 from bot.core.models import Catalog, Lang
-from bot.core.quotes import QuoteIndex
-from bot.core.render import Format
-from bot.core.validation import ContentError
+from bot.core.ports import Format
+from bot.core.text.compose import DigestOptions, Window
+from bot.core.text.fitting import digest_message
+from bot.core.text.whosaid import QuoteIndex
 
 # What identifies the files on disk: path, modification time and size of each.
 Fingerprint = frozenset[tuple[str, int, int]]

@@ -8,9 +8,18 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.core.render import Format
+if TYPE_CHECKING:  # the services use the ports: named here for the type checker alone
+    from bot.core.services import Services
+
+
+class Format(enum.StrEnum):
+    """The markup a platform reads: the renderers write one text per format."""
+
+    TEXT = "text"
+    TELEGRAM = "telegram"
+    DISCORD = "discord"
 
 
 class ChatKind(enum.StrEnum):
@@ -108,6 +117,17 @@ class Sender(Protocol):
     def format(self) -> Format: ...
 
     async def send(self, chat: ChatRef, message: Outbound) -> Outcome: ...
+
+
+class Adapter(Protocol):
+    """A platform's front end: turns its events into requests, and sends for the dispatcher."""
+
+    @property
+    def sender(self) -> Sender: ...
+
+    async def start(self, services: Services) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 class Clock(Protocol):

@@ -8,14 +8,14 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.core.broadcast import Broadcaster, Planned
+from bot.core.content.problems import ContentError
+from bot.core.delivery.planning import Broadcaster, Planned
 from bot.core.library import Library, Reloaded, ReloadFailed
 from bot.core.models import Lang
 from bot.core.ports import ChatRef, Clock
 from bot.core.store import Store
 from bot.core.store.records import Push
 from bot.core.subscription import Plan, State, Subscription
-from bot.core.validation import ContentError
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,8 @@ from bot.adapters.console import LOCAL_CHAT, PLATFORM, ConsoleAdapter, ConsoleSe
 from bot.app import open_runtime, serve
 from bot.config import Settings
 from bot.core.commands import Choice, Reply, Request
-from bot.core.ports import ChatKind, ChatRef, Delivered, MessageKind, Outbound, SystemClock
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.ports import ChatKind, ChatRef, Delivered, Format, MessageKind, Outbound, SystemClock
+from bot.core.text.strings import say
 from tests.conftest import CONTENT
 
 

@@ -1,18 +1,33 @@
-"""The editorial core never imports a chat-platform library: adapters depend on it, never back."""
+"""The core never imports a chat-platform library, and its folders depend only downstream:
+content → text → delivery, never back."""
 
 from __future__ import annotations
 
+import ast
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import bot.core
 
 PLATFORM_LIBRARIES = ("telegram", "discord")
+CORE = Path(bot.core.__file__).parent
+# What each folder must not import: whatever comes after it in the flow.
+DOWNSTREAM = {
+    "content": ("text", "delivery", "commands", "store", "library", "services"),
+    "text": ("delivery", "commands", "store", "library", "services"),
+    "store": ("delivery", "commands", "library", "services", "content", "text"),
+}
+
+
+def _core_modules() -> list[str]:
+    # walk_packages descends into every subpackage, so no module escapes the check.
+    return sorted(m.name for m in pkgutil.walk_packages(bot.core.__path__, "bot.core."))
 
 
 def test_every_core_module_imports_with_the_platform_libraries_blocked() -> None:
-    modules = sorted(f"bot.core.{m.name}" for m in pkgutil.iter_modules(bot.core.__path__))
+    modules = _core_modules()
     blocked = ", ".join(f"{name!r}: None" for name in PLATFORM_LIBRARIES)
     # A None entry in sys.modules makes any import of that name fail at once.
     program = (
@@ -24,4 +39,33 @@ def test_every_core_module_imports_with_the_platform_libraries_blocked() -> None
         [sys.executable, "-c", program], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert int(result.stdout) >= len(modules) >= 10
+    assert int(result.stdout) >= len(modules) >= 30
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_each_core_folder_imports_nothing_downstream_of_it() -> None:
+    wrong = []
+    for folder, downstream in DOWNSTREAM.items():
+        for path in sorted((CORE / folder).rglob("*.py")):
+            for module in _imports(path):
+                parts = module.split(".")
+                if parts[:2] == ["bot", "core"] and len(parts) > 2 and parts[2] in downstream:
+                    wrong.append(f"{path.relative_to(CORE)} imports {module}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_core_package_says_in_its_first_line_what_it_owns() -> None:
+    for package in [CORE, *(p.parent for p in CORE.glob("*/__init__.py"))]:
+        first = (package / "__init__.py").read_text().splitlines()[0]
+        assert first.startswith('"""') and len(first) > 20, package

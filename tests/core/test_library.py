@@ -9,9 +9,9 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from bot.core.compose import DigestOptions
 from bot.core.library import Library, Reloaded, ReloadFailed, edition_key
-from bot.core.render import Format
+from bot.core.ports import Format
+from bot.core.text.compose import DigestOptions
 from tests.conftest import CONTENT
 
 NOW = dt.datetime(2025, 10, 8, 6, 0, tzinfo=dt.UTC)

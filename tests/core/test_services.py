@@ -11,16 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import Row, select
 
-from bot.core.broadcast import Planned
+from bot.core.content.problems import ContentError
+from bot.core.delivery.planning import Planned
 from bot.core.library import Reloaded, ReloadFailed
 from bot.core.models import LANGS
-from bot.core.ports import ChatKind, ChatRef
-from bot.core.render import Format
+from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.services import Defaults, Services
 from bot.core.store.records import PushState
 from bot.core.store.tables import bodies, outbox
 from bot.core.subscription import Plan, State
-from bot.core.validation import ContentError
 from tests.core.test_library import add_summary, break_content, copy_content
 from tests.fakes import SettableClock, services_over
 

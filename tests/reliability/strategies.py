@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from hypothesis import strategies as st
 
+from bot.core.content.schema import CONTROL_CHARACTERS
 from bot.core.models import (
     Catalog,
     DateBasis,
@@ -28,9 +29,9 @@ from bot.core.models import (
     Story,
     Summary,
 )
-from bot.core.render import MESSAGE_LIMIT, Format
-from bot.core.schema import CONTROL_CHARACTERS
-from tests.core.test_render import discord_text, live_mentions
+from bot.core.ports import Format
+from bot.core.text.render import MESSAGE_LIMIT
+from tests.core.text.test_render import discord_text, live_mentions
 from tests.standins.telegram import ApiError, parse_html, utf16_len
 
 # --- hostile text ---

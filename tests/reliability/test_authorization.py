@@ -38,12 +38,12 @@ from bot.core.commands import ADMIN_ONLY, Reply, Request, handle
 from bot.core.commands.base import plain_line
 from bot.core.library import Reloaded, ReloadFailed
 from bot.core.models import LANGS, Lang
-from bot.core.ports import ChatKind, ChatRef, SystemClock
-from bot.core.render import Format, render
-from bot.core.replies import say
+from bot.core.ports import ChatKind, ChatRef, Format, SystemClock
 from bot.core.services import Defaults, Services
 from bot.core.store.records import PushState
 from bot.core.subscription import Plan, Subscription
+from bot.core.text.render import render
+from bot.core.text.strings import say
 from tests.adapters.discord import conftest as on_discord
 from tests.adapters.discord.conftest import dc  # noqa: F401  (a fixture)
 from tests.adapters.discord.conftest import start_bot as discord_bot  # noqa: F401

@@ -22,22 +22,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.arguments import parse_subscribe
-from bot.core.broadcast import announcement
 from bot.core.commands import ADMIN_ONLY, COMMANDS, Reply, handle, parse
 from bot.core.commands.admin import problems_notice
-from bot.core.compose import DigestOptions, Window
-from bot.core.content import load_catalog
+from bot.core.commands.arguments import parse_subscribe
+from bot.core.content.loading import load_catalog
+from bot.core.content.problems import ContentError
+from bot.core.delivery.planning import announcement
 from bot.core.library import Library, Reloaded, ReloadFailed
-from bot.core.messages import digest_message, no_digest_message, whosaid_message
 from bot.core.models import LANGS, Catalog, Lang
-from bot.core.ports import ChatKind, ChatRef
-from bot.core.quotes import QuoteIndex
-from bot.core.render import Format, fits
-from bot.core.replies import say
+from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.services import Services
 from bot.core.store import Store
-from bot.core.validation import ContentError
+from bot.core.text.compose import DigestOptions, Window
+from bot.core.text.fitting import digest_message, no_digest_message, whosaid_message
+from bot.core.text.render import fits
+from bot.core.text.strings import say
+from bot.core.text.whosaid import QuoteIndex
 from tests.conftest import CONTENT, MINIMAL, WriteContent
 from tests.core import conftest as core_fixtures
 from tests.core.commands.conftest import ADMIN, Clock, make_services, request

@@ -21,7 +21,7 @@ import discord
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
-from bot.core.replies import say
+from bot.core.text.strings import say
 from tests.adapters.discord import conftest as discord_side
 from tests.adapters.running import Serving, start_serving
 from tests.adapters.telegram import conftest as telegram_side

@@ -24,12 +24,11 @@ from bot.adapters.discord import DiscordAdapter
 from bot.adapters.discord.adapter import RECONNECT_CAP
 from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.telegram.adapter import POLL_RETRY_CAP
-from bot.core.ports import ChatKind, ChatRef
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.store import tables
 from bot.core.store.subscriptions import Advance
 from bot.core.subscription import Plan
+from bot.core.text.strings import say
 from tests.adapters.discord import conftest as discord_side
 from tests.adapters.running import Serving, start_serving
 from tests.adapters.telegram import conftest as telegram_side

@@ -35,10 +35,9 @@ from bot.core.commands import Choice, Reply, Request, handle
 from bot.core.commands import suggestions as suggest
 from bot.core.commands.suggestions import Suggestion
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.services import Services
+from bot.core.text.strings import say
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
 from bot.core.commands.suggestions import Suggestion
-from bot.core.replies import say
+from bot.core.text.strings import say
 
 
 class Handler(Protocol):

@@ -11,8 +11,7 @@ import aiohttp
 import discord
 
 from bot.core import ports
-from bot.core.ports import ChatRef, MessageKind, Outbound, Outcome
-from bot.core.render import Format
+from bot.core.ports import ChatRef, Format, MessageKind, Outbound, Outcome
 
 log = logging.getLogger(__name__)
 

@@ -56,10 +56,9 @@ from bot.adapters.telegram.sender import NO_PREVIEW, PLATFORM, TelegramSender
 from bot.config import TelegramSettings, token
 from bot.core.commands import MANAGING, Reply, Request, handle, menu, parse
 from bot.core.models import Lang
-from bot.core.ports import ChatRef
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.ports import ChatRef, Format
 from bot.core.services import Services
+from bot.core.text.strings import say
 
 log = logging.getLogger(__name__)
 

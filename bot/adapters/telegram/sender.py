@@ -19,8 +19,7 @@ from telegram.error import (
 )
 
 from bot.core import ports
-from bot.core.ports import ChatRef, MessageKind, Outbound, Outcome
-from bot.core.render import Format
+from bot.core.ports import ChatRef, Format, MessageKind, Outbound, Outcome
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from bot.core.commands import admin, reading, subscriptions
 from bot.core.commands.base import Choice, Reply, Request, echo, error_reply
 from bot.core.commands.subscriptions import reply_lang
 from bot.core.models import Lang
-from bot.core.replies import say
 from bot.core.services import Services
+from bot.core.text.strings import say
 
 __all__ = [
     "ADMIN_ONLY",

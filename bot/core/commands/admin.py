@@ -6,7 +6,6 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 
-from bot.core.broadcast import AnnouncementTooLong
 from bot.core.commands.base import (
     Choice,
     Reply,
@@ -17,16 +16,18 @@ from bot.core.commands.base import (
     reply,
     say_reply,
 )
-from bot.core.document import Block, Document, Line, Span, Style
+from bot.core.content.problems import ContentError
+from bot.core.delivery.planning import AnnouncementTooLong
 from bot.core.library import ReloadFailed
 from bot.core.models import Lang
-from bot.core.render import Format, render
-from bot.core.replies import say
+from bot.core.ports import Format
 from bot.core.services import Services
 from bot.core.store.outbox import Progress
 from bot.core.store.records import Push, PushState
 from bot.core.subscription import State
-from bot.core.validation import ContentError
+from bot.core.text.document import Block, Document, Line, Span, Style
+from bot.core.text.render import render
+from bot.core.text.strings import say
 
 STATES = ("pending", "sending", "delivered", "failed")
 LISTED = 10  # problems, paused chats and audit entries shown before "… and N more"

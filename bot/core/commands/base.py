@@ -6,15 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from bot.core import i18n, timing
-from bot.core.document import Block, Document, Span, Style
-from bot.core.layout import echo
+from bot.core import timing
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef
-from bot.core.render import Format, fits, render, within_limit
+from bot.core.ports import ChatKind, ChatRef, Format
+from bot.core.text import wording
+from bot.core.text.document import Block, Document, Span, Style
+from bot.core.text.layout import echo
+from bot.core.text.render import fits, render, within_limit
 
 __all__ = ["Choice", "Reply", "Request", "echo", "fit_messages", "reply", "say_reply", "when"]
-from bot.core.replies import say
+from bot.core.text.strings import say
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,4 +104,4 @@ def when(moment: dt.datetime, zone: str, lang: Lang) -> str:
     local = moment.astimezone(ZoneInfo(zone))
     label = timing.zone_label(zone, lang)
     time = timing.format_time(local.time(), lang)
-    return f"{i18n.day(local.date(), lang)}, {time} " + (label if lang == "id" else f"({label})")
+    return f"{wording.day(local.date(), lang)}, {time} " + (label if lang == "id" else f"({label})")

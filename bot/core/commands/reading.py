@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from bot.core.commands.base import Choice, Reply, Request, plain_line, reply
 from bot.core.commands.subscriptions import SUBSCRIBE_USAGE
-from bot.core.compose import Window
-from bot.core.document import Document, Line, Span, Style
-from bot.core.layout import BULLET
-from bot.core.messages import no_digest_message, whosaid_message
 from bot.core.models import Lang
-from bot.core.quotes import Ambiguous
-from bot.core.replies import say
 from bot.core.services import Services
+from bot.core.text.compose import Window
+from bot.core.text.document import Document, Line, Span, Style
+from bot.core.text.fitting import no_digest_message, whosaid_message
+from bot.core.text.layout import BULLET
+from bot.core.text.strings import say
+from bot.core.text.whosaid import Ambiguous
 
 WHOSAID_LIMIT = 5
 

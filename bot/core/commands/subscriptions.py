@@ -7,7 +7,7 @@ from dataclasses import replace
 from babel import Locale
 
 from bot.core import timing
-from bot.core.arguments import ArgError, SubscribeArgs, parse_subscribe
+from bot.core.commands.arguments import ArgError, SubscribeArgs, parse_subscribe
 from bot.core.commands.base import (
     Reply,
     Request,
@@ -18,11 +18,11 @@ from bot.core.commands.base import (
     say_reply,
     when,
 )
-from bot.core.document import Document, Span, Style
 from bot.core.models import Lang
-from bot.core.replies import say
 from bot.core.services import Services
 from bot.core.subscription import Plan, State, Subscription
+from bot.core.text.document import Document, Span, Style
+from bot.core.text.strings import say
 
 SUBSCRIBE_USAGE = "/subscribe [en|id|both] [HH:MM …|instant] [WIB|WITA|WIT|Area/City]"
 

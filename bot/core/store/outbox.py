@@ -17,8 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef, MessageKind
-from bot.core.render import Format
+from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
 from bot.core.store.subscriptions import Advance, advance_in, pause_in
 from bot.core.store.tables import bodies, outbox, subscriptions
 from bot.core.subscription import State, Subscription

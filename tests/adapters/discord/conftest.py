@@ -18,8 +18,7 @@ import pytest
 from bot.adapters.discord import DiscordAdapter
 from bot.config import Settings
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef
-from bot.core.render import Format
+from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.subscription import Languages, Plan, State, Subscription
 from tests.adapters.running import Serving, settings_with, start_serving, stop_all
 from tests.conftest import CONTENT, REPO

@@ -13,11 +13,11 @@ import pytest
 from bot.adapters.discord import adapter as discord_adapter
 from bot.adapters.discord.commands import NAMES_ID
 from bot.core.commands import COMMANDS, Reply, Request
-from bot.core.messages import whosaid_message
 from bot.core.models import Lang
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.ports import Format
 from bot.core.services import Services
+from bot.core.text.fitting import whosaid_message
+from bot.core.text.strings import say
 from tests.adapters.discord.conftest import (
     ADMIN,
     ANA,

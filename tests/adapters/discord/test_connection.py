@@ -12,7 +12,7 @@ import pytest
 
 from bot.adapters import AdapterError
 from bot.adapters.discord import connected_sender
-from bot.core.replies import say
+from bot.core.text.strings import say
 from tests.adapters.discord.conftest import (
     BUDI,
     GENERAL,

@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot.core.library import Library
-from bot.core.ports import ChatKind
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.ports import ChatKind, Format
 from bot.core.store import Store
 from bot.core.store.subscriptions import Advance
 from bot.core.subscription import Plan, State
+from bot.core.text.strings import say
 from tests.adapters.discord.conftest import (
     ADMIN,
     ANA,

@@ -11,8 +11,8 @@ import pytest
 from bot.core import timing
 from bot.core.commands.base import when
 from bot.core.ports import ChatKind
-from bot.core.replies import say
 from bot.core.subscription import Plan, State
+from bot.core.text.strings import say
 from tests.adapters.discord.conftest import (
     ADMIN,
     ANA,

@@ -11,8 +11,8 @@ import logging
 import pytest
 
 from bot.core.ports import ChatKind
-from bot.core.replies import say
 from bot.core.store.records import PushState
+from bot.core.text.strings import say
 from tests.adapters.discord.conftest import (
     ADMIN,
     ANA,

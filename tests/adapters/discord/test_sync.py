@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.models import Localized
-from bot.core.replies import REPLIES
+from bot.core.text.strings import REPLIES
 from tests.adapters.discord.conftest import BUDI, GENERAL, GUILD_ID, StartBot, ask
 from tests.standins.discord import DiscordStandIn
 

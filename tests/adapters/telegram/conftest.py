@@ -16,8 +16,7 @@ from sqlalchemy import update
 from bot.adapters.telegram import TelegramAdapter
 from bot.config import Settings
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef
-from bot.core.render import Format
+from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.store import tables
 from bot.core.subscription import Languages, Plan, State, Subscription
 from tests.adapters.running import Serving, settings_with, start_serving, stop_all

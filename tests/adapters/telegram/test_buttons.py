@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from bot.adapters.choices import KEY_PREFIX
 from bot.adapters.telegram.buttons import CALLBACK_DATA_LIMIT
-from bot.core.messages import whosaid_message
 from bot.core.models import Lang
-from bot.core.quotes import Ambiguous
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.ports import Format
+from bot.core.text.fitting import whosaid_message
+from bot.core.text.strings import say
+from bot.core.text.whosaid import Ambiguous
 from tests.adapters.telegram.conftest import (
     ANA,
     BUDI,

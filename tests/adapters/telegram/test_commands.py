@@ -9,12 +9,11 @@ from telegram import BotCommandScopeChat
 from bot.core.commands import ADMIN_ONLY, COMMANDS
 from bot.core.commands.base import when
 from bot.core.commands.subscriptions import SUBSCRIBE_USAGE
-from bot.core.messages import whosaid_message
 from bot.core.models import Lang
-from bot.core.ports import ChatKind
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.ports import ChatKind, Format
 from bot.core.subscription import Plan, State
+from bot.core.text.fitting import whosaid_message
+from bot.core.text.strings import say
 from tests.adapters.telegram.conftest import (
     ADMIN,
     ANA,

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bot.core.compose import DigestOptions, Window
-from bot.core.messages import digest_message
 from bot.core.models import Catalog, Lang
-from bot.core.ports import ChatKind
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.ports import ChatKind, Format
 from bot.core.store import Store
 from bot.core.subscription import Plan, State
+from bot.core.text.compose import DigestOptions, Window
+from bot.core.text.fitting import digest_message
+from bot.core.text.strings import say
 from tests.adapters.telegram.conftest import (
     ADMIN,
     ANA,

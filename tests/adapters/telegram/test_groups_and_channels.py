@@ -8,8 +8,8 @@ import asyncio
 
 from bot.core.models import Lang
 from bot.core.ports import ChatKind
-from bot.core.replies import say
 from bot.core.subscription import State
+from bot.core.text.strings import say
 from tests.adapters.telegram.conftest import (
     ADMIN,
     ANA,

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.core.ports import ChatKind
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.ports import ChatKind, Format
 from bot.core.store.records import PushState
+from bot.core.text.strings import say
 from tests.adapters.running import push_state
 from tests.adapters.telegram.conftest import (
     ADMIN,

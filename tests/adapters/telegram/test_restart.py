@@ -11,10 +11,10 @@ from collections.abc import Awaitable
 from pathlib import Path
 
 from bot.core.ports import ChatKind
-from bot.core.replies import say
 from bot.core.store import Store
 from bot.core.store.outbox import Progress
 from bot.core.subscription import Plan
+from bot.core.text.strings import say
 from tests.adapters.telegram.conftest import (
     ADMIN,
     SEVEN,

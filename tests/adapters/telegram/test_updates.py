@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.core.replies import say
+from bot.core.text.strings import say
 from tests.adapters.telegram.conftest import ANA, BUDI, GROUP, StartBot, digest, press_a_person
 from tests.standins.telegram import TelegramStandIn
 

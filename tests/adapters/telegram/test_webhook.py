@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.core.replies import say
+from bot.core.text.strings import say
 from bot.logs import REDACTED, RedactSecrets
 from tests.adapters.telegram.conftest import ANA, BUDI, Running, StartBot, calls
 from tests.standins.telegram import TelegramStandIn

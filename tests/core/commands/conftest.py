@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.commands import Reply, Request, handle
-from bot.core.ports import ChatKind, ChatRef
-from bot.core.render import Format
+from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.services import Defaults, Services
 from bot.core.store import Store
 from bot.core.store.tables import audit, outbox, pushes

@@ -10,19 +10,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.core.broadcast import push_id
 from bot.core.commands import Choice
 from bot.core.commands.admin import push_progress
 from bot.core.commands.base import plain_line
+from bot.core.content.problems import ContentError
+from bot.core.delivery.planning import push_id
 from bot.core.models import LANGS, Lang
-from bot.core.ports import ChatRef
-from bot.core.render import Format, fits, render
-from bot.core.replies import say
+from bot.core.ports import ChatRef, Format
 from bot.core.services import Services
 from bot.core.store import Store
 from bot.core.store.outbox import Settlement
 from bot.core.store.tables import outbox
-from bot.core.validation import ContentError
+from bot.core.text.render import fits, render
+from bot.core.text.strings import say
 from tests.conftest import CONTENT
 from tests.core.commands.conftest import (
     START,

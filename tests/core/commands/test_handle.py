@@ -14,12 +14,12 @@ from sqlalchemy import text as sql
 
 from bot.core.commands import ADMIN_ONLY, COMMANDS, MANAGING, Reply, menu, parse
 from bot.core.commands.base import fit_messages
-from bot.core.document import Document, Span, Style
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef
-from bot.core.render import Format, fits
-from bot.core.replies import say
+from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.services import Services
+from bot.core.text.document import Document, Span, Style
+from bot.core.text.render import fits
+from bot.core.text.strings import say
 from tests.conftest import CONTENT
 from tests.core.commands.conftest import (
     ADMINS,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.quotes import Ambiguous
-from bot.core.render import Format, fits
+from bot.core.ports import Format
 from bot.core.services import Services
 from bot.core.store import Store
+from bot.core.text.render import fits
+from bot.core.text.whosaid import Ambiguous
 from tests.conftest import WriteContent
 from tests.core.commands.conftest import (
     CHAT,

@@ -6,11 +6,10 @@ import datetime as dt
 
 import pytest
 
-from bot.core.ports import ChatKind, ChatRef
-from bot.core.render import Format
-from bot.core.replies import say
+from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.services import Services
 from bot.core.subscription import Plan, State
+from bot.core.text.strings import say
 from tests.core.commands.conftest import (
     CHAT,
     NEXT_MORNING,

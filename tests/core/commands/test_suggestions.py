@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from bot.core import timing
-from bot.core.arguments import ArgError, parse_subscribe
+from bot.core.commands.arguments import ArgError, parse_subscribe
 from bot.core.commands.suggestions import LABEL_LIMIT, Suggestion, people, summaries, zones
 from bot.core.models import Lang
-from bot.core.quotes import SpeakerFound
 from bot.core.services import Services
 from bot.core.store import Store
+from bot.core.text.whosaid import SpeakerFound
 from tests.conftest import MINIMAL, WriteContent
 from tests.core.commands.conftest import Clock, ask, joined, make_services
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bot.core.ports import ChatKind, ChatRef, MessageKind
-from bot.core.render import Format
+from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
 from bot.core.store import Store
 from bot.core.store.outbox import Delivery, Progress, Settlement
 from bot.core.store.subscriptions import Advance

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.arguments import MAX_TIMES, ArgError, SubscribeArgs, parse_subscribe
+from bot.core.commands.arguments import MAX_TIMES, ArgError, SubscribeArgs, parse_subscribe
 from bot.core.subscription import Plan
 
 T7 = dt.time(7)

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from bot.core import ratelimit
+from bot.core.delivery import pacing
+from bot.core.delivery.pacing import TELEGRAM_LIMITS, Pacer, PlatformLimits, Rate
 from bot.core.ports import ChatKind, ChatRef
-from bot.core.ratelimit import TELEGRAM_LIMITS, Pacer, PlatformLimits, Rate
 
 EPSILON = 1e-9
 
@@ -54,7 +54,7 @@ class VirtualTime:
 def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
     virtual = VirtualTime()
     # Only the pacer's module sees the fake sleep; the event loop and the test keep the real one.
-    monkeypatch.setattr(ratelimit, "asyncio", types.SimpleNamespace(sleep=virtual.sleep))
+    monkeypatch.setattr(pacing, "asyncio", types.SimpleNamespace(sleep=virtual.sleep))
     return virtual
 
 

@@ -10,21 +10,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.compose import DigestOptions, compose_digest
-from bot.core.document import Document, Span, Style, plain
-from bot.core.layout import digest_document, whosaid_document
 from bot.core.models import LANGS, Catalog, Lang
-from bot.core.quotes import QuoteIndex
-from bot.core.render import (
+from bot.core.ports import Format
+from bot.core.text.compose import DigestOptions, compose_digest
+from bot.core.text.document import Document, Span, Style, plain
+from bot.core.text.layout import digest_document, whosaid_document
+from bot.core.text.render import (
     MESSAGE_LIMIT,
     ZERO_WIDTH_SPACE,
-    Format,
     fits,
     message_length,
     printable,
     render,
     within_limit,
 )
+from bot.core.text.whosaid import QuoteIndex
 
 # --- checkers ---
 

@@ -15,9 +15,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import process
 
-from bot.core import yamlsource
-from bot.core.models import Catalog, DateBasis, Localized, Person, Source, Statement, Story, Summary
-from bot.core.schema import (
+from bot.core.content import reader
+from bot.core.content.problems import ContentError, describe, read_yaml
+from bot.core.content.schema import (
     SECTIONS,
     LocalizedText,
     PersonEntry,
@@ -26,13 +26,13 @@ from bot.core.schema import (
     StoryEntry,
     SummaryEntry,
 )
-from bot.core.validation import ContentError, describe, read_yaml
+from bot.core.models import Catalog, DateBasis, Localized, Person, Source, Statement, Story, Summary
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 # Where a record stands: its file and its path inside that file's YAML.
-_Origin = tuple[str, yamlsource.Path]
+_Origin = tuple[str, reader.Path]
 
 
 class ContentInvalid(Exception):
@@ -86,7 +86,7 @@ class _Table(Generic[T]):
 @dataclass
 class _SummaryDraft:
     head: SummaryEntry | None  # None when the summary's own fields failed validation
-    statements: list[tuple[yamlsource.Path, StatementEntry]]
+    statements: list[tuple[reader.Path, StatementEntry]]
 
 
 class _CatalogBuilder:
@@ -99,7 +99,7 @@ class _CatalogBuilder:
         self.sources: _Table[Source] = _Table("source")
         self.summaries: _Table[Summary] = _Table("summary")
         self.statements: _Table[Statement] = _Table("statement")
-        self.drafts: list[tuple[str, yamlsource.Path, _SummaryDraft]] = []
+        self.drafts: list[tuple[str, reader.Path, _SummaryDraft]] = []
 
     def build(self) -> Catalog:
         self._read_folder()
@@ -230,7 +230,7 @@ class _CatalogBuilder:
                 self._check_statement(name, where, entry, head)
 
     def _check_statement(
-        self, name: str, where: yamlsource.Path, entry: StatementEntry, head: SummaryEntry | None
+        self, name: str, where: reader.Path, entry: StatementEntry, head: SummaryEntry | None
     ) -> None:
         for position, speaker in enumerate(entry.speaker):
             self._known((name, (*where, "speaker", position)), self.people, speaker)
@@ -284,9 +284,9 @@ class _CatalogBuilder:
             message = problem.message
             if problem.first is not None:
                 first_name, first_path = problem.first
-                first_line = yamlsource.line_of(maps[first_name], first_path)
+                first_line = reader.line_of(maps[first_name], first_path)
                 message += f" (first at {first_name}:{first_line})"
-            errors.append(ContentError(name, yamlsource.line_of(maps[name], path), message))
+            errors.append(ContentError(name, reader.line_of(maps[name], path), message))
         return errors
 
     # --- the immutable snapshot ---
@@ -318,9 +318,9 @@ def _parse(path: Path) -> object:
     return read if isinstance(read, ContentError) else read[1]
 
 
-def _line_map(name: str) -> dict[yamlsource.Path, int]:
+def _line_map(name: str) -> dict[reader.Path, int]:
     try:
-        return yamlsource.line_map(Path(name).read_text(encoding="utf-8"))
+        return reader.line_map(Path(name).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):  # its errors are reported already
         return {}
 

@@ -15,6 +15,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.core.delivery.pacing import Pacer, PlatformLimits
 from bot.core.models import Lang
 from bot.core.ports import (
     ChatGone,
@@ -27,7 +28,6 @@ from bot.core.ports import (
     Sender,
     Transient,
 )
-from bot.core.ratelimit import Pacer, PlatformLimits
 from bot.core.store import Store
 from bot.core.store.outbox import Delivery, Settlement
 

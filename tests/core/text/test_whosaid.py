@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.models import Catalog, Person, Statement
-from bot.core.quotes import (
+from bot.core.text.whosaid import (
     Ambiguous,
     NothingFound,
     QuoteIndex,

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.core import delivery
-from bot.core.broadcast import Broadcaster
-from bot.core.compose import DigestOptions
-from bot.core.delivery import Dispatcher, RetryPolicy
+from bot.core.delivery import dispatcher as dispatching
+from bot.core.delivery.dispatcher import Dispatcher, RetryPolicy
+from bot.core.delivery.pacing import PlatformLimits, Rate
+from bot.core.delivery.planning import Broadcaster
 from bot.core.library import Library
 from bot.core.models import LANGS, Lang
 from bot.core.ports import (
@@ -27,18 +27,18 @@ from bot.core.ports import (
     ChatKind,
     ChatMoved,
     ChatRef,
+    Format,
     MessageKind,
     Outbound,
     RetryAfter,
     SystemClock,
     Transient,
 )
-from bot.core.ratelimit import PlatformLimits, Rate
-from bot.core.render import Format
 from bot.core.store import Store
 from bot.core.store.outbox import Delivery, Progress
 from bot.core.store.tables import outbox
 from bot.core.subscription import Languages, Plan, State, Subscription
+from bot.core.text.compose import DigestOptions
 from tests.conftest import CONTENT
 from tests.core.store.conftest import outbox_rows
 from tests.fakes import RecordingSender, Sent, SettableClock
@@ -839,7 +839,7 @@ async def test_outcomes_the_store_fails_to_record_are_recorded_later_and_never_r
     # the sends' outcomes are written: they were sent, so releasing the rows would repeat them.
     await queue(store, [await subscribe(store, chat) for chat in range(1, 4)])
     fail_calls(monkeypatch, store, "settle", {1, 2})
-    monkeypatch.setattr(delivery, "RECORD_RETRY_FIRST", 0.01)
+    monkeypatch.setattr(dispatching, "RECORD_RETRY_FIRST", 0.01)
 
     report = await dispatcher(store, sender, clock).drain()
 

@@ -10,11 +10,11 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.core import i18n
-from bot.core.document import shorten, visible_length
-from bot.core.layout import digest_document
 from bot.core.models import Catalog, Digest, DigestItem, Lang, Quote, Statement, Summary
-from bot.core.quotes import quote_of
+from bot.core.text import wording
+from bot.core.text.document import shorten, visible_length
+from bot.core.text.layout import digest_document
+from bot.core.text.whosaid import quote_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +147,10 @@ class _Fitter:
         story = self.catalog.story.title.get(lang)
         return Digest(
             lang=lang,
-            title=f"{story}: {i18n.period(min(dates), max(dates), lang)}",
+            title=f"{story}: {wording.period(min(dates), max(dates), lang)}",
             items=tuple(item for _, item in items),  # type: ignore[misc]
             quotes=tuple(quote for _, quote in quotes),  # type: ignore[misc]
-            sources=tuple(i18n.source_label(self.catalog.sources[sid], lang) for sid in source_ids),
+            sources=tuple(
+                wording.source_label(self.catalog.sources[sid], lang) for sid in source_ids
+            ),
         )

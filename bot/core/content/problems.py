@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
-from bot.core import yamlsource
-from bot.core.schema import CONTROL_CHARACTERS
+from bot.core.content import reader
+from bot.core.content.schema import CONTROL_CHARACTERS
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -33,10 +33,10 @@ def read_yaml(path: Path) -> tuple[str, Any] | ContentError:
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        return text, yamlsource.parse(text)
+        return text, reader.parse(text)
     except UnicodeDecodeError as exc:
         return ContentError(name, 0, f"not UTF-8 text ({exc.reason})")
-    except yamlsource.YamlSyntaxError as exc:
+    except reader.YamlSyntaxError as exc:
         return ContentError(name, exc.line, f"YAML syntax: {exc.problem}")
     except OSError as exc:
         return ContentError(name, 0, exc.strerror or "cannot read")
@@ -48,7 +48,7 @@ _LOCALIZED_FIELDS = frozenset({"title", "text", "role", "venue", "name"})
 _TYPE_TAGS = frozenset({"str", "tuple", "function-before", "function-after", "LocalizedText"})
 
 
-def describe(error: ErrorDetails, full_loc: yamlsource.Path) -> str:
+def describe(error: ErrorDetails, full_loc: reader.Path) -> str:
     """A readable message for one pydantic error, after the field's dotted path."""
     loc = [p for p in full_loc if not (isinstance(p, str) and ("[" in p or p in _TYPE_TAGS))]
     field_name = str(loc[-1]) if loc else ""

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.core import i18n
-from bot.core.compose import DigestOptions, Window, compose_digest
-from bot.core.content import load_catalog
-from bot.core.document import sentences, visible_length
-from bot.core.layout import digest_document
+from bot.core.content.loading import load_catalog
 from bot.core.models import LANGS, Catalog, Digest, Kind, Lang
+from bot.core.text import wording
+from bot.core.text.compose import DigestOptions, Window, compose_digest
+from bot.core.text.document import sentences, visible_length
+from bot.core.text.layout import digest_document
 from tests.conftest import CONTENT, WriteContent
 
 D = dt.date
@@ -279,7 +279,7 @@ def test_the_title_names_the_story_and_the_dates_of_the_items_shown(
 ) -> None:
     digest = compose(catalog, lang, max_chars=budget, max_items=4)
     dates = [s.date for s in catalog.summaries if s.id in item_ids(digest)]
-    period = i18n.period(min(dates), max(dates), lang)
+    period = wording.period(min(dates), max(dates), lang)
     assert digest.title == f"{catalog.story.title.get(lang)}: {period}"
 
 
@@ -296,7 +296,7 @@ def test_sources_are_exactly_those_of_the_items_and_quotes_shown(
     digest = compose(catalog, lang, max_chars=budget, max_items=4)
     used = {sid for s in catalog.summaries if s.id in item_ids(digest) for sid in s.sources}
     used |= {catalog.statements_by_id[sid].source for sid in quote_ids(digest)}
-    expected = {i18n.source_label(catalog.sources[sid], lang) for sid in used}
+    expected = {wording.source_label(catalog.sources[sid], lang) for sid in used}
     assert set(digest.sources) == expected
     assert len(digest.sources) == len(expected)
 

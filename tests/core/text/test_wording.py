@@ -8,8 +8,8 @@ import string
 
 import pytest
 
-from bot.core import i18n
 from bot.core.models import LANGS, Catalog, DateBasis, Kind, Lang, Localized, Source, Statement
+from bot.core.text import wording
 
 D = dt.date
 OCT_6 = D(2025, 10, 6)
@@ -54,7 +54,7 @@ def _statement(
     ],
 )
 def test_day_is_day_month_name_year(date: dt.date, lang: Lang, expected: str) -> None:
-    assert i18n.day(date, lang) == expected
+    assert wording.day(date, lang) == expected
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_day_is_day_month_name_year(date: dt.date, lang: Lang, expected: str) ->
 def test_period_names_shared_month_and_year_once(
     start: dt.date, end: dt.date, lang: Lang, expected: str
 ) -> None:
-    assert i18n.period(start, end, lang) == expected
+    assert wording.period(start, end, lang) == expected
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_period_names_shared_month_and_year_once(
 def test_no_news_words_each_kind_of_window(
     since: dt.date | None, until: dt.date | None, lang: Lang, expected: str
 ) -> None:
-    assert i18n.no_news(since, until, lang) == expected
+    assert wording.no_news(since, until, lang) == expected
 
 
 @pytest.mark.parametrize(
@@ -108,7 +108,7 @@ def test_no_news_words_each_kind_of_window(
 def test_kind_says_how_close_the_words_are_to_the_speaker(
     statement: Statement, lang: Lang, expected: str
 ) -> None:
-    assert i18n.kind(statement, lang) == expected
+    assert wording.kind(statement, lang) == expected
 
 
 @pytest.mark.parametrize(
@@ -126,7 +126,7 @@ def test_kind_says_how_close_the_words_are_to_the_speaker(
 def test_statement_date_says_when_only_the_report_dates_it(
     basis: DateBasis, source: Source, expected: str
 ) -> None:
-    assert i18n.statement_date(_statement(date_basis=basis), source, "en") == expected
+    assert wording.statement_date(_statement(date_basis=basis), source, "en") == expected
 
 
 @pytest.mark.parametrize(
@@ -149,14 +149,14 @@ def test_statement_date_says_when_only_the_report_dates_it(
 def test_source_label_describes_language_and_date(
     source: Source, lang: Lang, expected: str
 ) -> None:
-    assert i18n.source_label(source, lang).startswith(expected)
+    assert wording.source_label(source, lang).startswith(expected)
 
 
 @pytest.mark.parametrize(("lang", "verb"), [("en", "citing"), ("id", "mengutip")])
 def test_source_label_names_whom_the_source_cites(lang: Lang, verb: str) -> None:
-    label = i18n.source_label(_source(cites=("BBC News", "Reuters")), lang)
+    label = wording.source_label(_source(cites=("BBC News", "Reuters")), lang)
     assert label.endswith(f", {verb} BBC News, Reuters")
-    assert verb not in i18n.source_label(_source(), lang)
+    assert verb not in wording.source_label(_source(), lang)
 
 
 _URL = re.compile(r"://|\bwww\.|\.(com|org|net|id|co\.uk)\b", re.IGNORECASE)
@@ -166,20 +166,20 @@ _URL = re.compile(r"://|\bwww\.|\.(com|org|net|id|co\.uk)\b", re.IGNORECASE)
 def test_source_labels_of_the_catalog_carry_no_address(catalog: Catalog, lang: Lang) -> None:
     verb = {"en": "citing", "id": "mengutip"}[lang]
     for source in catalog.sources.values():
-        label = i18n.source_label(source, lang)
+        label = wording.source_label(source, lang)
         assert not _URL.search(label), label
         assert (verb in label) == bool(source.cites), label
         assert source.date is not None
-        assert i18n.day(source.date, lang) in label
+        assert wording.day(source.date, lang) in label
 
 
 def _placeholders(template: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
 
 
-@pytest.mark.parametrize("key", sorted(i18n.MESSAGES))
+@pytest.mark.parametrize("key", sorted(wording.MESSAGES))
 def test_every_message_has_both_languages_with_the_same_placeholders(key: str) -> None:
-    message = i18n.MESSAGES[key]
+    message = wording.MESSAGES[key]
     assert message.en.strip()
     assert message.id.strip()
     assert message.en != message.id or not any(c.isalpha() for c in message.en)
@@ -187,7 +187,7 @@ def test_every_message_has_both_languages_with_the_same_placeholders(key: str) -
 
 
 def test_text_fills_placeholders_in_the_readers_language() -> None:
-    assert i18n.text("id", "no_news_since", date="6 Oktober 2025") == (
+    assert wording.text("id", "no_news_since", date="6 Oktober 2025") == (
         "Tidak ada ringkasan sejak 6 Oktober 2025."
     )
-    assert i18n.text("id", "translated") == "(terjemahan)"
+    assert wording.text("id", "translated") == "(terjemahan)"

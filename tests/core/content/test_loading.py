@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.content import ContentInvalid, load_catalog
+from bot.core.content.loading import ContentInvalid, load_catalog
 from bot.core.models import Catalog
 from tests.conftest import MINIMAL, WriteContent
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.core.broadcast import Planned
+from bot.core.delivery.planning import Planned
+from bot.core.delivery.scheduler import Scheduler
 from bot.core.ports import ChatKind, ChatRef
-from bot.core.scheduler import Scheduler
 from bot.core.services import Defaults, Services
 from bot.core.store.tables import outbox
 from bot.core.subscription import Plan

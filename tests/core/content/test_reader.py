@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from bot.core import yamlsource
-from bot.core.yamlsource import YamlSyntaxError
+from bot.core.content import reader
+from bot.core.content.reader import YamlSyntaxError
 
 # The line numbers the tests expect are this text's, counting from 1.
 DOCUMENT = """\
@@ -30,17 +30,17 @@ def dedent(text: str) -> str:
 
 
 def test_dates_and_timestamps_stay_strings() -> None:
-    data = yamlsource.parse("date: 2025-10-06\nwhen: 2025-10-06 09:48:00\n")
+    data = reader.parse("date: 2025-10-06\nwhen: 2025-10-06 09:48:00\n")
 
     assert data == {"date": "2025-10-06", "when": "2025-10-06 09:48:00"}
 
 
 def test_a_date_that_does_not_exist_is_left_for_validation_to_report() -> None:
-    assert yamlsource.parse("date: 2025-13-01") == {"date": "2025-13-01"}
+    assert reader.parse("date: 2025-13-01") == {"date": "2025-13-01"}
 
 
 def test_other_scalars_keep_their_yaml_types() -> None:
-    data = yamlsource.parse("priority: 4\nkey: true\nvenue: null\ntime: '09:48'\n")
+    data = reader.parse("priority: 4\nkey: true\nvenue: null\ntime: '09:48'\n")
 
     assert data == {"priority": 4, "key": True, "venue": None, "time": "09:48"}
 
@@ -69,21 +69,21 @@ def test_a_duplicate_key_is_refused_with_the_line_of_its_second_occurrence(
     text: str, key: str, line: int
 ) -> None:
     with pytest.raises(YamlSyntaxError) as caught:
-        yamlsource.parse(text)
+        reader.parse(text)
 
     assert caught.value.problem == f"duplicate key '{key}'"
     assert caught.value.line == line
 
 
 def test_the_same_key_in_different_mappings_is_not_a_duplicate() -> None:
-    data = yamlsource.parse("- id: one\n- id: two\n")
+    data = reader.parse("- id: one\n- id: two\n")
 
     assert data == [{"id": "one"}, {"id": "two"}]
 
 
 def test_bad_syntax_raises_a_syntax_error_with_its_line() -> None:
     with pytest.raises(YamlSyntaxError) as caught:
-        yamlsource.parse("a: 1\nb: [2\n")
+        reader.parse("a: 1\nb: [2\n")
 
     assert caught.value.line in (2, 3)  # where the bracket opens, or where the text ends
     assert caught.value.problem
@@ -91,21 +91,21 @@ def test_bad_syntax_raises_a_syntax_error_with_its_line() -> None:
 
 def test_unsafe_tags_are_refused_with_their_line() -> None:
     with pytest.raises(YamlSyntaxError) as caught:
-        yamlsource.parse("a: 1\nx: !!python/object/apply:os.system [echo hi]\n")
+        reader.parse("a: 1\nx: !!python/object/apply:os.system [echo hi]\n")
 
     assert caught.value.line == 2
     assert "constructor" in caught.value.problem
 
 
 def test_an_exclamation_mark_in_text_is_just_text() -> None:
-    data = yamlsource.parse("a: MOVE FAST!\nb: Hey !important\nc: '!x'\n")
+    data = reader.parse("a: MOVE FAST!\nb: Hey !important\nc: '!x'\n")
 
     assert data == {"a": "MOVE FAST!", "b": "Hey !important", "c": "!x"}
 
 
 def test_a_nul_byte_is_a_syntax_error_not_an_empty_file() -> None:
     with pytest.raises(YamlSyntaxError) as caught:
-        yamlsource.parse("a: 1\n\x00\nb: 2\n")
+        reader.parse("a: 1\n\x00\nb: 2\n")
 
     assert caught.value.line == 2
     assert caught.value.problem == "character U+0000 is not allowed"
@@ -125,9 +125,9 @@ def test_a_nul_byte_is_a_syntax_error_not_an_empty_file() -> None:
     ],
 )
 def test_line_map_gives_the_1_based_line_of_each_key_and_list_item(
-    path: yamlsource.Path, line: int
+    path: reader.Path, line: int
 ) -> None:
-    assert yamlsource.line_map(DOCUMENT)[path] == line
+    assert reader.line_map(DOCUMENT)[path] == line
 
 
 @pytest.mark.parametrize(
@@ -140,19 +140,19 @@ def test_line_map_gives_the_1_based_line_of_each_key_and_list_item(
     ],
 )
 def test_line_of_a_missing_path_is_the_line_of_its_nearest_existing_parent(
-    path: yamlsource.Path, line: int
+    path: reader.Path, line: int
 ) -> None:
-    assert yamlsource.line_of(yamlsource.line_map(DOCUMENT), path) == line
+    assert reader.line_of(reader.line_map(DOCUMENT), path) == line
 
 
 def test_line_of_an_existing_path_is_its_own_line() -> None:
-    lines = yamlsource.line_map(DOCUMENT)
+    lines = reader.line_map(DOCUMENT)
 
-    assert yamlsource.line_of(lines, ("people", 1, "aliases")) == 9
+    assert reader.line_of(lines, ("people", 1, "aliases")) == 9
 
 
 def test_an_empty_document_has_no_lines_and_everything_falls_back_to_line_1() -> None:
-    lines = yamlsource.line_map("# only a comment\n")
+    lines = reader.line_map("# only a comment\n")
 
     assert lines == {}
-    assert yamlsource.line_of(lines, ("story", "title")) == 1
+    assert reader.line_of(lines, ("story", "title")) == 1

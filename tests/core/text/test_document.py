@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.document import Span, Style, plain, sentences, shorten, visible_length
+from bot.core.text.document import Span, Style, plain, sentences, shorten, visible_length
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.core.compose import DigestOptions, Window
-from bot.core.content import load_catalog
-from bot.core.layout import whosaid_document
-from bot.core.messages import digest_message, no_digest_message, whosaid_message
+from bot.core.content.loading import load_catalog
 from bot.core.models import LANGS, Catalog, Lang
-from bot.core.quotes import QuoteIndex, SpeakerFound
-from bot.core.render import MESSAGE_LIMIT, Format, fits, message_length, render
+from bot.core.ports import Format
+from bot.core.text.compose import DigestOptions, Window
+from bot.core.text.fitting import digest_message, no_digest_message, whosaid_message
+from bot.core.text.layout import whosaid_document
+from bot.core.text.render import MESSAGE_LIMIT, fits, message_length, render
+from bot.core.text.whosaid import QuoteIndex, SpeakerFound
 from tests.conftest import WriteContent
 
 PLATFORMS = [Format.TELEGRAM, Format.DISCORD]

@@ -13,16 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core import timing
-from bot.core.document import Span, Style
 from bot.core.library import Edition, Library
 from bot.core.models import LANGS, Lang
-from bot.core.ports import MessageKind
-from bot.core.render import Format, fits, printable, render
-from bot.core.replies import say
+from bot.core.ports import Format, MessageKind
 from bot.core.store import Store
 from bot.core.store.records import Push, PushState
 from bot.core.store.subscriptions import Advance
 from bot.core.subscription import Subscription
+from bot.core.text.document import Span, Style
+from bot.core.text.render import fits, printable, render
+from bot.core.text.strings import say
 
 log = logging.getLogger(__name__)
 

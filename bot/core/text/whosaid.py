@@ -20,8 +20,8 @@ from babel.lists import format_list
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.core import i18n
 from bot.core.models import LANGS, Catalog, Kind, Lang, Person, Quote, Statement
+from bot.core.text import wording
 
 # A typo is an edit of a word of a name (optimal string alignment: a swap of two letters is one
 # edit); at most one edit in four letters. Unlike a plain ratio, this does not reward a short
@@ -66,9 +66,9 @@ def normalize(text: str) -> str:
 def quote_of(catalog: Catalog, statement: Statement, lang: Lang) -> Quote:
     """A statement as shown to a reader of `lang`: speakers, how and when it was said, the words."""
     names = [catalog.people[speaker].name.get(lang) for speaker in statement.speakers]
-    when = i18n.statement_date(statement, catalog.sources[statement.source], lang)
+    when = wording.statement_date(statement, catalog.sources[statement.source], lang)
     where = f"{statement.venue.get(lang)}, " if statement.venue is not None else ""
-    attribution = f"{i18n.kind(statement, lang)}, {where}{when}"
+    attribution = f"{wording.kind(statement, lang)}, {where}{when}"
     return Quote(
         statement_id=statement.id,
         speaker=str(format_list(names, locale=lang)),

@@ -6,12 +6,13 @@ place where text turns into markup.
 
 from __future__ import annotations
 
-import enum
 import html
 import re
 from collections.abc import Callable
 
-from bot.core.document import (
+from bot.core.content.schema import CONTROL_CHARACTERS
+from bot.core.ports import Format
+from bot.core.text.document import (
     BLOCK_BREAK,
     LINE_BREAK,
     Document,
@@ -22,14 +23,6 @@ from bot.core.document import (
     line_count,
     plain,
 )
-from bot.core.schema import CONTROL_CHARACTERS
-
-
-class Format(enum.StrEnum):
-    TEXT = "text"
-    TELEGRAM = "telegram"
-    DISCORD = "discord"
-
 
 # One message's size on each platform. Both count more than code points for some characters, so
 # lengths are taken in UTF-16 code units, the stricter measure (an emoji counts 2).

@@ -13,17 +13,16 @@ from typing import Any
 import pytest
 from sqlalchemy import Row, select
 
-from bot.core.broadcast import AnnouncementTooLong, Broadcaster, Planned, push_id
-from bot.core.compose import DigestOptions
-from bot.core.delivery import Dispatcher
+from bot.core.delivery.dispatcher import Dispatcher
+from bot.core.delivery.planning import AnnouncementTooLong, Broadcaster, Planned, push_id
 from bot.core.library import Library
 from bot.core.models import LANGS
-from bot.core.ports import ChatKind, ChatRef, MessageKind
-from bot.core.render import Format
+from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
 from bot.core.store import Store
 from bot.core.store.records import Push, PushState
 from bot.core.store.tables import outbox
 from bot.core.subscription import Languages, Plan, Subscription
+from bot.core.text.compose import DigestOptions
 from tests.conftest import CONTENT
 from tests.core.test_library import NEW_TITLE, add_summary, copy_content
 from tests.fakes import RecordingSender, SettableClock

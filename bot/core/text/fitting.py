@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.compose import DigestOptions, Window, compose_digest
-from bot.core.document import Span, Style
-from bot.core.i18n import no_news
-from bot.core.layout import digest_document, whosaid_document
 from bot.core.models import Catalog, Lang
-from bot.core.quotes import QuoteIndex, SpeakerFound, TopicFound, WhoSaid
-from bot.core.render import Format, fits, render, within_limit
+from bot.core.ports import Format
+from bot.core.text.compose import DigestOptions, Window, compose_digest
+from bot.core.text.document import Span, Style
+from bot.core.text.layout import digest_document, whosaid_document
+from bot.core.text.render import fits, render, within_limit
+from bot.core.text.whosaid import QuoteIndex, SpeakerFound, TopicFound, WhoSaid
+from bot.core.text.wording import no_news
 
 MIN_BUDGET = 200
 

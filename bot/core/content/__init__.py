@@ -1,0 +1,1 @@
+"""Content files → a validated, immutable Catalog: YAML reading, schema, path:line problems."""

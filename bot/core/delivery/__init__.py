@@ -1,0 +1,1 @@
+"""Text → chats: planning the outbox, pushes, the dispatcher and its window, pacing, scheduling."""

@@ -1,0 +1,1 @@
+"""Catalog → text: one string table, composing, documents, rendering, fitting, who-said search."""
