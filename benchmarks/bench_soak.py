@@ -696,7 +696,7 @@ class Simulation:
         self.edition_numbers: dict[str | None, int | None] = {None: None, OLDER_EDITION: -1}
         self.edition_number = 0
         self._edition: Edition = runtime.services.library.edition
-        self.edition_numbers[self._edition.key] = 0
+        self.edition_numbers[self._edition.selection] = 0
         self._learn_texts()
 
     @property
@@ -719,7 +719,7 @@ class Simulation:
         if edition is self._edition:
             self.soak.edition_surprises.append(f"{change.at:%H:%M:%S}: no reload after the change")
             return
-        key_changed = edition.key != self._edition.key
+        key_changed = edition.selection != self._edition.selection
         if key_changed != change.new_edition:
             what = "a new summary" if change.new_edition else "a title fix"
             self.soak.edition_surprises.append(
@@ -727,7 +727,7 @@ class Simulation:
             )
         if change.new_edition:
             self.edition_number += 1
-            self.edition_numbers[edition.key] = self.edition_number
+            self.edition_numbers[edition.selection] = self.edition_number
         self._edition = edition
         self._learn_texts()
 
@@ -834,7 +834,7 @@ class Simulation:
 async def outbox_rows(store: Store) -> list[tuple[str, str, str, str, str, str]]:
     """Every row the run queued: what it was for, and what became of it."""
     query = select(
-        outbox.c.platform, outbox.c.chat_id, outbox.c.thread, outbox.c.lang, outbox.c.key,
+        outbox.c.platform, outbox.c.chat_id, outbox.c.thread, outbox.c.lang, outbox.c.occasion,
         outbox.c.state,
     )  # fmt: skip
     async with store.engine.connect() as connection:
@@ -922,7 +922,9 @@ async def soak_run(args: argparse.Namespace) -> Soak:
                 open_runtime(settings, clock, [telegram, discord]) as runtime,
             ):
                 simulation = Simulation(runtime, clock, soak, folder)
-                rows = subscription_rows(who, span, runtime.services.library.edition.key, args.seed)
+                rows = subscription_rows(
+                    who, span, runtime.services.library.edition.selection, args.seed
+                )
                 for batch in batches(rows):
                     await runtime.services.store.subscriptions.add_many(batch)
                 step = simulation.step

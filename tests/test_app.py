@@ -114,7 +114,7 @@ async def test_open_runtime_resends_deliveries_a_crash_left_sending(
         sub = await store.subscriptions.subscribe(
             LOCAL_CHAT, ChatKind.PRIVATE, Plan("en", (), True, "Asia/Jakarta"), "test", NOW
         )
-        await store.outbox.put_body("digest:test", "en", Format.TEXT, "The digest")
+        await store.outbox.put_text("digest:test", "en", Format.TEXT, "The digest")
         queued = await store.outbox.enqueue(
             [(sub, "instant:test")], "digest:test", MessageKind.DIGEST, NOW
         )
@@ -133,8 +133,8 @@ async def test_open_runtime_resends_deliveries_a_crash_left_sending(
 
     assert "resending 1 deliveries interrupted by the last stop" in caplog.text
     assert report.delivered == 1
-    assert console.sent == [(LOCAL_CHAT, Outbound("The digest", MessageKind.DIGEST, key="d1"))]
-    assert claimed.key == "instant:test"
+    assert console.sent == [(LOCAL_CHAT, Outbound("The digest", MessageKind.DIGEST, nonce="d1"))]
+    assert claimed.occasion == "instant:test"
 
 
 async def test_a_runtime_beside_one_that_sends_leaves_its_sending_rows_alone_and_cannot_serve(
@@ -148,7 +148,7 @@ async def test_a_runtime_beside_one_that_sends_leaves_its_sending_rows_alone_and
         sub = await store.subscriptions.subscribe(
             LOCAL_CHAT, ChatKind.PRIVATE, Plan("en", (), True, "Asia/Jakarta"), "test", NOW
         )
-        await store.outbox.put_body("digest:test", "en", Format.TEXT, "The digest")
+        await store.outbox.put_text("digest:test", "en", Format.TEXT, "The digest")
         await store.outbox.enqueue([(sub, "instant:test")], "digest:test", MessageKind.DIGEST, NOW)
         await store.outbox.claim("console", NOW, 10)  # being sent by the running bot
 

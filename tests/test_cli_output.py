@@ -11,6 +11,7 @@ import pytest
 from bot import cli
 from bot.core.models import LANGS, Catalog, Lang
 from bot.core.text import wording
+from bot.core.text.strings import say
 from bot.core.text.whosaid import NothingFound, QuoteIndex, SpeakerFound
 from tests.conftest import CONTENT
 
@@ -45,7 +46,7 @@ def test_digest_prints_the_story_and_its_dates_in_the_chosen_language(
     assert run.out.startswith(catalog.story.title.get(lang))
     assert catalog.newest_date is not None
     assert wording.day(catalog.newest_date, lang) in run.out.splitlines()[0]
-    assert wording.text(lang, "sources") in run.out
+    assert say(lang, "sources") in run.out
     assert run.err == ""
 
 
@@ -126,7 +127,7 @@ def test_whosaid_prints_the_speakers_statements_and_exits_0(
     answer = quote_index.who_said("Sekjen PBB")
     assert isinstance(answer, SpeakerFound)
     person = answer.person
-    header = wording.text(
+    header = say(
         "en",
         "whosaid_speaker",
         name=person.name.en,
@@ -147,9 +148,9 @@ def test_whosaid_finding_no_one_exits_1_with_the_closest_names(
     answer = quote_index.who_said("xqzzyv")
     assert isinstance(answer, NothingFound)
     assert run.code == cli.NOTHING
-    assert wording.text(lang, "whosaid_nothing", query="xqzzyv") in run.out
+    assert say(lang, "whosaid_nothing", query="xqzzyv") in run.out
     names = ", ".join(p.name.get(lang) for p in answer.closest)
-    assert wording.text(lang, "whosaid_closest", names=names) in run.out
+    assert say(lang, "whosaid_closest", names=names) in run.out
 
 
 @pytest.mark.parametrize(("lang", "mark"), [("id", "(terjemahan)"), ("en", "(translated)")])
@@ -176,7 +177,7 @@ def test_whosaid_leaves_statements_in_their_own_language_unmarked(
     )
     run = ringkas(capsys, "whosaid", english_only.name.en, "--lang", "en")
     assert run.code == cli.OK
-    assert wording.text("en", "translated") not in run.out
+    assert say("en", "translated") not in run.out
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3])

@@ -23,6 +23,7 @@ from bot.app import (
 from bot.cli.common import OK, config_option, run_async, settings_of
 from bot.config import Settings
 from bot.core.ports import Adapter, Clock, ShiftedClock, SystemClock
+from bot.core.store.tables import OutboxState
 
 log = logging.getLogger("ringkas")
 
@@ -98,7 +99,7 @@ async def _deliver_once(settings: Settings, clock: Clock) -> int:
             return OK
         # Wait for retries that fall due soon (a 429's few seconds), not for long backoffs.
         report = await runtime.dispatcher.drain(wait_up_to=30)
-        waiting = (await runtime.services.store.outbox.counts()).get("pending", 0)
+        waiting = (await runtime.services.store.outbox.counts()).get(OutboxState.PENDING, 0)
     print(
         f"queued {planned.queued} (skipped {planned.skipped} with nothing new); "
         f"delivered {report.delivered}, to retry {report.retried}, failed {report.failed}, "

@@ -32,7 +32,7 @@ class Edition:
 
     catalog: Catalog
     index: QuoteIndex
-    key: str | None  # which summaries a digest shows now; None when there are none
+    selection: str | None  # which summaries a digest shows now (a hash); None when there are none
     loaded_at: dt.datetime
     fingerprint: Fingerprint
 
@@ -48,8 +48,8 @@ class ReloadFailed:
     errors: tuple[ContentError, ...]
 
 
-def edition_key(catalog: Catalog, options: DigestOptions) -> str | None:
-    """A short hash of the summaries the digest shows: new summaries give a new key, while a
+def selection_of(catalog: Catalog, options: DigestOptions) -> str | None:
+    """A short hash of the summaries the digest shows: new summaries give a new selection, while a
     curator's typo fix in one of them does not make every chat get the digest again."""
     shown = [summary.id for summary in catalog.summaries[: options.max_items]]
     if not shown:
@@ -70,7 +70,7 @@ def fingerprint(directory: Path) -> Fingerprint:
 def _load(directory: Path, options: DigestOptions, now: dt.datetime) -> Edition:
     before = fingerprint(directory)
     catalog = load_catalog(directory)
-    return Edition(catalog, QuoteIndex(catalog), edition_key(catalog, options), now, before)
+    return Edition(catalog, QuoteIndex(catalog), selection_of(catalog, options), now, before)
 
 
 class Library:
@@ -114,7 +114,7 @@ class Library:
             self._edition, self.problems = edition, ()
             self._messages.clear()
             _settle_heap()
-            return Reloaded(edition, changed=edition.key != previous.key)
+            return Reloaded(edition, changed=edition.selection != previous.selection)
 
     def digest(self, lang: Lang, fmt: Format) -> str | None:
         """The current digest as one message, or None when there are no summaries."""

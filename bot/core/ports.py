@@ -63,9 +63,9 @@ class Outbound:
 
     text: str
     kind: MessageKind
-    # The delivery it carries, the same on every retry: a platform that deduplicates a resent
-    # message (Discord's nonce) uses it, so a send whose answer was lost is not shown twice.
-    key: str = ""
+    # The same on every retry of one delivery: a platform that deduplicates a resent message
+    # (Discord's nonce) uses it, so a send whose answer was lost is not shown twice.
+    nonce: str = ""
 
 
 # --- what one send attempt came to: exactly one of these ---

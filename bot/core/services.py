@@ -78,7 +78,7 @@ class Services:
                 log.warning("%s", error)
             await self.tell_admins(result.errors)
         elif result.changed:
-            log.info("content reloaded: new edition %s", result.edition.key)
+            log.info("content reloaded: new edition %s", result.edition.selection)
             await self.plan()
         return result
 

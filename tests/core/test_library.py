@@ -9,7 +9,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from bot.core.library import Library, Reloaded, ReloadFailed, edition_key
+from bot.core.library import Library, Reloaded, ReloadFailed, selection_of
 from bot.core.ports import Format
 from bot.core.text.compose import DigestOptions
 from tests.conftest import CONTENT
@@ -80,7 +80,7 @@ async def test_reload_of_unchanged_files_is_no_change() -> None:
 
     assert isinstance(result, Reloaded)
     assert result.changed is False
-    assert result.edition.key == before.key is not None
+    assert result.edition.selection == before.selection is not None
     assert library.problems == ()
     assert await library.changed_on_disk() is False
 
@@ -97,7 +97,7 @@ async def test_a_new_summary_is_a_new_edition(tmp_path: Path) -> None:
     assert isinstance(result, Reloaded)
     assert result.changed is True
     assert result.edition is library.edition
-    assert library.edition.key not in (None, before.key)
+    assert library.edition.selection not in (None, before.selection)
     assert library.catalog.summaries[0].id == NEW_ID
     assert await library.changed_on_disk() is False
 
@@ -116,7 +116,7 @@ async def test_the_digest_follows_the_new_edition(tmp_path: Path) -> None:
 
 async def test_a_typo_fix_in_a_summary_keeps_the_edition(tmp_path: Path) -> None:
     library = await load(copy_content(tmp_path))
-    before = library.edition.key
+    before = library.edition.selection
     path = library.directory / "summaries" / "2025-10-07-reactions-to-talks.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("urges speed", "urges haste"), encoding="utf-8"
@@ -126,29 +126,29 @@ async def test_a_typo_fix_in_a_summary_keeps_the_edition(tmp_path: Path) -> None
 
     assert isinstance(result, Reloaded)
     assert result.changed is False
-    assert library.edition.key == before
+    assert library.edition.selection == before
     assert any("urges haste" in s.title.en for s in library.catalog.summaries)
 
 
 async def test_edition_key_names_the_summaries_the_digest_shows() -> None:
     library = await load(CONTENT)
     catalog, options = library.catalog, library.options
-    assert edition_key(catalog, options) == library.edition.key
-    assert edition_key(catalog, options) == edition_key(catalog, options)
+    assert selection_of(catalog, options) == library.edition.selection
+    assert selection_of(catalog, options) == selection_of(catalog, options)
     # Only the summaries the digest shows count: dropping one beyond them changes nothing.
     shown = catalog.summaries[: options.max_items]
-    assert edition_key(dataclasses.replace(catalog, summaries=shown), options) == (
-        library.edition.key
+    assert selection_of(dataclasses.replace(catalog, summaries=shown), options) == (
+        library.edition.selection
     )
-    assert edition_key(dataclasses.replace(catalog, summaries=shown[1:]), options) != (
-        library.edition.key
+    assert selection_of(dataclasses.replace(catalog, summaries=shown[1:]), options) != (
+        library.edition.selection
     )
-    assert edition_key(dataclasses.replace(catalog, summaries=()), options) is None
+    assert selection_of(dataclasses.replace(catalog, summaries=()), options) is None
 
 
 async def test_a_broken_file_keeps_the_last_good_catalog(tmp_path: Path) -> None:
     library = await load(copy_content(tmp_path))
-    catalog, key = library.catalog, library.edition.key
+    catalog, key = library.catalog, library.edition.selection
     broken = break_content(library.directory)
 
     result = await library.reload(NOW)
@@ -157,7 +157,7 @@ async def test_a_broken_file_keeps_the_last_good_catalog(tmp_path: Path) -> None
     assert [str(e) for e in result.errors] == [f"{broken}:7: unknown source 'no-such-source'"]
     assert all(e.path == str(broken) and e.line > 0 for e in result.errors)
     assert library.catalog is catalog
-    assert library.edition.key == key
+    assert library.edition.selection == key
     assert library.problems == result.errors
 
 

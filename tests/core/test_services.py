@@ -84,7 +84,7 @@ async def rows(services: Services) -> list[Row[Any]]:
 
 
 async def keys_for(services: Services, chat_id: str) -> list[str]:
-    return [r.key for r in await rows(services) if r.chat_id == chat_id]
+    return [r.occasion for r in await rows(services) if r.chat_id == chat_id]
 
 
 async def test_plan_queues_what_is_due_and_instant_and_wakes_the_dispatcher(
@@ -92,7 +92,7 @@ async def test_plan_queues_what_is_due_and_instant_and_wakes_the_dispatcher(
 ) -> None:
     await subscribe(services, "1", INSTANT)
     await subscribe(services, "2", SCHEDULED)
-    key = services.library.edition.key
+    key = services.library.edition.selection
 
     assert await services.plan() == Planned(1, 0)  # the instant one; 2 is not due yet
     assert recorder.wakes == 1
@@ -112,7 +112,7 @@ async def test_reload_with_a_new_summary_plans_instant_deliveries(
     await subscribe(services, "1", INSTANT)
     await subscribe(services, "2", SCHEDULED)
     await services.plan()
-    old_key = services.library.edition.key
+    old_key = services.library.edition.selection
     wakes = recorder.wakes
 
     add_summary(services.library.directory)
@@ -120,8 +120,11 @@ async def test_reload_with_a_new_summary_plans_instant_deliveries(
 
     assert isinstance(result, Reloaded)
     assert result.changed is True
-    assert result.edition.key != old_key
-    assert await keys_for(services, "1") == [f"instant:{old_key}", f"instant:{result.edition.key}"]
+    assert result.edition.selection != old_key
+    assert await keys_for(services, "1") == [
+        f"instant:{old_key}",
+        f"instant:{result.edition.selection}",
+    ]
     assert await keys_for(services, "2") == []  # not due: the new edition waits for 07:00
     assert recorder.wakes == wakes + 1
     assert recorder.told == []
@@ -145,7 +148,7 @@ async def test_a_broken_reload_keeps_the_content_and_tells_the_admins(
 ) -> None:
     await subscribe(services, "1", INSTANT)
     await services.plan()
-    catalog, key = services.library.catalog, services.library.edition.key
+    catalog, key = services.library.catalog, services.library.edition.selection
     before = await rows(services)
     broken = break_content(services.library.directory)
 
@@ -155,7 +158,7 @@ async def test_a_broken_reload_keeps_the_content_and_tells_the_admins(
     assert [f"{e.path}:{e.line}" for e in result.errors] == [f"{broken}:7"]
     assert recorder.told == [result.errors]
     assert services.library.catalog is catalog
-    assert services.library.edition.key == key
+    assert services.library.edition.selection == key
     assert services.library.problems == result.errors
     assert await rows(services) == before
 
@@ -312,7 +315,7 @@ async def test_a_push_cancelled_then_proposed_again_can_be_confirmed(
     assert (again.id, again.state, again.created_by) == (push.id, PushState.DRAFT, "telegram:43")
     assert await services.confirm_push(again, "telegram:43") == 1
 
-    assert [(r.key, r.chat_id) for r in await rows(services)] == [(f"push:{push.id}", "1")]
+    assert [(r.occasion, r.chat_id) for r in await rows(services)] == [(f"push:{push.id}", "1")]
     stored = await services.store.pushes.get(push.id)
     assert stored is not None and (stored.state, stored.sent_at) == (PushState.SENT, DUE)
     assert recorder.wakes == 1
@@ -352,22 +355,22 @@ async def test_a_summary_push_confirmed_after_a_fix_delivers_the_fixed_text(
     assert await services.confirm_push(again, "telegram:42") == 1
 
     [row] = await rows(services)
-    assert row.key == f"push:{again.id}"  # the idempotency key is still the push's id
-    assert row.body.startswith(f"push:{again.id}:")  # the body key carries a hash of the texts
-    assert await services.store.outbox.body(row.body, "en", Format.TELEGRAM) == preview
+    assert row.occasion == f"push:{again.id}"  # the idempotency key is still the push's id
+    assert row.body_id.startswith(f"push:{again.id}:")  # the body id carries a hash of the texts
+    assert await services.store.outbox.text(row.body_id, "en", Format.TELEGRAM) == preview
     for lang in LANGS:
         for fmt in Format:
-            stored = await services.store.outbox.body(row.body, lang, fmt)
+            stored = await services.store.outbox.text(row.body_id, lang, fmt)
             assert stored == services.broadcaster.push_text(again, lang, fmt)
     # The stale confirmation had stored the text before the fix under another body key, which
     # stays as it was: the delivery is queued with the new one.
     async with services.store.engine.connect() as connection:
         keys = set(
             await connection.scalars(
-                select(bodies.c.body).where(bodies.c.body.startswith(f"push:{again.id}:"))
+                select(bodies.c.body_id).where(bodies.c.body_id.startswith(f"push:{again.id}:"))
             )
         )
-    assert len(keys) == 2 and row.body in keys
-    [old_body] = keys - {row.body}
-    old_text = await services.store.outbox.body(old_body, "en", Format.TELEGRAM)
+    assert len(keys) == 2 and row.body_id in keys
+    [old_body] = keys - {row.body_id}
+    old_text = await services.store.outbox.text(old_body, "en", Format.TELEGRAM)
     assert old_text is not None and "Corrected headline" not in old_text

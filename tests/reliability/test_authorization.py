@@ -73,7 +73,7 @@ async def what_admins_change(services: Services) -> tuple[object, ...]:
         await push_rows(store),
         await outbox_rows(store),
         await store.subscriptions.counts(),
-        services.library.edition.key,
+        services.library.edition.selection,
     )
 
 

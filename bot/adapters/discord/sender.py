@@ -58,8 +58,8 @@ class DiscordSender:
 
 def nonce_of(message: Outbound) -> str | int:
     """The delivery's own nonce (at most 25 characters), else a random one."""
-    if message.key and len(message.key) <= NONCE_LIMIT:
-        return message.key
+    if message.nonce and len(message.nonce) <= NONCE_LIMIT:
+        return message.nonce
     return secrets.randbits(64)
 
 

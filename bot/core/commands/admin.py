@@ -24,12 +24,13 @@ from bot.core.ports import Format
 from bot.core.services import Services
 from bot.core.store.outbox import Progress
 from bot.core.store.records import Push, PushState
+from bot.core.store.tables import OutboxState
 from bot.core.subscription import State
 from bot.core.text.document import Block, Document, Line, Span, Style
 from bot.core.text.render import render
 from bot.core.text.strings import say
 
-STATES = ("pending", "sending", "delivered", "failed")
+STATES = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.DELIVERED, OutboxState.FAILED)
 LISTED = 10  # problems, paused chats and audit entries shown before "… and N more"
 
 
@@ -190,7 +191,7 @@ async def reload(request: Request, services: Services, args: str) -> Reply:
         await services.store.audit.record(_actor(request), "reload", detail, now)
         return reply(request, _problems(result.errors, lang))
     catalog = result.edition.catalog
-    detail = f"{len(catalog.summaries)} summaries, edition {result.edition.key}"
+    detail = f"{len(catalog.summaries)} summaries, edition {result.edition.selection}"
     await services.store.audit.record(_actor(request), "reload", detail, now)
     return say_reply(
         request, lang, "reloaded",

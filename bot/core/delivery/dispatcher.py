@@ -218,9 +218,9 @@ class Dispatcher:
     ) -> list[tuple[Delivery, str | None]]:
         """Each distinct text looked up once, before the sends race each other to the store."""
         sender = self._senders[platform]
-        keys = {(d.body, d.lang) for d in claimed}
-        texts = {key: await self._text(*key, sender) for key in keys}
-        return [(d, texts[d.body, d.lang]) for d in claimed]
+        wanted = {(d.body_id, d.lang) for d in claimed}
+        texts = {body: await self._text(*body, sender) for body in wanted}
+        return [(d, texts[d.body_id, d.lang]) for d in claimed]
 
     async def _settle(self, finished: list[tuple[Delivery, Outcome]]) -> DispatchReport:
         now = self._clock.now()
@@ -254,12 +254,12 @@ class Dispatcher:
 
     async def _send_one(self, platform: str, delivery: Delivery, text: str | None) -> Outcome:
         if text is None:
-            return Transient(f"no message body {delivery.body!r} for {delivery.lang}")
+            return Transient(f"no stored text {delivery.body_id!r} for {delivery.lang}")
         pacer = self._pacers[platform]
         await pacer.acquire(delivery.chat, delivery.chat_kind)
         try:
             outcome = await self._senders[platform].send(
-                delivery.chat, Outbound(text, delivery.kind, key=f"d{delivery.id}")
+                delivery.chat, Outbound(text, delivery.kind, nonce=f"d{delivery.id}")
             )
         except Exception as exc:  # a sender must not raise; if one does, the row still settles
             log.exception("%s sender raised instead of reporting an outcome", platform)
@@ -268,13 +268,13 @@ class Dispatcher:
             pacer.hold(outcome.seconds)
         return outcome
 
-    async def _text(self, body: str, lang: Lang, sender: Sender) -> str | None:
-        key = (body, lang, sender.format)
-        if key not in self._texts:
+    async def _text(self, body_id: str, lang: Lang, sender: Sender) -> str | None:
+        cached = (body_id, lang, sender.format)
+        if cached not in self._texts:
             if len(self._texts) > 256:
                 self._texts.clear()
-            self._texts[key] = await self._store.outbox.body(body, lang, sender.format)
-        return self._texts[key]
+            self._texts[cached] = await self._store.outbox.text(body_id, lang, sender.format)
+        return self._texts[cached]
 
     def _settle_one(
         self,
@@ -305,7 +305,7 @@ class Dispatcher:
                 if attempts >= self._policy.max_attempts:
                     log.warning(
                         "giving up on %s to %s after %d attempts: %s",
-                        delivery.key, delivery.chat, attempts, reason,
+                        delivery.occasion, delivery.chat, attempts, reason,
                     )  # fmt: skip
                     settlement.failed.append((delivery.id, reason))
                     report.failed += 1

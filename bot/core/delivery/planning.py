@@ -1,6 +1,6 @@
 """What goes into the outbox: scheduled digests, instant digests and admin pushes.
 
-Each delivery's key makes it unique to its chat ("scheduled:<slot>", "instant:<edition>",
+Each delivery's occasion makes it unique to its chat ("scheduled:<slot>", "instant:<edition>",
 "push:<id>"), so planning the same thing twice queues it once.
 """
 
@@ -72,8 +72,8 @@ class Broadcaster:
     async def plan_due(self, now: dt.datetime) -> Planned:
         """Queue the digest for every subscription whose slot has come. A chat that missed
         several slots while the bot was down gets one digest, and its next slot after now."""
-        edition = self._library.edition.key
-        body = await self._digest_body()
+        edition = self._library.edition.selection
+        body_id = await self._digest_body()
         queued = skipped = 0
         following: dict[tuple[object, ...], dt.datetime | None] = {}
         while subs := await self._store.subscriptions.due(now, BATCH):
@@ -94,21 +94,21 @@ class Broadcaster:
                     entries.append((sub, f"scheduled:{sub.next_due:%Y-%m-%dT%H:%MZ}"))
                     advances.append(Advance(sub.id, after, edition))
             queued += await self._store.outbox.enqueue(
-                entries, body, MessageKind.DIGEST, now, advances
+                entries, body_id, MessageKind.DIGEST, now, advances
             )
         return Planned(queued, skipped)
 
     async def plan_instant(self, now: dt.datetime) -> Planned:
         """Queue the new edition for instant subscribers that have not had it."""
-        edition = self._library.edition.key
+        edition = self._library.edition.selection
         if edition is None:
             return Planned(0, 0)
-        body = await self._digest_body()
+        body_id = await self._digest_body()
         queued = 0
         while subs := await self._store.subscriptions.instant_behind(edition, BATCH):
             queued += await self._store.outbox.enqueue(
                 ((sub, f"instant:{edition}") for sub in subs),
-                body,
+                body_id,
                 MessageKind.DIGEST,
                 now,
                 [Advance(sub.id, sub.next_due, edition) for sub in subs],
@@ -119,9 +119,9 @@ class Broadcaster:
         """Queue a confirmed push for every active subscription: the number of rows queued, or
         None if the push was no longer a draft (sent or cancelled meanwhile)."""
         texts = {(lang, fmt): self.push_text(push, lang, fmt) for lang in LANGS for fmt in Format}
-        body = await self._store_texts(f"push:{push.id}", texts)
+        body_id = await self._store_texts(f"push:{push.id}", texts)
         kind = MessageKind.DIGEST if push.summary_id else MessageKind.ANNOUNCEMENT
-        queued = await self._store.pushes.send(push.id, body, kind, now)
+        queued = await self._store.pushes.send(push.id, body_id, kind, now)
         if queued is not None:
             log.info("push %s queued for %d deliveries", push.id, queued)
         return queued
@@ -164,18 +164,18 @@ class Broadcaster:
         if self._stored is not None and self._stored[0] is edition:
             return self._stored[1]
         texts = {(lang, fmt): self._library.digest(lang, fmt) for lang in LANGS for fmt in Format}
-        body = await self._store_texts("digest", texts)
-        self._stored = (edition, body)
-        return body
+        body_id = await self._store_texts("digest", texts)
+        self._stored = (edition, body_id)
+        return body_id
 
     async def _store_texts(
         self, prefix: str, texts: Mapping[tuple[Lang, Format], str | None]
     ) -> str:
-        """Store rendered texts under a key made from them: a curator's fix to a summary (same
-        edition, same push id, new text) gets a new key, so what is queued after it carries it."""
+        """Store rendered texts under an id made from them: a curator's fix to a summary (same
+        edition, same push id, new text) gets a new id, so what is queued after it carries it."""
         digest = hashlib.sha256(repr(sorted(texts.items())).encode()).hexdigest()[:16]
-        body = f"{prefix}:{digest}"
+        body_id = f"{prefix}:{digest}"
         for (lang, fmt), text in texts.items():
             if text is not None:
-                await self._store.outbox.put_body(body, lang, fmt, text)
-        return body
+                await self._store.outbox.put_text(body_id, lang, fmt, text)
+        return body_id

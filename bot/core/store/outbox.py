@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
 from bot.core.store.subscriptions import Advance, advance_in, pause_in
-from bot.core.store.tables import bodies, outbox, subscriptions
+from bot.core.store.tables import OutboxState, bodies, outbox, subscriptions
 from bot.core.subscription import State, Subscription
 
 OUT = outbox.c
@@ -33,8 +33,8 @@ class Delivery:
     subscription_id: int
     chat: ChatRef
     chat_kind: ChatKind
-    key: str
-    body: str
+    occasion: str
+    body_id: str
     lang: Lang
     kind: MessageKind
     attempts: int
@@ -80,8 +80,8 @@ def _from_row(row: Row[Any]) -> Delivery:
         subscription_id=row.subscription_id,
         chat=ChatRef(row.platform, row.chat_id, row.thread),
         chat_kind=ChatKind(row.chat_kind),
-        key=row.key,
-        body=row.body,
+        occasion=row.occasion,
+        body_id=row.body_id,
         lang=cast(Lang, row.lang),
         kind=MessageKind(row.kind),
         attempts=row.attempts,
@@ -95,12 +95,12 @@ class Outbox:
     async def enqueue(
         self,
         entries: Iterable[tuple[Subscription, str]],
-        body: str,
+        body_id: str,
         kind: MessageKind,
         now: dt.datetime,
         advances: Sequence[Advance] = (),
     ) -> int:
-        """One row per (subscription, key) and language, and the scheduler's bookkeeping with
+        """One row per (subscription, occasion) and language, and the scheduler's bookkeeping with
         it, in one transaction: a slot is either queued and advanced, or neither."""
         rows = [
             {
@@ -109,17 +109,17 @@ class Outbox:
                 "chat_id": sub.chat.chat_id,
                 "thread": sub.chat.thread,
                 "chat_kind": sub.chat_kind,
-                "key": key,
-                "body": body,
+                "occasion": occasion,
+                "body_id": body_id,
                 "lang": lang,
                 "kind": kind,
-                "state": "pending",
+                "state": OutboxState.PENDING,
                 "attempts": 0,
                 "next_attempt_at": now,
                 "created_at": now,
                 "updated_at": now,
             }
-            for sub, key in entries
+            for sub, occasion in entries
             for lang in sub.plan.langs
         ]
         async with self._engine.begin() as connection:
@@ -133,11 +133,11 @@ class Outbox:
         return added
 
     async def enqueue_all_active(
-        self, key: str, body: str, kind: MessageKind, now: dt.datetime
+        self, occasion: str, body_id: str, kind: MessageKind, now: dt.datetime
     ) -> int:
         """Queue one delivery for every active subscription and each of its languages."""
         async with self._engine.begin() as connection:
-            return await enqueue_all_active_in(connection, key, body, kind, now)
+            return await enqueue_all_active_in(connection, occasion, body_id, kind, now)
 
     async def claim(self, platform: str, now: dt.datetime, limit: int) -> list[Delivery]:
         """Mark up to `limit` ready rows as sending and return them, oldest first."""
@@ -146,7 +146,9 @@ class Outbox:
                 await connection.execute(
                     select(outbox)
                     .where(
-                        OUT.state == "pending", OUT.platform == platform, OUT.next_attempt_at <= now
+                        OUT.state == OutboxState.PENDING,
+                        OUT.platform == platform,
+                        OUT.next_attempt_at <= now,
                     )
                     .order_by(OUT.next_attempt_at, OUT.lang, OUT.id)
                     .limit(limit)
@@ -156,7 +158,7 @@ class Outbox:
                 await connection.execute(
                     update(outbox)
                     .where(OUT.id.in_([row.id for row in rows]))
-                    .values(state="sending", updated_at=now)
+                    .values(state=OutboxState.SENDING, updated_at=now)
                 )
         return [_from_row(row) for row in rows]
 
@@ -168,50 +170,52 @@ class Outbox:
         """After a crash: rows caught sending may or may not have gone out; send them again."""
         async with self._engine.begin() as connection:
             result = await connection.execute(
-                update(outbox).where(OUT.state == "sending").values(state="pending", updated_at=now)
+                update(outbox)
+                .where(OUT.state == OutboxState.SENDING)
+                .values(state=OutboxState.PENDING, updated_at=now)
             )
         return max(result.rowcount, 0)
 
     async def next_attempt(self, platforms: Sequence[str]) -> dt.datetime | None:
         query = select(func.min(OUT.next_attempt_at)).where(
-            OUT.state == "pending", OUT.platform.in_(platforms)
+            OUT.state == OutboxState.PENDING, OUT.platform.in_(platforms)
         )
         async with self._engine.connect() as connection:
             return cast(dt.datetime | None, (await connection.execute(query)).scalar())
 
-    async def progress(self, key: str) -> Progress:
-        query = select(OUT.state, func.count()).where(OUT.key == key).group_by(OUT.state)
+    async def progress(self, occasion: str) -> Progress:
+        query = select(OUT.state, func.count()).where(OUT.occasion == occasion).group_by(OUT.state)
         async with self._engine.connect() as connection:
             counts = {state: number for state, number in await connection.execute(query)}
         return Progress(
-            total=sum(counts.values()) - counts.get("cancelled", 0),
-            delivered=counts.get("delivered", 0),
-            failed=counts.get("failed", 0),
+            total=sum(counts.values()) - counts.get(OutboxState.CANCELLED, 0),
+            delivered=counts.get(OutboxState.DELIVERED, 0),
+            failed=counts.get(OutboxState.FAILED, 0),
         )
 
-    async def counts(self) -> dict[str, int]:
+    async def counts(self) -> dict[OutboxState, int]:
         query = select(OUT.state, func.count()).group_by(OUT.state)
         async with self._engine.connect() as connection:
-            return {state: number for state, number in await connection.execute(query)}
+            return {OutboxState(state): number for state, number in await connection.execute(query)}
 
-    async def put_body(self, body: str, lang: Lang, fmt: Format, text: str) -> None:
+    async def put_text(self, body_id: str, lang: Lang, fmt: Format, text: str) -> None:
         async with self._engine.begin() as connection:
             await connection.execute(
                 insert_ignoring_duplicates(connection, bodies).values(
-                    body=body, lang=lang, format=fmt, text=text
+                    body_id=body_id, lang=lang, format=fmt, text=text
                 )
             )
 
-    async def body(self, body: str, lang: Lang, fmt: Format) -> str | None:
+    async def text(self, body_id: str, lang: Lang, fmt: Format) -> str | None:
         query = select(bodies.c.text).where(
-            bodies.c.body == body, bodies.c.lang == lang, bodies.c.format == fmt
+            bodies.c.body_id == body_id, bodies.c.lang == lang, bodies.c.format == fmt
         )
         async with self._engine.connect() as connection:
             return cast(str | None, (await connection.execute(query)).scalar())
 
 
 async def enqueue_all_active_in(
-    connection: AsyncConnection, key: str, body: str, kind: MessageKind, now: dt.datetime
+    connection: AsyncConnection, occasion: str, body_id: str, kind: MessageKind, now: dt.datetime
 ) -> int:
     """The rows are made inside the database: a push to 100,000 chats never holds them in
     memory."""
@@ -223,11 +227,11 @@ async def enqueue_all_active_in(
             S.chat_id,
             S.thread,
             S.chat_kind,
-            literal(key),
-            literal(body),
+            literal(occasion),
+            literal(body_id),
             literal(lang),
             literal(str(kind)),
-            literal("pending"),
+            literal(str(OutboxState.PENDING)),
             literal(0),
             literal(now, OUT.next_attempt_at.type),
             literal(now, OUT.created_at.type),
@@ -235,7 +239,7 @@ async def enqueue_all_active_in(
         ).where(S.state == State.ACTIVE, S.languages.in_([lang, "both"]))
 
     columns = [
-        "subscription_id", "platform", "chat_id", "thread", "chat_kind", "key", "body",
+        "subscription_id", "platform", "chat_id", "thread", "chat_kind", "occasion", "body_id",
         "lang", "kind", "state", "attempts", "next_attempt_at", "created_at", "updated_at",
     ]  # fmt: skip
     statement = insert_ignoring_duplicates(connection, outbox).from_select(
@@ -258,7 +262,7 @@ async def _settle_in(connection: AsyncConnection, settlement: Settlement, now: d
 
     await set_rows(
         [{"row": row, "message_id": message} for row, message in settlement.delivered],
-        state="delivered",
+        state=OutboxState.DELIVERED,
         message_id=bindparam("message_id"),
         last_error=None,
     )
@@ -270,7 +274,7 @@ async def _settle_in(connection: AsyncConnection, settlement: Settlement, now: d
             ),
             *({"row": d.id, "at": now, "error": f"moved to {new}"} for d, new in settlement.moved),
         ],
-        state="pending",
+        state=OutboxState.PENDING,
         next_attempt_at=bindparam("at"),
         last_error=bindparam("error"),
     )
@@ -282,7 +286,7 @@ async def _settle_in(connection: AsyncConnection, settlement: Settlement, now: d
                 for d, why in settlement.gone
             ),
         ],
-        state="failed",
+        state=OutboxState.FAILED,
         last_error=bindparam("error"),
     )
     if settlement.gone:
@@ -308,8 +312,12 @@ async def _move_in(
         # The new chat already subscribed on its own: it keeps its setup; the old one goes.
         await connection.execute(
             update(outbox)
-            .where(OUT.subscription_id == delivery.subscription_id, OUT.state == "pending")
-            .values(state="cancelled", last_error=f"moved to {new_chat_id}", updated_at=now)
+            .where(
+                OUT.subscription_id == delivery.subscription_id, OUT.state == OutboxState.PENDING
+            )
+            .values(
+                state=OutboxState.CANCELLED, last_error=f"moved to {new_chat_id}", updated_at=now
+            )
         )
         await connection.execute(subscriptions.delete().where(S.id == delivery.subscription_id))
         return
@@ -319,7 +327,8 @@ async def _move_in(
     await connection.execute(
         update(outbox)
         .where(
-            OUT.subscription_id == delivery.subscription_id, OUT.state.in_(["pending", "sending"])
+            OUT.subscription_id == delivery.subscription_id,
+            OUT.state.in_([OutboxState.PENDING, OutboxState.SENDING]),
         )
         .values(chat_id=new_chat_id, updated_at=now)
     )

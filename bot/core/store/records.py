@@ -90,11 +90,11 @@ class Pushes:
             return [_push_of(row) for row in await connection.execute(query)]
 
     async def send(
-        self, push_id: str, body: str, kind: MessageKind, now: dt.datetime
+        self, push_id: str, body_id: str, kind: MessageKind, now: dt.datetime
     ) -> int | None:
-        """Mark a draft sent and queue it, carrying `body`, for every active subscription, in
+        """Mark a draft sent and queue it, carrying `body_id`, for every active subscription, in
         one transaction; None (and nothing queued) if it was no longer a draft."""
-        key = f"push:{push_id}"
+        occasion = f"push:{push_id}"
         async with self._engine.begin() as connection:
             marked = await connection.execute(
                 update(pushes)
@@ -103,7 +103,7 @@ class Pushes:
             )
             if marked.rowcount != 1:
                 return None
-            return await enqueue_all_active_in(connection, key, body, kind, now)
+            return await enqueue_all_active_in(connection, occasion, body_id, kind, now)
 
     async def cancel(self, push_id: str) -> bool:
         """Cancel a draft; False if it was no longer a draft."""

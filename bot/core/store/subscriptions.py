@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core import timing
 from bot.core.ports import ChatKind, ChatRef
-from bot.core.store.tables import outbox, subscriptions
+from bot.core.store.tables import OutboxState, outbox, subscriptions
 from bot.core.subscription import Languages, Plan, State, Subscription
 
 S = subscriptions.c
@@ -258,7 +258,7 @@ async def pause_in(
             # The chat missed what was sent meanwhile: when it is back, the next digest is news.
             .values(state=State.PAUSED, paused_reason=reason, paused_at=now, last_edition=None)
         )
-    await _cancel_pending(connection, [i for i, _ in paused], "chat gone", now, state="failed")
+    await _cancel_pending(connection, [i for i, _ in paused], "chat gone", now, OutboxState.FAILED)
 
 
 async def _cancel_pending(
@@ -266,10 +266,12 @@ async def _cancel_pending(
     subscription_ids: Sequence[int],
     why: str,
     now: dt.datetime,
-    state: str = "cancelled",
+    state: OutboxState = OutboxState.CANCELLED,
 ) -> None:
     await connection.execute(
         update(outbox)
-        .where(outbox.c.subscription_id.in_(subscription_ids), outbox.c.state == "pending")
+        .where(
+            outbox.c.subscription_id.in_(subscription_ids), outbox.c.state == OutboxState.PENDING
+        )
         .values(state=state, last_error=why, updated_at=now)
     )

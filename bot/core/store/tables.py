@@ -6,6 +6,7 @@ Times are stored as naive UTC (`UtcDateTime` converts), so comparisons work the 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -74,6 +75,17 @@ subscriptions = Table(
     Index("ix_subscription_due", "state", "next_due"),
 )
 
+
+class OutboxState(enum.StrEnum):
+    """Where a delivery stands: pending → sending → delivered, or it ends failed or cancelled."""
+
+    PENDING = "pending"  # waiting for its next attempt
+    SENDING = "sending"  # claimed by a dispatcher: the only rows a crash leaves in doubt
+    DELIVERED = "delivered"
+    FAILED = "failed"  # given up, with the reason recorded
+    CANCELLED = "cancelled"  # the chat unsubscribed or moved before it went out
+
+
 outbox = Table(
     "outbox",
     metadata,
@@ -83,29 +95,30 @@ outbox = Table(
     Column("chat_id", String(64), nullable=False),
     Column("thread", String(64), nullable=False),
     Column("chat_kind", String(8), nullable=False),
-    Column("key", String(100), nullable=False),  # what makes a delivery unique to its chat
-    Column("body", String(100), nullable=False),  # which rendered message it carries
+    # What the delivery is for ("scheduled:<slot>", "instant:<edition>", "push:<id>"): unique to
+    # its chat and language, so planning the same occasion twice queues it once.
+    Column("key", String(100), nullable=False, key="occasion"),
+    Column("body", String(100), nullable=False, key="body_id"),  # which stored text it carries
     Column("lang", String(2), nullable=False),
     Column("kind", String(16), nullable=False),
-    # pending → sending → delivered; or failed (gave up, recorded) or cancelled (unsubscribed)
-    Column("state", String(10), nullable=False, default="pending"),
+    Column("state", String(10), nullable=False, default=OutboxState.PENDING),
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime, nullable=False),
     Column("last_error", String(500)),
     Column("message_id", String(64)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    UniqueConstraint("subscription_id", "key", "lang", name="uq_outbox_delivery"),
+    UniqueConstraint("subscription_id", "occasion", "lang", name="uq_outbox_delivery"),
     # Claims take rows in this order; `lang` is in it so that the English and Indonesian copies
     # for one chat land in different batches rather than one waiting a second on the other.
     Index("ix_outbox_ready", "state", "platform", "next_attempt_at", "lang", "id"),
-    Index("ix_outbox_key", "key", "state"),
+    Index("ix_outbox_key", "occasion", "state"),
 )
 
 bodies = Table(
     "bodies",
     metadata,
-    Column("body", String(100), primary_key=True),
+    Column("body", String(100), primary_key=True, key="body_id"),
     Column("lang", String(2), primary_key=True),
     Column("format", String(10), primary_key=True),
     Column("text", Text, nullable=False),

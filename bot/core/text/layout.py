@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.models import Catalog, Digest, DigestItem, Lang, Quote, Statement
 from bot.core.text import wording
 from bot.core.text.document import Block, Document, Line, Span, Style
+from bot.core.text.strings import say
 from bot.core.text.whosaid import (
     Ambiguous,
     NothingFound,
@@ -22,10 +23,10 @@ def digest_document(digest: Digest) -> Document:
     if digest.items:
         blocks.append(tuple(_item_line(item) for item in digest.items))
     if digest.quotes:
-        heading: Line = (Span(wording.text(digest.lang, "key_statements"), Style.BOLD),)
+        heading: Line = (Span(say(digest.lang, "key_statements"), Style.BOLD),)
         blocks.append((heading, *(quote_line(quote, digest.lang) for quote in digest.quotes)))
     if digest.sources:
-        label = wording.text(digest.lang, "sources")
+        label = say(digest.lang, "sources")
         blocks.append(((Span(f"{label}: {'; '.join(digest.sources)}.", Style.ITALIC),),))
     return tuple(blocks)
 
@@ -41,7 +42,7 @@ def _item_line(item: DigestItem) -> Line:
 def quote_line(quote: Quote, lang: Lang) -> Line:
     """ "• Name, said, Truth Social (6 October 2025): “words” (translated)" """
     words = f"“{quote.text}”" if quote.direct else quote.text
-    mark = f" {wording.text(lang, 'translated')}" if quote.translated else ""
+    mark = f" {say(lang, 'translated')}" if quote.translated else ""
     return (
         Span(BULLET),
         Span(quote.speaker, Style.BOLD),
@@ -55,13 +56,11 @@ def whosaid_document(catalog: Catalog, answer: WhoSaid, lang: Lang) -> Document:
             values = {"name": person.name.get(lang), "role": person.role.get(lang)}
             key = "whosaid_speaker_topic" if topic else "whosaid_speaker"
             if not statements:
-                return _heading(wording.text(lang, "whosaid_no_statements", **values))
-            header = wording.text(
-                lang, key, shown=len(statements), total=total, topic=topic, **values
-            )
+                return _heading(say(lang, "whosaid_no_statements", **values))
+            header = say(lang, key, shown=len(statements), total=total, topic=topic, **values)
             return (*_heading(header), *(_statement_block(catalog, s, lang) for s in statements))
         case TopicFound(query, statements, total):
-            header = wording.text(
+            header = say(
                 lang, "whosaid_topic", query=echo(query), shown=len(statements), total=total
             )
             return (*_heading(header), *(_statement_block(catalog, s, lang) for s in statements))
@@ -70,14 +69,14 @@ def whosaid_document(catalog: Catalog, answer: WhoSaid, lang: Lang) -> Document:
                 (Span(BULLET), Span(p.name.get(lang), Style.BOLD), Span(f" — {p.role.get(lang)}"))
                 for p in candidates
             )
-            return (*_heading(wording.text(lang, "whosaid_ambiguous", query=echo(query))), lines)
+            return (*_heading(say(lang, "whosaid_ambiguous", query=echo(query))), lines)
         case NothingFound(query, closest):
             if not query.strip():
-                return _heading(wording.text(lang, "whosaid_empty_query"))
-            blocks = _heading(wording.text(lang, "whosaid_nothing", query=echo(query)))
+                return _heading(say(lang, "whosaid_empty_query"))
+            blocks = _heading(say(lang, "whosaid_nothing", query=echo(query)))
             if closest:
                 names = ", ".join(p.name.get(lang) for p in closest)
-                blocks += (((Span(wording.text(lang, "whosaid_closest", names=names)),),),)
+                blocks += (((Span(say(lang, "whosaid_closest", names=names)),),),)
             return blocks
 
 
@@ -96,7 +95,7 @@ def _heading(text: str) -> Document:
 
 def _statement_block(catalog: Catalog, statement: Statement, lang: Lang) -> Block:
     source = wording.source_label(catalog.sources[statement.source], lang)
-    label = wording.text(lang, "source")
+    label = say(lang, "source")
     return (
         quote_line(quote_of(catalog, statement, lang), lang),
         (Span(f"{label}: {source}", Style.ITALIC),),

@@ -1,4 +1,6 @@
-"""What the bot says to chats, in English and Indonesian (terms as in shared/GLOSSARY.md).
+"""Every text the bot shows, in English and Indonesian: one table, one lookup (`say`).
+
+Terms follow shared/GLOSSARY.md.
 
 Values filled into these strings are plain text; the renderers escape them for each platform.
 """
@@ -9,7 +11,7 @@ from typing import Final
 
 from bot.core.models import Lang, Localized
 
-REPLIES: Final[dict[str, Localized]] = {
+STRINGS: Final[dict[str, Localized]] = {
     "welcome": Localized(
         "Ringkas sends short digests of the October 2025 Israel–Hamas negotiations over "
         "hostages, prisoners and an end to the Gaza war, in English and Indonesian, and answers "
@@ -208,9 +210,65 @@ REPLIES: Final[dict[str, Localized]] = {
         "Konten dimuat ulang: {summaries} ringkasan, {statements} pernyataan.",
     ),
     "more": Localized("… and {count} more", "… dan {count} lainnya"),
+    # --- digests and who-said answers ---
+    "sources": Localized("Sources", "Sumber"),
+    "source": Localized("Source", "Sumber"),
+    "key_statements": Localized("Key statements", "Pernyataan kunci"),
+    "translated": Localized("(translated)", "(terjemahan)"),
+    "no_news": Localized("No summaries for {period}.", "Tidak ada ringkasan untuk {period}."),
+    "no_news_since": Localized("No summaries since {date}.", "Tidak ada ringkasan sejak {date}."),
+    "no_news_until": Localized("No summaries up to {date}.", "Tidak ada ringkasan hingga {date}."),
+    "no_news_yet": Localized("No summaries yet.", "Belum ada ringkasan."),
+    "whosaid_speaker": Localized(
+        "Who said what: {name}, {role} ({shown} of {total}, newest first)",
+        "Siapa mengatakan apa: {name}, {role} ({shown} dari {total}, terbaru dulu)",
+    ),
+    "whosaid_speaker_topic": Localized(
+        "Who said what: {name}, {role}, about “{topic}” ({shown} of {total}, newest first)",
+        "Siapa mengatakan apa: {name}, {role}, tentang “{topic}” "
+        "({shown} dari {total}, terbaru dulu)",
+    ),
+    "whosaid_topic": Localized(
+        "Who said what about “{query}” ({shown} of {total}, newest first)",
+        "Siapa mengatakan apa tentang “{query}” ({shown} dari {total}, terbaru dulu)",
+    ),
+    "whosaid_ambiguous": Localized(
+        "“{query}” could be more than one person. Which one?",
+        "“{query}” bisa merujuk ke lebih dari satu orang. Yang mana?",
+    ),
+    "whosaid_nothing": Localized(
+        "No speaker or statement matches “{query}”.",
+        "Tidak ada pembicara atau pernyataan yang cocok dengan “{query}”.",
+    ),
+    "whosaid_closest": Localized("Closest names: {names}.", "Nama terdekat: {names}."),
+    "whosaid_no_statements": Localized(
+        "No statements from {name} yet.",
+        "Belum ada pernyataan dari {name}.",
+    ),
+    "whosaid_empty_query": Localized(
+        "Name a person or a topic, e.g. “Guterres” or “hostages”.",
+        "Sebutkan nama orang atau topik, misalnya “Guterres” atau “sandera”.",
+    ),
+    "undated_published": Localized("report of {date}", "laporan {date}"),
+    "undated_reports_on": Localized(
+        "report on the events of {date}", "laporan tentang peristiwa {date}"
+    ),
+    # --- how a statement was made (filled with the reporter for "reported") ---
+    "kind_direct": Localized("said", "mengatakan"),
+    "kind_paraphrase": Localized("paraphrased", "menyatakan (parafrase)"),
+    "kind_reported": Localized("reportedly, per {by}", "dilaporkan, menurut {by}"),
+    # --- sources, described by what they show ---
+    "source_published": Localized(
+        "{language}-language report of {date}", "laporan berbahasa {language}, {date}"
+    ),
+    "source_reports_on": Localized(
+        "{language}-language report on the events of {date}",
+        "laporan berbahasa {language} tentang peristiwa {date}",
+    ),
+    "source_cites": Localized("citing {names}", "mengutip {names}"),
 }
 
 
 def say(lang: Lang, key: str, **values: object) -> str:
-    template = REPLIES[key].get(lang)
+    template = STRINGS[key].get(lang)
     return template.format(**values) if values else template

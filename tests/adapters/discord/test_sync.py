@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.models import Localized
-from bot.core.text.strings import REPLIES
+from bot.core.text.strings import STRINGS
 from tests.adapters.discord.conftest import BUDI, GENERAL, GUILD_ID, StartBot, ask
 from tests.standins.discord import DiscordStandIn
 
@@ -39,7 +39,7 @@ async def test_a_changed_command_is_synced_again(
     first = await start_bot()
     await first.stop()
     monkeypatch.setitem(
-        REPLIES, "help_digest", Localized("today's digest, now", "ringkasan hari ini, sekarang")
+        STRINGS, "help_digest", Localized("today's digest, now", "ringkasan hari ini, sekarang")
     )
 
     await start_bot()

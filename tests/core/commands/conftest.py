@@ -103,7 +103,7 @@ async def subscribe(
 
 async def outbox_rows(store: Store) -> list[tuple[str, str, str, str]]:
     """(chat id, key, lang, state) of every delivery, in insertion order."""
-    query = select(outbox.c.chat_id, outbox.c.key, outbox.c.lang, outbox.c.state).order_by(
+    query = select(outbox.c.chat_id, outbox.c.occasion, outbox.c.lang, outbox.c.state).order_by(
         outbox.c.id
     )
     async with store.engine.connect() as connection:

@@ -59,7 +59,7 @@ def newest_summary(services: Services) -> str:
 async def queued_push_body(services: Services, push: str) -> str:
     """The one body key the push's queued rows share: "push:<id>:" and a hash of its texts,
     which it holds, as the broadcaster renders them, in every language and format."""
-    query = select(outbox.c.body).where(outbox.c.key == f"push:{push}").distinct()
+    query = select(outbox.c.body_id).where(outbox.c.occasion == f"push:{push}").distinct()
     async with services.store.engine.connect() as connection:
         [body] = list(await connection.scalars(query))
     assert body.startswith(f"push:{push}:"), body
@@ -67,7 +67,7 @@ async def queued_push_body(services: Services, push: str) -> str:
     assert sent is not None
     for lang in LANGS:
         for fmt in Format:
-            text = await services.store.outbox.body(body, lang, fmt)
+            text = await services.store.outbox.text(body, lang, fmt)
             assert text is not None
             assert text == services.broadcaster.push_text(sent, lang, fmt)
     return str(body)
@@ -164,7 +164,7 @@ async def test_confirm_queues_one_delivery_per_subscriber_language(services: Ser
     body = await queued_push_body(services, push)
     for lang in LANGS:
         for fmt in Format:
-            assert await services.store.outbox.body(body, lang, fmt) == (
+            assert await services.store.outbox.text(body, lang, fmt) == (
                 services.library.summary_digest(newest_summary(services), lang, fmt)
             )
 
@@ -284,9 +284,9 @@ async def test_an_announcement_is_previewed_and_sent_in_both_languages(
     assert len(queued) == 4
     assert {row_key for _, row_key, _, _ in queued} == {key}
     body = await queued_push_body(services, expected_id)
-    indonesian = await services.store.outbox.body(body, "id", Format.TELEGRAM)
+    indonesian = await services.store.outbox.text(body, "id", Format.TELEGRAM)
     assert indonesian == "<b>Pengumuman</b>\n\nTalks resume &lt;tomorrow&gt; &amp; more"
-    discord = await services.store.outbox.body(body, "en", Format.DISCORD)
+    discord = await services.store.outbox.text(body, "en", Format.DISCORD)
     assert discord == r"**Announcement**" + "\n\n" + r"Talks resume \<tomorrow\> & more"
 
 
@@ -457,7 +457,7 @@ async def test_reload_with_a_new_summary_sends_it_to_instant_subscribers(
     copied: Services,
 ) -> None:
     await ask(copied, "/subscribe instant")
-    old_edition = copied.library.edition.key
+    old_edition = copied.library.edition.selection
     source = next(iter(copied.library.catalog.sources))
     (copied.library.directory / "summaries" / "2025-10-08-new.yaml").write_text(
         f"""\
@@ -476,7 +476,7 @@ summaries:
     catalog = copied.library.catalog
     assert joined(reply).startswith(f"Content reloaded: {len(catalog.summaries)} summaries")
     assert catalog.summaries[0].id == "2025-10-08-new"
-    new_edition = copied.library.edition.key
+    new_edition = copied.library.edition.selection
     assert new_edition != old_edition
     assert [key for _, key, _, _ in await outbox_rows(copied.store)] == [
         f"instant:{old_edition}",

@@ -221,7 +221,7 @@ async def test_instant_queues_the_current_digest_right_away(services: Services) 
 
     assert "Delivery: as soon as there is news" in joined(reply)
     assert await services.store.outbox.counts() == {"pending": 2}
-    edition = services.library.edition.key
+    edition = services.library.edition.selection
     assert sorted(await outbox_rows(services.store)) == [
         ("100", f"instant:{edition}", "en", "pending"),
         ("100", f"instant:{edition}", "id", "pending"),

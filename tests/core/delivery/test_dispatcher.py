@@ -124,7 +124,7 @@ async def queue(
 ) -> int:
     """Queue a message for each subscription and language; its body says key and language."""
     for lang in ("en", "id"):
-        await store.outbox.put_body(f"body-{key}", lang, Format.TELEGRAM, text_of(key, lang))
+        await store.outbox.put_text(f"body-{key}", lang, Format.TELEGRAM, text_of(key, lang))
     return await store.outbox.enqueue(
         [(sub, key) for sub in subs], f"body-{key}", MessageKind.DIGEST, now
     )
@@ -144,7 +144,7 @@ async def count_sending(store: Store) -> int:
 async def queue_many(store: Store, sub: Subscription, count: int) -> None:
     """`count` messages (keys m0, m1, …) for one subscription, queued in one transaction."""
     for lang in ("en", "id"):
-        await store.outbox.put_body("body-m", lang, Format.TELEGRAM, text_of("m", lang))
+        await store.outbox.put_text("body-m", lang, Format.TELEGRAM, text_of("m", lang))
     entries = [(sub, f"m{i}") for i in range(count)]
     await store.outbox.enqueue(entries, "body-m", MessageKind.DIGEST, NOW)
 
@@ -241,10 +241,10 @@ async def test_scheduled_digest_reaches_every_due_chat_exactly_once(
         )
     served = await outbox_rows(store)
     assert {r.state for r in served} == {"delivered"}
-    [body] = {r.body for r in served}  # one body, keyed by the digest's text
-    assert body.startswith("digest:") and body != f"digest:{library.edition.key}"
+    [body] = {r.body_id for r in served}  # one body, keyed by the digest's text
+    assert body.startswith("digest:") and body != f"digest:{library.edition.selection}"
     for lang in ("en", "id"):
-        assert await store.outbox.body(body, lang, Format.TELEGRAM) == digest[lang]
+        assert await store.outbox.text(body, lang, Format.TELEGRAM) == digest[lang]
 
 
 # --- outcomes ---
@@ -697,13 +697,13 @@ async def test_each_text_is_looked_up_once_before_the_sends(
     subs = [await subscribe(store, i, "both") for i in range(20)]
     await queue(store, subs)
     lookups: list[tuple[str, Lang]] = []
-    look_up = store.outbox.body
+    look_up = store.outbox.text
 
     async def counting(body: str, lang: Lang, fmt: Format) -> str | None:
         lookups.append((body, lang))
         return await look_up(body, lang, fmt)
 
-    store.outbox.body = counting  # type: ignore[method-assign]
+    store.outbox.text = counting  # type: ignore[method-assign]
 
     report = await dispatcher(store, sender, clock, in_flight=7).drain()
 

@@ -88,7 +88,7 @@ async def current(store: Store, sub: Subscription) -> Subscription:
 
 def body_of(queued: Sequence[Row[Any]]) -> str:
     """The one body key the rows share, checked to be a digest body key."""
-    bodies = {r.body for r in queued}
+    bodies = {r.body_id for r in queued}
     assert len(bodies) == 1, bodies
     [body] = bodies
     assert DIGEST_BODY.fullmatch(body), body
@@ -99,7 +99,7 @@ async def assert_digest_stored(store: Store, body: str, library: Library) -> Non
     """The body holds the library's current digest in every language and format."""
     for lang in LANGS:
         for fmt in Format:
-            text = await store.outbox.body(body, lang, fmt)
+            text = await store.outbox.text(body, lang, fmt)
             assert text is not None
             assert text == library.digest(lang, fmt)
 
@@ -107,7 +107,7 @@ async def assert_digest_stored(store: Store, body: str, library: Library) -> Non
 def push_body_of(queued: Sequence[Row[Any]], push: Push) -> str:
     """The one body key the rows share, checked to be a body key of this push: "push:<id>:" and
     a hash of its texts in every language and format."""
-    bodies = {r.body for r in queued}
+    bodies = {r.body_id for r in queued}
     assert len(bodies) == 1, bodies
     [body] = bodies
     assert body.startswith(f"push:{push.id}:"), body
@@ -120,7 +120,7 @@ async def assert_push_stored(store: Store, body: str, broadcaster: Broadcaster, 
     format."""
     for lang in LANGS:
         for fmt in Format:
-            text = await store.outbox.body(body, lang, fmt)
+            text = await store.outbox.text(body, lang, fmt)
             assert text is not None
             assert text == broadcaster.push_text(push, lang, fmt)
 
@@ -158,18 +158,18 @@ async def test_plan_due_queues_due_subscriptions_once_and_advances_them(
     assert await broadcaster.plan_due(DUE) == Planned(2, 0)
 
     queued = await rows(store)
-    assert [(r.subscription_id, r.lang, r.key) for r in queued] == [
+    assert [(r.subscription_id, r.lang, r.occasion) for r in queued] == [
         (a.id, "en", "scheduled:2025-10-07T00:00Z"),
         (b.id, "id", "scheduled:2025-10-07T00:00Z"),
     ]
     assert {(r.state, r.kind) for r in queued} == {("pending", "digest")}
     body = body_of(queued)
-    assert body != f"digest:{library.edition.key}"  # keyed by the text, not the edition
+    assert body != f"digest:{library.edition.selection}"  # keyed by the text, not the edition
     await assert_digest_stored(store, body, library)
     for sub in (a, b):
         served = await current(store, sub)
         assert served.next_due == DUE + DAY
-        assert (served.last_edition, served.last_sent_at) == (library.edition.key, DUE)
+        assert (served.last_edition, served.last_sent_at) == (library.edition.selection, DUE)
     assert (await current(store, later)).next_due == DUE + MINUTE
 
 
@@ -198,7 +198,7 @@ async def test_a_subscription_three_days_overdue_gets_one_digest(
     assert await broadcaster.plan_due(NOW) == Planned(0, 0)
 
     [row] = await rows(store)
-    assert row.key == "scheduled:2025-10-04T00:00Z"
+    assert row.occasion == "scheduled:2025-10-04T00:00Z"
     served = await current(store, sub)
     assert served.next_due is not None and served.next_due > NOW
     assert served.next_due == DUE
@@ -226,7 +226,7 @@ async def test_without_skip_unchanged_the_edition_goes_again_at_the_next_slot(
 
     assert await broadcaster.plan_due(DUE + DAY) == Planned(1, 0)
 
-    assert [r.key for r in await rows(store)] == [
+    assert [r.occasion for r in await rows(store)] == [
         "scheduled:2025-10-07T00:00Z", "scheduled:2025-10-08T00:00Z",
     ]  # fmt: skip
     assert (await current(store, sub)).next_due == DUE + 2 * DAY
@@ -246,10 +246,10 @@ async def test_a_new_edition_goes_out_at_the_next_slot_despite_skip_unchanged(
 
     first, new = await rows(store)
     assert body_of([new]) != body_of([first])
-    await assert_digest_stored(store, new.body, library)
-    text = await store.outbox.body(new.body, "en", Format.TELEGRAM)
+    await assert_digest_stored(store, new.body_id, library)
+    text = await store.outbox.text(new.body_id, "en", Format.TELEGRAM)
     assert text is not None and NEW_TITLE in text
-    assert (await current(store, sub)).last_edition == library.edition.key
+    assert (await current(store, sub)).last_edition == library.edition.selection
 
 
 async def test_both_languages_get_a_row_each(store: Store, broadcaster: Broadcaster) -> None:
@@ -288,7 +288,7 @@ async def test_dst_moves_a_berlin_morning_slot_by_an_hour_in_utc(
     assert await broadcaster.plan_due(at(2025, 10, 26, 5, 30)) == Planned(0, 0)
     assert await broadcaster.plan_due(at(2025, 10, 26, 6)) == Planned(1, 0)
 
-    assert [r.key for r in await rows(store)] == [
+    assert [r.occasion for r in await rows(store)] == [
         "scheduled:2025-10-25T05:00Z", "scheduled:2025-10-26T06:00Z",
     ]  # fmt: skip
     assert (await current(store, sub)).next_due == at(2025, 10, 27, 6)
@@ -306,10 +306,10 @@ async def test_plan_instant_queues_once_per_edition(
     assert await broadcaster.plan_instant(NOW) == Planned(2, 0)
     assert await broadcaster.plan_instant(NOW + MINUTE) == Planned(0, 0)
 
-    assert [(r.subscription_id, r.key) for r in await rows(store)] == [
-        (instant.id, f"instant:{library.edition.key}")
+    assert [(r.subscription_id, r.occasion) for r in await rows(store)] == [
+        (instant.id, f"instant:{library.edition.selection}")
     ] * 2
-    assert (await current(store, instant)).last_edition == library.edition.key
+    assert (await current(store, instant)).last_edition == library.edition.selection
 
 
 async def test_plan_instant_queues_again_after_a_new_summary(store: Store, tmp_path: Path) -> None:
@@ -317,21 +317,24 @@ async def test_plan_instant_queues_again_after_a_new_summary(store: Store, tmp_p
     broadcaster = Broadcaster(store, library)
     instant = await subscribe(store, 1, times=(), instant=True)
     await broadcaster.plan_instant(NOW)
-    old_key = library.edition.key
+    old_key = library.edition.selection
 
     add_summary(library.directory)
     await library.reload(NOW + MINUTE)
     assert await broadcaster.plan_instant(NOW + MINUTE) == Planned(1, 0)
 
     old, new = await rows(store)
-    assert [old.key, new.key] == [f"instant:{old_key}", f"instant:{library.edition.key}"]
+    assert [old.occasion, new.occasion] == [
+        f"instant:{old_key}",
+        f"instant:{library.edition.selection}",
+    ]
     assert body_of([new]) != body_of([old])
-    await assert_digest_stored(store, new.body, library)
-    text = await store.outbox.body(new.body, "en", Format.TELEGRAM)
+    await assert_digest_stored(store, new.body_id, library)
+    text = await store.outbox.text(new.body_id, "en", Format.TELEGRAM)
     assert text is not None and NEW_TITLE in text
-    old_text = await store.outbox.body(old.body, "en", Format.TELEGRAM)
+    old_text = await store.outbox.text(old.body_id, "en", Format.TELEGRAM)
     assert old_text is not None and NEW_TITLE not in old_text  # queued rows keep their text
-    assert (await current(store, instant)).last_edition == library.edition.key
+    assert (await current(store, instant)).last_edition == library.edition.selection
 
 
 async def test_a_chat_sent_the_edition_instantly_is_skipped_at_its_slot(
@@ -362,7 +365,7 @@ async def test_send_push_is_idempotent(store: Store, broadcaster: Broadcaster) -
         (subs[0].id, "en"), (subs[1].id, "id"), (subs[2].id, "en"), (subs[2].id, "id"),
     ]  # fmt: skip
     body = push_body_of(queued, push)  # the key stays push:<id>; the body is keyed by the text
-    assert {(r.key, r.body, r.kind, r.state) for r in queued} == {
+    assert {(r.occasion, r.body_id, r.kind, r.state) for r in queued} == {
         (f"push:{push.id}", body, MessageKind.ANNOUNCEMENT, "pending")
     }
     await assert_push_stored(store, body, broadcaster, push)
@@ -380,7 +383,7 @@ async def test_a_sent_push_is_not_queued_for_chats_that_subscribe_later(
 
     assert await broadcaster.send_push(push, NOW + MINUTE) is None
 
-    assert [(r.subscription_id, r.key) for r in await rows(store)] == [
+    assert [(r.subscription_id, r.occasion) for r in await rows(store)] == [
         (first.id, f"push:{push.id}")
     ]
 
@@ -469,7 +472,7 @@ async def test_push_bodies_are_stored_for_every_language_and_format(
     await assert_push_stored(store, body, broadcaster, push)
     for lang in LANGS:
         for fmt in Format:
-            text = await store.outbox.body(body, lang, fmt)
+            text = await store.outbox.text(body, lang, fmt)
             assert text is not None
             assert ("Hello" if lang == "en" else "Halo") in text
 
@@ -485,13 +488,13 @@ async def test_a_summary_push_is_that_summarys_digest(
 
     queued = await rows(store)
     body = push_body_of(queued, push)
-    assert {(r.key, r.kind, r.body) for r in queued} == {
+    assert {(r.occasion, r.kind, r.body_id) for r in queued} == {
         (f"push:{push.id}", MessageKind.DIGEST, body)
     }
     await assert_push_stored(store, body, broadcaster, push)
     for lang in LANGS:
         for fmt in Format:
-            text = await store.outbox.body(body, lang, fmt)
+            text = await store.outbox.text(body, lang, fmt)
             assert text is not None
             assert text == library.summary_digest(chosen, lang, fmt)
 
@@ -525,13 +528,13 @@ async def test_one_edition_has_one_digest_body_stored_once(
     store: Store, library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     put: list[str] = []
-    original = store.outbox.put_body
+    original = store.outbox.put_text
 
     async def counting(body: str, *args: Any) -> None:
         put.append(body)
         await original(body, *args)
 
-    monkeypatch.setattr(store.outbox, "put_body", counting)
+    monkeypatch.setattr(store.outbox, "put_text", counting)
     broadcaster = Broadcaster(store, library, skip_unchanged=False)
     await subscribe(store, 1, times=(), instant=True)
     await subscribe(store, 2)
@@ -569,10 +572,10 @@ async def test_a_typo_fix_reaches_later_deliveries_of_the_same_edition(
     first_title = library.catalog.summaries[0].title.en
     assert first_title in text
     path.write_text(text.replace(first_title, "Corrected headline"), encoding="utf-8")
-    edition = library.edition.key
+    edition = library.edition.selection
     reloaded = await library.reload(DUE + MINUTE)
     assert not getattr(reloaded, "changed", True)  # same summaries: the same edition
-    assert library.edition.key == edition
+    assert library.edition.selection == edition
 
     late = await subscribe(store, 2, now=DUE + MINUTE)  # subscribes after the fix
     assert late.next_due == DUE + DAY
@@ -584,7 +587,7 @@ async def test_a_typo_fix_reaches_later_deliveries_of_the_same_edition(
     old_row, new_row = await rows(store)
     assert (old_row.subscription_id, new_row.subscription_id) == (early.id, late.id)
     assert body_of([new_row]) != body_of([old_row])
-    await assert_digest_stored(store, new_row.body, library)
+    await assert_digest_stored(store, new_row.body_id, library)
     assert (await current(store, late)).last_edition == edition
     [old_send] = sender.to(early.chat)
     [new_send] = sender.to(late.chat)

@@ -49,7 +49,7 @@ async def subscribe(services: Services, chat_id: str, plan: Plan) -> None:
 async def keys(services: Services) -> list[str]:
     """The keys of the outbox rows, in the order they were queued."""
     async with services.store.engine.connect() as connection:
-        result = await connection.execute(select(outbox.c.key).order_by(outbox.c.id))
+        result = await connection.execute(select(outbox.c.occasion).order_by(outbox.c.id))
         return [key for (key,) in result]
 
 
@@ -103,12 +103,12 @@ async def test_shutdown_is_clean_and_ends_the_jobs(
 
     await eventually(planned)
     await stop(scheduler)
-    before = services.library.edition.key
+    before = services.library.edition.selection
 
     add_summary(services.library.directory)
     await asyncio.sleep(0.2)  # four watch periods: a running watcher would reload
 
-    assert services.library.edition.key == before
+    assert services.library.edition.selection == before
     assert len(await keys(services)) == 1
     await stop(scheduler)  # a second stop, long after the first, is harmless
     assert errors_logged(caplog) == []
@@ -116,7 +116,7 @@ async def test_shutdown_is_clean_and_ends_the_jobs(
 
 async def test_the_watch_job_picks_up_a_content_change(services: Services) -> None:
     await subscribe(services, "1", Plan("en", (), True, "Asia/Jakarta"))
-    old_key = services.library.edition.key
+    old_key = services.library.edition.selection
     scheduler = Scheduler(services, tick_seconds=HOUR, watch_seconds=0.2)
     scheduler.start()
     try:
@@ -134,7 +134,7 @@ async def test_the_watch_job_picks_up_a_content_change(services: Services) -> No
     finally:
         await stop(scheduler)
 
-    new_key = services.library.edition.key
+    new_key = services.library.edition.selection
     assert new_key != old_key
     assert await keys(services) == [f"instant:{old_key}", f"instant:{new_key}"]
 

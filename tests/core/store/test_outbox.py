@@ -57,7 +57,7 @@ async def test_enqueue_makes_one_row_per_language(store: Store) -> None:
     assert (group.platform, group.chat_id, group.thread, group.chat_kind) == (
         "telegram", "-100", "42", "group",
     )  # fmt: skip
-    assert (group.key, group.body, group.kind) == ("slot:1", "digest:ed-1", "digest")
+    assert (group.occasion, group.body_id, group.kind) == ("slot:1", "digest:ed-1", "digest")
     assert (group.state, group.attempts, group.last_error, group.message_id) == (
         "pending", 0, None, None,
     )  # fmt: skip
@@ -74,7 +74,7 @@ async def test_enqueue_is_idempotent_per_subscription_and_key(store: Store) -> N
     assert await enqueue(store, [a, b], "k2") == 3  # another key is another delivery
     rows = await outbox_rows(store)
     assert len(rows) == 6
-    assert {r.created_at for r in rows if r.key == "k1"} == {NOW}
+    assert {r.created_at for r in rows if r.occasion == "k1"} == {NOW}
 
 
 async def test_enqueue_of_nothing_adds_nothing(store: Store) -> None:
@@ -130,7 +130,7 @@ async def test_enqueue_all_active_queues_every_active_chat_in_each_language(stor
         "push:p1", "push:p1", MessageKind.ANNOUNCEMENT, NOW
     )
     assert added == 4
-    rows = await outbox_rows(store, key="push:p1")
+    rows = await outbox_rows(store, occasion="push:p1")
     assert sorted((r.subscription_id, r.lang) for r in rows) == [
         (en.id, "en"), (ident.id, "id"), (both.id, "en"), (both.id, "id"),
     ]  # fmt: skip
@@ -140,7 +140,7 @@ async def test_enqueue_all_active_queues_every_active_chat_in_each_language(stor
     )  # fmt: skip
     assert by_sub[ident.id].chat_kind == "channel"
     for row in rows:
-        assert (row.body, row.kind, row.state, row.attempts) == (
+        assert (row.body_id, row.kind, row.state, row.attempts) == (
             "push:p1", "announcement", "pending", 0,
         )  # fmt: skip
         assert row.next_attempt_at == NOW
@@ -189,8 +189,8 @@ async def test_claim_marks_ready_rows_sending_and_returns_them(store: Store) -> 
         subscription_id=sub.id,
         chat=ChatRef("telegram", "-100", "42"),
         chat_kind=ChatKind.GROUP,
-        key="slot:1",
-        body="body-slot:1",
+        occasion="slot:1",
+        body_id="body-slot:1",
         lang="en",
         kind=MessageKind.DIGEST,
         attempts=0,
@@ -297,10 +297,10 @@ async def test_settle_gone_pauses_the_chat_and_fails_what_waits_for_it(store: St
     await enqueue(store, [sub, other], "k1")
     await enqueue(store, [sub], "k2")
     delivery = await claim_one(store)  # sub, k1, en
-    assert (delivery.subscription_id, delivery.key, delivery.lang) == (sub.id, "k1", "en")
+    assert (delivery.subscription_id, delivery.occasion, delivery.lang) == (sub.id, "k1", "en")
     later = NOW + MINUTE
     await store.outbox.settle(Settlement(gone=[(delivery, "bot was blocked by the user")]), later)
-    rows = {(r.subscription_id, r.key, r.lang): r for r in await outbox_rows(store)}
+    rows = {(r.subscription_id, r.occasion, r.lang): r for r in await outbox_rows(store)}
     first = rows[sub.id, "k1", "en"]
     assert (first.state, first.attempts, first.last_error) == (
         "failed", 1, "chat gone: bot was blocked by the user",
@@ -493,7 +493,7 @@ async def test_progress_counts_a_keys_deliveries(store: Store) -> None:
     await enqueue(store, subs[:2], "push:p2")
     assert await store.outbox.progress("push:p1") == Progress(total=5, delivered=0, failed=0)
     d = await store.outbox.claim("telegram", NOW, 3)  # the first three of push:p1
-    assert {x.key for x in d} == {"push:p1"}
+    assert {x.occasion for x in d} == {"push:p1"}
     await store.outbox.settle(
         Settlement(delivered=[(d[0].id, "m0"), (d[1].id, "m1")], failed=[(d[2].id, "no")]), NOW
     )
@@ -580,25 +580,25 @@ async def test_next_attempt_ignores_rows_that_are_not_pending(store: Store) -> N
 
 async def test_put_body_and_body_round_trip(store: Store) -> None:
     text = "📰 *Ringkasan* — 6 Oktober\n\n“Kami akan berunding.”"
-    await store.outbox.put_body("digest:ed-1", "id", Format.TELEGRAM, text)
-    assert await store.outbox.body("digest:ed-1", "id", Format.TELEGRAM) == text
+    await store.outbox.put_text("digest:ed-1", "id", Format.TELEGRAM, text)
+    assert await store.outbox.text("digest:ed-1", "id", Format.TELEGRAM) == text
 
 
 async def test_body_is_kept_per_language_and_format(store: Store) -> None:
     for lang in ("en", "id"):
         for fmt in Format:
-            await store.outbox.put_body("b", lang, fmt, f"{lang}/{fmt}")  # type: ignore[arg-type]
-    assert await store.outbox.body("b", "en", Format.DISCORD) == "en/discord"
-    assert await store.outbox.body("b", "id", Format.TEXT) == "id/text"
-    assert await store.outbox.body("other", "en", Format.DISCORD) is None
+            await store.outbox.put_text("b", lang, fmt, f"{lang}/{fmt}")  # type: ignore[arg-type]
+    assert await store.outbox.text("b", "en", Format.DISCORD) == "en/discord"
+    assert await store.outbox.text("b", "id", Format.TEXT) == "id/text"
+    assert await store.outbox.text("other", "en", Format.DISCORD) is None
 
 
 async def test_put_body_twice_keeps_the_first_text(store: Store) -> None:
-    await store.outbox.put_body("b", "en", Format.DISCORD, "first")
-    await store.outbox.put_body("b", "en", Format.DISCORD, "first")
-    await store.outbox.put_body("b", "en", Format.DISCORD, "second")
-    assert await store.outbox.body("b", "en", Format.DISCORD) == "first"
+    await store.outbox.put_text("b", "en", Format.DISCORD, "first")
+    await store.outbox.put_text("b", "en", Format.DISCORD, "first")
+    await store.outbox.put_text("b", "en", Format.DISCORD, "second")
+    assert await store.outbox.text("b", "en", Format.DISCORD) == "first"
 
 
 async def test_body_of_an_unknown_body_is_none(store: Store) -> None:
-    assert await store.outbox.body("missing", "en", Format.TEXT) is None
+    assert await store.outbox.text("missing", "en", Format.TEXT) is None

@@ -73,7 +73,7 @@ async def test_send_marks_a_draft_sent_and_queues_it_for_every_active_chat(
         (both.id, "en"), (both.id, "id"), (ident.id, "id"),
     ]  # fmt: skip
     # The idempotency key stays "push:<id>"; the rows carry the body they were given.
-    assert {(r.key, r.body, r.kind, r.state) for r in rows} == {
+    assert {(r.occasion, r.body_id, r.kind, r.state) for r in rows} == {
         ("push:p-1", body, "announcement", "pending")
     }
     assert {r.next_attempt_at for r in rows} == {when}

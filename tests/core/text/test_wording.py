@@ -10,6 +10,7 @@ import pytest
 
 from bot.core.models import LANGS, Catalog, DateBasis, Kind, Lang, Localized, Source, Statement
 from bot.core.text import wording
+from bot.core.text.strings import STRINGS, say
 
 D = dt.date
 OCT_6 = D(2025, 10, 6)
@@ -177,9 +178,9 @@ def _placeholders(template: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
 
 
-@pytest.mark.parametrize("key", sorted(wording.MESSAGES))
+@pytest.mark.parametrize("key", sorted(STRINGS))
 def test_every_message_has_both_languages_with_the_same_placeholders(key: str) -> None:
-    message = wording.MESSAGES[key]
+    message = STRINGS[key]
     assert message.en.strip()
     assert message.id.strip()
     assert message.en != message.id or not any(c.isalpha() for c in message.en)
@@ -187,7 +188,7 @@ def test_every_message_has_both_languages_with_the_same_placeholders(key: str) -
 
 
 def test_text_fills_placeholders_in_the_readers_language() -> None:
-    assert wording.text("id", "no_news_since", date="6 Oktober 2025") == (
+    assert say("id", "no_news_since", date="6 Oktober 2025") == (
         "Tidak ada ringkasan sejak 6 Oktober 2025."
     )
-    assert wording.text("id", "translated") == "(terjemahan)"
+    assert say("id", "translated") == "(terjemahan)"
