@@ -47,6 +47,7 @@ from benchmarks.bench_core import (
 from bot.core import timing
 from bot.core.delivery.dispatcher import Dispatcher, RetryPolicy
 from bot.core.delivery.planning import Broadcaster
+from bot.core.delivery.pushes import Pusher
 from bot.core.library import Library
 from bot.core.ports import ChatKind, ChatRef, Delivered, Format, Outbound, Outcome, SystemClock
 from bot.core.store import Store
@@ -202,10 +203,10 @@ async def load_library(content: Path, now: dt.datetime) -> Library:
 
 async def push_to_everyone(store: Store, library: Library, now: dt.datetime) -> int:
     """The admin's push, as `ringkas push` does it: draft, record the draft, send."""
-    broadcaster = Broadcaster(store, library)
+    pusher = Pusher(store, library)
     summary = library.catalog.summaries[0].id
-    push = await store.pushes.draft(broadcaster.draft("admin:bench", now, summary_id=summary))
-    queued = await broadcaster.send_push(push, now)
+    push = await store.pushes.draft(pusher.draft("admin:bench", now, summary_id=summary))
+    queued = await pusher.send(push, now)
     assert queued is not None, "a fresh draft is sent"
     return queued
 

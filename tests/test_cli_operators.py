@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.core.delivery.planning import push_id
+from bot.core.delivery.pushes import push_id
 from bot.core.models import Catalog
 from bot.core.ports import ChatRef
 from bot.core.store import Store

@@ -13,7 +13,7 @@ from bot.adapters.console import ConsoleSender
 from bot.app import Runtime, open_runtime, platform_senders, platform_tokens, secrets
 from bot.cli.common import NOTHING, OK, Failure, config_option, count, run_async, settings_of
 from bot.core.commands.arguments import ArgError, parse_subscribe
-from bot.core.delivery.planning import AnnouncementTooLong
+from bot.core.delivery.pushes import AnnouncementTooLong
 from bot.core.ports import ChatKind, ChatRef, Format, SystemClock
 from bot.core.store.outbox import Progress
 from bot.core.store.records import PushState
@@ -146,12 +146,11 @@ async def _push(args: argparse.Namespace, runtime: Runtime) -> int:
         )
     except AnnouncementTooLong:
         raise Failure(["the announcement does not fit in one message; make it shorter"]) from None
-    key = f"push:{push.id}"
     if push.state is PushState.SENT:
         print(f"push {push.id} was already sent; it is not sent twice", file=sys.stderr)
-        _show_progress(push.id, await services.store.outbox.progress(key), final=True)
+        _show_progress(push.id, await services.pusher.progress(push.id), final=True)
         return OK
-    print(services.broadcaster.push_text(push, runtime.settings.language, Format.TEXT))
+    print(services.pusher.text(push, runtime.settings.language, Format.TEXT))
     if not args.yes and not _confirmed(push.id):
         await services.cancel_push(push, OPERATOR)
         print(f"push {push.id} cancelled: nothing was sent", file=sys.stderr)
@@ -161,10 +160,10 @@ async def _push(args: argparse.Namespace, runtime: Runtime) -> int:
     if runtime.sends:  # else the process that holds the store sends it
         drain = asyncio.create_task(runtime.dispatcher.drain(wait_up_to=30))
         while not drain.done():
-            _show_progress(push.id, await services.store.outbox.progress(key))
+            _show_progress(push.id, await services.pusher.progress(push.id))
             await asyncio.wait([drain], timeout=0.5)
         await drain
-    progress = await services.store.outbox.progress(key)
+    progress = await services.pusher.progress(push.id)
     _show_progress(push.id, progress, final=True)
     if progress.waiting:
         print(

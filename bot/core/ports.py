@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -117,6 +118,35 @@ class Sender(Protocol):
     def format(self) -> Format: ...
 
     async def send(self, chat: ChatRef, message: Outbound) -> Outcome: ...
+
+
+# --- a push's status message, as an adapter lets the core show it ---
+
+
+class StatusExpired(Exception):
+    """The platform no longer lets the status message be edited (an interaction's token
+    expired)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusPlace:
+    """Where a status message is, for a platform that can edit it again after a restart."""
+
+    chat: ChatRef
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusDisplay:
+    """What an adapter lends the core to show a push's status; the core decides the rest."""
+
+    # Replace the message's text; raises StatusExpired once the platform stops allowing it.
+    edit: Callable[[str], Awaitable[object]]
+    # Post the status elsewhere once edits have expired (the admin's private chat), giving the
+    # display it is on from then on; None where edits never expire.
+    move: Callable[[str], Awaitable[StatusDisplay]] | None = None
+    # Where the message is, if the platform can find it again: then a restart follows it on.
+    place: StatusPlace | None = None
 
 
 class Adapter(Protocol):

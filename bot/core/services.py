@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.core.content.problems import ContentError
 from bot.core.delivery.planning import Broadcaster, Planned
+from bot.core.delivery.pushes import Pusher
 from bot.core.library import Library, Reloaded, ReloadFailed
 from bot.core.models import Lang
 from bot.core.ports import ChatRef, Clock
@@ -51,6 +52,10 @@ class Services:
     admins: Mapping[str, frozenset[str]] = field(default_factory=dict)
     wake: Callable[[], None] = lambda: None  # tells the dispatcher something was queued
     tell_admins: ProblemsNotice = _no_notice
+    pusher: Pusher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pusher = Pusher(self.store, self.library)
 
     def is_admin(self, platform: str, user_id: str) -> bool:
         return user_id in self.admins.get(platform, frozenset())
@@ -92,7 +97,7 @@ class Services:
         """A push as stored: a new draft, or the earlier one with the same content (which may
         have been sent). AnnouncementTooLong if the text fits no single message."""
         now = self.clock.now()
-        draft = self.broadcaster.draft(actor, now, summary_id, text_en, text_id)
+        draft = self.pusher.draft(actor, now, summary_id, text_en, text_id)
         return await self.store.pushes.draft(draft)
 
     async def confirm_push(self, push: Push, actor: str) -> int | None:
@@ -100,7 +105,7 @@ class Services:
         already. Marking it sent and queueing it are one transaction: a second confirmation,
         a stale button or a crash never sends it twice or half."""
         now = self.clock.now()
-        queued = await self.broadcaster.send_push(push, now)
+        queued = await self.pusher.send(push, now)
         if queued is None:
             return None
         what = push.summary_id or f"announcement “{(push.text_en or '')[:60]}”"
@@ -131,6 +136,15 @@ class Services:
                 )
             found.append(current)
         return found
+
+    async def menu_is_current(self, menu: str, fingerprint: str) -> bool:
+        """Whether a platform's command menu was last published with this fingerprint (a hash of
+        what it shows): publishing it again would be wasted, and Discord limits command updates
+        per day."""
+        return await self.store.markers.get(menu) == fingerprint
+
+    async def menu_published(self, menu: str, fingerprint: str) -> None:
+        await self.store.markers.put(menu, fingerprint)
 
     async def reload_if_changed(self) -> Reloaded | ReloadFailed | None:
         """The watcher's pass: reload only when files under the content folder changed."""

@@ -325,7 +325,7 @@ async def test_confirming_a_push_never_proposed_sends_nothing(
     services: Services, recorder: Recorder
 ) -> None:
     await subscribe(services, "1", SCHEDULED)
-    push = services.broadcaster.draft("telegram:42", NOW, text_en="Hello", text_id="Halo")
+    push = services.pusher.draft("telegram:42", NOW, text_en="Hello", text_id="Halo")
 
     assert await services.confirm_push(push, "telegram:42") is None
 
@@ -350,7 +350,7 @@ async def test_a_summary_push_confirmed_after_a_fix_delivers_the_fixed_text(
     assert isinstance(await services.reload(), Reloaded)
 
     again = await services.propose_push("telegram:42", summary_id=summary.id)
-    preview = services.broadcaster.push_text(again, "en", Format.TELEGRAM)
+    preview = services.pusher.text(again, "en", Format.TELEGRAM)
     assert "Corrected headline" in preview
     assert await services.confirm_push(again, "telegram:42") == 1
 
@@ -361,7 +361,7 @@ async def test_a_summary_push_confirmed_after_a_fix_delivers_the_fixed_text(
     for lang in LANGS:
         for fmt in Format:
             stored = await services.store.outbox.text(row.body_id, lang, fmt)
-            assert stored == services.broadcaster.push_text(again, lang, fmt)
+            assert stored == services.pusher.text(again, lang, fmt)
     # The stale confirmation had stored the text before the fix under another body key, which
     # stays as it was: the delivery is queued with the new one.
     async with services.store.engine.connect() as connection:

@@ -27,7 +27,7 @@ from bot.core.commands.admin import problems_notice
 from bot.core.commands.arguments import parse_subscribe
 from bot.core.content.loading import load_catalog
 from bot.core.content.problems import ContentError
-from bot.core.delivery.planning import announcement
+from bot.core.delivery.pushes import announcement
 from bot.core.library import Library, Reloaded, ReloadFailed
 from bot.core.models import LANGS, Catalog, Lang
 from bot.core.ports import ChatKind, ChatRef, Format

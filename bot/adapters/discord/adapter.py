@@ -29,17 +29,19 @@ from bot.adapters import AdapterError
 from bot.adapters.choices import ChoiceKeys
 from bot.adapters.discord import commands
 from bot.adapters.discord.sender import MAX_RATELIMIT_WAIT, NO_MENTIONS, DiscordSender
-from bot.adapters.progress import EditStatus, PushProgress
 from bot.config import DiscordSettings
 from bot.core.commands import Choice, Reply, Request, handle
 from bot.core.commands import suggestions as suggest
 from bot.core.commands.suggestions import Suggestion
+from bot.core.delivery.pushes import PushStatus
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef, Format
+from bot.core.ports import ChatKind, ChatRef, Format, StatusDisplay, StatusExpired
 from bot.core.services import Services
 from bot.core.text.strings import say
 
 log = logging.getLogger(__name__)
+
+Edit = Callable[[str], Awaitable[object]]  # replaces a message's text
 
 PLATFORM = "discord"
 CUSTOM_ID_LIMIT = 100  # characters of a button's custom_id
@@ -142,7 +144,8 @@ class DiscordAdapter:
         self._keys = ChoiceKeys(CUSTOM_ID_LIMIT)
         self._services: Services | None = None
         self._gateway: asyncio.Task[None] | None = None
-        self._progress = PushProgress(Format.DISCORD, progress_every)
+        self._progress_every = progress_every
+        self._status: PushStatus | None = None
 
     @property
     def services(self) -> Services:
@@ -153,6 +156,7 @@ class DiscordAdapter:
         """Log in over REST (which runs `_setup`), then keep a gateway connection for
         interactions; discord.py reconnects and resumes it by itself."""
         self._services = services
+        self._status = PushStatus(services, PLATFORM, Format.DISCORD, self._progress_every)
         point_at(self._settings)
         await _login(self._client, self._settings, self._token)
         self._gateway = asyncio.create_task(self._stay_connected())
@@ -163,7 +167,8 @@ class DiscordAdapter:
         `close` has dropped the client's loop, that dispatch fails and leaves its event handler
         never run. So the gateway reader ends first (no READY can start another wait), then the
         wait, then the client closes."""
-        self._progress.cancel_all()
+        if self._status is not None:
+            self._status.cancel_all()
         if self._gateway is not None:
             await _cancel(self._gateway)
         ready: asyncio.Task[None] | None = self._client._connection._ready_task  # private, stable
@@ -216,12 +221,12 @@ class DiscordAdapter:
             ]
             digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
             target = f"guild:{guild.id}" if guild else "global"
-            marker = f"discord.commands:{self._client.application_id}:{target}"
-            if await self.services.store.markers.get(marker) == digest:
+            menu = f"{PLATFORM}.commands:{self._client.application_id}:{target}"
+            if await self.services.menu_is_current(menu, digest):
                 log.info("discord: slash commands unchanged (%s); not synced", target)
                 continue
             await self.tree.sync(guild=guild)
-            await self.services.store.markers.put(marker, digest)
+            await self.services.menu_published(menu, digest)
             log.info("discord: slash commands synced (%s)", target)
 
     async def on_ready(self) -> None:
@@ -246,7 +251,7 @@ class DiscordAdapter:
             await interaction.delete_original_response()
         status = await self._answer(interaction, reply, private or reply.error)
         if reply.push_id and status is not None:
-            self._follow_push(interaction, status, reply.push_id, reply.lang)
+            await self._follow_push(interaction, status, reply.push_id, reply.lang)
 
     async def _in_time(
         self,
@@ -286,7 +291,7 @@ class DiscordAdapter:
         reply = await self._in_time(interaction, command, interaction.response.defer)
         message = interaction.message
         private = bool(message and message.flags.ephemeral)
-        status: EditStatus | None
+        status: Edit | None
         if reply.error:
             # Only the one who pressed learns why; the message stays as it is for the others.
             await self._answer(interaction, reply, private=True)
@@ -299,7 +304,7 @@ class DiscordAdapter:
             await _edit_pressed(interaction, None)  # the choice is made: no more buttons
             status = await self._answer(interaction, reply, private)
         if reply.push_id and status is not None:
-            self._follow_push(interaction, status, reply.push_id, reply.lang)
+            await self._follow_push(interaction, status, reply.push_id, reply.lang)
 
     def _request(self, interaction: discord.Interaction, text: str) -> Request:
         in_dm = interaction.guild_id is None
@@ -344,10 +349,10 @@ class DiscordAdapter:
 
     async def _answer(
         self, interaction: discord.Interaction, reply: Reply, private: bool
-    ) -> EditStatus | None:
+    ) -> Edit | None:
         """Send the reply's messages, the choices as buttons under the last; a way to edit the
         last one (for a push's progress)."""
-        status: EditStatus | None = None
+        status: Edit | None = None
         for index, content in enumerate(reply.messages):
             final = index == len(reply.messages) - 1
             view = self._view(reply.choices) if final and reply.choices else discord.utils.MISSING
@@ -377,13 +382,14 @@ class DiscordAdapter:
             )
         return view
 
-    def _follow_push(
-        self, interaction: discord.Interaction, edit: EditStatus, push_id: str, lang: Lang | None
+    async def _follow_push(
+        self, interaction: discord.Interaction, edit: Edit, push_id: str, lang: Lang | None
     ) -> None:
-        """Show the push's progress in its status message, and in a DM to the admin who
-        confirmed it once the interaction has expired (a long push outlasts it)."""
-        edit = _moving_to_dm(edit, interaction.user)
-        self._progress.follow(self.services, push_id, lang or self._default_lang, edit)
+        """Show the push's progress in its status message; once the interaction has expired (a
+        long push outlasts it), the core moves it to a DM to the admin who confirmed it."""
+        assert self._status is not None, "the adapter has not started"
+        display = StatusDisplay(_until_expired(edit), move=_dm_to(interaction.user))
+        await self._status.follow(push_id, lang or self._default_lang, display)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:
@@ -429,7 +435,7 @@ async def _edit_pressed(interaction: discord.Interaction, content: str | None) -
         await interaction.response.edit_message(**changes)
 
 
-def _editor(interaction: discord.Interaction) -> EditStatus:
+def _editor(interaction: discord.Interaction) -> Edit:
     async def edit(content: str) -> object:
         return await interaction.edit_original_response(
             content=content, allowed_mentions=NO_MENTIONS
@@ -438,30 +444,33 @@ def _editor(interaction: discord.Interaction) -> EditStatus:
     return edit
 
 
-def _moving_to_dm(edit: EditStatus, admin: discord.User | discord.Member) -> EditStatus:
-    """`edit` (through an interaction's token) until the token expires; then the status is
-    posted once in a DM to `admin`, and that message edited from then on: the bot may edit its
-    own message for as long as it exists. If it cannot be posted (DMs closed), that failure
-    is the caller's, as any failed edit's."""
-    moved: discord.Message | None = None
+def _until_expired(edit: Edit) -> Edit:
+    """`edit` through an interaction's token, which Discord refuses 15 minutes on."""
 
-    async def edit_or_move(content: str) -> object:
-        nonlocal moved
-        if moved is not None:
-            return await moved.edit(content=content, allowed_mentions=NO_MENTIONS)
+    async def edit_or_expire(content: str) -> object:
         try:
             return await edit(content)
         except discord.HTTPException as error:
-            if error.code not in TOKEN_EXPIRED:
-                raise
-        log.info("discord: the interaction expired; the push's progress moves to a DM")
-        moved = await admin.send(content, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
-        return moved
+            if error.code in TOKEN_EXPIRED:
+                raise StatusExpired(str(error)) from error
+            raise
 
-    return edit_or_move
+    return edit_or_expire
 
 
-def _message_editor(message: discord.WebhookMessage) -> EditStatus:
+def _dm_to(admin: discord.User | discord.Member) -> Callable[[str], Awaitable[StatusDisplay]]:
+    """Post the status in a DM to `admin`, then edit that message: the bot may edit its own
+    message for as long as it exists. If it cannot be posted (DMs closed), that failure is the
+    caller's, as any failed edit's."""
+
+    async def move(content: str) -> StatusDisplay:
+        sent = await admin.send(content, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+        return StatusDisplay(_message_editor(sent))
+
+    return move
+
+
+def _message_editor(message: discord.Message) -> Edit:
     async def edit(content: str) -> object:
         return await message.edit(content=content, allowed_mentions=NO_MENTIONS)
 

@@ -42,7 +42,6 @@ from telegram.request import HTTPXRequest
 
 from bot import logs
 from bot.adapters import AdapterError
-from bot.adapters.progress import PushProgress
 from bot.adapters.telegram.buttons import Buttons
 from bot.adapters.telegram.requests import (
     addressed_elsewhere,
@@ -55,8 +54,9 @@ from bot.adapters.telegram.requests import (
 from bot.adapters.telegram.sender import NO_PREVIEW, PLATFORM, TelegramSender
 from bot.config import TelegramSettings, token
 from bot.core.commands import MANAGING, Reply, Request, handle, menu, parse
+from bot.core.delivery.pushes import PushStatus
 from bot.core.models import Lang
-from bot.core.ports import ChatRef, Format
+from bot.core.ports import ChatRef, Format, StatusDisplay, StatusPlace
 from bot.core.services import Services
 from bot.core.text.strings import say
 
@@ -69,9 +69,6 @@ PRESENT = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
 MENU_LANGUAGES: tuple[tuple[str | None, Lang], ...] = ((None, "en"), ("id", "id"))
 ALERT_LIMIT = 200  # characters of a button's alert, set by the Bot API
 START_ATTEMPTS = 5  # getMe tries at start before giving up: Telegram may be briefly unreachable
-STATUS_MARKER = "telegram.push-status:"  # store marker: where a push's status message is
-FOLLOWED = "followed"  # the marker's value once the status reads done
-RESUMED_PUSHES = 10  # the most recent pushes whose status is followed again after a restart
 POLL_RETRY_CAP = 5.0  # seconds: the longest wait between two polls after a network error
 
 
@@ -230,7 +227,8 @@ class TelegramAdapter:
         self.sender = TelegramSender(self._application.bot)
         self._buttons = Buttons()
         self._services: Services | None = None
-        self._progress = PushProgress(Format.TELEGRAM, progress_every)
+        self._progress_every = progress_every
+        self._status: PushStatus | None = None
 
     @property
     def services(self) -> Services:
@@ -239,6 +237,7 @@ class TelegramAdapter:
 
     async def start(self, services: Services) -> None:
         self._services = services
+        self._status = PushStatus(services, PLATFORM, Format.TELEGRAM, self._progress_every)
         application = self._application
         private_or_command = (filters.ChatType.PRIVATE & filters.TEXT) | filters.COMMAND
         application.add_handler(
@@ -253,13 +252,14 @@ class TelegramAdapter:
         await self._initialize()
         await self._set_menus()
         await application.start()
-        await self._resume_push_progress()
+        await self._status.resume(self._display_at)
         await self._receive_updates()
         bot = application.bot
         log.info("telegram: serving as @%s", bot.username)
 
     async def stop(self) -> None:
-        self._progress.cancel_all()
+        if self._status is not None:
+            self._status.cancel_all()
         application = self._application
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
@@ -357,8 +357,9 @@ class TelegramAdapter:
             return
         reply = await handle(request, self.services)
         last = await self._answer(chat, reply)
-        if reply.push_id and last is not None:
-            await self._follow_push(chat, last, reply.push_id, reply.lang)
+        if reply.push_id and last is not None and self._status is not None:
+            display = self._display_at(StatusPlace(chat, last))
+            await self._status.follow(reply.push_id, reply.lang or self._default_lang, display)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -392,8 +393,9 @@ class TelegramAdapter:
         else:
             await self._edit(chat, message.message_id, None)  # the choice is made: no buttons
             status = await self._answer(chat, reply)
-        if reply.push_id and status is not None:
-            await self._follow_push(chat, status, reply.push_id, reply.lang)
+        if reply.push_id and status is not None and self._status is not None:
+            display = self._display_at(StatusPlace(chat, status))
+            await self._status.follow(reply.push_id, reply.lang or self._default_lang, display)
 
     async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was added back to a chat (or unblocked): a paused subscription resumes."""
@@ -462,32 +464,14 @@ class TelegramAdapter:
         except TelegramError as error:
             log.warning("telegram: could not edit a message in %s: %s", chat, error.message)
 
-    async def _follow_push(
-        self, chat: ChatRef, message_id: str, push_id: str, lang: Lang | None
-    ) -> None:
-        """Edit the push's status message as it goes out. Where it is is kept in the store, so
-        that after a restart the status is followed on to the end."""
-        lang = lang or self._default_lang
-        marker = STATUS_MARKER + push_id
-        await self.services.store.markers.put(marker, f"{chat}|{message_id}|{lang}")
+    def _display_at(self, place: StatusPlace) -> StatusDisplay:
+        """A push's status in one of the bot's messages: Telegram lets the bot edit its own
+        messages for as long as they exist, so the place is kept for a restart."""
 
         async def edit(text: str) -> None:
-            await self._edit(chat, message_id, text)
+            await self._edit(place.chat, place.message_id, text)
 
-        async def done() -> None:
-            await self.services.store.markers.put(marker, FOLLOWED)
-
-        self._progress.follow(self.services, push_id, lang, edit, done)
-
-    async def _resume_push_progress(self) -> None:
-        """The status messages of pushes still going out when the bot last stopped."""
-        for push in await self.services.store.pushes.recent_sent(RESUMED_PUSHES):
-            saved = await self.services.store.markers.get(STATUS_MARKER + push.id)
-            if not saved or saved == FOLLOWED:
-                continue
-            chat, message_id, saved_lang = saved.rsplit("|", 2)
-            lang: Lang = "id" if saved_lang == "id" else "en"
-            await self._follow_push(ChatRef.parse(chat), message_id, push.id, lang)
+        return StatusDisplay(edit, place=place)
 
 
 def _alert_text(messages: tuple[str, ...]) -> str:

@@ -17,12 +17,11 @@ from bot.core.commands.base import (
     say_reply,
 )
 from bot.core.content.problems import ContentError
-from bot.core.delivery.planning import AnnouncementTooLong
+from bot.core.delivery.pushes import AnnouncementTooLong, progress_line
 from bot.core.library import ReloadFailed
 from bot.core.models import Lang
 from bot.core.ports import Format
 from bot.core.services import Services
-from bot.core.store.outbox import Progress
 from bot.core.store.records import Push, PushState
 from bot.core.store.tables import OutboxState
 from bot.core.subscription import State
@@ -55,7 +54,7 @@ async def push(request: Request, services: Services, args: str) -> Reply:
         return await _already_sent(request, services, stored)
     counts = await services.store.subscriptions.counts()
     chats = sum(n for (_, state), n in counts.items() if state is State.ACTIVE)
-    preview = services.broadcaster.push_text(stored, lang, request.fmt)
+    preview = services.pusher.text(stored, lang, request.fmt)
     question = render(plain_line(say(lang, "push_preview", id=stored.id, count=chats)), request.fmt)
     choices = (
         Choice(say(lang, "push_send"), f"/push confirm {stored.id}"),
@@ -87,33 +86,11 @@ async def _decide(request: Request, services: Services, verb: str, push_id: str)
 async def _already_sent(request: Request, services: Services, stored: Push) -> Reply:
     lang = request.lang
     sent_at = stored.sent_at or stored.created_at
-    progress = await services.store.outbox.progress(f"push:{stored.id}")
+    progress = await services.pusher.progress(stored.id)
     return reply(
         request,
         plain_line(say(lang, "push_already_sent", id=stored.id, when=_utc(sent_at))),
-        plain_line(_progress_line(lang, stored.id, progress)),
-    )
-
-
-async def push_progress(
-    services: Services, push_id: str, lang: Lang, fmt: Format
-) -> tuple[str, bool]:
-    """A confirmed push's progress as one message to show (and edit as it changes), and whether
-    it has finished: every delivery made or given up."""
-    progress = await services.store.outbox.progress(f"push:{push_id}")
-    finished = progress.waiting == 0
-    text = _progress_line(lang, push_id, progress, "push_done" if finished else "push_progress")
-    return render(plain_line(text), fmt), finished
-
-
-def _progress_line(lang: Lang, push_id: str, progress: Progress, key: str = "push_progress") -> str:
-    return say(
-        lang,
-        key,
-        id=push_id,
-        delivered=progress.delivered,
-        total=progress.total,
-        failed=progress.failed,
+        plain_line(progress_line(lang, stored.id, progress)),
     )
 
 
@@ -167,8 +144,8 @@ async def status(request: Request, services: Services, args: str) -> Reply:
     if pushes := await store.pushes.recent_sent(3):
         lines = []
         for sent in pushes:
-            progress = await store.outbox.progress(f"push:{sent.id}")
-            lines.append(_progress_line(lang, sent.id, progress))
+            progress = await services.pusher.progress(sent.id)
+            lines.append(progress_line(lang, sent.id, progress))
         document += (_block(say(lang, "status_pushes"), lines),)
     if audit := await store.audit.recent(5):
         lines = [f"{_utc(e.at)} {e.actor} {e.action} {echo(e.detail)}" for e in audit]

@@ -1,4 +1,4 @@
-"""What goes into the outbox: scheduled digests, instant digests and admin pushes.
+"""What goes into the outbox: scheduled and instant digests (pushes: `pushes.py`).
 
 Each delivery's occasion makes it unique to its chat ("scheduled:<slot>", "instant:<edition>",
 "push:<id>"), so planning the same thing twice queues it once.
@@ -17,12 +17,8 @@ from bot.core.library import Edition, Library
 from bot.core.models import LANGS, Lang
 from bot.core.ports import Format, MessageKind
 from bot.core.store import Store
-from bot.core.store.records import Push, PushState
 from bot.core.store.subscriptions import Advance
 from bot.core.subscription import Subscription
-from bot.core.text.document import Span, Style
-from bot.core.text.render import fits, printable, render
-from bot.core.text.strings import say
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +31,6 @@ class Planned:
     skipped: int  # chats with nothing new since their last digest
 
 
-class AnnouncementTooLong(Exception):
-    pass
-
-
 def _next_slot(sub: Subscription, now: dt.datetime) -> dt.datetime | None:
     """The slot after the one served, counted from that slot, not from now: a late pass in an
     hour that repeats (clocks going back) must not find the same wall time again. Slots missed
@@ -49,17 +41,6 @@ def _next_slot(sub: Subscription, now: dt.datetime) -> dt.datetime | None:
     if following is not None and following <= now:
         following = timing.next_due(times, zone, now)
     return following
-
-
-def push_id(summary_id: str | None, text_en: str | None, text_id: str | None) -> str:
-    """The same push content always gets the same id: resubmitting it never sends it twice."""
-    content = "\x1f".join(part or "" for part in (summary_id, text_en, text_id))
-    return hashlib.sha256(content.encode()).hexdigest()[:10]
-
-
-def announcement(text: str, lang: Lang, fmt: Format) -> str:
-    header = Span(say(lang, "announcement"), Style.BOLD)
-    return render((((header,),), ((Span(text),),)), fmt)
 
 
 class Broadcaster:
@@ -115,67 +96,25 @@ class Broadcaster:
             )
         return Planned(queued, 0)
 
-    async def send_push(self, push: Push, now: dt.datetime) -> int | None:
-        """Queue a confirmed push for every active subscription: the number of rows queued, or
-        None if the push was no longer a draft (sent or cancelled meanwhile)."""
-        texts = {(lang, fmt): self.push_text(push, lang, fmt) for lang in LANGS for fmt in Format}
-        body_id = await self._store_texts(f"push:{push.id}", texts)
-        kind = MessageKind.DIGEST if push.summary_id else MessageKind.ANNOUNCEMENT
-        queued = await self._store.pushes.send(push.id, body_id, kind, now)
-        if queued is not None:
-            log.info("push %s queued for %d deliveries", push.id, queued)
-        return queued
-
-    def push_text(self, push: Push, lang: Lang, fmt: Format) -> str:
-        if push.summary_id is not None:
-            text = self._library.summary_digest(push.summary_id, lang, fmt)
-            if text is None:
-                raise LookupError(push.summary_id)
-            return text
-        words = push.text_en if lang == "en" else push.text_id
-        return announcement(words or "", lang, fmt)
-
-    def draft(
-        self,
-        by: str,
-        now: dt.datetime,
-        summary_id: str | None = None,
-        text_en: str | None = None,
-        text_id: str | None = None,
-    ) -> Push:
-        """A push ready to preview; AnnouncementTooLong if it fits no single message. An
-        announcement is kept as it will show: without control characters (the store would refuse
-        a NUL on PostgreSQL)."""
-        text_en, text_id = (None if t is None else printable(t) for t in (text_en, text_id))
-        push = Push(
-            push_id(summary_id, text_en, text_id),
-            summary_id, text_en, text_id, PushState.DRAFT, by, now, None,
-        )  # fmt: skip
-        if summary_id is None:
-            for lang in LANGS:
-                for fmt in Format:
-                    if not fits(self.push_text(push, lang, fmt), fmt):
-                        raise AnnouncementTooLong(push.id)
-        return push
-
     async def _digest_body(self) -> str:
         """Store the current digest in every language and format, once per loaded edition."""
         edition = self._library.edition
         if self._stored is not None and self._stored[0] is edition:
             return self._stored[1]
         texts = {(lang, fmt): self._library.digest(lang, fmt) for lang in LANGS for fmt in Format}
-        body_id = await self._store_texts("digest", texts)
+        body_id = await store_texts(self._store, "digest", texts)
         self._stored = (edition, body_id)
         return body_id
 
-    async def _store_texts(
-        self, prefix: str, texts: Mapping[tuple[Lang, Format], str | None]
-    ) -> str:
-        """Store rendered texts under an id made from them: a curator's fix to a summary (same
-        edition, same push id, new text) gets a new id, so what is queued after it carries it."""
-        digest = hashlib.sha256(repr(sorted(texts.items())).encode()).hexdigest()[:16]
-        body_id = f"{prefix}:{digest}"
-        for (lang, fmt), text in texts.items():
-            if text is not None:
-                await self._store.outbox.put_text(body_id, lang, fmt, text)
-        return body_id
+
+async def store_texts(
+    store: Store, prefix: str, texts: Mapping[tuple[Lang, Format], str | None]
+) -> str:
+    """Store rendered texts under an id made from them: a curator's fix to a summary (same
+    edition, same push id, new text) gets a new id, so what is queued after it carries it."""
+    digest = hashlib.sha256(repr(sorted(texts.items())).encode()).hexdigest()[:16]
+    body_id = f"{prefix}:{digest}"
+    for (lang, fmt), text in texts.items():
+        if text is not None:
+            await store.outbox.put_text(body_id, lang, fmt, text)
+    return body_id

@@ -90,11 +90,10 @@ class Pushes:
             return [_push_of(row) for row in await connection.execute(query)]
 
     async def send(
-        self, push_id: str, body_id: str, kind: MessageKind, now: dt.datetime
+        self, push_id: str, occasion: str, body_id: str, kind: MessageKind, now: dt.datetime
     ) -> int | None:
         """Mark a draft sent and queue it, carrying `body_id`, for every active subscription, in
         one transaction; None (and nothing queued) if it was no longer a draft."""
-        occasion = f"push:{push_id}"
         async with self._engine.begin() as connection:
             marked = await connection.execute(
                 update(pushes)

@@ -11,10 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.commands import Choice
-from bot.core.commands.admin import push_progress
 from bot.core.commands.base import plain_line
 from bot.core.content.problems import ContentError
-from bot.core.delivery.planning import push_id
+from bot.core.delivery.pushes import push_id
 from bot.core.models import LANGS, Lang
 from bot.core.ports import ChatRef, Format
 from bot.core.services import Services
@@ -69,7 +68,7 @@ async def queued_push_body(services: Services, push: str) -> str:
         for fmt in Format:
             text = await services.store.outbox.text(body, lang, fmt)
             assert text is not None
-            assert text == services.broadcaster.push_text(sent, lang, fmt)
+            assert text == services.pusher.text(sent, lang, fmt)
     return str(body)
 
 
@@ -484,7 +483,7 @@ summaries:
     ]
 
 
-# --- push_progress: the message adapters edit while a push goes out ---
+# --- Pusher.status_text: the message shown while a push goes out ---
 
 
 async def confirmed_push(services: Services) -> str:
@@ -508,16 +507,16 @@ async def test_push_progress_before_part_way_and_when_done(
     push = await confirmed_push(services)
     outbox_ = services.store.outbox
 
-    before = await push_progress(services, push, lang, fmt)
+    before = await services.pusher.status_text(push, lang, fmt)
 
     telegram = await outbox_.claim("telegram", clock.now(), 10)
     assert len(telegram) == 2
-    claimed = await push_progress(services, push, lang, fmt)  # sending is still waiting
+    claimed = await services.pusher.status_text(push, lang, fmt)  # sending is still waiting
     await outbox_.settle(
         Settlement(delivered=[(telegram[0].id, "m1")], failed=[(telegram[1].id, "Forbidden")]),
         clock.now(),
     )
-    part_way = await push_progress(services, push, lang, fmt)
+    part_way = await services.pusher.status_text(push, lang, fmt)
 
     discord = await outbox_.claim("discord", clock.now(), 10)
     assert len(discord) == 2
@@ -526,10 +525,10 @@ async def test_push_progress_before_part_way_and_when_done(
         Settlement(delivered=[(discord[0].id, "m2")], retry=[(discord[1].id, retry_at, "5xx")]),
         clock.now(),
     )
-    retrying = await push_progress(services, push, lang, fmt)  # a retry is still waiting
+    retrying = await services.pusher.status_text(push, lang, fmt)  # a retry is still waiting
     [again] = await outbox_.claim("discord", retry_at, 10)
     await outbox_.settle(Settlement(delivered=[(again.id, "m3")]), retry_at)
-    done = await push_progress(services, push, lang, fmt)
+    done = await services.pusher.status_text(push, lang, fmt)
 
     assert before == (progress_text(lang, "push_progress", push, 0, 0), False)
     assert claimed == before
@@ -551,8 +550,8 @@ async def test_push_progress_wording(services: Services) -> None:
     for d in await services.store.outbox.claim("discord", START, 9):
         await services.store.outbox.settle(Settlement(failed=[(d.id, "gone")]), START)
 
-    english = await push_progress(services, push, "en", Format.TELEGRAM)
-    indonesian = await push_progress(services, push, "id", Format.DISCORD)
+    english = await services.pusher.status_text(push, "en", Format.TELEGRAM)
+    indonesian = await services.pusher.status_text(push, "id", Format.DISCORD)
 
     assert english == (f"Push {push}: done. Delivered 2/4, failed 2.", True)
     assert indonesian == (f"Push {push}: selesai. Terkirim 2/4, gagal 2.", True)
@@ -561,8 +560,8 @@ async def test_push_progress_wording(services: Services) -> None:
 async def test_push_progress_part_way_wording(services: Services) -> None:
     push = await confirmed_push(services)
 
-    english = await push_progress(services, push, "en", Format.DISCORD)
-    indonesian = await push_progress(services, push, "id", Format.TELEGRAM)
+    english = await services.pusher.status_text(push, "en", Format.DISCORD)
+    indonesian = await services.pusher.status_text(push, "id", Format.TELEGRAM)
 
     assert english == (f"Push {push}: delivered 0/4, failed 0.", False)
     assert indonesian == (f"Push {push}: terkirim 0/4, gagal 0.", False)
@@ -573,6 +572,6 @@ async def test_push_progress_of_a_push_to_no_one_is_done_at_once(services: Servi
     confirmed = await ask_admin(services, preview.choices[0].command)
     assert confirmed.push_id is not None
 
-    progress = await push_progress(services, confirmed.push_id, "en", Format.TELEGRAM)
+    progress = await services.pusher.status_text(confirmed.push_id, "en", Format.TELEGRAM)
 
     assert progress == (f"Push {confirmed.push_id}: done. Delivered 0/0, failed 0.", True)

@@ -20,6 +20,7 @@ from bot.core.delivery import dispatcher as dispatching
 from bot.core.delivery.dispatcher import Dispatcher, RetryPolicy
 from bot.core.delivery.pacing import PlatformLimits, Rate
 from bot.core.delivery.planning import Broadcaster
+from bot.core.delivery.pushes import Pusher
 from bot.core.library import Library
 from bot.core.models import LANGS, Lang
 from bot.core.ports import (
@@ -181,14 +182,14 @@ async def test_push_reaches_every_chat_exactly_once(
     store: Store, sender: RecordingSender, clock: SettableClock
 ) -> None:
     library = await Library.load(CONTENT, DigestOptions(), NOW)
-    broadcaster = Broadcaster(store, library)
+    pusher = Pusher(store, library)
     languages: list[Languages] = ["en", "id", "both"]
     kinds = [ChatKind.PRIVATE, ChatKind.GROUP, ChatKind.CHANNEL]
     subs = [await subscribe(store, i, languages[i % 3], kinds[i % 3 - 1]) for i in range(1, 31)]
     push = await store.pushes.draft(
-        broadcaster.draft("admin", NOW, text_en="Hello", text_id="Halo")
+        pusher.draft("admin", NOW, text_en="Hello", text_id="Halo")
     )
-    queued = await broadcaster.send_push(push, NOW)
+    queued = await pusher.send(push, NOW)
     assert queued == 40  # 10 English, 10 Indonesian, 10 both
 
     report = await dispatcher(store, sender, clock).drain()
@@ -199,14 +200,14 @@ async def test_push_reaches_every_chat_exactly_once(
     for sub in subs:
         texts = {s.message.text for s in sender.to(sub.chat)}
         assert texts == {
-            broadcaster.push_text(push, lang, Format.TELEGRAM) for lang in sub.plan.langs
+            pusher.text(push, lang, Format.TELEGRAM) for lang in sub.plan.langs
         }
         assert {s.message.kind for s in sender.to(sub.chat)} == {MessageKind.ANNOUNCEMENT}
     assert await store.outbox.progress(f"push:{push.id}") == Progress(40, 40, 0)
     assert len({s.outcome for s in sender.sent}) == 40  # each has its own message id
 
     # Sending again queues nothing (it is no longer a draft), and draining sends nothing more.
-    assert await broadcaster.send_push(push, NOW + SECOND) is None
+    assert await pusher.send(push, NOW + SECOND) is None
     assert len(await outbox_rows(store)) == 40
     assert (await dispatcher(store, sender, clock).drain()).delivered == 0
     assert len(sender.sent) == 40

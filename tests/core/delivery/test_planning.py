@@ -1,12 +1,12 @@
 """Planning over a real SQLite store and the real content: scheduled slots (once, coalesced,
 DST-correct), skipping unchanged editions, instant deliveries, digest bodies keyed by their
-text, and admin pushes (sent once, and only from a draft)."""
+text, (pushes: test_pushes.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,21 +14,21 @@ import pytest
 from sqlalchemy import Row, select
 
 from bot.core.delivery.dispatcher import Dispatcher
-from bot.core.delivery.planning import AnnouncementTooLong, Broadcaster, Planned, push_id
+from bot.core.delivery.planning import Broadcaster, Planned
+from bot.core.delivery.pushes import Pusher
 from bot.core.library import Library
 from bot.core.models import LANGS
-from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
+from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.store import Store
 from bot.core.store.records import Push, PushState
 from bot.core.store.tables import outbox
 from bot.core.subscription import Languages, Plan, Subscription
 from bot.core.text.compose import DigestOptions
 from tests.conftest import CONTENT
+from tests.core.delivery.conftest import NOW
 from tests.core.test_library import NEW_TITLE, add_summary, copy_content
 from tests.fakes import RecordingSender, SettableClock
 
-# 07:30 in Jakarta on Monday 6 October 2025: after that day's 07:00 WIB slot.
-NOW = dt.datetime(2025, 10, 6, 0, 30, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 MINUTE = dt.timedelta(minutes=1)
 DUE = dt.datetime(2025, 10, 7, 0, 0, tzinfo=dt.UTC)  # the next 07:00 WIB
@@ -38,25 +38,6 @@ DIGEST_BODY = re.compile(r"digest:[0-9a-f]{16}")
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "ringkas.sqlite3")
-    try:
-        yield opened
-    finally:
-        await opened.close()
-
-
-@pytest.fixture
-async def library() -> Library:
-    return await Library.load(CONTENT, DigestOptions(), NOW)
-
-
-@pytest.fixture
-def broadcaster(store: Store, library: Library) -> Broadcaster:
-    return Broadcaster(store, library)
 
 
 async def subscribe(
@@ -104,30 +85,9 @@ async def assert_digest_stored(store: Store, body: str, library: Library) -> Non
             assert text == library.digest(lang, fmt)
 
 
-def push_body_of(queued: Sequence[Row[Any]], push: Push) -> str:
-    """The one body key the rows share, checked to be a body key of this push: "push:<id>:" and
-    a hash of its texts in every language and format."""
-    bodies = {r.body_id for r in queued}
-    assert len(bodies) == 1, bodies
-    [body] = bodies
-    assert body.startswith(f"push:{push.id}:"), body
-    assert re.fullmatch(rf"push:{re.escape(push.id)}:[0-9a-f]{{16}}", body), body
-    return str(body)
-
-
-async def assert_push_stored(store: Store, body: str, broadcaster: Broadcaster, push: Push) -> None:
-    """The body holds the push's text, as the broadcaster renders it, in every language and
-    format."""
-    for lang in LANGS:
-        for fmt in Format:
-            text = await store.outbox.text(body, lang, fmt)
-            assert text is not None
-            assert text == broadcaster.push_text(push, lang, fmt)
-
-
-async def drafted(store: Store, broadcaster: Broadcaster, **content: str) -> Push:
+async def drafted(store: Store, pusher: Pusher, **content: str) -> Push:
     """A push as an admin's preview stores it: a draft, waiting for confirmation."""
-    push = await store.pushes.draft(broadcaster.draft("admin", NOW, **content))
+    push = await store.pushes.draft(pusher.draft("admin", NOW, **content))
     assert push.state is PushState.DRAFT
     return push
 
@@ -261,7 +221,7 @@ async def test_both_languages_get_a_row_each(store: Store, broadcaster: Broadcas
 
 
 async def test_paused_subscriptions_get_nothing(
-    store: Store, broadcaster: Broadcaster, library: Library
+    store: Store, broadcaster: Broadcaster, pusher: Pusher, library: Library
 ) -> None:
     scheduled = await subscribe(store, 1)
     instant = await subscribe(store, 2, times=(), instant=True)
@@ -270,8 +230,8 @@ async def test_paused_subscriptions_get_nothing(
 
     assert await broadcaster.plan_due(DUE) == Planned(0, 0)
     assert await broadcaster.plan_instant(DUE) == Planned(0, 0)
-    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
-    assert await broadcaster.send_push(push, DUE) == 0  # sent, to no one
+    push = await drafted(store, pusher, text_en="Hello", text_id="Halo")
+    assert await pusher.send(push, DUE) == 0  # sent, to no one
     assert await rows(store) == []
     assert (await stored(store, push)).state is PushState.SENT
 
@@ -346,170 +306,6 @@ async def test_a_chat_sent_the_edition_instantly_is_skipped_at_its_slot(
 
     assert await broadcaster.plan_due(DUE) == Planned(0, 1)
     assert (await current(store, sub)).next_due == DUE + DAY
-
-
-# --- pushes ---
-
-
-async def test_send_push_is_idempotent(store: Store, broadcaster: Broadcaster) -> None:
-    chats: tuple[tuple[int, Languages], ...] = ((1, "en"), (2, "id"), (3, "both"))
-    subs = [await subscribe(store, i, lang) for i, lang in chats]
-    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
-
-    assert await broadcaster.send_push(push, NOW) == 4
-    queued = await rows(store)
-    assert await broadcaster.send_push(push, NOW + MINUTE) is None  # sent already
-
-    assert await rows(store) == queued
-    assert sorted((r.subscription_id, r.lang) for r in queued) == [
-        (subs[0].id, "en"), (subs[1].id, "id"), (subs[2].id, "en"), (subs[2].id, "id"),
-    ]  # fmt: skip
-    body = push_body_of(queued, push)  # the key stays push:<id>; the body is keyed by the text
-    assert {(r.occasion, r.body_id, r.kind, r.state) for r in queued} == {
-        (f"push:{push.id}", body, MessageKind.ANNOUNCEMENT, "pending")
-    }
-    await assert_push_stored(store, body, broadcaster, push)
-    sent = await stored(store, push)
-    assert (sent.state, sent.sent_at) == (PushState.SENT, NOW)  # the first send's time
-
-
-async def test_a_sent_push_is_not_queued_for_chats_that_subscribe_later(
-    store: Store, broadcaster: Broadcaster
-) -> None:
-    first = await subscribe(store, 1)
-    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
-    assert await broadcaster.send_push(push, NOW) == 1
-    await subscribe(store, 2, now=NOW + MINUTE)
-
-    assert await broadcaster.send_push(push, NOW + MINUTE) is None
-
-    assert [(r.subscription_id, r.occasion) for r in await rows(store)] == [
-        (first.id, f"push:{push.id}")
-    ]
-
-
-async def test_a_push_never_stored_as_a_draft_is_not_sent(
-    store: Store, broadcaster: Broadcaster
-) -> None:
-    await subscribe(store, 1)
-    push = broadcaster.draft("admin", NOW, text_en="Hello", text_id="Halo")
-
-    assert await broadcaster.send_push(push, NOW) is None
-
-    assert await rows(store) == []
-    assert await store.pushes.get(push.id) is None  # sending does not make it a push
-
-
-async def test_a_cancelled_push_is_not_sent(store: Store, broadcaster: Broadcaster) -> None:
-    await subscribe(store, 1, "both")
-    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
-
-    assert await store.pushes.cancel(push.id) is True
-    assert await store.pushes.cancel(push.id) is False  # a draft no more
-    assert await broadcaster.send_push(push, NOW) is None
-
-    assert await rows(store) == []
-    cancelled = await stored(store, push)
-    assert (cancelled.state, cancelled.sent_at) == (PushState.CANCELLED, None)
-
-
-async def test_a_sent_push_cannot_be_cancelled(store: Store, broadcaster: Broadcaster) -> None:
-    await subscribe(store, 1)
-    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
-    assert await broadcaster.send_push(push, NOW) == 1
-
-    assert await store.pushes.cancel(push.id) is False
-
-    assert (await stored(store, push)).state is PushState.SENT
-    assert [r.state for r in await rows(store)] == ["pending"]
-
-
-async def test_a_cancelled_push_proposed_again_can_be_sent(
-    store: Store, broadcaster: Broadcaster
-) -> None:
-    await subscribe(store, 1)
-    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
-    assert await store.pushes.cancel(push.id) is True
-
-    again = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
-    assert again.id == push.id
-    assert await broadcaster.send_push(again, NOW) == 1
-
-    assert (await stored(store, push)).state is PushState.SENT
-    # Proposing it once more finds it sent: it never goes back to a draft.
-    assert (await store.pushes.draft(again)).state is PushState.SENT
-    assert await broadcaster.send_push(again, NOW + MINUTE) is None
-    assert len(await rows(store)) == 1
-
-
-async def test_push_id_is_stable_for_the_same_content_only(broadcaster: Broadcaster) -> None:
-    assert push_id(None, "Hello", "Halo") == push_id(None, "Hello", "Halo")
-    assert push_id(None, "Hello", "Halo") != push_id(None, "Hello", "Halo!")
-    assert push_id(None, "Hello", "Halo") != push_id(None, "Halo", "Hello")
-    assert push_id("a-summary", None, None) != push_id(None, "a-summary", None)
-    one = broadcaster.draft("admin", NOW, text_en="Hello", text_id="Halo")
-    two = broadcaster.draft("someone else", NOW + DAY, text_en="Hello", text_id="Halo")
-    assert one.id == two.id == push_id(None, "Hello", "Halo")
-
-
-async def test_draft_of_a_too_long_announcement_raises(broadcaster: Broadcaster) -> None:
-    long = "word " * 1000  # fits no platform's single message
-    with pytest.raises(AnnouncementTooLong):
-        broadcaster.draft("admin", NOW, text_en=long, text_id="Halo")
-    with pytest.raises(AnnouncementTooLong):
-        broadcaster.draft("admin", NOW, text_en="Hello", text_id=long)
-    broadcaster.draft("admin", NOW, text_en="word " * 300, text_id="kata " * 300)
-
-
-async def test_push_bodies_are_stored_for_every_language_and_format(
-    store: Store, broadcaster: Broadcaster
-) -> None:
-    await subscribe(store, 1)
-    push = await drafted(store, broadcaster, text_en="Hello", text_id="Halo")
-    assert await broadcaster.send_push(push, NOW) == 1
-
-    body = push_body_of(await rows(store), push)
-    await assert_push_stored(store, body, broadcaster, push)
-    for lang in LANGS:
-        for fmt in Format:
-            text = await store.outbox.text(body, lang, fmt)
-            assert text is not None
-            assert ("Hello" if lang == "en" else "Halo") in text
-
-
-async def test_a_summary_push_is_that_summarys_digest(
-    store: Store, broadcaster: Broadcaster, library: Library
-) -> None:
-    await subscribe(store, 1, "both")
-    chosen = "2025-10-07-reactions-to-talks"
-    push = await drafted(store, broadcaster, summary_id=chosen)
-
-    assert await broadcaster.send_push(push, NOW) == 2
-
-    queued = await rows(store)
-    body = push_body_of(queued, push)
-    assert {(r.occasion, r.kind, r.body_id) for r in queued} == {
-        (f"push:{push.id}", MessageKind.DIGEST, body)
-    }
-    await assert_push_stored(store, body, broadcaster, push)
-    for lang in LANGS:
-        for fmt in Format:
-            text = await store.outbox.text(body, lang, fmt)
-            assert text is not None
-            assert text == library.summary_digest(chosen, lang, fmt)
-
-
-async def test_a_push_of_an_unknown_summary_fails_and_stays_a_draft(
-    store: Store, broadcaster: Broadcaster
-) -> None:
-    await subscribe(store, 1)
-    push = await drafted(store, broadcaster, summary_id="no-such-summary")
-
-    with pytest.raises(LookupError):
-        await broadcaster.send_push(push, NOW)
-
-    assert await rows(store) == []
-    assert (await stored(store, push)).state is PushState.DRAFT
 
 
 # --- digest bodies ---

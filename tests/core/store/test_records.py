@@ -64,7 +64,7 @@ async def test_send_marks_a_draft_sent_and_queues_it_for_every_active_chat(
     await store.pushes.draft(push("p-1"))
     when = NOW + MINUTE
     body = "push:p-1:0123456789abcdef"
-    assert await store.pushes.send("p-1", body, MessageKind.ANNOUNCEMENT, when) == 3
+    assert await store.pushes.send("p-1", "push:p-1", body, MessageKind.ANNOUNCEMENT, when) == 3
     sent = await store.pushes.get("p-1")
     assert sent is not None
     assert (sent.state, sent.sent_at) == (PushState.SENT, when)
@@ -82,9 +82,9 @@ async def test_send_marks_a_draft_sent_and_queues_it_for_every_active_chat(
 async def test_send_goes_out_once(store: Store) -> None:
     await subscribe(store, "telegram:1", "en")
     await store.pushes.draft(push("p-1"))
-    assert await store.pushes.send("p-1", "push-body", MessageKind.DIGEST, NOW) == 1
+    assert await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW) == 1
     await subscribe(store, "telegram:2", "en")  # arrives after: a second send must not reach it
-    assert await store.pushes.send("p-1", "push-body", MessageKind.DIGEST, NOW + HOUR) is None
+    assert await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW + HOUR) is None
     assert len(await outbox_rows(store)) == 1
     again = await store.pushes.get("p-1")
     assert again is not None and again.sent_at == NOW
@@ -92,20 +92,20 @@ async def test_send_goes_out_once(store: Store) -> None:
 
 async def test_send_with_no_subscribers_still_marks_the_push_sent(store: Store) -> None:
     await store.pushes.draft(push("p-1"))
-    assert await store.pushes.send("p-1", "push-body", MessageKind.DIGEST, NOW) == 0
+    assert await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW) == 0
     sent = await store.pushes.get("p-1")
     assert sent is not None and sent.state is PushState.SENT
 
 
 async def test_send_of_an_unknown_push_is_none_and_queues_nothing(store: Store) -> None:
     await subscribe(store)
-    assert await store.pushes.send("nope", "push-body", MessageKind.DIGEST, NOW) is None
+    assert await store.pushes.send("nope", "push:nope", "push-body", MessageKind.DIGEST, NOW) is None
     assert await outbox_rows(store) == []
 
 
 async def test_a_sent_push_cannot_be_cancelled(store: Store) -> None:
     await store.pushes.draft(push("p-1"))
-    await store.pushes.send("p-1", "push-body", MessageKind.DIGEST, NOW)
+    await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW)
     assert await store.pushes.cancel("p-1") is False
     got = await store.pushes.get("p-1")
     assert got is not None and got.state is PushState.SENT
@@ -119,7 +119,7 @@ async def test_cancel_moves_a_draft_once_and_it_can_no_longer_be_sent(store: Sto
     assert cancelled is not None
     assert (cancelled.state, cancelled.sent_at) == (PushState.CANCELLED, None)
     assert await store.pushes.cancel("p-1") is False
-    assert await store.pushes.send("p-1", "push-body", MessageKind.DIGEST, NOW) is None
+    assert await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW) is None
     assert await outbox_rows(store) == []
 
 
@@ -134,25 +134,25 @@ async def test_drafting_a_cancelled_push_again_makes_it_a_draft_anew(store: Stor
     assert (again.state, again.created_by, again.created_at) == (
         PushState.DRAFT, "admin:2", NOW + HOUR,
     )  # fmt: skip
-    assert await store.pushes.send("p-1", "push-body", MessageKind.DIGEST, NOW + HOUR) == 0
+    assert await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW + HOUR) == 0
 
 
 async def test_drafting_again_after_sending_does_not_revive_the_push(store: Store) -> None:
     await subscribe(store)
     await store.pushes.draft(push("p-1"))
-    await store.pushes.send("p-1", "push-body", MessageKind.DIGEST, NOW)
+    await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW)
     again = await store.pushes.draft(push("p-1", created_by="admin:2", created_at=NOW + HOUR))
     assert (again.state, again.created_by, again.sent_at) == (PushState.SENT, "admin:1", NOW)
-    assert await store.pushes.send("p-1", "push-body", MessageKind.DIGEST, NOW + HOUR) is None
+    assert await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW + HOUR) is None
     assert len(await outbox_rows(store)) == 1
 
 
 async def test_recent_sent_lists_sent_pushes_newest_first_up_to_the_limit(store: Store) -> None:
     for n, push_id in enumerate(["p-1", "p-2", "p-3", "p-4", "p-5"]):
         await store.pushes.draft(push(push_id, f"Text {n}"))
-    await store.pushes.send("p-2", "push-body", MessageKind.DIGEST, NOW + 2 * MINUTE)
-    await store.pushes.send("p-1", "push-body", MessageKind.DIGEST, NOW + 3 * MINUTE)
-    await store.pushes.send("p-4", "push-body", MessageKind.DIGEST, NOW + 1 * MINUTE)
+    await store.pushes.send("p-2", "push:p-2", "push-body", MessageKind.DIGEST, NOW + 2 * MINUTE)
+    await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW + 3 * MINUTE)
+    await store.pushes.send("p-4", "push:p-4", "push-body", MessageKind.DIGEST, NOW + 1 * MINUTE)
     await store.pushes.cancel("p-3")  # p-5 stays a draft
     assert [p.id for p in await store.pushes.recent_sent(10)] == ["p-1", "p-2", "p-4"]
     assert [p.id for p in await store.pushes.recent_sent(2)] == ["p-1", "p-2"]
