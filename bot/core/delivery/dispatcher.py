@@ -12,10 +12,11 @@ import contextlib
 import datetime as dt
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.delivery.pacing import Pacer, PlatformLimits
+from bot.core.delivery.window import SendWindow
 from bot.core.models import Lang
 from bot.core.ports import (
     ChatGone,
@@ -124,62 +125,51 @@ class Dispatcher:
         so the pacer never idles waiting for the slowest send of a batch."""
         report = DispatchReport()
         deadline = self._clock.now() + dt.timedelta(seconds=wait_up_to)
-        # Settling and claiming take a transaction each, so they wait until a quarter of the
-        # window has finished: the other three quarters keep the pacer busy meanwhile.
-        step = max(1, self._in_flight // 4)
-        sending: dict[asyncio.Task[Outcome], Delivery] = {}
-        finished: list[tuple[Delivery, Outcome]] = []  # sent, but still marked sending
-        freed = 0  # rows settled since the last claim
-        exhausted = False  # the last claim found fewer ready rows than it asked for
+        window = SendWindow(self._in_flight)
         try:
             while True:
-                # Settled in groups of a quarter; at once when no claim waits on the room (all
-                # claimed, or stopping), so a slow send never keeps finished rows in doubt.
-                if finished and (
-                    len(finished) >= step or not sending or exhausted or self._stopping.is_set()
-                ):
-                    report.add(await self._settle(finished))
-                    freed += len(finished)
-                    finished = []
-                # Top up once a quarter is free again, or when the window is empty; an exhausted
-                # platform is asked again as rows settle, so new work never waits on a slow send.
-                if not self._stopping.is_set() and (not sending or freed >= step):
-                    # Rows sent but not settled still count: never more than in_flight sending.
-                    room = self._in_flight - len(sending) - len(finished)
-                    claimed = await self._store.outbox.claim(platform, self._clock.now(), room)
-                    exhausted, freed = len(claimed) < room, 0
-                    for delivery, text in await self._texts_for(platform, claimed):
-                        task = asyncio.create_task(self._send_one(platform, delivery, text))
-                        sending[task] = delivery
-                if sending:
-                    done, _ = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
-                    finished += [(sending.pop(task), task.result()) for task in done]
-                    continue
-                if self._stopping.is_set():
+                if window.should_settle(self._stopping.is_set()):
+                    report.add(await self._settle(window.finished))
+                    window.settled()
+                if window.should_claim(self._stopping.is_set()):
+                    window.claimed(await self._claim(platform, window.room))
+                if window.sending:
+                    await window.wait_any()
+                elif self._stopping.is_set() or not await self._wait_for_retry(platform, deadline):
                     break
-                upcoming = await self._store.outbox.next_attempt([platform])
-                if upcoming is None or upcoming > deadline:
-                    break
-                pause = max(0.0, (upcoming - self._clock.now()).total_seconds())
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), pause)
         except Exception:
             # The store failed on a claim or a lookup. The sends under way finish and what went
             # out is recorded, so the failure repeats nothing; then the pass fails.
-            if sending:
-                await asyncio.wait(sending)
-                finished += [(delivery, task.result()) for task, delivery in sending.items()]
-                sending.clear()
-            if finished:
-                await self._settle(finished)
+            await window.wait_all()
+            if window.finished:
+                await self._settle(window.finished)
             raise
         finally:
             # Only if cancelled, or the store failed past every retry: what is under way stays
             # marked sending, until `run` releases it after the failed pass, or the next start.
-            for task in sending:
-                task.cancel()
-            await asyncio.gather(*sending, return_exceptions=True)
+            await window.cancel()
         return report
+
+    async def _claim(
+        self, platform: str, room: int
+    ) -> list[tuple[asyncio.Task[Outcome], Delivery]]:
+        """Claim up to `room` ready rows and start sending them."""
+        claimed = await self._store.outbox.claim(platform, self._clock.now(), room)
+        return [
+            (asyncio.create_task(self._send_one(platform, delivery, text)), delivery)
+            for delivery, text in await self._texts_for(platform, claimed)
+        ]
+
+    async def _wait_for_retry(self, platform: str, deadline: dt.datetime) -> bool:
+        """Sleep until the platform's next retry falls due (or stopping); False if none does
+        by `deadline`."""
+        upcoming = await self._store.outbox.next_attempt([platform])
+        if upcoming is None or upcoming > deadline:
+            return False
+        pause = max(0.0, (upcoming - self._clock.now()).total_seconds())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), pause)
+        return True
 
     async def run(self, wake: asyncio.Event, idle_seconds: float, finish: asyncio.Event) -> None:
         """Deliver until stopped: drain, then sleep until woken, a retry falls due, or
@@ -222,7 +212,7 @@ class Dispatcher:
         texts = {body: await self._text(*body, sender) for body in wanted}
         return [(d, texts[d.body_id, d.lang]) for d in claimed]
 
-    async def _settle(self, finished: list[tuple[Delivery, Outcome]]) -> DispatchReport:
+    async def _settle(self, finished: Sequence[tuple[Delivery, Outcome]]) -> DispatchReport:
         now = self._clock.now()
         settlement, report = Settlement(), DispatchReport()
         for delivery, outcome in finished:
