@@ -1,5 +1,6 @@
 """The scheduler's two jobs on a running event loop: planning at start, and watching the content
-folder; and a clean stop that lets a pass under way finish and may be called more than once."""
+folder; a clean stop that lets a pass under way finish and may be called more than once; and
+the same jobs driven by `run_due` on a clock the caller moves."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 from sqlalchemy import select
@@ -216,3 +218,171 @@ async def test_stop_lets_the_pass_under_way_finish_and_starts_no_other(
     assert passes == 1
     assert len(await keys(services)) == 1  # the pass under way finished its work
     assert errors_logged(caplog) == []
+
+
+# --- run_due: the same jobs, driven by a clock the caller moves ---
+
+
+class Recorder:
+    """What the scheduler's jobs call on the services, recorded in order; a pass may be held
+    (`hold`) or made to fail (`failing`)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.active = 0
+        self.most_active = 0
+        self.hold: asyncio.Event | None = None
+        self.failing: set[str] = set()
+
+    async def _call(self, job: str) -> None:
+        self.calls.append(job)
+        self.active += 1
+        self.most_active = max(self.most_active, self.active)
+        try:
+            if self.hold is not None:
+                await self.hold.wait()
+            if job in self.failing:
+                raise RuntimeError(f"{job} broke")
+        finally:
+            self.active -= 1
+
+    async def plan(self) -> Planned:
+        await self._call("plan")
+        return Planned(0, 0)
+
+    async def reload_if_changed(self) -> None:
+        await self._call("watch")
+
+
+def driven(recorder: Recorder, tick: float = 30, watch: float = 10) -> Scheduler:
+    return Scheduler(cast(Services, recorder), tick_seconds=tick, watch_seconds=watch)
+
+
+def at(seconds: float) -> dt.datetime:
+    return NOW + dt.timedelta(seconds=seconds)
+
+
+async def test_run_due_runs_each_job_when_its_trigger_is_due_and_not_otherwise() -> None:
+    recorder = Recorder()
+    scheduler = driven(recorder)
+    ran = {}
+    for seconds in (0, 5, 10, 20, 30, 35, 40, 50, 60):
+        recorder.calls.clear()
+        await scheduler.run_due(at(seconds))
+        ran[seconds] = list(recorder.calls)
+
+    # Planning at the first call (start) and every 30 s; the watch from 10 s on, every 10 s;
+    # both due at once: planning first, as APScheduler orders them.
+    assert ran == {
+        0: ["plan"],
+        5: [],
+        10: ["watch"],
+        20: ["watch"],
+        30: ["plan", "watch"],
+        35: [],
+        40: ["watch"],
+        50: ["watch"],
+        60: ["plan", "watch"],
+    }
+
+
+async def test_run_due_makes_the_runs_missed_between_calls_once() -> None:
+    recorder = Recorder()
+    scheduler = driven(recorder)
+    await scheduler.run_due(at(0))
+    recorder.calls.clear()
+
+    await scheduler.run_due(at(95))  # plan missed 3 times, the watch 9
+    assert recorder.calls == ["watch", "plan"]  # earliest due first: the watch since 10 s
+
+    recorder.calls.clear()
+    for seconds in (100, 110):  # the next moments stay on the triggers' own grid
+        await scheduler.run_due(at(seconds))
+    assert recorder.calls == ["watch", "watch"]
+    recorder.calls.clear()
+    await scheduler.run_due(at(120))
+    assert recorder.calls == ["plan", "watch"]
+
+
+async def test_run_due_without_a_watch_plans_only() -> None:
+    recorder = Recorder()
+    scheduler = driven(recorder, watch=0)
+
+    for seconds in (0, 10, 30):
+        await scheduler.run_due(at(seconds))
+
+    assert recorder.calls == ["plan", "plan"]
+
+
+async def test_run_due_runs_one_pass_at_a_time_and_each_due_run_once() -> None:
+    recorder = Recorder()
+    recorder.hold = asyncio.Event()
+    scheduler = driven(recorder)
+
+    first = asyncio.create_task(scheduler.run_due(at(0)))
+    await asyncio.sleep(0.01)  # the plan pass is under way, held
+    again = asyncio.create_task(scheduler.run_due(at(0)))  # the same moment: nothing left due
+    later = asyncio.create_task(scheduler.run_due(at(10)))  # the watch: waits for the pass
+    await asyncio.sleep(0.05)
+    assert recorder.calls == ["plan"]
+    assert again.done()
+
+    recorder.hold.set()
+    await asyncio.wait_for(asyncio.gather(first, again, later), 3)
+
+    assert recorder.calls == ["plan", "watch"]
+    assert recorder.most_active == 1
+
+
+async def test_a_failed_pass_under_run_due_is_logged_and_the_next_run_tries_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    recorder = Recorder()
+    recorder.failing = {"plan"}
+    scheduler = driven(recorder, watch=0)
+
+    await scheduler.run_due(at(0))  # does not raise
+    assert errors_logged(caplog) == ["a scheduled pass failed; the next one tries again"]
+
+    recorder.failing.clear()
+    caplog.clear()
+    await scheduler.run_due(at(30))
+
+    assert recorder.calls == ["plan", "plan"]
+    assert errors_logged(caplog) == []
+
+
+async def test_run_due_runs_nothing_after_stop_and_refuses_a_started_scheduler() -> None:
+    recorder = Recorder()
+    stopped = driven(recorder)
+    await stopped.run_due(at(0))
+    await stopped.stop()
+    await stopped.run_due(at(30))
+    assert recorder.calls == ["plan"]
+
+    started = driven(Recorder(), tick=HOUR, watch=0)
+    started.start()
+    try:
+        with pytest.raises(RuntimeError):
+            await started.run_due(at(0))
+    finally:
+        await stop(started)
+
+
+async def test_run_due_drives_the_real_jobs_planning_and_the_content_watch(
+    services: Services, clock: SettableClock
+) -> None:
+    await subscribe(services, "1", Plan("en", SEVEN, True, "Asia/Jakarta"))
+    old_key = services.library.edition.selection
+    scheduler = Scheduler(services, tick_seconds=30, watch_seconds=10)
+
+    await scheduler.run_due(NOW)  # planning at start: the instant chat gets the edition
+    add_summary(services.library.directory)
+    clock.set(at(10))
+    await scheduler.run_due(at(10))  # the watch: a new edition, sent at once
+    clock.set(DUE)
+    await scheduler.run_due(DUE)  # the slot: nothing new since the last edition
+
+    new_key = services.library.edition.selection
+    assert new_key != old_key
+    assert await keys(services) == [f"instant:{old_key}", f"instant:{new_key}"]
