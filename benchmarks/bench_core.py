@@ -12,17 +12,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
-import io
 import itertools
-import json
-import math
-import os
-import platform
-import pstats
 import random
-import resource
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -32,6 +24,16 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
+from benchmarks.common import (
+    Figure,
+    machine,
+    peak_rss_bytes,
+    percentile,
+    print_meta,
+    print_profile,
+    print_table,
+    write_json,
+)
 from benchmarks.synthetic import TOPICS, generate, strip_diacritics
 from bot.core.content.loading import load_catalog
 from bot.core.models import LANGS, Catalog, Lang, Person
@@ -70,31 +72,6 @@ QUERY_MIX: dict[str, int] = {
 # --- figures ---
 
 
-@dataclass(frozen=True)
-class Figure:
-    measure: str
-    stat: str
-    value: float
-    unit: str
-    target: float | None = None
-
-    @property
-    def verdict(self) -> str:
-        if self.target is None:
-            return ""
-        return "PASS" if self.value <= self.target else "FAIL"
-
-    def row(self) -> tuple[str, ...]:
-        target = "" if self.target is None else f"≤ {self.target:g} {self.unit}"
-        return (self.measure, self.stat, f"{self.value:,.3f} {self.unit}", target, self.verdict)
-
-
-def percentile(samples: Sequence[int], q: float) -> int:
-    """The nearest-rank percentile: the smallest sample with at least q% of samples at or below."""
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
-
-
 def in_ms(samples_ns: Sequence[int], measure: str, target: float | None = None) -> list[Figure]:
     """Median and p95 of nanosecond samples, in milliseconds; the target applies to the p95."""
     median = statistics.median(samples_ns) / 1e6
@@ -112,12 +89,6 @@ def in_seconds(
         Figure(measure, f"best of {runs}", min(seconds), "s", target),
         Figure(measure, f"median of {runs}", statistics.median(seconds), "s", target),
     ]
-
-
-def peak_rss_mib() -> float:
-    # ru_maxrss is in KiB on Linux (bytes on macOS).
-    scale = 1 if sys.platform == "darwin" else 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
 
 
 # --- timing ---
@@ -145,7 +116,7 @@ def measure_load(folder: Path) -> tuple[Catalog, list[Figure]]:
         catalog = load_catalog(folder)
         samples.append(time.perf_counter_ns() - start)
     assert catalog is not None
-    rss = Figure("peak RSS after load", "", peak_rss_mib(), "MiB")
+    rss = Figure("peak RSS after load", "", peak_rss_bytes() / 2**20, "MiB")
     return catalog, [*in_seconds(samples, "load_catalog", LOAD_TARGET_S), rss]
 
 
@@ -309,14 +280,6 @@ def measure_whosaid(index: QuoteIndex) -> tuple[list[Figure], dict[str, Category
 # --- output ---
 
 
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(str(row[i])) for row in (headers, *rows)) for i in range(len(headers))]
-    for number, row in enumerate((headers, *rows)):
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-        if number == 0:
-            print("  ".join("-" * width for width in widths))
-
-
 def print_categories(categories: dict[str, CategoryStats]) -> None:
     rows = []
     for name, stats in categories.items():
@@ -327,32 +290,6 @@ def print_categories(categories: dict[str, CategoryStats]) -> None:
              f"{s['max_ms']:.3f}", answers)
         )  # fmt: skip
     print_table(("who_said query", "n", "p50 ms", "p95 ms", "max ms", "answers"), rows)
-
-
-# A 1-minute load average above this before a run: other work is running, and the figures suspect.
-BUSY_LOAD = 0.5
-
-
-def load_average() -> float:
-    return round(os.getloadavg()[0], 2)
-
-
-def note_if_busy(load_before: float, consequence: str) -> None:
-    """Say so under the figures when the machine was busy before the run."""
-    if load_before > BUSY_LOAD:
-        print(
-            f"\nnote: the machine was busy before the run (load average {load_before}): "
-            f"{consequence}"
-        )
-
-
-def machine() -> dict[str, object]:
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(),
-    }
 
 
 def folder_size(folder: Path) -> tuple[int, int]:
@@ -379,11 +316,7 @@ def describe(folder: Path, catalog: Catalog) -> dict[str, object]:
 def profile(label: str, call: Callable[[], object], lines: int = 15) -> None:
     profiler = cProfile.Profile()
     profiler.runcall(call)
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs()
-    stats.sort_stats("tottime").print_stats(lines)
-    print(f"\n=== profile: {label} (by own time) ===")
-    print(out.getvalue().split("\n\n", 1)[-1].rstrip())
+    print_profile(label, profiler, lines)
 
 
 def profile_all(folder: Path, index: QuoteIndex) -> None:
@@ -413,10 +346,10 @@ def content_folder(args: argparse.Namespace) -> Iterator[Path]:
 
 def run(args: argparse.Namespace) -> dict[str, object]:
     with content_folder(args) as folder:
-        rss_before = peak_rss_mib()
+        rss_before = peak_rss_bytes() / 2**20
         catalog, figures = measure_load(folder)
         meta = {**describe(folder, catalog), **machine(), "peak_rss_before_load_mib": rss_before}
-        print(", ".join(f"{key}: {value}" for key, value in meta.items()), end="\n\n")
+        print_meta(meta)
         index, index_figures = measure_index(catalog)
         figures += index_figures
         figures += measure_compose(catalog)
@@ -444,8 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = run(args)
     if args.json is not None:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        print(f"\nwrote {args.json}")
+        write_json(args.json, results)
     return 0
 
 

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import statistics
 import tempfile
@@ -46,7 +45,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_core import load_average, machine, note_if_busy, print_table
+from benchmarks.common import (
+    load_average,
+    machine,
+    note_if_busy,
+    print_meta,
+    print_table,
+    write_json,
+)
 from tests.reliability.crash import (
     IN_FLIGHT,
     PLATFORMS,
@@ -177,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else f"{args.kills} by sends seen",
         **machine(),
     }
-    print(", ".join(f"{key}: {value}" for key, value in meta.items()), end="\n\n")
+    print_meta(meta)
     runs = asyncio.run(run_all(args))
     print()
     print_table(HEADERS, [row(crashes) for crashes in runs])
@@ -185,8 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json is not None:
         meta.update(load_average_1min_before=load_before)
         results = {"meta": meta, "runs": [figures(crashes) for crashes in runs]}
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        print(f"\nwrote {args.json}")
+        write_json(args.json, results)
     return 0
 
 

@@ -45,25 +45,36 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from benchmarks import broadcast as common
-from benchmarks.bench_core import machine
+from benchmarks.broadcast import (
+    NO_RATES,
+    Figures,
+    add_in_flight_option,
+    database_for,
+    drain,
+    platform_settings,
+    queue_push,
+    run_and_report,
+)
+from benchmarks.common import (
+    DISCORD_CHANNEL_BASE,
+    discord_per_channel,
+    discord_rates,
+    machine,
+    subscription_row,
+)
+from benchmarks.common import guilds_for as guilds_for  # re-exported: tests/reliability/ use it
 from bot.adapters.discord import connected_sender
 from bot.app import open_runtime
 from bot.config import Settings
-from bot.core.delivery.pacing import DISCORD_LIMITS
 from bot.core.ports import ChatKind, SystemClock
 from bot.core.store.tables import outbox
-from tests.standins.discord import Channel, DiscordStandIn, Guild
+from tests.standins.discord import DiscordStandIn
 
 TOKEN = "bench-discord-token"
 
 SENT_RATE_TARGET = 0.9  # sent rate / limit, at least (issue #5)
 DEFAULT_LIMIT = 50  # Discord's global limit: 50 requests a second
-CHANNELS_PER_GUILD = 500  # Discord's most channels in one guild
 STALL = 0.1  # a gap between two accepted sends this long is a stall (5 sends at 50/s)
-
-GUILD_BASE = 1_500_000_000_000_000_000
-CHANNEL_BASE = 1_510_000_000_000_000_000
 
 RINGKAS, BASELINE, CAPACITY = "Ringkas pacer", "discord.py only", "no limits (capacity)"
 
@@ -71,50 +82,34 @@ RINGKAS, BASELINE, CAPACITY = "Ringkas pacer", "discord.py only", "no limits (ca
 # --- the stand-in and the bot side ---
 
 
-def guilds_for(channels: int) -> list[Guild]:
-    """`channels` text channels, CHANNELS_PER_GUILD to a guild."""
-    starts = range(0, channels, CHANNELS_PER_GUILD)
-    return [
-        Guild(
-            id=GUILD_BASE + number,
-            name=f"Guild {number}",
-            channels=[
-                Channel(CHANNEL_BASE + n, f"news-{n}")
-                for n in range(start, min(start + CHANNELS_PER_GUILD, channels))
-            ],
-        )
-        for number, start in enumerate(starts)
-    ]
-
-
 def settings_for(
     stand_in: DiscordStandIn, database: Path, limit: int | None, in_flight: int
 ) -> Settings:
     """The defaults, pointed at the stand-in; the dispatcher paces at `limit` overall and at the
     configured rate per channel (None: not at all)."""
-    rates: dict[str, Any] = dict(common.NO_RATES)
-    if limit is not None:
-        per_chat = DISCORD_LIMITS.per_chat
-        assert per_chat is not None
-        rates["overall"] = {"count": limit, "seconds": 1.0}
-        rates["per_chat"] = {"count": per_chat.count, "seconds": per_chat.seconds}
+    rates = dict(NO_RATES) if limit is None else discord_rates(limit)
     endpoints = {"api_base": stand_in.api_base, "gateway_url": stand_in.gateway_url}
-    return common.settings_for("discord", endpoints, rates, database, in_flight)
+    return platform_settings("discord", endpoints, rates, database, in_flight)
 
 
 def subscription_rows(channels: int, now: dt.datetime) -> list[dict[str, Any]]:
     """`channels` active guild-channel subscriptions (as `/subscribe` stores them: kind group),
     one language each, alternately, so each channel gets exactly one message."""
     return [
-        common.subscription_row(
-            "discord", number, str(CHANNEL_BASE + number), ChatKind.GROUP, f"news-{number}", now
+        subscription_row(
+            "discord",
+            number,
+            str(DISCORD_CHANNEL_BASE + number),
+            ChatKind.GROUP,
+            f"news-{number}",
+            now,
         )
         for number in range(channels)
     ]
 
 
 @dataclass(slots=True)
-class Run(common.Figures):
+class Run(Figures):
     pacing: str
     limit: int | None  # at the stand-in (None: no limit)
     in_flight: int
@@ -162,10 +157,9 @@ async def broadcast(work: Path, pacing: str, limit: int, in_flight: int, channel
     """One push to `channels` channels; the figures from the stand-in's records."""
     server_limit = None if pacing == CAPACITY else limit
     run = Run(pacing, server_limit, in_flight, channels)
-    database = common.database_for(work, pacing, limit, in_flight)
+    database = database_for(work, pacing, limit, in_flight)
     # The stand-in's route headers say what Discord's do for a channel: 5 messages per 5 s.
-    per_channel = DISCORD_LIMITS.per_chat
-    assert per_channel is not None
+    per_channel = discord_per_channel()
     async with DiscordStandIn(
         TOKEN,
         guilds_for(channels),
@@ -179,10 +173,10 @@ async def broadcast(work: Path, pacing: str, limit: int, in_flight: int, channel
             open_runtime(settings, clock, [sender]) as runtime,
         ):
             rows = subscription_rows(channels, clock.now())
-            run.queued = await common.queue_push(runtime.services, rows)
+            run.queued = await queue_push(runtime.services, rows)
             stand_in.limit_global(server_limit)
             # Room for the outbox's retries after discord.py gives up on a run of 429s.
-            drained = await common.drain(runtime, budget=60.0 + 10 * channels / limit)
+            drained = await drain(runtime, budget=60.0 + 10 * channels / limit)
             run.wall_s, run.cpu_s, run.report = drained.wall_s, drained.cpu_s, drained.report
             run.attempts = await attempts_made(runtime.services.store.engine)
         measure(run, stand_in)
@@ -201,7 +195,7 @@ def measure(run: Run, stand_in: DiscordStandIn) -> None:
     run.rejected_429 = stand_in.rejected_429
     run.send_requests = len(stand_in.requests_to("POST", "/channels/*/messages"))
     reached = {m.channel_id for m in stand_in.messages}
-    run.lost = sum(CHANNEL_BASE + number not in reached for number in range(run.channels))
+    run.lost = sum(DISCORD_CHANNEL_BASE + n not in reached for n in range(run.channels))
     run.duplicated = sum(n - 1 for n in stand_in.duplicates().values())
 
 
@@ -231,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--limit", type=int, default=DEFAULT_LIMIT,
         help="the global limit, messages/s, at the stand-in and the pacer (default: %(default)s)",
     )  # fmt: skip
-    common.add_in_flight_option(parser)
+    add_in_flight_option(parser)
     parser.add_argument(
         "--no-baseline", dest="baseline", action="store_false",
         help="skip the run paced by discord.py alone",
@@ -244,8 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # discord.py logs every 429 it waits out; the table counts them.
     logging.getLogger("discord.http").setLevel(logging.ERROR)
-    per_channel = DISCORD_LIMITS.per_chat
-    assert per_channel is not None
+    per_channel = discord_per_channel()
     meta = {
         "channels": args.channels,
         "limit": args.limit,
@@ -253,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "per_channel": f"{per_channel.count} per {per_channel.seconds:g} s",
         **machine(),
     }
-    return common.run_and_report(meta, lambda: run_all(args), HEADERS, args.json)
+    return run_and_report(meta, lambda: run_all(args), HEADERS, args.json)
 
 
 if __name__ == "__main__":

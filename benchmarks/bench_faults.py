@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import tempfile
 from collections import Counter
@@ -38,7 +37,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_core import load_average, machine, note_if_busy, print_table
+from benchmarks.common import (
+    load_average,
+    machine,
+    note_if_busy,
+    print_meta,
+    print_table,
+    write_json,
+)
 from tests.reliability import faults
 from tests.reliability.faults import FaultReport, LockWindow, sends_between
 
@@ -179,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **machine(),
     }
     load_before = load_average()
-    print(", ".join(f"{key}: {value}" for key, value in meta.items()), end="\n\n")
+    print_meta(meta)
     with tempfile.TemporaryDirectory(prefix="ringkas-bench-faults-") as tmp:
         runs = asyncio.run(run_all(args, Path(tmp)))
     for platform, platform_runs in runs.items():
@@ -198,8 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "meta": meta,
             "runs": {p: [run.as_json() for run in rs] for p, rs in runs.items()},
         }
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        print(f"\nwrote {args.json}")
+        write_json(args.json, results)
     return 0
 
 

@@ -17,12 +17,9 @@ import argparse
 import asyncio
 import cProfile
 import datetime as dt
-import io
 import json
 import os
-import pstats
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -36,13 +33,25 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from benchmarks.bench_core import (
+from benchmarks.common import (
+    CONTENT,
+    DEFAULT_IN_FLIGHT,
+    REPO,
+    SLOTS,
     Figure,
+    add_subscriptions,
+    current_rss_bytes,
     load_average,
     machine,
     note_if_busy,
+    peak_rss_bytes,
     percentile,
+    pick,
+    print_meta,
+    print_profile,
     print_table,
+    scalar,
+    write_json,
 )
 from bot.core import timing
 from bot.core.delivery.dispatcher import Dispatcher, RetryPolicy
@@ -55,19 +64,14 @@ from bot.core.store.tables import outbox, subscriptions
 from bot.core.subscription import State
 from bot.core.text.compose import DigestOptions
 
-REPO = Path(__file__).resolve().parent.parent
-CONTENT = REPO / "digests"
-
 DUE_SCAN_TARGET_MS = 50.0
 MEMORY_TARGET_MB = 50.0
 DISPATCH_TARGET_MS = 0.2
 
-DEFAULT_IN_FLIGHT = 50  # DeliverySettings.in_flight, the configured default
 IN_FLIGHTS = (50, 200, 500)
 BATCH = 1000  # what one scheduler tick asks due() for (Broadcaster's BATCH)
 DUE_RUNS = 200
 DUE_WARMUP = 20
-INSERT_BATCH = 5_000
 SEED = 3
 
 # A Monday, 07:00 UTC (14:00 in Jakarta, 08:00 in London, 03:00 in New York). The scheduler
@@ -91,21 +95,15 @@ KINDS = {
     "telegram": {ChatKind.PRIVATE: 70, ChatKind.GROUP: 20, ChatKind.CHANNEL: 10},
     "discord": {ChatKind.CHANNEL: 85, ChatKind.PRIVATE: 15},
 }
-SLOTS = [dt.time(h, m) for h in range(24) for m in (0, 30)]  # times on the half hour
 
 
 # --- the subscriptions ---
 
 
-def pick(rng: random.Random, weights: dict[Any, int]) -> Any:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
-def subscription_rows(count: int, seed: int = SEED) -> Iterator[list[dict[str, Any]]]:
-    """`count` ready rows of the subscriptions table, INSERT_BATCH at a time, seeded."""
+def subscription_rows(count: int, seed: int = SEED) -> Iterator[dict[str, Any]]:
+    """`count` ready rows of the subscriptions table, seeded, made as they are written."""
     rng = random.Random(seed)
     next_dues: dict[tuple[tuple[dt.time, ...], str], dt.datetime | None] = {}
-    batch: list[dict[str, Any]] = []
     for number in range(count):
         platform = pick(rng, PLATFORMS)
         kind: ChatKind = pick(rng, KINDS[platform])
@@ -120,47 +118,34 @@ def subscription_rows(count: int, seed: int = SEED) -> Iterator[list[dict[str, A
             next_dues[times, zone] = timing.next_due(times, zone, NOW - LOOKBACK)
         paused = rng.random() < PAUSED_SHARE
         subscribed_at = NOW - dt.timedelta(minutes=rng.randint(60, 400 * 24 * 60))
-        batch.append(
-            {
-                "platform": platform,
-                "chat_id": chat_id,
-                "thread": thread,
-                "chat_kind": str(kind),
-                "chat_title": "" if kind is ChatKind.PRIVATE else f"Chat {number}",
-                "languages": pick(rng, LANGUAGES),
-                "times": " ".join(t.strftime("%H:%M") for t in times),
-                "instant": not times or rng.random() < 0.1,
-                "timezone": zone,
-                "state": State.PAUSED if paused else State.ACTIVE,
-                "paused_reason": "blocked by the user" if paused else None,
-                "paused_at": NOW - dt.timedelta(days=3) if paused else None,
-                "subscribed_by": f"user:{rng.randint(1, 10**9)}",
-                "subscribed_at": subscribed_at,
-                "next_due": next_dues[times, zone],
-                "last_edition": None if rng.random() < 0.3 else "an-older-edition",
-                "last_sent_at": None,
-            }
-        )
-        if len(batch) == INSERT_BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+        yield {
+            "platform": platform,
+            "chat_id": chat_id,
+            "thread": thread,
+            "chat_kind": str(kind),
+            "chat_title": "" if kind is ChatKind.PRIVATE else f"Chat {number}",
+            "languages": pick(rng, LANGUAGES),
+            "times": " ".join(t.strftime("%H:%M") for t in times),
+            "instant": not times or rng.random() < 0.1,
+            "timezone": zone,
+            "state": State.PAUSED if paused else State.ACTIVE,
+            "paused_reason": "blocked by the user" if paused else None,
+            "paused_at": NOW - dt.timedelta(days=3) if paused else None,
+            "subscribed_by": f"user:{rng.randint(1, 10**9)}",
+            "subscribed_at": subscribed_at,
+            "next_due": next_dues[times, zone],
+            "last_edition": None if rng.random() < 0.3 else "an-older-edition",
+            "last_sent_at": None,
+        }
 
 
 async def write_subscriptions(database: Path, count: int) -> None:
     """A SQLite file holding `count` subscriptions; closed, so its WAL is checkpointed."""
     store = await Store.open(database)
     try:
-        for rows in subscription_rows(count):
-            await store.subscriptions.add_many(rows)
+        await add_subscriptions(store, subscription_rows(count))
     finally:
         await store.close()
-
-
-async def scalar(store: Store, query: Any) -> int:
-    async with store.engine.connect() as connection:
-        return int((await connection.execute(query)).scalar_one())
 
 
 def copy_database(template: Path, to: Path) -> Path:
@@ -277,20 +262,6 @@ async def measure_due_scan(
 
 
 # --- 2. memory of a full broadcast, in a fresh process per size ---
-
-
-def peak_rss_bytes() -> int:
-    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: KiB on Linux, bytes on macOS
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
-
-
-def current_rss_bytes() -> int | None:
-    """The resident set now (Linux only): shows whether a peak was a passing one."""
-    try:
-        pages = int(Path("/proc/self/statm").read_text().split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
-    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 async def broadcast_in_this_process(
@@ -449,14 +420,6 @@ async def measure_dispatch(
 # --- profiling, on request ---
 
 
-def print_profile(label: str, profiler: cProfile.Profile, lines: int = 25) -> None:
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs()
-    stats.sort_stats("tottime").print_stats(lines)
-    print(f"\n=== profile: {label} (by own time) ===")
-    print(out.getvalue().split("\n\n", 1)[-1].rstrip())
-
-
 def profile_all(template: Path, pushed: Path, work: Path, content: Path) -> None:
     async def due_scans(store: Store) -> None:
         for _ in range(20):
@@ -524,7 +487,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "push_deliveries": queued,
             **machine(),
         }
-        print(", ".join(f"{key}: {value}" for key, value in meta.items()), end="\n\n")
+        print_meta(meta)
         figures = [*due_figures, Figure(f"send_push, {queued:,} rows queued", "", push_s, "s")]
         memory_figures, memory_info = measure_memory(
             templates, work, content, args.memory_in_flight
@@ -569,8 +532,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return memory_child(args.memory_child, args.content, args.in_flight[0])
     results = run(args)
     if args.json is not None:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        print(f"\nwrote {args.json}")
+        write_json(args.json, results)
     return 0
 
 

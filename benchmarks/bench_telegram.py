@@ -39,23 +39,42 @@ import contextlib
 import cProfile
 import datetime as dt
 import hashlib
-import io
-import json
 import logging
 import pstats
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from benchmarks import broadcast as common
-from benchmarks.bench_core import machine, print_table
-from benchmarks.broadcast import CONTENT, REPO
+from benchmarks.broadcast import (
+    NO_RATES,
+    Figures,
+    add_in_flight_option,
+    database_for,
+    drain,
+    platform_settings,
+    queue_push,
+    run_and_report,
+)
+from benchmarks.common import (
+    CONTENT,
+    REPO,
+    TELEGRAM_GROUP_BASE,
+    TELEGRAM_PER_CHAT,
+    TELEGRAM_PER_GROUP,
+    TELEGRAM_PRIVATE_BASE,
+    StandInProcess,
+    costliest,
+    machine,
+    print_table,
+    serve_commands,
+    subscription_row,
+    telegram_endpoints,
+    telegram_rates,
+)
 from bot.adapters.telegram import TelegramSender, connected_sender
 from bot.adapters.telegram.adapter import make_bot
 from bot.app import open_runtime
@@ -69,14 +88,9 @@ TOKEN = "4242:bench-token"
 SENT_RATE_TARGET = 0.95  # sent rate / limit, at least
 REJECTED_TARGET = 0.01  # 429s / sendMessage requests, at most
 BURST_SECONDS = 0.1  # the stand-in's bucket holds this much traffic
-PER_CHAT = 1.0  # messages per second to one chat, at the stand-in
-PER_GROUP = (20, 60.0)  # Telegram's 20 messages a minute to one group, on both limiters
 DEFAULT_LIMITS = (200, 30)
 DEFAULT_PTB_RETRIES = 3
 STALL = 0.1  # a gap between two accepted sends this long is a stall (the bucket's whole burst)
-
-PRIVATE_BASE = 10_000_000  # private chats: user ids
-GROUP_BASE = -1_000_000_000_000  # supergroups: the -100… ids
 
 DIGEST = MessageKind.DIGEST
 RINGKAS, BASELINE = "Ringkas pacer", "AIORateLimiter"
@@ -87,16 +101,14 @@ UNPACED = "no limiter"  # --capacity: the path's ceiling, with flood control off
 
 
 async def stand_in_child() -> int:
-    """Serve the stand-in on 127.0.0.1; obey JSON commands on stdin, answer on stdout."""
+    """Serve the stand-in on 127.0.0.1, answering the parent's commands (`StandInProcess`)."""
     from tests.standins.telegram import TelegramStandIn
 
-    loop = asyncio.get_running_loop()
     cpu = time.process_time()
     async with TelegramStandIn(TOKEN, max_poll_seconds=0.5, auto_chats=True) as api:
-        print(json.dumps({"port": api.port}), flush=True)
-        while line := await loop.run_in_executor(None, sys.stdin.readline):
-            command = json.loads(line)
-            answer: dict[str, Any] = {"ok": True}
+
+        def answer(command: dict[str, Any]) -> dict[str, Any]:
+            nonlocal cpu
             if command["do"] == "limit":
                 api.calls.clear()
                 api.sent.clear()
@@ -105,7 +117,7 @@ async def stand_in_child() -> int:
                 cpu = time.process_time()
             elif command["do"] == "records":
                 sends = [c for c in api.calls if c.method == "sendMessage"]
-                answer = {
+                return {
                     "sent": [[m.chat_id, m.at] for m in api.sent],
                     "rejected_429": api.rejected_429,
                     "rejected_at": [c.at for c in sends if c.status == 429],
@@ -114,77 +126,30 @@ async def stand_in_child() -> int:
                     "duplicates": api.duplicates(),
                     "cpu_s": time.process_time() - cpu,
                 }
-            elif command["do"] == "stop":
-                break
-            print(json.dumps(answer), flush=True)
+            return {"ok": True}
+
+        await serve_commands({"port": api.port}, answer)
     return 0
 
 
-class StandIn:
-    """The parent's handle on a stand-in process."""
+def start_stand_in() -> StandInProcess:
+    return StandInProcess("benchmarks.bench_telegram", "--stand-in-child")
 
-    def __init__(self) -> None:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.bench_telegram", "--stand-in-child"],
-            cwd=REPO,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.port = int(self._read()["port"])
 
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/bot"
-
-    @property
-    def base_file_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/file/bot"
-
-    def _read(self) -> dict[str, Any]:
-        assert self._process.stdout is not None
-        line = self._process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the stand-in ended (exit code {self._process.wait()})")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
-    def ask(self, **command: Any) -> dict[str, Any]:
-        stdin: IO[str] | None = self._process.stdin
-        assert stdin is not None
-        stdin.write(json.dumps(command) + "\n")
-        stdin.flush()
-        return self._read()
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError, RuntimeError):
-            self.ask(do="stop")
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        for stream in (self._process.stdin, self._process.stdout):
-            if stream is not None:
-                stream.close()
+def endpoints(stand_in: StandInProcess) -> dict[str, str]:
+    return telegram_endpoints(int(stand_in.started["port"]))
 
 
 # --- the bot side ---
 
 
-def settings_for(stand_in: StandIn, database: Path, limit: int | None, in_flight: int) -> Settings:
+def settings_for(
+    stand_in: StandInProcess, database: Path, limit: int | None, in_flight: int
+) -> Settings:
     """The defaults, pointed at the stand-in; the dispatcher paces at `limit` (None: not at
     all, PTB's limiter does)."""
-    if limit is None:
-        rates: dict[str, Any] = dict(common.NO_RATES)
-    else:
-        rates = {
-            "overall": {"count": limit, "seconds": 1.0},
-            "per_chat": {"count": 1, "seconds": 1.0 / PER_CHAT},
-            "per_group": {"count": PER_GROUP[0], "seconds": PER_GROUP[1]},
-        }
-    endpoints = {"base_url": stand_in.base_url, "base_file_url": stand_in.base_file_url}
-    return common.settings_for("telegram", endpoints, rates, database, in_flight)
+    rates = dict(NO_RATES) if limit is None else telegram_rates(limit)
+    return platform_settings("telegram", endpoints(stand_in), rates, database, in_flight)
 
 
 def aio_rate_limiter_missing() -> str | None:
@@ -216,8 +181,8 @@ async def baseline_sender(
         rate_limiter=AIORateLimiter(
             overall_max_rate=limit,
             overall_time_period=1,
-            group_max_rate=PER_GROUP[0],
-            group_time_period=PER_GROUP[1],
+            group_max_rate=TELEGRAM_PER_GROUP[0],
+            group_time_period=TELEGRAM_PER_GROUP[1],
             max_retries=retries,
         ),
     )
@@ -235,15 +200,16 @@ def subscription_rows(chats: int, group_share: float, now: dt.datetime) -> list[
     rows = []
     for number in range(chats):
         if number * groups // chats != (number + 1) * groups // chats:
-            chat_id, kind, title = str(GROUP_BASE - number), ChatKind.GROUP, f"Chat {number}"
+            chat_id = str(TELEGRAM_GROUP_BASE - number)
+            kind, title = ChatKind.GROUP, f"Chat {number}"
         else:
-            chat_id, kind, title = str(PRIVATE_BASE + number), ChatKind.PRIVATE, ""
-        rows.append(common.subscription_row("telegram", number, chat_id, kind, title, now))
+            chat_id, kind, title = str(TELEGRAM_PRIVATE_BASE + number), ChatKind.PRIVATE, ""
+        rows.append(subscription_row("telegram", number, chat_id, kind, title, now))
     return rows
 
 
 @dataclass(slots=True)
-class Run(common.Figures):
+class Run(Figures):
     limiter: str
     limit: int
     in_flight: int
@@ -302,7 +268,7 @@ async def warm_up(sender: TelegramSender, connections: int) -> None:
 
 
 async def broadcast(
-    stand_in: StandIn,
+    stand_in: StandInProcess,
     work: Path,
     limiter: str,
     limit: int,
@@ -315,7 +281,7 @@ async def broadcast(
     """One push to `chats` chats, drained by the dispatcher; `limit` 0 with UNPACED."""
     run = Run(limiter, limit, in_flight, chats)
     paced = limiter == RINGKAS
-    database = common.database_for(work, limiter, limit, in_flight)
+    database = database_for(work, limiter, limit, in_flight)
     settings = settings_for(stand_in, database, limit if paced else None, in_flight)
     connect = (
         baseline_sender(settings.telegram, in_flight, limit, ptb_retries)
@@ -325,17 +291,17 @@ async def broadcast(
     clock = SystemClock()
     async with connect as sender, open_runtime(settings, clock, [sender]) as runtime:
         rows = subscription_rows(chats, group_share, clock.now())
-        run.queued = await common.queue_push(runtime.services, rows)
+        run.queued = await queue_push(runtime.services, rows)
         await warm_up(sender, in_flight)
         stand_in.ask(
             do="limit",
             overall=limit or None,
             burst_seconds=BURST_SECONDS,
-            per_chat=PER_CHAT if limit else None,
+            per_chat=TELEGRAM_PER_CHAT if limit else None,
         )
         profiler = cProfile.Profile() if profile else None
         # Room for every retry a run of 429s can cause, and then some.
-        drained = await common.drain(runtime, 60.0 + 10 * chats / (limit or 100), profiler)
+        drained = await drain(runtime, 60.0 + 10 * chats / (limit or 100), profiler)
         run.wall_s, run.client_cpu_s, run.report = drained.wall_s, drained.cpu_s, drained.report
     if profiler is not None:
         print_profile(f"{limiter}, {limit}/s, in_flight {in_flight}", profiler, run.queued)
@@ -386,7 +352,9 @@ async def digest_text() -> str:
     return text
 
 
-async def flood(stand_in: StandIn, count: int, concurrency: int, send: Any) -> tuple[float, float]:
+async def flood(
+    stand_in: StandInProcess, count: int, concurrency: int, send: Any
+) -> tuple[float, float]:
     """`count` calls of `send(number)`, `concurrency` at a time: wall and CPU seconds."""
     gate = asyncio.Semaphore(concurrency)
 
@@ -394,10 +362,11 @@ async def flood(stand_in: StandIn, count: int, concurrency: int, send: Any) -> t
         async with gate:
             await send(number)
 
-    await asyncio.gather(*(one(PRIVATE_BASE - 1 - n) for n in range(concurrency)))  # warm up
+    # Warm up first, on chats the flood does not use.
+    await asyncio.gather(*(one(TELEGRAM_PRIVATE_BASE - 1 - n) for n in range(concurrency)))
     stand_in.ask(do="limit", overall=None, burst_seconds=BURST_SECONDS, per_chat=None)
     start, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(one(PRIVATE_BASE + n) for n in range(count)))
+    await asyncio.gather(*(one(TELEGRAM_PRIVATE_BASE + n) for n in range(count)))
     return time.perf_counter() - start, time.process_time() - cpu
 
 
@@ -408,9 +377,9 @@ async def measure_ceilings(work: Path, chats: int, in_flight: int) -> list[Ceili
 
     text = await digest_text()
     ceilings = []
-    stand_in = StandIn()
+    stand_in = start_stand_in()
     try:
-        url = f"{stand_in.base_url}{TOKEN}/sendMessage"
+        url = f"{endpoints(stand_in)['base_url']}{TOKEN}/sendMessage"
         connector = aiohttp.TCPConnector(limit=in_flight)
         async with aiohttp.ClientSession(connector=connector) as session:
 
@@ -435,7 +404,7 @@ async def measure_ceilings(work: Path, chats: int, in_flight: int) -> list[Ceili
         ceilings.append(Ceiling(what, len(records["sent"]), wall, cpu, records["cpu_s"]))
     finally:
         stand_in.close()
-    stand_in = StandIn()
+    stand_in = start_stand_in()
     try:
         run = await broadcast(stand_in, work, UNPACED, 0, in_flight, chats, 0.5, 0)
     finally:
@@ -474,9 +443,7 @@ def print_profile(label: str, profiler: cProfile.Profile, sent: int, lines: int 
         for name, own in by_package.most_common(12)
     ]
     print_table(("package", "own time", "share", "per message"), rows)
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime").print_stats(lines)
-    print(out.getvalue().split("\n\n", 1)[-1].rstrip())
+    print(costliest(profiler, lines))
 
 
 # --- the run ---
@@ -507,7 +474,7 @@ async def run_all(args: argparse.Namespace) -> list[Run]:
         for limit in args.limits:
             for in_flight in args.in_flight:
                 for limiter in limiters:
-                    stand_in = StandIn()
+                    stand_in = start_stand_in()
                     try:
                         run = await broadcast(
                             stand_in, Path(tmp), limiter, limit, in_flight,
@@ -534,7 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--limits", type=limits_list, default=list(DEFAULT_LIMITS),
         help="overall limits in messages/s, comma-separated (default: 200,30)",
     )  # fmt: skip
-    common.add_in_flight_option(parser)
+    add_in_flight_option(parser)
     parser.add_argument(
         "--groups", type=float, default=0.5,
         help="share of the chats that are supergroups, the rest private (default: %(default)s)",
@@ -566,12 +533,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "chats": args.chats,
         "group_share": args.groups,
         "burst_seconds": BURST_SECONDS,
-        "per_chat_per_second": PER_CHAT,
+        "per_chat_per_second": TELEGRAM_PER_CHAT,
         "ptb_retries": args.ptb_retries,
         "delivery_py": delivery_fingerprint(),
         **machine(),
     }
-    return common.run_and_report(meta, lambda: run_all(args), HEADERS, args.json)
+    return run_and_report(meta, lambda: run_all(args), HEADERS, args.json)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """What the broadcast benchmarks (`bench_telegram`, `bench_discord`) share: the push they queue,
 the drain they time, the figures they take from a stand-in's timeline, and how they report.
+The reliability tests (`tests/reliability/`) queue and drain their broadcasts with it too.
 
 Both measure the same thing on a different platform: one push to every subscription, through
 the real store, services and dispatcher, against a stand-in that records every accepted send.
 Keeping that logic here means the two platforms' figures are computed the same way, so they can
-be read side by side; each benchmark keeps only its stand-in, its sender and its limits.
+be read side by side; each benchmark keeps only its stand-in, its sender and its limits. What
+every benchmark shares is in `common`.
 """
 
 from __future__ import annotations
@@ -12,27 +14,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import datetime as dt
 import itertools
-import json
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_core import load_average, note_if_busy, print_table
+from benchmarks.common import CONTENT as CONTENT  # re-exported: tests/reliability/ use it
+from benchmarks.common import (
+    DEFAULT_IN_FLIGHT,
+    load_average,
+    note_if_busy,
+    print_meta,
+    print_table,
+    settings_for,
+    write_json,
+)
 from bot.app import Runtime
 from bot.config import Settings
 from bot.core.delivery.dispatcher import DispatchReport
-from bot.core.ports import ChatKind
 from bot.core.services import Services
-from bot.core.subscription import State
+from bot.core.store.tables import OutboxState
 
-REPO = Path(__file__).resolve().parent.parent
-CONTENT = REPO / "digests"
 ADMIN = "admin:bench"
-DEFAULT_IN_FLIGHT = 50  # DeliverySettings.in_flight, the configured default
 
 NO_RATES: dict[str, Any] = {"overall": None, "per_chat": None, "per_group": None}
 
@@ -40,50 +45,17 @@ NO_RATES: dict[str, Any] = {"overall": None, "per_chat": None, "per_group": None
 # --- the bot side ---
 
 
-def settings_for(
+def platform_settings(
     platform: str, endpoints: dict[str, str], rates: dict[str, Any], database: Path, in_flight: int
 ) -> Settings:
-    """The defaults, with `platform` pointed at its stand-in (`endpoints`) and paced at `rates`
-    (NO_RATES: the dispatcher does not pace at all)."""
-    return Settings.model_validate(
-        {
-            "content": str(CONTENT),
-            "database": str(database),
-            platform: {**endpoints, "rate_limits": rates},
-            "delivery": {"in_flight": in_flight},
-        }
-    )
+    """The defaults over the shipped content, with `platform` pointed at its stand-in
+    (`endpoints`) and paced at `rates` (NO_RATES: the dispatcher does not pace at all)."""
+    return settings_for(CONTENT, database, in_flight, {platform: (endpoints, rates)})
 
 
 def database_for(work: Path, name: str, limit: int, in_flight: int) -> Path:
     """A database of its own for each run, so no run starts with another's outbox."""
     return work / f"{name.split()[0].lower()}-{limit}-{in_flight}.sqlite3"
-
-
-def subscription_row(
-    platform: str, number: int, chat_id: str, kind: ChatKind, title: str, now: dt.datetime
-) -> dict[str, Any]:
-    """One active subscription, due tomorrow so the scheduler leaves it alone; the language
-    alternates with `number`, one each, so each chat gets exactly one message of the push."""
-    return {
-        "platform": platform,
-        "chat_id": chat_id,
-        "thread": "",
-        "chat_kind": str(kind),
-        "chat_title": title,
-        "languages": "id" if number % 2 else "en",
-        "times": "07:00",
-        "instant": False,
-        "timezone": "Asia/Jakarta",
-        "state": State.ACTIVE,
-        "paused_reason": None,
-        "paused_at": None,
-        "subscribed_by": f"user:{number}",
-        "subscribed_at": now - dt.timedelta(days=1),
-        "next_due": now + dt.timedelta(days=1),
-        "last_edition": None,
-        "last_sent_at": None,
-    }
 
 
 async def queue_push(services: Services, rows: list[dict[str, Any]]) -> int:
@@ -117,7 +89,7 @@ async def drain(
         left = budget - (time.perf_counter() - start)
         report.add(await runtime.dispatcher.drain(wait_up_to=max(left, 0.0)))
         counts = await runtime.services.store.outbox.counts()
-        if not counts.get("pending", 0) + counts.get("sending", 0) or left <= 0:
+        if not counts.get(OutboxState.PENDING, 0) + counts.get(OutboxState.SENDING, 0) or left <= 0:
             break
     if profiler is not None:
         profiler.disable()
@@ -224,14 +196,12 @@ def run_and_report(
     """Print what was measured on what, run, print the table; with `json_path`, write the meta
     and every run's figures there too. Always 0: the benchmarks report, they never fail."""
     load_before = load_average()
-    print(", ".join(f"{key}: {value}" for key, value in meta.items()), end="\n\n")
+    print_meta(meta)
     runs = asyncio.run(run_all())
     print()
     print_table(headers, [run.row() for run in runs])
     meta.update(load_average_1min_before=load_before)
     note_if_busy(load_before, "the rates may be low")
     if json_path is not None:
-        results = {"meta": meta, "runs": [run.as_json() for run in runs]}
-        json_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        print(f"\nwrote {json_path}")
+        write_json(json_path, {"meta": meta, "runs": [run.as_json() for run in runs]})
     return 0

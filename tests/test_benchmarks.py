@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import bench_core, bench_discord, bench_runtime, bench_soak, bench_telegram
-from benchmarks.broadcast import Figures, subscription_row
+from benchmarks import bench_core, bench_discord, bench_runtime, bench_telegram
+from benchmarks.broadcast import Figures
+from benchmarks.common import subscription_row
+from benchmarks.soak import probes
+from benchmarks.soak import run as soak
 from benchmarks.synthetic import generate
 from bot.core.content.loading import load_catalog
 from bot.core.ports import ChatKind, MessageKind
@@ -113,7 +116,7 @@ def test_a_tiny_soak_run_loses_nothing_repeats_nothing_and_reports_every_figure(
     report = tmp_path / "soak.json"
     tiny = ["--minutes", "3", "--warm-up", "1", "--subscriptions", "300", "--json", str(report)]
 
-    assert bench_soak.main(tiny) == 0
+    assert soak.main(tiny) == 0
 
     results = json.loads(report.read_text())
     assert (results["lost"], results["duplicated"], results["unexpected"]) == (0, 0, 0)
@@ -131,7 +134,7 @@ def test_a_tiny_soak_run_loses_nothing_repeats_nothing_and_reports_every_figure(
 
 
 async def test_queueing_batches_of_many_sizes_keeps_sqlite_memory_flat(tmp_path: Path) -> None:
-    if bench_soak.sqlite_memory_bytes() is None:
+    if probes.sqlite_memory_bytes() is None:
         pytest.skip("SQLite's memory figures are not reachable from here")
     now = dt.datetime(2025, 10, 7, tzinfo=dt.UTC)
     rows = [
@@ -141,11 +144,11 @@ async def test_queueing_batches_of_many_sizes_keeps_sqlite_memory_flat(tmp_path:
     try:
         await store.subscriptions.add_many(rows)
         subscriptions = [sub async for sub in store.subscriptions.all()]
-        before = bench_soak.sqlite_memory_bytes() or 0
+        before = probes.sqlite_memory_bytes() or 0
         for size in range(1, len(subscriptions) + 1):  # as plan passes queue: a new count each
             entries = [(sub, f"scheduled:{size}") for sub in subscriptions[:size]]
             await store.outbox.enqueue(entries, "digest:x", MessageKind.DIGEST, now)
-        growth = (bench_soak.sqlite_memory_bytes() or 0) - before
+        growth = (probes.sqlite_memory_bytes() or 0) - before
     finally:
         await store.close()
 
