@@ -12,6 +12,7 @@ import pytest
 from bot.core.content.loading import load_catalog
 from bot.core.models import Catalog
 from bot.core.text.whosaid import QuoteIndex
+from tests import network_guard
 from tests.reliability import leaks
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,8 +55,11 @@ WriteContent = Callable[..., Path]
 
 def pytest_configure(config: pytest.Config) -> None:
     """The whole session is watched for secrets in logs, program output and what the bot sends
-    (tests/reliability/leaks.py): a leak fails the run."""
+    (tests/reliability/leaks.py): a leak fails the run. And it is kept off the network."""
     config.pluginmanager.register(leaks.SessionPlugin(), "ringkas-leak-watch")
+    # The run stays offline: a connection past loopback fails the test that made it
+    # (tests/network_guard.py).
+    config.pluginmanager.register(network_guard.SessionPlugin(), "ringkas-network-guard")
 
 
 @pytest.fixture
