@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.delivery.pacing import Pacer, PlatformLimits
+from bot.core.delivery.replies import Replies
 from bot.core.delivery.window import SendWindow
 from bot.core.models import Lang
 from bot.core.ports import (
@@ -86,6 +87,8 @@ class Dispatcher:
         self._store = store
         self._senders = dict(senders)
         self._pacers = {p: Pacer(limits.get(p, PlatformLimits())) for p in self._senders}
+        # Answers to commands share the pacers, ahead of the deliveries.
+        self.replies = Replies(self._pacers)
         self._clock = clock
         self._policy = policy
         self._in_flight = in_flight

@@ -8,7 +8,9 @@ platforms ask.
 from __future__ import annotations
 
 import asyncio
+import enum
 import time
+from asyncio import CancelledError, Future, Task, create_task, get_running_loop
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,73 +73,162 @@ class _Window:
             del self._times[key]
 
 
-# A send woken this much after its slot still goes: a strict server allows a burst of about
-# 0.1 s of traffic. One woken later (the event loop stalled) takes a new slot instead, so sends
-# that all overslept do not go out together.
+# A slot granted this much after its time still counts as on time, so the pace stays exact
+# despite timer jitter; one granted later (the event loop stalled) starts the pace afresh from
+# now, so the sends that waited meanwhile do not go out together.
 LATE_TOLERANCE = 0.05
 
 
+class Lane(enum.IntEnum):
+    """Who goes first when both wait: a reply to a person, then the bulk deliveries."""
+
+    REPLY = 0
+    BULK = 1
+
+
+@dataclass(eq=False, slots=True)
+class _Waiter:
+    key: str
+    windows: list[_Window]
+    lane: Lane
+    granted: Future[None]
+
+
 class Pacer:
-    """Reserves send slots for one platform; `acquire` sleeps until the slot comes."""
+    """Grants send slots for one platform, one at a time, at its overall rate: replies ahead of
+    bulk deliveries, each chat within its own windows.
+
+    Slots are granted when they come, not reserved ahead, so a reply that arrives while a
+    thousand deliveries wait takes the very next slot. A ticker task grants them and ends when
+    no one waits. Paid sends (Telegram's paid broadcast) have an overall rate of their own.
+
+    Several instances (one store): a platform's pacer lives with its one elected sender, so
+    every send of that platform, whichever instance took the command, must reach that sender to
+    be paced here; this is the seam where replies from other instances come in.
+    """
 
     def __init__(
         self,
         limits: PlatformLimits,
         monotonic: Callable[[], float] = time.monotonic,
+        paid: Rate | None = None,
     ) -> None:
-        self._interval = limits.overall.seconds / limits.overall.count if limits.overall else 0.0
+        self._intervals = {False: _interval(limits.overall), True: _interval(paid)}
+        self._next_slot = {False: 0.0, True: 0.0}
         self._chats = _Window(limits.per_chat) if limits.per_chat else None
         self._groups = _Window(limits.per_group) if limits.per_group else None
-        self._next_slot = 0.0
         self._held_until = 0.0
         self._monotonic = monotonic
-        self._reservations = 0
+        self._grants = 0
+        self._waiting: dict[bool, dict[Lane, deque[_Waiter]]] = {
+            paid_class: {lane: deque() for lane in Lane} for paid_class in (False, True)
+        }
+        # The ticker's generation and when it means to wake: a newcomer who may go sooner
+        # starts a new ticker, and the old one, once awake, sees it is stale and ends.
+        self._generation = 0
+        self._wakes_at: float | None = None
+        self._tickers: set[Task[None]] = set()
 
-    async def acquire(self, chat: ChatRef, kind: ChatKind) -> None:
-        key = str(chat)
+    async def acquire(
+        self, chat: ChatRef, kind: ChatKind, lane: Lane = Lane.BULK, paid: bool = False
+    ) -> None:
+        """Wait for this send's slot: its chat's windows free, its turn in the overall pace."""
         windows = [w for w in (self._chats, self._groups) if w is not None]
         if kind is ChatKind.PRIVATE and self._groups is not None:
             windows.remove(self._groups)
-        while True:
-            slot = await self._reserve(key, windows)
-            now = self._monotonic()
-            if now - slot <= LATE_TOLERANCE and now >= self._held_until:
-                return
-            # Overslept (a stalled loop), or a 429 came while it slept: a new slot.
-            for window in windows:
-                window.forget(key, slot)
-
-    async def _reserve(self, key: str, windows: list[_Window]) -> float:
-        """Wait for the chat's windows, take the next overall slot, sleep until it; the slot."""
-        while True:
-            now = self._monotonic()
-            # Wait until the chat may send, without holding an overall slot meanwhile: a busy
-            # chat never holds back the others.
-            chat_free = max((w.earliest(key, now) for w in windows), default=now)
-            if chat_free <= now:
-                break
-            await asyncio.sleep(chat_free - now)
-        # The overall slot is taken and recorded for the chat at once (no await in between),
-        # so the chat's window counts the time the message really goes out.
-        slot = max(now, self._next_slot)
-        if self._interval:
-            self._next_slot = slot + self._interval
-        for window in windows:
-            window.record(key, slot)
-        self._reservations += 1
-        if self._reservations % 1000 == 0:
-            self._prune()
-        if slot > now:
-            await asyncio.sleep(slot - now)
-        return slot
+        waiter = _Waiter(str(chat), windows, lane, get_running_loop().create_future())
+        queue = self._waiting[paid][lane]
+        queue.append(waiter)
+        self._tick_by(self._ready_at(paid, self._monotonic()))
+        try:
+            await waiter.granted
+        except CancelledError:
+            if waiter in queue:
+                queue.remove(waiter)
+            raise
 
     def hold(self, seconds: float) -> None:
         """The platform said wait (a 429): no slot before then."""
         self._held_until = max(self._held_until, self._monotonic() + seconds)
-        self._next_slot = max(self._next_slot, self._held_until)
+        for paid_class in self._next_slot:
+            self._next_slot[paid_class] = max(self._next_slot[paid_class], self._held_until)
 
-    def _prune(self) -> None:
-        now = self._monotonic()
+    def _ready_at(self, paid: bool, now: float) -> float:
+        """When the next slot of this class may be granted, if someone may take it then."""
+        return max(now, self._held_until, self._next_slot[paid])
+
+    def _tick_by(self, when: float) -> None:
+        """Make sure a ticker wakes by `when`."""
+        if self._wakes_at is not None and self._wakes_at <= when:
+            return
+        self._generation += 1
+        self._wakes_at = when
+        ticker = create_task(self._tick(self._generation, when))
+        self._tickers.add(ticker)  # a task no one holds may be collected mid-sleep
+        ticker.add_done_callback(self._tickers.discard)
+
+    async def _tick(self, generation: int, when: float) -> None:
+        while True:
+            delay = when - self._monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)  # looked up at call time: the tests' virtual clock
+            if generation != self._generation:
+                return  # a newer ticker took over
+            upcoming = self._grant_due(self._monotonic())
+            if upcoming is None:
+                self._wakes_at = None
+                return
+            when = self._wakes_at = upcoming
+
+    def _grant_due(self, now: float) -> float | None:
+        """Grant every slot that has come; when the next may come, or None if no one waits."""
+        upcoming: float | None = None
+        for paid_class, lanes in self._waiting.items():
+            while any(lanes.values()):
+                ready = self._ready_at(paid_class, now)
+                waiter = self._first_free(lanes, now) if ready <= now else None
+                if waiter is None:
+                    later = ready if ready > now else self._chat_free(lanes, now)
+                    upcoming = later if upcoming is None else min(upcoming, later)
+                    break
+                self._grant(waiter, paid_class, now)
+        return upcoming
+
+    def _grant(self, waiter: _Waiter, paid: bool, now: float) -> None:
+        due = self._next_slot[paid]
+        slot = due if now - due <= LATE_TOLERANCE else now
+        self._next_slot[paid] = slot + self._intervals[paid]
+        for window in waiter.windows:
+            window.record(waiter.key, now)
+        self._waiting[paid][waiter.lane].remove(waiter)
+        if not waiter.granted.done():  # its task may have been cancelled meanwhile
+            waiter.granted.set_result(None)
+        self._grants += 1
+        if self._grants % 1000 == 0:
+            self._prune(now)
+
+    def _first_free(self, lanes: dict[Lane, deque[_Waiter]], now: float) -> _Waiter | None:
+        """The first waiter, replies before bulk, whose chat may send now: a chat that must
+        wait never holds back the others."""
+        for lane in Lane:
+            for waiter in lanes[lane]:
+                if all(w.earliest(waiter.key, now) <= now for w in waiter.windows):
+                    return waiter
+        return None
+
+    def _chat_free(self, lanes: dict[Lane, deque[_Waiter]], now: float) -> float:
+        """When the first of these waiting chats may send again."""
+        return min(
+            max((w.earliest(waiter.key, now) for w in waiter.windows), default=now)
+            for queue in lanes.values()
+            for waiter in queue
+        )
+
+    def _prune(self, now: float) -> None:
         for window in (self._chats, self._groups):
             if window is not None:
                 window.prune(now)
+
+
+def _interval(rate: Rate | None) -> float:
+    return rate.seconds / rate.count if rate else 0.0

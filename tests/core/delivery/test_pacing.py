@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.core.delivery import pacing
-from bot.core.delivery.pacing import TELEGRAM_LIMITS, Pacer, PlatformLimits, Rate
+from bot.core.delivery.pacing import TELEGRAM_LIMITS, Lane, Pacer, PlatformLimits, Rate
 from bot.core.ports import ChatKind, ChatRef
 
 EPSILON = 1e-9
@@ -39,7 +39,9 @@ class VirtualTime:
     async def run(self, *coroutines: Coroutine[Any, Any, Any]) -> list[Any]:
         tasks = [asyncio.ensure_future(c) for c in coroutines]
         while True:
-            for _ in range(3):  # let every woken task run on to its next sleep or its end
+            # Let every woken task run on to its next sleep or its end: the pacer's ticker
+            # grants a slot and the send it woke resumes, a few loop steps each.
+            for _ in range(10):
                 await asyncio.sleep(0)
             if all(task.done() for task in tasks):
                 return [task.result() for task in tasks]
@@ -238,3 +240,92 @@ async def test_per_chat_state_is_pruned_after_five_thousand_distinct_chats(
     # minute's groups (900), plus what came since the last prune (every 1,000 reservations).
     assert 0 < len(per_chat) <= 1030
     assert 0 < len(per_group) <= 900 + 500
+
+
+# --- lanes: replies first; paid sends at their own rate ---
+
+
+async def test_a_reply_takes_the_next_slot_ahead_of_every_waiting_delivery(
+    clock: VirtualTime,
+) -> None:
+    pacer = Pacer(PlatformLimits(overall=Rate(10, 1.0)), monotonic=clock.monotonic)
+
+    async def reply_later() -> float:
+        await clock.sleep(0.25)  # forty deliveries wait by now
+        await pacer.acquire(chat("asker"), ChatKind.PRIVATE, Lane.REPLY)
+        return clock.now
+
+    *bulk, reply = await clock.run(
+        *(send_at(pacer, clock, chat(i)) for i in range(40)), reply_later()
+    )
+
+    assert reply == pytest.approx(0.3)  # the next slot after it asked
+    assert sorted(bulk)[:3] == pytest.approx([0.0, 0.1, 0.2])
+    assert sorted(bulk)[3] == pytest.approx(0.4)  # the deliveries resume after it
+    assert all(gap == pytest.approx(0.1) for gap in gaps([*bulk, reply]))  # the pace is kept
+
+
+async def test_replies_to_one_chat_go_in_the_order_asked_within_its_window(
+    clock: VirtualTime,
+) -> None:
+    pacer = Pacer(TELEGRAM_LIMITS, monotonic=clock.monotonic)
+    order: list[int] = []
+
+    async def reply(n: int) -> float:
+        await clock.sleep(n * 0.01)  # five commands within a second
+        await pacer.acquire(chat("user"), ChatKind.PRIVATE, Lane.REPLY)
+        order.append(n)
+        return clock.now
+
+    times = await clock.run(*(reply(n) for n in range(5)))
+
+    assert order == [0, 1, 2, 3, 4]
+    assert all(gap >= 1.0 - EPSILON for gap in gaps(times))  # one a second in a private chat
+
+
+async def test_paid_sends_keep_their_own_rate_beside_the_free_one(clock: VirtualTime) -> None:
+    pacer = Pacer(
+        PlatformLimits(overall=Rate(10, 1.0)), monotonic=clock.monotonic, paid=Rate(100, 1.0)
+    )
+
+    async def paid_send(i: int) -> float:
+        await pacer.acquire(chat(f"p{i}"), ChatKind.PRIVATE, paid=True)
+        return clock.now
+
+    times = await clock.run(
+        *(paid_send(i) for i in range(100)), *(send_at(pacer, clock, chat(i)) for i in range(10))
+    )
+    paid, free = times[:100], times[100:]
+
+    assert max(paid) == pytest.approx(0.99)  # 100 a second
+    assert max(free) == pytest.approx(0.9)  # 10 a second, not held back by the paid ones
+
+
+async def test_a_hold_stops_paid_and_free_sends_alike(clock: VirtualTime) -> None:
+    pacer = Pacer(
+        PlatformLimits(overall=Rate(10, 1.0)), monotonic=clock.monotonic, paid=Rate(100, 1.0)
+    )
+    pacer.hold(2.0)
+
+    async def paid_send() -> float:
+        await pacer.acquire(chat("p"), ChatKind.PRIVATE, paid=True)
+        return clock.now
+
+    paid, free = await clock.run(paid_send(), send_at(pacer, clock, chat("f")))
+    assert paid == free == 2.0
+
+
+async def test_a_send_cancelled_while_waiting_gives_its_turn_to_the_next(
+    clock: VirtualTime,
+) -> None:
+    pacer = Pacer(PlatformLimits(overall=Rate(10, 1.0)), monotonic=clock.monotonic)
+    first = await clock.run(send_at(pacer, clock, chat(0)))
+    given_up = asyncio.ensure_future(pacer.acquire(chat("gone"), ChatKind.PRIVATE))
+    await asyncio.sleep(0)
+    given_up.cancel()
+
+    [after] = await clock.run(send_at(pacer, clock, chat(1)))
+
+    assert given_up.cancelled()
+    assert first == [0.0]
+    assert after == pytest.approx(0.1)
