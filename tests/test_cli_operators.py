@@ -182,6 +182,25 @@ def test_push_delivers_an_announcement_once(config: Path) -> None:
     ]
 
 
+def test_push_with_no_option_pushes_the_digest_once(config: Path, catalog: Catalog) -> None:
+    operator(config, "subscribers", "add", "console:local", "id", "--kind", "private")
+
+    first = operator(config, "push", "--yes")
+    second = operator(config, "push", "--yes")
+
+    assert first.code == 0
+    [(chat, occasion, state)] = outbox_states(config.parent / DATABASE)
+    assert (chat, state) == ("console:local", "delivered")
+    pushed = occasion.removeprefix("push:")
+    assert f"push {pushed}: delivered 1/1, failed 0" in first.err
+    title = catalog.story.title
+    assert first.out.startswith(title.en)  # the preview: the digest, in the config's language
+    assert first.out.count(title.id) == 1  # then delivered in the chat's language
+    assert second.code == 0
+    assert f"push {pushed} was already sent; it is not sent twice" in second.err
+    assert len(outbox_states(config.parent / DATABASE)) == 1
+
+
 def test_push_leaves_other_platforms_to_the_running_bot(config: Path) -> None:
     operator(config, "subscribers", "add", "telegram:-100123", "both")
     expected_id = push_id(None, "Hi", "Halo")

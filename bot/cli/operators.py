@@ -13,7 +13,7 @@ from bot.adapters.console import ConsoleSender
 from bot.app import Runtime, open_runtime, platform_senders, platform_tokens, secrets
 from bot.cli.common import NOTHING, OK, Failure, config_option, count, run_async, settings_of
 from bot.core.commands.arguments import ArgError, parse_subscribe
-from bot.core.delivery.pushes import AnnouncementTooLong
+from bot.core.delivery.pushes import AnnouncementTooLong, NothingToPush
 from bot.core.ports import ChatKind, ChatRef, Format, SystemClock
 from bot.core.store.outbox import Progress
 from bot.core.store.records import PushState
@@ -50,8 +50,10 @@ def add_parsers(commands: Any) -> None:
     config_option(remove)
     remove.set_defaults(run=lambda args: _with_runtime(args, _remove))
 
-    push = commands.add_parser("push", help="send a summary or an announcement to everyone")
-    what = push.add_mutually_exclusive_group(required=True)
+    push = commands.add_parser(
+        "push", help="send the digest (no option), a summary or an announcement to everyone"
+    )
+    what = push.add_mutually_exclusive_group()
     what.add_argument("--summary", metavar="ID", help="a summary's id")
     what.add_argument("--text-en", metavar="TEXT", help="announcement in English (with --text-id)")
     push.add_argument("--text-id", metavar="TEXT", help="announcement in Indonesian")
@@ -146,6 +148,8 @@ async def _push(args: argparse.Namespace, runtime: Runtime) -> int:
         )
     except AnnouncementTooLong:
         raise Failure(["the announcement does not fit in one message; make it shorter"]) from None
+    except NothingToPush:
+        raise Failure([f"no summaries in {runtime.settings.content}: no digest to push"]) from None
     if push.state is PushState.SENT:
         print(f"push {push.id} was already sent; it is not sent twice", file=sys.stderr)
         _show_progress(push.id, await services.pusher.progress(push.id), final=True)

@@ -95,7 +95,8 @@ class Services:
         text_id: str | None = None,
     ) -> Push:
         """A push as stored: a new draft, or the earlier one with the same content (which may
-        have been sent). AnnouncementTooLong if the text fits no single message."""
+        have been sent). With no summary and no text, the digest as it stands. AnnouncementTooLong
+        if the text fits no single message; NothingToPush for a digest without summaries."""
         now = self.clock.now()
         draft = self.pusher.draft(actor, now, summary_id, text_en, text_id)
         return await self.store.pushes.draft(draft)
@@ -108,7 +109,10 @@ class Services:
         queued = await self.pusher.send(push, now)
         if queued is None:
             return None
-        what = push.summary_id or f"announcement “{(push.text_en or '')[:60]}”"
+        if push.is_digest:
+            what = "the digest"
+        else:
+            what = push.summary_id or f"announcement “{(push.text_en or '')[:60]}”"
         await self.store.audit.record(actor, "push", f"{push.id}: {what}, {queued} deliveries", now)
         self.wake()
         return queued

@@ -17,7 +17,7 @@ from bot.core.commands.base import (
     say_reply,
 )
 from bot.core.content.problems import ContentError
-from bot.core.delivery.pushes import AnnouncementTooLong, progress_line
+from bot.core.delivery.pushes import AnnouncementTooLong, NothingToPush, progress_line
 from bot.core.library import ReloadFailed
 from bot.core.models import Lang
 from bot.core.ports import Format
@@ -34,22 +34,27 @@ LISTED = 10  # problems, paused chats and audit entries shown before "… and N 
 
 
 async def push(request: Request, services: Services, args: str) -> Reply:
-    """Preview a summary or an announcement for every subscriber; send it once confirmed."""
+    """Preview the digest (no argument), a summary or an announcement for every subscriber;
+    send it once confirmed."""
     lang = request.lang
     verb, _, rest = args.partition(" ")
     if verb.casefold() in ("confirm", "cancel") and rest.strip():
         return await _decide(request, services, verb.casefold(), rest.strip())
-    if not args.strip() or verb.casefold() in ("confirm", "cancel"):
+    if verb.casefold() in ("confirm", "cancel"):
         newest = ", ".join(s.id for s in services.library.catalog.summaries[:5])
         return say_reply(request, lang, "push_usage", ids=newest or "—")
     is_summary = any(s.id == args.strip() for s in services.library.catalog.summaries)
     try:
-        if is_summary:
+        if not args.strip():  # what an admin means by a bare /push: the digest, now
+            stored = await services.propose_push(_actor(request))
+        elif is_summary:
             stored = await services.propose_push(_actor(request), summary_id=args.strip())
         else:
             stored = await services.propose_push(_actor(request), text_en=args, text_id=args)
     except AnnouncementTooLong:
         return say_reply(request, lang, "push_too_long")
+    except NothingToPush:
+        return say_reply(request, lang, "no_news_yet")
     if stored.state is PushState.SENT:
         return await _already_sent(request, services, stored)
     counts = await services.store.subscriptions.counts()

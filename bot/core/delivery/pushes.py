@@ -49,9 +49,17 @@ class AnnouncementTooLong(Exception):
     pass
 
 
-def push_id(summary_id: str | None, text_en: str | None, text_id: str | None) -> str:
-    """The same push content always gets the same id: resubmitting it never sends it twice."""
-    content = "\x1f".join(part or "" for part in (summary_id, text_en, text_id))
+class NothingToPush(Exception):
+    """A push of the digest while the content has no summaries."""
+
+
+def push_id(
+    summary_id: str | None, text_en: str | None, text_id: str | None, selection: str = ""
+) -> str:
+    """The same push content always gets the same id: resubmitting it never sends it twice. A
+    push of the digest is the same push while the digest shows the same summaries."""
+    parts = (summary_id, text_en, text_id) + ((selection,) if selection else ())
+    content = "\x1f".join(part or "" for part in parts)
     return hashlib.sha256(content.encode()).hexdigest()[:10]
 
 
@@ -92,15 +100,21 @@ class Pusher:
         text_en: str | None = None,
         text_id: str | None = None,
     ) -> Push:
-        """A push ready to preview; AnnouncementTooLong if it fits no single message. An
-        announcement is kept as it will show: without control characters (the store would refuse
-        a NUL on PostgreSQL)."""
+        """A push ready to preview: a summary, an announcement, or with neither the digest as it
+        stands. AnnouncementTooLong if an announcement fits no single message, NothingToPush for
+        the digest of content without summaries. An announcement is kept as it will show: without
+        control characters (the store would refuse a NUL on PostgreSQL)."""
         text_en, text_id = (None if t is None else printable(t) for t in (text_en, text_id))
+        selection = ""
+        if summary_id is None and text_en is None and text_id is None:
+            selection = self._library.edition.selection or ""
+            if not selection:
+                raise NothingToPush()
         push = Push(
-            push_id(summary_id, text_en, text_id),
+            push_id(summary_id, text_en, text_id, selection),
             summary_id, text_en, text_id, PushState.DRAFT, by, now, None,
         )  # fmt: skip
-        if summary_id is None:
+        if summary_id is None and not push.is_digest:
             for lang in LANGS:
                 for fmt in Format:
                     if not fits(self.text(push, lang, fmt), fmt):
@@ -109,6 +123,11 @@ class Pusher:
 
     def text(self, push: Push, lang: Lang, fmt: Format) -> str:
         """What the push shows in a chat: its preview, and what every subscriber gets."""
+        if push.is_digest:
+            digest = self._library.digest(lang, fmt)
+            if digest is None:
+                raise LookupError("the digest has no summaries")
+            return digest
         if push.summary_id is not None:
             text = self._library.summary_digest(push.summary_id, lang, fmt)
             if text is None:
@@ -122,7 +141,7 @@ class Pusher:
         None if the push was no longer a draft (sent or cancelled meanwhile)."""
         texts = {(lang, fmt): self.text(push, lang, fmt) for lang in LANGS for fmt in Format}
         body_id = await store_texts(self._store, occasion(push.id), texts)
-        kind = MessageKind.DIGEST if push.summary_id else MessageKind.ANNOUNCEMENT
+        kind = MessageKind.DIGEST if push.summary_id or push.is_digest else MessageKind.ANNOUNCEMENT
         queued = await self._store.pushes.send(push.id, occasion(push.id), body_id, kind, now)
         if queued is not None:
             log.info("push %s queued for %d deliveries", push.id, queued)

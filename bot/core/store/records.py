@@ -35,6 +35,11 @@ class Push:
     created_at: dt.datetime
     sent_at: dt.datetime | None
 
+    @property
+    def is_digest(self) -> bool:
+        """The digest as it stands (neither a summary nor an announcement): a bare /push."""
+        return self.summary_id is None and self.text_en is None and self.text_id is None
+
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:

@@ -33,8 +33,8 @@ STRINGS: Final[dict[str, Localized]] = {
     "help_digest": Localized("the digest, now", "ringkasan saat ini"),
     "help_whosaid": Localized("who said what", "siapa mengatakan apa"),
     "help_push": Localized(
-        "send a summary or an announcement to every subscriber",
-        "kirim ringkasan atau pengumuman ke semua pelanggan",
+        "send the digest, a summary or an announcement to every subscriber",
+        "kirim ringkasan terkini, satu ringkasan, atau pengumuman ke semua pelanggan",
     ),
     "help_status": Localized(
         "subscriptions, deliveries and content", "langganan, pengiriman, dan konten"
@@ -139,8 +139,10 @@ STRINGS: Final[dict[str, Localized]] = {
     # --- /push ---
     "announcement": Localized("Announcement", "Pengumuman"),
     "push_usage": Localized(
-        "Usage: /push <summary id> or /push <announcement text>. Newest summaries: {ids}",
-        "Cara pakai: /push <id ringkasan> atau /push <teks pengumuman>. Ringkasan terbaru: {ids}",
+        "Usage: /push (the digest), /push <summary id> or /push <announcement text>. "
+        "Newest summaries: {ids}",
+        "Cara pakai: /push (ringkasan terkini), /push <id ringkasan> atau /push <teks "
+        "pengumuman>. Ringkasan terbaru: {ids}",
     ),
     "push_preview": Localized(
         "Preview of push {id}. Subscribed chats: {count}. Send it?",

@@ -105,12 +105,54 @@ async def test_the_refusal_is_localised(services: Services) -> None:
 # --- /push ---
 
 
-async def test_push_without_arguments_lists_the_newest_summary_ids(services: Services) -> None:
-    reply = await ask_admin(services, "/push")
+async def test_push_without_arguments_previews_the_digest_and_sends_it_once_confirmed(
+    services: Services,
+) -> None:
+    await subscribers(services)
+    selection = services.library.edition.selection
+    assert selection is not None
+    expected_id = push_id(None, None, None, selection)
+
+    preview, question = (await ask_admin(services, "/push")).messages
+
+    assert preview == services.library.digest("en", Format.TELEGRAM)  # what /digest shows
+    assert question == say("en", "push_preview", id=expected_id, count=3)
+    reply = await ask_admin(services, f"/push confirm {expected_id}")
+    assert reply.push_id == expected_id
+    queued = await outbox_rows(services.store)
+    assert len(queued) == 4  # each chat in its own language(s)
+    assert {row_key for _, row_key, _, _ in queued} == {f"push:{expected_id}"}
+    body = await queued_push_body(services, expected_id)
+    for lang in ("en", "id"):
+        stored = await services.store.outbox.text(body, lang, Format.TELEGRAM)
+        assert stored == services.library.digest(lang, Format.TELEGRAM)
+    # The same digest pushed again is the same push: reported, never sent twice.
+    again = await ask_admin(services, "/push")
+    assert "was already sent" in joined(again)
+    assert len(await outbox_rows(services.store)) == 4
+
+
+async def test_push_of_the_digest_without_summaries_says_there_are_none(
+    services: Services, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty"
+    shutil.copytree(CONTENT, empty)
+    for summary in (empty / "summaries").glob("*.yaml"):
+        summary.unlink()
+    bare = await make_services(services.store, empty, services.clock)
+
+    reply = await ask_admin(bare, "/push")
+
+    assert joined(reply) == say("en", "no_news_yet")
+    assert await push_rows(bare.store) == []
+
+
+async def test_push_confirm_without_an_id_shows_the_usage(services: Services) -> None:
+    reply = await ask_admin(services, "/push confirm")
 
     newest = ", ".join(s.id for s in services.library.catalog.summaries[:5])
     assert joined(reply) == (
-        "Usage: /push &lt;summary id&gt; or /push &lt;announcement text&gt;. "
+        "Usage: /push (the digest), /push &lt;summary id&gt; or /push &lt;announcement text&gt;. "
         f"Newest summaries: {newest}"
     )
     assert await push_rows(services.store) == []
