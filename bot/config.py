@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from bot.core import timing
 from bot.core.content import reader
 from bot.core.content.problems import ContentError, describe, read_yaml
 from bot.core.delivery.dispatcher import RetryPolicy
+from bot.core.delivery.occasions import Occasion
 from bot.core.delivery.pacing import DISCORD_LIMITS, TELEGRAM_LIMITS, PlatformLimits, Rate
 from bot.core.models import Lang
 from bot.core.text.compose import DigestOptions
@@ -73,12 +75,23 @@ class RateLimitSettings(_Strict):
     per_group: RateSettings | None = None  # groups and channels
 
     def limits(self) -> PlatformLimits:
-        return PlatformLimits(
-            *(
-                None if r is None else r.rate()
-                for r in (self.overall, self.per_chat, self.per_group)
-            )
+        overall, per_chat, per_group = (
+            None if r is None else r.rate() for r in (self.overall, self.per_chat, self.per_group)
         )
+        return PlatformLimits(overall, per_chat, per_group)
+
+
+class PaidBroadcastSettings(_Strict):
+    """Telegram's paid broadcast: up to 1,000 messages a second, charged in Stars above the free
+    30; off unless enabled. `for` names the deliveries it covers: push, scheduled, instant."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    enabled: bool = False
+    overall: RateSettings = RateSettings(count=1000, seconds=1.0)
+    covers: tuple[Occasion, ...] = Field(
+        default=(Occasion.PUSH,), validation_alias="for", min_length=1
+    )
 
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -129,6 +142,14 @@ class TelegramSettings(_Strict):
     poll_timeout: Annotated[int, Field(ge=0, le=50)] = 30  # seconds one getUpdates call may wait
     timeouts: TimeoutSettings = TimeoutSettings()
     rate_limits: RateLimitSettings = RateLimitSettings(**_rates(TELEGRAM_LIMITS))
+    paid_broadcast: PaidBroadcastSettings = PaidBroadcastSettings()
+
+    def limits(self) -> PlatformLimits:
+        limits = self.rate_limits.limits()
+        paid = self.paid_broadcast
+        if not paid.enabled:
+            return limits
+        return replace(limits, paid=paid.overall.rate(), paid_for=frozenset(paid.covers))
 
 
 class DiscordSettings(_Strict):
@@ -204,7 +225,7 @@ class Settings(_Strict):
 
     def rate_limits(self) -> dict[str, PlatformLimits]:
         return {
-            "telegram": self.telegram.rate_limits.limits(),
+            "telegram": self.telegram.limits(),
             "discord": self.discord.rate_limits.limits(),
         }
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_CONTENT, ConfigInvalid, Settings, load_settings
+from bot.core.delivery.pacing import Rate
 from bot.core.text.compose import DigestOptions
 
 
@@ -167,7 +168,9 @@ def _setting_names(model: type[Settings] | type, prefix: str = "") -> set[str]:
     from pydantic import BaseModel
 
     names: set[str] = set()
-    for name, field in model.model_fields.items():
+    for field_name, field in model.model_fields.items():
+        # A name Python cannot use is read under its alias ("for").
+        name = field.validation_alias if isinstance(field.validation_alias, str) else field_name
         kind = field.annotation
         if isinstance(kind, type) and issubclass(kind, BaseModel):
             names.add(prefix + name)
@@ -575,3 +578,28 @@ def test_discord_guilds_are_positive_ids(tmp_path: Path) -> None:
     path = write_config(tmp_path, "discord:\n  guilds: [80351110224678912, 1]\n")
 
     assert load_settings(path).discord.guilds == (80351110224678912, 1)
+
+
+def test_paid_broadcast_is_off_by_default_and_covers_what_for_names(tmp_path: Path) -> None:
+    default = load_settings(None)
+    assert default.rate_limits()["telegram"].paid is None
+
+    settings = load_settings(
+        write_config(
+            tmp_path, "telegram:\n  paid_broadcast: {enabled: true, for: [push, instant]}\n"
+        )
+    )
+
+    limits = settings.rate_limits()["telegram"]
+    assert limits.paid == Rate(1000, 1.0)
+    assert limits.pays_for("push") and limits.pays_for("instant")
+    assert not limits.pays_for("scheduled")
+    assert limits.overall == Rate(30, 1.0)  # everything else stays at the free limits
+
+
+def test_paid_broadcast_for_an_unknown_delivery_is_refused(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "telegram:\n  paid_broadcast: {enabled: true, for: [pushes]}\n")
+    with pytest.raises(ConfigInvalid) as refused:
+        load_settings(path)
+    assert "paid_broadcast.for" in str(refused.value)
+    assert "'scheduled', 'instant' or 'push'" in str(refused.value)

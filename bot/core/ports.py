@@ -67,6 +67,8 @@ class Outbound:
     # The same on every retry of one delivery: a platform that deduplicates a resent message
     # (Discord's nonce) uses it, so a send whose answer was lost is not shown twice.
     nonce: str = ""
+    # Sent as a paid broadcast (Telegram's allow_paid_broadcast): paced at the paid rate.
+    paid: bool = False
 
 
 # --- what one send attempt came to: exactly one of these ---

@@ -15,6 +15,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.core.delivery.occasions import kind_of
 from bot.core.delivery.pacing import Pacer, PlatformLimits
 from bot.core.delivery.replies import Replies
 from bot.core.delivery.window import SendWindow
@@ -86,7 +87,8 @@ class Dispatcher:
     ) -> None:
         self._store = store
         self._senders = dict(senders)
-        self._pacers = {p: Pacer(limits.get(p, PlatformLimits())) for p in self._senders}
+        self._limits = {p: limits.get(p, PlatformLimits()) for p in self._senders}
+        self._pacers = {p: Pacer(self._limits[p]) for p in self._senders}
         # Answers to commands share the pacers, ahead of the deliveries.
         self.replies = Replies(self._pacers)
         self._clock = clock
@@ -249,10 +251,11 @@ class Dispatcher:
         if text is None:
             return Transient(f"no stored text {delivery.body_id!r} for {delivery.lang}")
         pacer = self._pacers[platform]
-        await pacer.acquire(delivery.chat, delivery.chat_kind)
+        paid = self._limits[platform].pays_for(kind_of(delivery.occasion))
+        await pacer.acquire(delivery.chat, delivery.chat_kind, paid=paid)
         try:
             outcome = await self._senders[platform].send(
-                delivery.chat, Outbound(text, delivery.kind, nonce=f"d{delivery.id}")
+                delivery.chat, Outbound(text, delivery.kind, nonce=f"d{delivery.id}", paid=paid)
             )
         except Exception as exc:  # a sender must not raise; if one does, the row still settles
             log.exception("%s sender raised instead of reporting an outcome", platform)

@@ -31,6 +31,13 @@ class PlatformLimits:
     overall: Rate | None = None
     per_chat: Rate | None = None
     per_group: Rate | None = None  # groups and channels, on top of the per-chat rate
+    # Telegram's paid broadcast: the sends for these occasion kinds ("push", "scheduled",
+    # "instant") go at this overall rate of their own, paid for above the free one.
+    paid: Rate | None = None
+    paid_for: frozenset[str] = frozenset()
+
+    def pays_for(self, kind: str) -> bool:
+        return self.paid is not None and kind in self.paid_for
 
 
 # The platforms' published limits.
@@ -111,9 +118,8 @@ class Pacer:
         self,
         limits: PlatformLimits,
         monotonic: Callable[[], float] = time.monotonic,
-        paid: Rate | None = None,
     ) -> None:
-        self._intervals = {False: _interval(limits.overall), True: _interval(paid)}
+        self._intervals = {False: _interval(limits.overall), True: _interval(limits.paid)}
         self._next_slot = {False: 0.0, True: 0.0}
         self._chats = _Window(limits.per_chat) if limits.per_chat else None
         self._groups = _Window(limits.per_group) if limits.per_group else None

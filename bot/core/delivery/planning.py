@@ -1,7 +1,7 @@
 """What goes into the outbox: scheduled and instant digests (pushes: `pushes.py`).
 
-Each delivery's occasion makes it unique to its chat ("scheduled:<slot>", "instant:<edition>",
-"push:<id>"), so planning the same thing twice queues it once.
+Each delivery's occasion (`occasions.py`) makes it unique to its chat, so planning the same
+thing twice queues it once.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core import timing
+from bot.core.delivery.occasions import Occasion
 from bot.core.library import Edition, Library
 from bot.core.models import LANGS, Lang
 from bot.core.ports import Format, MessageKind
@@ -72,7 +73,7 @@ class Broadcaster:
                     skipped += 1
                     advances.append(Advance(sub.id, after, None))
                 else:
-                    entries.append((sub, f"scheduled:{sub.next_due:%Y-%m-%dT%H:%MZ}"))
+                    entries.append((sub, Occasion.SCHEDULED.of(f"{sub.next_due:%Y-%m-%dT%H:%MZ}")))
                     advances.append(Advance(sub.id, after, edition))
             queued += await self._store.outbox.enqueue(
                 entries, body_id, MessageKind.DIGEST, now, advances
@@ -88,7 +89,7 @@ class Broadcaster:
         queued = 0
         while subs := await self._store.subscriptions.instant_behind(edition, BATCH):
             queued += await self._store.outbox.enqueue(
-                ((sub, f"instant:{edition}") for sub in subs),
+                ((sub, Occasion.INSTANT.of(edition)) for sub in subs),
                 body_id,
                 MessageKind.DIGEST,
                 now,

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from bot.core.delivery.occasions import Occasion
 from bot.core.delivery.planning import store_texts
 from bot.core.library import Library
 from bot.core.models import LANGS, Lang
@@ -65,7 +66,7 @@ def push_id(
 
 def occasion(push_id: str) -> str:
     """The occasion a push's deliveries carry: one per chat and language, whoever confirms."""
-    return f"push:{push_id}"
+    return Occasion.PUSH.of(push_id)
 
 
 def announcement(text: str, lang: Lang, fmt: Format) -> str:

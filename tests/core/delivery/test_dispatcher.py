@@ -186,9 +186,7 @@ async def test_push_reaches_every_chat_exactly_once(
     languages: list[Languages] = ["en", "id", "both"]
     kinds = [ChatKind.PRIVATE, ChatKind.GROUP, ChatKind.CHANNEL]
     subs = [await subscribe(store, i, languages[i % 3], kinds[i % 3 - 1]) for i in range(1, 31)]
-    push = await store.pushes.draft(
-        pusher.draft("admin", NOW, text_en="Hello", text_id="Halo")
-    )
+    push = await store.pushes.draft(pusher.draft("admin", NOW, text_en="Hello", text_id="Halo"))
     queued = await pusher.send(push, NOW)
     assert queued == 40  # 10 English, 10 Indonesian, 10 both
 
@@ -199,9 +197,7 @@ async def test_push_reaches_every_chat_exactly_once(
     assert sends_per_chat(sender.sent) == expected
     for sub in subs:
         texts = {s.message.text for s in sender.to(sub.chat)}
-        assert texts == {
-            pusher.text(push, lang, Format.TELEGRAM) for lang in sub.plan.langs
-        }
+        assert texts == {pusher.text(push, lang, Format.TELEGRAM) for lang in sub.plan.langs}
         assert {s.message.kind for s in sender.to(sub.chat)} == {MessageKind.ANNOUNCEMENT}
     assert await store.outbox.progress(f"push:{push.id}") == Progress(40, 40, 0)
     assert len({s.outcome for s in sender.sent}) == 40  # each has its own message id
@@ -892,3 +888,23 @@ def fail_calls(
 async def _until_all_delivered(store: Store, count: int) -> None:
     while (await store.outbox.counts()).get("delivered", 0) < count:
         await asyncio.sleep(0.02)
+
+
+async def test_paid_broadcast_covers_only_the_occasions_it_names_at_its_own_rate(
+    store: Store, sender: RecordingSender, clock: SettableClock
+) -> None:
+    limits = PlatformLimits(overall=Rate(5, 1.0), paid=Rate(100, 1.0), paid_for=frozenset({"push"}))
+    deliver = dispatcher(store, sender, clock, limits)
+    pushed = [await subscribe(store, f"p{i}") for i in range(20)]
+    scheduled = [await subscribe(store, f"s{i}") for i in range(3)]
+    await queue(store, pushed, "push:abc")
+    await queue(store, scheduled, "scheduled:2025-10-07T00:00Z")
+    started = time.monotonic()
+
+    await deliver.drain()
+
+    paid = [s for s in sender.sent if s.chat.chat_id.startswith("p")]
+    free = [s for s in sender.sent if s.chat.chat_id.startswith("s")]
+    assert all(s.message.paid for s in paid) and not any(s.message.paid for s in free)
+    assert max(s.at for s in paid) - started < 0.5  # 100 a second, not the free 5
+    assert max(s.at for s in free) - started >= 0.4 - JITTER  # 5 a second

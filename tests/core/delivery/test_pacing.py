@@ -284,9 +284,8 @@ async def test_replies_to_one_chat_go_in_the_order_asked_within_its_window(
 
 
 async def test_paid_sends_keep_their_own_rate_beside_the_free_one(clock: VirtualTime) -> None:
-    pacer = Pacer(
-        PlatformLimits(overall=Rate(10, 1.0)), monotonic=clock.monotonic, paid=Rate(100, 1.0)
-    )
+    limits = PlatformLimits(overall=Rate(10, 1.0), paid=Rate(100, 1.0))
+    pacer = Pacer(limits, monotonic=clock.monotonic)
 
     async def paid_send(i: int) -> float:
         await pacer.acquire(chat(f"p{i}"), ChatKind.PRIVATE, paid=True)
@@ -302,9 +301,8 @@ async def test_paid_sends_keep_their_own_rate_beside_the_free_one(clock: Virtual
 
 
 async def test_a_hold_stops_paid_and_free_sends_alike(clock: VirtualTime) -> None:
-    pacer = Pacer(
-        PlatformLimits(overall=Rate(10, 1.0)), monotonic=clock.monotonic, paid=Rate(100, 1.0)
-    )
+    limits = PlatformLimits(overall=Rate(10, 1.0), paid=Rate(100, 1.0))
+    pacer = Pacer(limits, monotonic=clock.monotonic)
     pacer.hold(2.0)
 
     async def paid_send() -> float:
