@@ -151,6 +151,7 @@ class SentMessage:
     reply_markup: JSON | None
     message_id: int
     at: float
+    paid: bool = False  # sent with allow_paid_broadcast
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +206,14 @@ def bad_request(what: str) -> ApiError:
 
 def too_many_requests(retry_after: float) -> ApiError:
     return ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
+
+
+class _Garbled(Exception):
+    """The call was carried out; its answer is this body, which no client can read."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.body = body
 
 
 class _Dropped(Exception):
@@ -305,6 +314,9 @@ class _Fault:
     error: ApiError | None = None
     delay: float = 0.0
     deliver: bool = True  # after a delay: process the request (True) or drop the connection
+    # Carry the call out, then answer 200 with this body instead of the result: a newer or
+    # broken answer the client cannot read.
+    garbled: bytes | None = None
 
     def matches(self, method: str, params: JSON) -> bool:
         if self.method != method.lower():
@@ -328,39 +340,53 @@ class _Chaos:
 
 
 @dataclass(slots=True)
-class _Limits:
-    """Flood control as a strict server applies it: an overall token bucket and a minimum
-    interval between two accepted messages to one chat."""
+class _Bucket:
+    """A token bucket: `rate` a second, with `burst_seconds` of it at once."""
 
-    overall: float | None
+    rate: float
     burst_seconds: float
-    per_chat: float | None
     tokens: float = 0.0
     stamp: float = 0.0
-    last_send: dict[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.tokens, self.stamp = self.capacity, time.monotonic()
 
     @property
     def capacity(self) -> float:
-        return max(1.0, (self.overall or 0.0) * self.burst_seconds)
+        return max(1.0, self.rate * self.burst_seconds)
 
-    def retry_after(self, chat_id: int, now: float) -> int | None:
+    def wait(self, now: float) -> float:
+        """Seconds until a token is there (0: now)."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        return max(0.0, (1.0 - self.tokens) / self.rate)
+
+
+@dataclass(slots=True)
+class _Limits:
+    """Flood control as a strict server applies it: an overall token bucket (paid broadcasts
+    have one of their own) and a minimum interval between two accepted messages to one chat."""
+
+    overall: _Bucket | None
+    paid: _Bucket | None
+    per_chat: float | None
+    last_send: dict[int, float] = field(default_factory=dict)
+
+    def bucket(self, paid: bool) -> _Bucket | None:
+        return self.paid if paid and self.paid is not None else self.overall
+
+    def retry_after(self, chat_id: int, now: float, paid: bool) -> int | None:
         """Seconds to wait (as Telegram: an integer ≥ 1), or None when the send may go out."""
         wait = 0.0
         if self.per_chat and (last := self.last_send.get(chat_id)) is not None:
             wait = max(wait, 1.0 / self.per_chat - (now - last))
-        if self.overall:
-            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.overall)
-            self.stamp = now
-            if self.tokens < 1.0:
-                wait = max(wait, (1.0 - self.tokens) / self.overall)
+        if (bucket := self.bucket(paid)) is not None:
+            wait = max(wait, bucket.wait(now))
         return max(1, math.ceil(wait)) if wait > 0 else None
 
-    def accept(self, chat_id: int, now: float) -> None:
-        if self.overall:
-            self.tokens -= 1.0
+    def accept(self, chat_id: int, now: float, paid: bool) -> None:
+        if (bucket := self.bucket(paid)) is not None:
+            bucket.tokens -= 1.0
         self.last_send[chat_id] = now
 
 
@@ -643,6 +669,13 @@ class TelegramStandIn(LoopbackStandIn):
         error = ApiError(status, description or default, **parameters)
         self._failures.append(_Fault(method.lower(), count, chat_id, error=error))
 
+    def garble_next(
+        self, method: str, body: bytes, count: int = 1, chat_id: int | str | None = None
+    ) -> None:
+        """The next `count` calls of `method` are carried out (a send is recorded) and answered
+        200 with `body` instead of the result, as a newer or broken Bot API might answer."""
+        self._failures.append(_Fault(method.lower(), count, chat_id, garbled=body))
+
     def delay_next(
         self,
         method: str,
@@ -692,16 +725,22 @@ class TelegramStandIn(LoopbackStandIn):
         overall_per_second: float | None,
         burst_seconds: float = 0.1,
         per_chat_per_second: float | None = 1.0,
+        paid_per_second: float | None = None,
     ) -> None:
         """Flood control on sendMessage: an overall token bucket (capacity
         max(1, rate × burst_seconds), refilled at `rate`) and at most `per_chat_per_second`
-        accepted sends per chat. Over either: 429 with an integer retry_after ≥ 1, nothing
-        recorded in `sent`, `rejected_429` counts it. `limit(None, per_chat_per_second=None)`
-        turns it off."""
+        accepted sends per chat; with `paid_per_second`, sends with allow_paid_broadcast draw
+        on a bucket of that rate instead of the overall one. Over either: 429 with an integer
+        retry_after ≥ 1, nothing recorded in `sent`, `rejected_429` counts it.
+        `limit(None, per_chat_per_second=None)` turns it off."""
         if overall_per_second is None and per_chat_per_second is None:
             self._limits = None
-        else:
-            self._limits = _Limits(overall_per_second, burst_seconds, per_chat_per_second)
+            return
+        overall, paid = (
+            None if rate is None else _Bucket(rate, burst_seconds)
+            for rate in (overall_per_second, paid_per_second)
+        )
+        self._limits = _Limits(overall, paid, per_chat_per_second)
 
     def stop_network(self, mode: Literal["drop", "hang"] = "drop") -> None:
         """Cut the network: every request has its connection closed at once ("drop", the client
@@ -757,6 +796,9 @@ class TelegramStandIn(LoopbackStandIn):
             except ApiError as error:
                 call.status = error.status
                 return web.json_response(error.body(), status=error.status)
+            except _Garbled as garbled:
+                call.status = 200
+                return web.Response(body=garbled.body, content_type="application/json")
             call.status = 200
             return web.json_response({"ok": True, "result": result})
         except _Dropped:
@@ -769,8 +811,8 @@ class TelegramStandIn(LoopbackStandIn):
             await self._until(None, delay.delay)
             if not delay.deliver:
                 raise _Dropped
-        if failure := _take(self._failures, method, params):
-            assert failure.error is not None
+        failure = _take(self._failures, method, params)
+        if failure is not None and failure.error is not None:
             raise failure.error
         late = False
         if (chaos := self._chaos) is not None and method.lower() in chaos.methods:
@@ -791,6 +833,8 @@ class TelegramStandIn(LoopbackStandIn):
         result = await result if inspect.isawaitable(result) else result
         if late:  # only now: a late call the method refused (403, chat moved) was not carried out
             self.faults_injected["carried out late"] += 1
+        if failure is not None and failure.garbled is not None:
+            raise _Garbled(failure.garbled)
         return result
 
     async def _until(self, event: asyncio.Event | None, seconds: float | None = None) -> None:
@@ -996,12 +1040,13 @@ class TelegramStandIn(LoopbackStandIn):
         text, parse_mode = params.get("text"), params.get("parse_mode")
         plain, entities = self._format(text, parse_mode, params.get("entities"))
         markup = self._check_markup(params.get("reply_markup"))
+        paid = params.get("allow_paid_broadcast") is True
         if self._limits is not None:
             now = time.monotonic()
-            if (retry_after := self._limits.retry_after(chat.id, now)) is not None:
+            if (retry_after := self._limits.retry_after(chat.id, now, paid)) is not None:
                 self.rejected_429 += 1
                 raise too_many_requests(retry_after)
-            self._limits.accept(chat.id, now)
+            self._limits.accept(chat.id, now, paid)
         thread_id = params.get("message_thread_id")
         message = self._new_message(chat, thread_id)
         if chat.type == "channel":
@@ -1027,6 +1072,7 @@ class TelegramStandIn(LoopbackStandIn):
                 markup,
                 message["message_id"],
                 time.monotonic(),
+                paid,
             )
         )
         return message

@@ -37,6 +37,7 @@ from telegram.error import (
     InvalidToken,
     NetworkError,
     RetryAfter,
+    TelegramError,
     TimedOut,
 )
 from telegram.ext import Application, CommandHandler, ContextTypes
@@ -338,6 +339,31 @@ async def test_flood_control(api: TelegramStandIn, bot: Bot) -> None:
     assert api.duplicates() == 0
     api.limit(None, per_chat_per_second=None)
     await bot.send_message(GROUP, "3")
+
+
+async def test_paid_broadcasts_draw_on_a_bucket_of_their_own(
+    api: TelegramStandIn, bot: Bot
+) -> None:
+    api.limit(10.0, burst_seconds=0.1, per_chat_per_second=None, paid_per_second=100.0)
+    api.feed_message(777, "hi")
+    free = await asyncio.gather(
+        *(bot.send_message(chat, "free") for chat in (GROUP, ANA.id)), return_exceptions=True
+    )
+    paid = await asyncio.gather(
+        *(bot.send_message(chat, "paid", allow_paid_broadcast=True) for chat in (GROUP, 777)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, RetryAfter) for r in free) == 1  # a bucket of one
+    assert not any(isinstance(r, Exception) for r in paid)  # a bucket of ten, untouched
+    assert [m.paid for m in api.sent] == [False, True, True]
+
+
+async def test_a_garbled_answer_follows_a_send_carried_out(api: TelegramStandIn, bot: Bot) -> None:
+    api.garble_next("sendMessage", b"{not json")
+    with pytest.raises(TelegramError, match="Invalid server response"):
+        await bot.send_message(GROUP, "sent all the same")
+    assert [m.text for m in api.sent] == ["sent all the same"]
+    assert api.calls[-1].status == 200
 
 
 async def test_chat_member_statuses(api: TelegramStandIn, bot: Bot) -> None:
