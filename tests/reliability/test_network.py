@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.adapters.discord import DiscordAdapter
-from bot.adapters.discord.adapter import RECONNECT_CAP
+from bot.adapters.discord.patches import RECONNECT_CAP
 from bot.adapters.telegram import TelegramAdapter
-from bot.adapters.telegram.adapter import POLL_RETRY_CAP
+from bot.adapters.telegram.patches import POLL_RETRY_CAP
 from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.store import tables
 from bot.core.store.subscriptions import Advance

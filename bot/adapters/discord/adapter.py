@@ -3,6 +3,9 @@ out as interaction responses. Guild channels, threads, forum posts and DMs.
 
 The slash commands are synced to Discord only when they change (their hash is kept in the
 store): syncing on every start would hit Discord's daily limit on command updates.
+
+Where discord.py itself is changed (the reconnect backoff, where it connects, an event it cannot
+read, the wait for READY): `patches`, applied at construction.
 """
 
 from __future__ import annotations
@@ -12,22 +15,16 @@ import contextlib
 import hashlib
 import json
 import logging
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
 import discord
-import discord.client
-import yarl
 from discord import app_commands
-from discord.backoff import ExponentialBackoff
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
 from bot.adapters import AdapterError
 from bot.adapters.choices import ChoiceKeys
-from bot.adapters.discord import commands
+from bot.adapters.discord import commands, patches
 from bot.adapters.discord.sender import MAX_RATELIMIT_WAIT, NO_MENTIONS, DiscordSender
 from bot.config import DiscordSettings
 from bot.core.commands import Choice, Reply, Request, handle
@@ -49,42 +46,15 @@ ANSWER_WITHIN = 2.0  # seconds: Discord wants an answer within 3; a slower comma
 BUTTONS_LIVE = (
     900.0  # seconds a reply's buttons are listened for (an interaction's token lives 15 min)
 )
-RECONNECT_CAP = 10.0  # seconds: the longest wait between two tries to reach the gateway
 # seconds: the longest wait before a new session after an unexpected error. Longer than
-# RECONNECT_CAP: each is an IDENTIFY, and Discord resets the token after 1000 in a day.
+# patches.RECONNECT_CAP: each is an IDENTIFY, and Discord resets the token after 1000 in a day.
 NEW_SESSION_CAP = 60.0
 # What Discord answers a request through an interaction's token once the token has expired (15
 # minutes after the interaction): 401 Invalid Webhook Token, at times 404 Unknown Webhook.
 TOKEN_EXPIRED = frozenset({50027, 10015})
 
 
-def point_at(settings: DiscordSettings) -> None:
-    """discord.py reads its REST base and gateway from class attributes: a proxy or a
-    stand-in serves when the config says so."""
-    Route.BASE = settings.api_base.rstrip("/")
-    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
-
-
-class CappedBackoff(ExponentialBackoff[bool]):
-    """discord.py's reconnect backoff with its waits capped at RECONNECT_CAP (jitter kept).
-
-    discord.py waits a random time up to 2, 4, 8, … 1024 s between tries to reach the gateway,
-    and only forgets the count after 34 quiet minutes: after a 30 s outage its next try may be a
-    minute away, and after a few outages close together, up to 17 minutes. Meanwhile the bot
-    hears no command. A failed try costs Discord nothing (a RESUME does not count against the daily
-    identify limit), so every 10 s at most is a fair pace.
-    """
-
-    def delay(self) -> float:
-        return min(float(super().delay()), RECONNECT_CAP * random.uniform(0.5, 1.0))
-
-
 def new_client(**options: object) -> discord.Client:
-    # Voice is not used: no warning at every start that its libraries are missing.
-    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-    # `Client.connect` takes its backoff from its module by this name (there is no option for
-    # it); its reconnect loop is otherwise kept as it is, RESUME included.
-    discord.client.ExponentialBackoff = CappedBackoff  # type: ignore[attr-defined,assignment]
     # Guilds only: the bot reads no messages (slash commands need no message content intent).
     return discord.Client(
         intents=discord.Intents(guilds=True),
@@ -97,7 +67,8 @@ def new_client(**options: object) -> discord.Client:
 @contextlib.asynccontextmanager
 async def connected_sender(settings: DiscordSettings, token: str) -> AsyncIterator[DiscordSender]:
     """A sender without the gateway: for `ringkas deliver --once` and `ringkas push`."""
-    point_at(settings)
+    patches.apply()  # before the client is built: it reads the voice warnings' flags
+    patches.point_at(settings)
     client = new_client()
     try:
         await _login(client, settings, token)
@@ -131,9 +102,10 @@ class DiscordAdapter:
         self._settings = settings
         self._token = token
         self._default_lang = default_lang
+        patches.apply()  # before the client is built: it reads the voice warnings' flags
         self._client = new_client(**client_options)
         self._client.setup_hook = self._setup  # type: ignore[method-assign]
-        _skip_unreadable_events(self._client)
+        patches.skip_unreadable_events(self._client)
         self._client.event(self.on_interaction)
         self._client.event(self.on_ready)
         self._client.event(self.on_guild_join)
@@ -157,7 +129,7 @@ class DiscordAdapter:
         interactions; discord.py reconnects and resumes it by itself."""
         self._services = services
         self._status = PushStatus(services, PLATFORM, Format.DISCORD, self._progress_every)
-        point_at(self._settings)
+        patches.point_at(self._settings)
         await _login(self._client, self._settings, self._token)
         self._gateway = asyncio.create_task(self._stay_connected())
 
@@ -171,7 +143,7 @@ class DiscordAdapter:
             self._status.cancel_all()
         if self._gateway is not None:
             await _cancel(self._gateway)
-        ready: asyncio.Task[None] | None = self._client._connection._ready_task  # private, stable
+        ready = patches.ready_task(self._client)
         if ready is not None:
             await _cancel(ready)
         await self._client.close()
@@ -399,29 +371,6 @@ async def _cancel(task: asyncio.Task[None]) -> None:
     await asyncio.wait({task})
     if not task.cancelled() and (error := task.exception()) is not None:
         log.error("discord: %s had ended with an error", task.get_name(), exc_info=error)
-
-
-def _skip_unreadable_events(client: discord.Client) -> None:
-    """Make every gateway event parser log and skip a payload it cannot read.
-
-    discord.py lets a parser's exception (an interaction without a token, a field of a newer
-    API version) out of its gateway reader, which ends the connection; reconnecting with a new
-    session loses the events sent meanwhile. Its parsers are a dict on the connection state, the
-    one place to catch this (a private attribute, stable across discord.py 2.x).
-    """
-    parsers: dict[str, Callable[[Any], None]] = client._connection.parsers
-
-    def guarded(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
-        def parse_or_skip(data: Any) -> None:
-            try:
-                parse(data)
-            except Exception:
-                log.exception("discord: skipping a %s event that cannot be read", event)
-
-        return parse_or_skip
-
-    for event, parse in list(parsers.items()):
-        parsers[event] = guarded(event, parse)
 
 
 async def _edit_pressed(interaction: discord.Interaction, content: str | None) -> None:

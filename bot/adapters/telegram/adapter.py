@@ -2,6 +2,8 @@
 
 Private chats, groups, supergroups (forum topics each their own subscription) and channels.
 Commands go to the core's `handle`; this module only reads Telegram's shapes and writes them.
+Where python-telegram-bot itself is changed (an update it cannot read, the webhook's handler):
+`patches`, applied at construction.
 """
 
 from __future__ import annotations
@@ -9,16 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
-import json
 import logging
 import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable
-from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import (
-    Bot,
     BotCommand,
     BotCommandScopeChat,
     Chat,
@@ -27,7 +26,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -37,11 +36,11 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.ext._utils import webhookhandler  # the webhook server: see SkippingWebhookHandler
 from telegram.request import HTTPXRequest
 
 from bot import logs
 from bot.adapters import AdapterError
+from bot.adapters.telegram import patches
 from bot.adapters.telegram.buttons import Buttons
 from bot.adapters.telegram.requests import (
     addressed_elsewhere,
@@ -62,97 +61,11 @@ from bot.core.text.strings import say
 
 log = logging.getLogger(__name__)
 
-JSONDict = dict[str, Any]
-
 UPDATES = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 PRESENT = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
 MENU_LANGUAGES: tuple[tuple[str | None, Lang], ...] = ((None, "en"), ("id", "id"))
 ALERT_LIMIT = 200  # characters of a button's alert, set by the Bot API
 START_ATTEMPTS = 5  # getMe tries at start before giving up: Telegram may be briefly unreachable
-POLL_RETRY_CAP = 5.0  # seconds: the longest wait between two polls after a network error
-
-
-class LenientBot(ExtBot[None]):
-    """A bot that skips an update it cannot parse instead of failing the whole getUpdates.
-
-    python-telegram-bot parses a batch of updates at once: one it cannot read (a field of a
-    newer Bot API, a malformed payload) fails every poll, the offset never moves past it, and
-    the bot would never answer anyone again. Such an update is logged and replaced by its bare
-    id, which no handler takes and which moves the offset on. A poll that fails on the network
-    is also tried again here, sooner than PTB would (see `_poll`).
-    """
-
-    async def _post(self, endpoint: str, data: JSONDict | None = None, **kwargs: Any) -> Any:
-        if endpoint != "getUpdates":
-            return await super()._post(endpoint, data, **kwargs)
-        result = await self._poll(data, **kwargs)
-        if isinstance(result, list):
-            return [self._readable(raw) for raw in result]
-        return result
-
-    async def _poll(self, data: JSONDict | None, **kwargs: Any) -> Any:
-        """getUpdates, tried again here after a network error: after 1 s, then 1.5 times longer
-        each time up to POLL_RETRY_CAP.
-
-        PTB's polling loop would wait up to 30 s between tries (1.5 times longer each time),
-        so once the network is back after an outage the bot could stay deaf for half a minute.
-        A timeout is PTB's to retry (it polls again at once), and a refusal (BadRequest, also a
-        NetworkError to PTB) is not a network error. Stopping the updater cancels the wait.
-        """
-        pause = 1.0
-        while True:
-            try:
-                return await super()._post("getUpdates", data, **kwargs)
-            except (TimedOut, BadRequest):
-                raise
-            except NetworkError as error:
-                log.warning(
-                    "telegram: polling failed (%s); retrying in %.1f s", error.message, pause
-                )
-                await asyncio.sleep(pause)
-                pause = min(pause * 1.5, POLL_RETRY_CAP)
-
-    def _readable(self, raw: JSONDict) -> JSONDict:
-        if read_update(raw, self) is None:
-            return {"update_id": raw.get("update_id") if isinstance(raw, dict) else None}
-        return raw
-
-
-def read_update(raw: object, bot: Bot) -> Update | None:
-    """The update in `raw` (JSON as Telegram sent it), or None, logged, when it cannot be read:
-    a field of a newer Bot API, a malformed payload."""
-    try:
-        if not isinstance(raw, dict):
-            raise TypeError(f"an update is a JSON object, not {type(raw).__name__}")
-        update = Update.de_json(dict(raw), bot)
-    except Exception as error:
-        update_id = raw.get("update_id") if isinstance(raw, dict) else None
-        log.error("telegram: skipping update %s that cannot be read: %r", update_id, error)
-        return None
-    return update
-
-
-class SkippingWebhookHandler(webhookhandler.TelegramHandler):
-    """PTB's webhook handler, except that a post it cannot read is logged and answered 200.
-
-    PTB answers an update it cannot parse with 400 (and a body that is not JSON with 500), and
-    Telegram posts again every update whose answer was not 2xx: one bad update would come back
-    forever. Installed in place of PTB's handler by `_receive_updates`.
-    """
-
-    async def post(self) -> None:
-        self._validate_post()  # a post without the secret is refused (403) before it is read
-        try:
-            raw = json.loads(self.request.body)
-        except ValueError as error:  # not JSON, or not UTF-8
-            log.error("telegram: skipping a webhook post that is not JSON: %r", error)
-            return  # 200
-        update = read_update(raw, self.bot)
-        if update is None:
-            return  # 200
-        if isinstance(self.bot, ExtBot):
-            self.bot.insert_callback_data(update)  # as PTB's handler does
-        await self.update_queue.put(update)
 
 
 def make_bot(settings: TelegramSettings, bot_token: str, connections: int) -> ExtBot[None]:
@@ -168,7 +81,7 @@ def make_bot(settings: TelegramSettings, bot_token: str, connections: int) -> Ex
             pool_timeout=timeouts.pool,
         )
 
-    return LenientBot(
+    return patches.LenientBot(  # skips an update it cannot read: see patches
         bot_token,
         base_url=settings.base_url,
         base_file_url=settings.base_file_url,
@@ -182,6 +95,7 @@ async def connected_sender(
     settings: TelegramSettings, bot_token: str, connections: int
 ) -> AsyncIterator[TelegramSender]:
     """A sender without the chat side: for `ringkas deliver --once` and `ringkas push`."""
+    patches.apply()  # PTB is the same whether the bot serves or only sends
     bot = make_bot(settings, bot_token, connections)
     try:
         try:
@@ -215,6 +129,7 @@ class TelegramAdapter:
         connections: int = 50,
         progress_every: float = 2.0,
     ) -> None:
+        patches.apply()  # before the webhook server builds its handler
         self._settings = settings
         self._default_lang = default_lang
         self._application: Application = (  # type: ignore[type-arg]
@@ -326,8 +241,6 @@ class TelegramAdapter:
             log.info(
                 "telegram: %s is unset; using a random webhook secret", webhook.secret_token_env
             )
-        # PTB's webhook app builds its handler from this module attribute: there is no option.
-        webhookhandler.TelegramHandler = SkippingWebhookHandler  # type: ignore[misc]
         await updater.start_webhook(
             listen=webhook.listen,
             port=webhook.port,
