@@ -153,7 +153,8 @@ def install(tree: app_commands.CommandTree[discord.Client], handler: Handler) ->
     @app_commands.rename(what=name("what"))
     @app_commands.describe(what=text("arg_summary_or_text"))
     @app_commands.autocomplete(what=_completer(handler.summaries))
-    async def push(interaction: discord.Interaction, what: str) -> None:
+    async def push(interaction: discord.Interaction, what: str | None = None) -> None:
+        # Without `what`: the digest as it stands.
         await handler.run(interaction, command_text("push", what), private=True)
 
     @tree.command(name=name("status"), description=text("help_status"))

@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from bot.core.ports import ChatKind
+from bot.core.ports import ChatKind, Format
 from bot.core.store.records import PushState
 from bot.core.text.strings import say
 from tests.adapters.discord.conftest import (
@@ -247,3 +247,14 @@ async def test_progress_stops_when_the_interaction_expires_and_dms_are_closed(
     stopped = [r for r in caplog.records if r.getMessage().startswith("stopped showing")]
     assert len(stopped) == 1 and "Cannot send messages to this user" in stopped[0].getMessage()
     assert await push_state(bot, push_id) is PushState.SENT
+
+
+async def test_a_bare_push_previews_the_digest(dc: DiscordStandIn, start_bot: StartBot) -> None:
+    bot = await start_bot()
+    sent, preview = await ask(dc, "push", {}, channel_id=GENERAL, user=ADMIN)
+    [question] = await dc.wait_for(lambda: dc.followups_for(sent), what="the push question")
+
+    library = bot.runtime.services.library
+    assert (preview.data or {}).get("content") == library.digest("en", Format.DISCORD)
+    send, _ = buttons(question.components)
+    assert send[1].startswith("/push confirm ")

@@ -186,15 +186,23 @@ async def test_a_non_admins_press_leaves_the_admins_question_and_buttons(
     assert shown["reply_markup"] == buttons(push_id, "Kirim", "Batal")
 
 
-async def test_push_without_text_says_how_to_use_it(start_bot: StartBot) -> None:
+async def test_a_bare_push_sends_the_digest_to_every_chat_in_its_language(
+    api: TelegramStandIn, start_bot: StartBot
+) -> None:
     bot = await start_bot()
+    await subscribe_four_chats(bot)
+    library = bot.runtime.services.library
 
-    [usage] = await bot.say(ADMIN.id, "/push", user=ADMIN)
+    preview, question = await bot.say(ADMIN.id, "/push", user=ADMIN)
+    [[send], _] = question.reply_markup["inline_keyboard"]  # type: ignore[index]
+    api.feed_callback(ADMIN, question, send["callback_data"])
+    await api.wait_for(lambda: all(received(api).values()))
 
-    newest = ", ".join(s.id for s in bot.runtime.services.library.catalog.summaries[:5])
-    assert usage.text == say("id", "push_usage", ids=newest).replace("<", "&lt;").replace(
-        ">", "&gt;"
-    )
+    assert preview.text == library.digest("id", Format.TELEGRAM)  # what /digest shows
+    for chat, [message] in received(api).items():
+        lang = "id" if chat in (GROUP, FORUM) else "en"
+        assert message.text == library.digest(lang, Format.TELEGRAM)
+        assert message.link_preview_options == {"is_disabled": True}
 
 
 async def test_a_pushed_summary_goes_out_as_a_digest_without_previews(
