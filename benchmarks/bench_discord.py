@@ -4,7 +4,7 @@ stand-in Discord enforcing a global limit with 429s.
     python -m benchmarks.bench_discord [--channels N] [--limit 50] [--in-flight 50 ...]
                                        [--no-baseline] [--capacity] [--json FILE]
 
-For each run a fresh stand-in (`tests/standins/discord.py`) serves the REST API on 127.0.0.1 with
+For each run a fresh stand-in (`tests/standins/discord/`) serves the REST API on 127.0.0.1 with
 the channels in guilds of 500 (Discord's most per guild) and `limit_global(L)`: a token bucket of
 L messages a second holding L, and above it a 429 with `retry_after`, `"global": true` and
 `X-RateLimit-Global`, as Discord answers. Its per-route headers report Discord's 5 messages per
