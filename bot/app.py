@@ -138,6 +138,7 @@ async def open_runtime(
             settings.delivery.policy(),
             settings.delivery.in_flight,
         )
+        services.replies = dispatcher.replies
         yield Runtime(settings, services, dispatcher, wake, sends)
     finally:
         await store.close()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from bot.core.content.problems import ContentError
 from bot.core.delivery.planning import Broadcaster, Planned
 from bot.core.delivery.pushes import Pusher
+from bot.core.delivery.replies import Replies
 from bot.core.library import Library, Reloaded, ReloadFailed
 from bot.core.models import Lang
 from bot.core.ports import ChatRef, Clock
@@ -52,6 +53,8 @@ class Services:
     admins: Mapping[str, frozenset[str]] = field(default_factory=dict)
     wake: Callable[[], None] = lambda: None  # tells the dispatcher something was queued
     tell_admins: ProblemsNotice = _no_notice
+    # Answers to commands: the dispatcher's, sharing its pacers (none until it exists).
+    replies: Replies = field(default_factory=lambda: Replies({}))
     pusher: Pusher = field(init=False)
 
     def __post_init__(self) -> None:

@@ -227,12 +227,17 @@ async def telegram_state(bot: TG.Running) -> tuple[object, ...]:
     return (await what_admins_change(bot.runtime.services), len(bot.api.edits))
 
 
-async def press(api: TelegramStandIn, user: User, message: SentMessage, data: str) -> str:
+async def press(
+    api: TelegramStandIn, user: User, message: SentMessage, data: str, edits: bool = False
+) -> str:
     """`user` presses a button carrying `data` under `message` (offered by the bot, or forged
-    by a client): what the one who pressed is shown, as an alert or in the edited message."""
+    by a client): what the one who pressed is shown, as an alert or in the edited message
+    (with `edits`, waited for: an edit is paced like any send, a second after the last)."""
     answered, edited = len(api.callback_answers), len(api.edits)
     api.feed_callback(user, message, data)
     await api.wait_for(lambda: len(api.callback_answers) > answered)
+    if edits:
+        await api.wait_for(lambda: len(api.edits) > edited)
     await asyncio.sleep(0.1)  # an edit after the answer
     [answer] = api.callback_answers[answered:]
     shown = [answer.text or ""] + [edit.text or "" for edit in api.edits[edited:]]
@@ -264,7 +269,7 @@ async def test_telegram_users_who_are_no_bot_admins_are_refused_admin_commands_a
 
 async def admins_push_question(bot: TG.Running, chat_id: int) -> tuple[SentMessage, str]:
     """The bot admin's /push in `chat_id`: the question with Send and Cancel, and the push id."""
-    _, question = await bot.say(chat_id, "/push Talks resume on Thursday", user=TG.ADMIN)
+    _, question = await bot.say(chat_id, "/push Talks resume on Thursday", user=TG.ADMIN, expect=2)
     assert question.reply_markup is not None
     data = question.reply_markup["inline_keyboard"][0][0]["callback_data"]
     return question, data.removeprefix("/push confirm ")
@@ -293,7 +298,7 @@ async def test_telegram_only_a_bot_admin_decides_a_push_another_admin_opened(
     assert await telegram_state(bot) == before
     assert api.sent_to(TG.CHANNEL) == []
     # The admin's buttons still work.
-    assert await press(api, TG.ADMIN, question, f"/push {verb} {push_id}") != ""
+    assert await press(api, TG.ADMIN, question, f"/push {verb} {push_id}", edits=True) != ""
     expected = PushState.SENT if verb == "confirm" else PushState.CANCELLED
     assert await push_state(bot, push_id) is expected
 

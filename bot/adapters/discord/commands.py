@@ -151,7 +151,7 @@ def install(tree: app_commands.CommandTree[discord.Client], handler: Handler) ->
     @tree.command(name=name("push"), description=text("help_push"))
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.rename(what=name("what"))
-    @app_commands.describe(what=text("arg_summary_or_text"))
+    @app_commands.describe(what=text("arg_push_what"))
     @app_commands.autocomplete(what=_completer(handler.summaries))
     async def push(interaction: discord.Interaction, what: str | None = None) -> None:
         # Without `what`: the digest as it stands.

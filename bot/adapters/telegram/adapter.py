@@ -21,12 +21,13 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     Chat,
+    InlineKeyboardMarkup,
     Message,
     Update,
     User,
 )
-from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram.constants import ChatMemberStatus
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -42,20 +43,22 @@ from bot import logs
 from bot.adapters import AdapterError
 from bot.adapters.telegram import patches
 from bot.adapters.telegram.buttons import Buttons
+from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.requests import (
     addressed_elsewhere,
     chat_kind,
     chat_ref,
     chat_title,
+    kind_by_id,
     language,
     may_manage,
 )
-from bot.adapters.telegram.sender import NO_PREVIEW, PLATFORM, TelegramSender
+from bot.adapters.telegram.sender import PLATFORM, TelegramSender
 from bot.config import TelegramSettings, token
 from bot.core.commands import MANAGING, Reply, Request, handle, menu, parse
 from bot.core.delivery.pushes import PushStatus
 from bot.core.models import Lang
-from bot.core.ports import ChatRef, Format, StatusDisplay, StatusPlace
+from bot.core.ports import ChatKind, ChatRef, Delivered, Format, StatusDisplay, StatusPlace
 from bot.core.services import Services
 from bot.core.text.strings import say
 
@@ -136,7 +139,7 @@ class TelegramAdapter:
             Application.builder()
             .bot(make_bot(settings, bot_token, connections))
             .job_queue(None)  # the core's scheduler runs the schedule
-            .concurrent_updates(16)  # a slow command never holds up other chats
+            .concurrent_updates(PerChatOrder())  # chats at once, each chat's in turn
             .build()
         )
         self.sender = TelegramSender(self._application.bot)
@@ -266,10 +269,10 @@ class TelegramAdapter:
             request = await self._request(message, actor, on_behalf, message.text, lang)
         except TelegramError as error:  # getChatMember failed: say so rather than guess
             log.warning("telegram: could not check the admins of %s: %s", chat, error)
-            await self.sender.reply(chat, say(lang, "internal_error"))
+            await self._say(chat, chat_kind(message.chat), say(lang, "internal_error"))
             return
         reply = await handle(request, self.services)
-        last = await self._answer(chat, reply)
+        last = await self._answer(chat, request.chat_kind, reply)
         if reply.push_id and last is not None and self._status is not None:
             display = self._display_at(StatusPlace(chat, last))
             await self._status.follow(reply.push_id, reply.lang or self._default_lang, display)
@@ -305,7 +308,7 @@ class TelegramAdapter:
             status: str | None = str(message.message_id)
         else:
             await self._edit(chat, message.message_id, None)  # the choice is made: no buttons
-            status = await self._answer(chat, reply)
+            status = await self._answer(chat, request.chat_kind, reply)
         if reply.push_id and status is not None and self._status is not None:
             display = self._display_at(StatusPlace(chat, status))
             await self._status.follow(reply.push_id, reply.lang or self._default_lang, display)
@@ -348,34 +351,31 @@ class TelegramAdapter:
 
     # --- answers ---
 
-    async def _answer(self, chat: ChatRef, reply: Reply) -> str | None:
+    async def _answer(self, chat: ChatRef, kind: ChatKind, reply: Reply) -> str | None:
         """Send the reply's messages, the choices as buttons under the last; its id."""
         last: str | None = None
         for index, text in enumerate(reply.messages):
             final = index == len(reply.messages) - 1
             buttons = self._buttons.markup(reply.choices) if final else None
-            last = await self.sender.reply(chat, text, buttons)
+            last = await self._say(chat, kind, text, buttons)
         return last
 
+    async def _say(
+        self, chat: ChatRef, kind: ChatKind, text: str, buttons: InlineKeyboardMarkup | None = None
+    ) -> str | None:
+        """One message of a reply, through the core's pacer ahead of the deliveries (a 429
+        waited out); its id, or None if it could not be sent or its id is unknown."""
+        outcome = await self.services.replies.send(
+            chat, kind, lambda to: self.sender.post(to, text, buttons=buttons)
+        )
+        return (outcome.message_id or None) if isinstance(outcome, Delivered) else None
+
     async def _edit(self, chat: ChatRef, message_id: int | str, text: str | None) -> None:
-        """Replace a message's text, or with None only take its buttons away."""
-        bot = self._application.bot
-        try:
-            if text is None:
-                await bot.edit_message_reply_markup(chat.chat_id, int(message_id))
-            else:
-                await bot.edit_message_text(
-                    text,
-                    chat.chat_id,
-                    int(message_id),
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                )
-        except BadRequest as error:
-            if "not modified" not in error.message:
-                log.warning("telegram: could not edit a message in %s: %s", chat, error.message)
-        except TelegramError as error:
-            log.warning("telegram: could not edit a message in %s: %s", chat, error.message)
+        """Replace a message's text, or with None only take its buttons away; paced as a reply
+        (Telegram counts edits against its flood limits too)."""
+        await self.services.replies.send(
+            chat, kind_by_id(chat), lambda to: self.sender.edit(to, str(message_id), text)
+        )
 
     def _display_at(self, place: StatusPlace) -> StatusDisplay:
         """A push's status in one of the bot's messages: Telegram lets the bot edit its own

@@ -7,6 +7,7 @@ that moves one fails there, not in production.
 
 - `LenientBot`: the bot `make_bot` builds (a subclass: nothing process-wide).
 - `SkippingWebhookHandler`: installed process-wide by `apply()`.
+- `post_json` and `answered_unreadably`: sending without PTB's objects (nothing process-wide).
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ import logging
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ExtBot
 from telegram.ext._utils import webhookhandler
+from telegram.request import BaseRequest
 
 log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 
 POLL_RETRY_CAP = 5.0  # seconds: the longest wait between two polls after a network error
+INVALID_RESPONSE = "Invalid server response"  # PTB's words for a body that is not JSON
 
 
 class LenientBot(ExtBot[None]):
@@ -118,11 +121,39 @@ class SkippingWebhookHandler(webhookhandler.TelegramHandler):
         await self.update_queue.put(update)
 
 
+async def post_json(bot: Bot, endpoint: str, data: JSONDict) -> object:
+    """Call the Bot API and return Telegram's `result` as JSON, without PTB's objects.
+
+    PTB's `send_message` builds a full `Message` (chat, sender, entities, each frozen) from every
+    answer, CPU spent on every send for the one field Ringkas reads, `message_id` (the figures:
+    benchmarks/README.md, bench_load). And once Telegram has carried out a
+    send, an answer PTB cannot parse into a `Message` (a field of a newer Bot API) must still
+    count as delivered: retrying it would post the message twice. `Bot._post` is where PTB sends
+    the parameters (serialising its own objects in them, as for any call) and hands back the
+    parsed JSON; the public `do_api_request` goes there too, but warns for a method PTB has.
+    """
+    return await bot._post(endpoint, data)
+
+
+def answered_unreadably(error: Exception) -> bool:
+    """Whether `error` means that Telegram answered 2xx (carried the call out) with a body PTB
+    could not read: PTB raises a bare `TelegramError("Invalid server response")` when the body
+    is not JSON (a non-2xx answer raises a subclass with its own message), and a KeyError or
+    TypeError when the JSON has no `result` where `BaseRequest.post` looks for it."""
+    if isinstance(error, KeyError | TypeError):
+        return True
+    return type(error) is TelegramError and error.message == INVALID_RESPONSE
+
+
 # What the patches rely on in PTB (the object, then the attribute's name), checked by the tests
 # against the installed version.
 RELIES_ON: tuple[tuple[object, str], ...] = (
     # LenientBot: the raw JSON of getUpdates passes through `_post` before PTB parses it.
     (ExtBot, "_post"),
+    # post_json: `_post` sends any method's parameters and returns the JSON `result`...
+    (Bot, "_post"),
+    # ...having parsed the body in `parse_json_payload` (which raises INVALID_RESPONSE).
+    (BaseRequest, "parse_json_payload"),
     # SkippingWebhookHandler: the webhook app takes its handler from this module's name...
     (webhookhandler, "TelegramHandler"),
     # ...which checks a post in `_validate_post` and answers it in `post`...

@@ -26,6 +26,12 @@ def chat_kind(chat: Chat) -> ChatKind:
     return ChatKind.GROUP
 
 
+def kind_by_id(chat: ChatRef) -> ChatKind:
+    """A chat's kind as far as pacing needs it, from its id alone (Telegram gives users positive
+    ids, groups and channels negative ones): for a message found again by its place."""
+    return ChatKind.GROUP if chat.chat_id.startswith("-") else ChatKind.PRIVATE
+
+
 def chat_title(chat: Chat) -> str:
     return chat.title or chat.full_name or chat.username or str(chat.id)
 

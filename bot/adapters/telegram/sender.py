@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 
@@ -18,6 +17,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.adapters.telegram import patches
 from bot.core import ports
 from bot.core.ports import ChatRef, Format, MessageKind, Outbound, Outcome
 
@@ -38,16 +38,14 @@ _GONE_WHEN = (
     "need administrator rights",
 )
 
-REPLY_ATTEMPTS = 3  # a reply that meets flood control waits and tries again this often
-
 
 class TelegramSender:
     """The core's sender for Telegram. HTML parse mode, the renderer having escaped every text.
 
-    No rate limiter sits in python-telegram-bot: the core's pacer spaces every delivery at the
-    configured rates and holds the whole platform when a 429 arrives, which it can do only if
-    the 429 reaches it as an outcome; PTB's `AIORateLimiter` would retry inside the call and
-    burst, so two limiters would fight. Replies to commands go out at once (one per command).
+    No rate limiter sits in python-telegram-bot: the core's pacer spaces every send (deliveries
+    and replies, replies first) at the configured rates and holds the whole platform when a 429
+    arrives, which it can do only if the 429 reaches it as an outcome; PTB's `AIORateLimiter`
+    would retry inside the call and burst, so two limiters would fight.
     """
 
     platform = PLATFORM
@@ -59,7 +57,7 @@ class TelegramSender:
     async def send(self, chat: ChatRef, message: Outbound) -> Outcome:
         # Digests link to their sources: a preview card of one of them would stand over the rest.
         previews = message.kind is MessageKind.ANNOUNCEMENT
-        return await self.post(chat, message.text, previews=previews)
+        return await self.post(chat, message.text, previews=previews, paid=message.paid)
 
     async def post(
         self,
@@ -67,40 +65,64 @@ class TelegramSender:
         text: str,
         previews: bool = False,
         buttons: InlineKeyboardMarkup | None = None,
+        paid: bool = False,
     ) -> Outcome:
         """Send one message; every failure comes back as an outcome, never as an exception."""
+        data: dict[str, object] = {
+            "chat_id": chat.chat_id,
+            "text": text,
+            "parse_mode": ParseMode.HTML,
+            "link_preview_options": None if previews else NO_PREVIEW,
+        }
+        if buttons is not None:
+            data["reply_markup"] = buttons
+        if paid:
+            data["allow_paid_broadcast"] = True
         try:
-            sent = await self.bot.send_message(
-                chat_id=chat.chat_id,
-                text=text,
-                parse_mode=ParseMode.HTML,
-                message_thread_id=int(chat.thread) if chat.thread else None,
-                link_preview_options=None if previews else NO_PREVIEW,
-                reply_markup=buttons,
-            )
-        except Exception as error:  # a sender reports, it never raises
+            if chat.thread:
+                data["message_thread_id"] = int(chat.thread)
+        except ValueError as error:  # a sender reports, it never raises
             return outcome_of(error)
-        return ports.Delivered(str(sent.message_id))
+        try:
+            result = await patches.post_json(self.bot, "sendMessage", data)
+        except Exception as error:
+            if patches.answered_unreadably(error):
+                return _accepted(chat, f"an answer that cannot be read ({error!r})")
+            return outcome_of(error)
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        if message_id is None:
+            return _accepted(chat, f"an answer without a message id ({str(result)[:200]!r})")
+        return ports.Delivered(str(message_id))
 
-    async def reply(
-        self, chat: ChatRef, text: str, buttons: InlineKeyboardMarkup | None = None
-    ) -> str | None:
-        """Answer a command: wait out flood control and follow a migrated group, a few times.
-        The new message's id, or None (logged) if it could not be sent."""
-        outcome: Outcome = ports.Transient("not sent")
-        for _ in range(REPLY_ATTEMPTS):
-            outcome = await self.post(chat, text, buttons=buttons)
-            match outcome:
-                case ports.Delivered(message_id):
-                    return message_id
-                case ports.RetryAfter(seconds):
-                    await asyncio.sleep(seconds)
-                case ports.ChatMoved(new_chat_id):
-                    chat = ChatRef(chat.platform, new_chat_id, chat.thread)
-                case _:
-                    break
-        log.warning("could not answer in %s: %s", chat, outcome)
-        return None
+    async def edit(
+        self, chat: ChatRef, message_id: str, text: str | None, previews: bool = False
+    ) -> Outcome:
+        """Replace a message's text, or with None only take its buttons away; an outcome."""
+        try:
+            if text is None:
+                await self.bot.edit_message_reply_markup(chat.chat_id, int(message_id))
+            else:
+                await self.bot.edit_message_text(
+                    text,
+                    chat.chat_id,
+                    int(message_id),
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=None if previews else NO_PREVIEW,
+                )
+        except BadRequest as error:
+            if "not modified" in error.message:
+                return ports.Delivered(message_id)  # it reads so already
+            return outcome_of(error)
+        except Exception as error:
+            return outcome_of(error)
+        return ports.Delivered(message_id)
+
+
+def _accepted(chat: ChatRef, why: str) -> Outcome:
+    """Telegram carried the send out (it answered 200) but its answer cannot be read: delivered,
+    message id unknown; sending again would show the message twice."""
+    log.warning("telegram: a send to %s went out, with %s; recorded as delivered", chat, why)
+    return ports.Delivered("")
 
 
 def outcome_of(error: Exception) -> Outcome:

@@ -44,7 +44,7 @@ def _commands(request: Request, lang: Lang) -> Document:
     if request.is_admin:
         admin: tuple[Line, ...] = (
             (Span(say(lang, "admin_commands"), Style.BOLD),),
-            line(f"/push <{say(lang, 'arg_summary_or_text')}>", "help_push"),
+            line(f"/push [{say(lang, 'arg_summary_or_text')}]", "help_push"),
             line("/status", "help_status"),
             line("/reload", "help_reload"),
         )

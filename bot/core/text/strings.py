@@ -51,7 +51,8 @@ STRINGS: Final[dict[str, Localized]] = {
         "local times, e.g. 07:00 19:00, or instant",
         "jam setempat, mis. 07.00 19.00, atau instant",
     ),
-    "arg_summary_or_text": Localized(
+    "arg_summary_or_text": Localized("summary id | announcement", "id ringkasan | pengumuman"),
+    "arg_push_what": Localized(
         "summary id | announcement; empty: the digest",
         "id ringkasan | pengumuman; kosong: ringkasan terkini",
     ),

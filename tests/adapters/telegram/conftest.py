@@ -59,13 +59,14 @@ class Running(Serving):
     seen: int = field(default=0)
 
     async def say(
-        self, chat_id: int, text: str, user: User | None = None, **kw: Any
+        self, chat_id: int, text: str, user: User | None = None, expect: int = 1, **kw: Any
     ) -> list[SentMessage]:
-        """Feed a message; wait for the bot's next answer(s) in that chat and return them."""
+        """Feed a message; wait for the bot's next `expect` answers in that chat (the pacer
+        sends one a second to a chat) and return what came."""
         before = len(self.api.sent_to(chat_id))
         self.api.feed_message(chat_id, text, user=user, **kw)
-        await self.api.wait_for(lambda: len(self.api.sent_to(chat_id)) > before)
-        await asyncio.sleep(0.05)  # a reply of several messages
+        await self.api.wait_for(lambda: len(self.api.sent_to(chat_id)) >= before + expect)
+        await asyncio.sleep(0.05)  # anything more sent at once
         return self.api.sent_to(chat_id)[before:]
 
 

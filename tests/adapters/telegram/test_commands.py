@@ -174,7 +174,7 @@ async def test_digest_is_sent_without_link_previews(start_bot: StartBot) -> None
 
     [english] = await bot.say(ANA.id, "/digest", user=ANA)
     await bot.say(BUDI.id, "/subscribe both", user=BUDI)
-    both = await bot.say(BUDI.id, "/digest", user=BUDI)
+    both = await bot.say(BUDI.id, "/digest", user=BUDI, expect=2)
 
     plain(english)
     assert english.text == digest(bot, "en")

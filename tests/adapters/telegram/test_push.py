@@ -57,7 +57,7 @@ def received(api: TelegramStandIn) -> dict[int, list[SentMessage]]:
 
 async def propose(bot: Running, chat_id: int = ADMIN.id) -> tuple[SentMessage, str]:
     """The admin's /push: the question under the preview, and the push's id."""
-    preview, question = await bot.say(chat_id, f"/push {TEXT}", user=ADMIN)
+    preview, question = await bot.say(chat_id, f"/push {TEXT}", user=ADMIN, expect=2)
     assert preview.text == announcement("id")  # the admin's app is in Indonesian
     assert preview.reply_markup is None
     assert question.reply_markup is not None
@@ -85,7 +85,8 @@ async def test_push_previews_then_sends_once_to_every_chat_with_progress(
     assert question.reply_markup == buttons(push_id, "Kirim", "Batal")
     assert all(not messages for messages in received(api).values())  # nothing before Send
 
-    api.delay_next("sendMessage", 0.7, chat_id=CHANNEL)  # one slow chat: progress shows
+    # One slow chat: progress shows (the status is edited at most once a second, as any send)
+    api.delay_next("sendMessage", 1.6, chat_id=CHANNEL)
     api.feed_callback(ADMIN, question, f"/push confirm {push_id}")
     done = say("id", "push_done", id=push_id, delivered=4, total=4, failed=0)
     await api.wait_for(lambda: api.message(ADMIN.id, question.message_id)["text"] == done)
@@ -193,7 +194,7 @@ async def test_a_bare_push_sends_the_digest_to_every_chat_in_its_language(
     await subscribe_four_chats(bot)
     library = bot.runtime.services.library
 
-    preview, question = await bot.say(ADMIN.id, "/push", user=ADMIN)
+    preview, question = await bot.say(ADMIN.id, "/push", user=ADMIN, expect=2)
     [[send], _] = question.reply_markup["inline_keyboard"]  # type: ignore[index]
     api.feed_callback(ADMIN, question, send["callback_data"])
     await api.wait_for(lambda: all(received(api).values()))
@@ -213,7 +214,7 @@ async def test_a_pushed_summary_goes_out_as_a_digest_without_previews(
     library = bot.runtime.services.library
     summary = library.catalog.summaries[0].id
 
-    preview, question = await bot.say(ADMIN.id, f"/push {summary}", user=ADMIN)
+    preview, question = await bot.say(ADMIN.id, f"/push {summary}", user=ADMIN, expect=2)
     [[send], _] = question.reply_markup["inline_keyboard"]  # type: ignore[index]
     api.feed_callback(ADMIN, question, send["callback_data"])
     await api.wait_for(lambda: all(received(api).values()))

@@ -1,6 +1,6 @@
 """The Telegram sender on its own against the stand-in: one send, one outcome, for every answer
-the Bot API can give; it never raises. And a command's reply, which waits out flood control and
-follows a migrated group."""
+the Bot API can give; it never raises. And a command's reply through the core's pacer, which
+waits out flood control and follows a migrated group."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram.sender import TelegramSender, outcome_of
 from bot.core import ports
+from bot.core.delivery.pacing import TELEGRAM_LIMITS, Pacer
+from bot.core.delivery.replies import Replies
 from bot.core.ports import MessageKind, Outbound
 from tests.adapters.telegram.conftest import ANA, CHANNEL, FORUM, GROUP, TOKEN, ref
 from tests.standins.telegram import BOT_ID, TelegramStandIn
@@ -198,13 +200,23 @@ def test_outcome_of_maps_each_python_telegram_bot_error() -> None:
     assert outcome_of(TelegramError("Conflict")) == ports.Transient("TelegramError: Conflict")
 
 
+def replies() -> Replies:
+    """Replies as the runtime sends them: through a pacer at Telegram's limits."""
+    return Replies({"telegram": Pacer(TELEGRAM_LIMITS)})
+
+
+async def reply(sender: TelegramSender, chat: ports.ChatRef, text: str) -> str | None:
+    outcome = await replies().send(chat, ports.ChatKind.PRIVATE, lambda to: sender.post(to, text))
+    return outcome.message_id if isinstance(outcome, ports.Delivered) else None
+
+
 async def test_a_reply_waits_out_flood_control_and_arrives_once(
     api: TelegramStandIn, sender: TelegramSender
 ) -> None:
     api.fail_next("sendMessage", status=429, retry_after=1, chat_id=ANA.id)
     started = time.monotonic()
 
-    message_id = await sender.reply(ref(ANA.id), "Halo")
+    message_id = await reply(sender, ref(ANA.id), "Halo")
 
     assert time.monotonic() - started >= 1.0
     [sent] = api.sent
@@ -216,7 +228,7 @@ async def test_a_reply_follows_a_group_that_became_a_supergroup(
 ) -> None:
     api.migrate(OLD_GROUP, NEW_GROUP)
 
-    message_id = await sender.reply(ref(OLD_GROUP), "Halo")
+    message_id = await reply(sender, ref(OLD_GROUP), "Halo")
 
     [sent] = api.sent
     assert (sent.chat_id, message_id) == (NEW_GROUP, str(sent.message_id))
@@ -228,7 +240,53 @@ async def test_a_reply_that_cannot_be_sent_is_logged_not_raised(
     api.block(ANA.id)
 
     with caplog.at_level(logging.WARNING):
-        assert await sender.reply(ref(ANA.id), "Halo") is None
+        assert await reply(sender, ref(ANA.id), "Halo") is None
 
     assert "could not answer in telegram:7002" in caplog.text
     assert len([c for c in api.calls if c.method == "sendMessage"]) == 1  # not retried
+
+
+@pytest.mark.parametrize(
+    "body", [b"{not json", b'{"ok": true}', b'{"ok": true, "result": {"chat": 5}}']
+)
+async def test_a_send_telegram_carried_out_with_an_answer_that_cannot_be_read_is_delivered(
+    api: TelegramStandIn,
+    sender: TelegramSender,
+    caplog: pytest.LogCaptureFixture,
+    body: bytes,
+) -> None:
+    api.garble_next("sendMessage", body)
+
+    with caplog.at_level(logging.WARNING, logger="bot.adapters.telegram.sender"):
+        outcome = await sender.send(ref(ANA.id), DIGEST)
+
+    assert outcome == ports.Delivered("")  # never retried into a second message
+    assert len(api.sent) == 1
+    [record] = [r for r in caplog.records if r.name == "bot.adapters.telegram.sender"]
+    assert "went out" in record.getMessage() and "recorded as delivered" in record.getMessage()
+
+
+async def test_a_paid_send_asks_for_a_paid_broadcast_and_a_free_one_does_not(
+    api: TelegramStandIn, sender: TelegramSender
+) -> None:
+    await sender.send(ref(ANA.id), Outbound("paid", MessageKind.DIGEST, paid=True))
+    await sender.send(ref(GROUP), Outbound("free", MessageKind.DIGEST))
+
+    paid, free = api.sent
+    assert (paid.paid, free.paid) == (True, False)
+    assert (
+        "allow_paid_broadcast" not in [c for c in api.calls if c.method == "sendMessage"][1].params
+    )
+
+
+async def test_an_edit_is_one_outcome_and_an_unchanged_text_counts_as_done(
+    api: TelegramStandIn, sender: TelegramSender
+) -> None:
+    outcome = await sender.send(ref(ANA.id), DIGEST)
+    assert isinstance(outcome, ports.Delivered)
+
+    assert await sender.edit(ref(ANA.id), outcome.message_id, "new") == outcome
+    assert await sender.edit(ref(ANA.id), outcome.message_id, "new") == outcome  # not modified
+    assert await sender.edit(ref(ANA.id), "999", "gone") == ports.Transient(
+        "BadRequest: Message to edit not found"
+    )

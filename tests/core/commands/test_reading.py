@@ -56,7 +56,7 @@ async def test_help_lists_admin_commands_only_to_admins(services: Services) -> N
 
     assert "For the bot's admins" not in member
     assert "<b>For the bot's admins</b>" in admin
-    assert "/push &lt;summary id | announcement&gt;" in admin
+    assert "/push [summary id | announcement]" in admin  # bare: the digest
     assert "<b>/status</b>" in admin and "<b>/reload</b>" in admin
 
 

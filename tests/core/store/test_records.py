@@ -84,7 +84,10 @@ async def test_send_goes_out_once(store: Store) -> None:
     await store.pushes.draft(push("p-1"))
     assert await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW) == 1
     await subscribe(store, "telegram:2", "en")  # arrives after: a second send must not reach it
-    assert await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW + HOUR) is None
+    assert (
+        await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW + HOUR)
+        is None
+    )
     assert len(await outbox_rows(store)) == 1
     again = await store.pushes.get("p-1")
     assert again is not None and again.sent_at == NOW
@@ -99,7 +102,9 @@ async def test_send_with_no_subscribers_still_marks_the_push_sent(store: Store) 
 
 async def test_send_of_an_unknown_push_is_none_and_queues_nothing(store: Store) -> None:
     await subscribe(store)
-    assert await store.pushes.send("nope", "push:nope", "push-body", MessageKind.DIGEST, NOW) is None
+    assert (
+        await store.pushes.send("nope", "push:nope", "push-body", MessageKind.DIGEST, NOW) is None
+    )
     assert await outbox_rows(store) == []
 
 
@@ -134,7 +139,9 @@ async def test_drafting_a_cancelled_push_again_makes_it_a_draft_anew(store: Stor
     assert (again.state, again.created_by, again.created_at) == (
         PushState.DRAFT, "admin:2", NOW + HOUR,
     )  # fmt: skip
-    assert await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW + HOUR) == 0
+    assert (
+        await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW + HOUR) == 0
+    )
 
 
 async def test_drafting_again_after_sending_does_not_revive_the_push(store: Store) -> None:
@@ -143,7 +150,10 @@ async def test_drafting_again_after_sending_does_not_revive_the_push(store: Stor
     await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW)
     again = await store.pushes.draft(push("p-1", created_by="admin:2", created_at=NOW + HOUR))
     assert (again.state, again.created_by, again.sent_at) == (PushState.SENT, "admin:1", NOW)
-    assert await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW + HOUR) is None
+    assert (
+        await store.pushes.send("p-1", "push:p-1", "push-body", MessageKind.DIGEST, NOW + HOUR)
+        is None
+    )
     assert len(await outbox_rows(store)) == 1
 
 
