@@ -92,10 +92,18 @@ def _completer(
     return complete
 
 
-def install(tree: app_commands.CommandTree[discord.Client], handler: Handler) -> None:
-    """Add every command to `tree`. Settings, admin commands and errors answer privately
-    (ephemeral); digests and who-said answers are for the whole channel."""
+Tree = app_commands.CommandTree[discord.Client]
 
+
+def install(tree: Tree, handler: Handler) -> None:
+    """Add every command to `tree`, in the order of /help. Settings, admin commands and errors
+    answer privately (ephemeral); digests and who-said answers are for the whole channel."""
+    _install_subscription_commands(tree, handler)
+    _install_reading_commands(tree, handler)
+    _install_admin_commands(tree, handler)
+
+
+def _install_subscription_commands(tree: Tree, handler: Handler) -> None:
     @tree.command(name=name("help"), description=text("help_help"))
     async def help_(interaction: discord.Interaction) -> None:
         await handler.run(interaction, "/help", private=True)
@@ -133,6 +141,8 @@ def install(tree: app_commands.CommandTree[discord.Client], handler: Handler) ->
     async def settings(interaction: discord.Interaction) -> None:
         await handler.run(interaction, "/settings", private=True)
 
+
+def _install_reading_commands(tree: Tree, handler: Handler) -> None:
     @tree.command(name=name("digest"), description=text("help_digest"))
     async def digest(interaction: discord.Interaction) -> None:
         await handler.run(interaction, "/digest", private=False)
@@ -144,10 +154,13 @@ def install(tree: app_commands.CommandTree[discord.Client], handler: Handler) ->
     async def whosaid(interaction: discord.Interaction, query: str) -> None:
         await handler.run(interaction, command_text("whosaid", query), private=False)
 
-    # Bot admins are users named in the config, which Discord cannot know: the run-time check is
-    # the gate. Manage Server as the default only hides the admin commands from a server's
-    # ordinary members; bot admins still reach them in a DM with the bot, or where a server
-    # grants them in its Integrations settings.
+
+def _install_admin_commands(tree: Tree, handler: Handler) -> None:
+    """Bot admins are users named in the config, which Discord cannot know: the run-time check is
+    the gate. Manage Server as the default only hides the admin commands from a server's
+    ordinary members; bot admins still reach them in a DM with the bot, or where a server
+    grants them in its Integrations settings."""
+
     @tree.command(name=name("push"), description=text("help_push"))
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.rename(what=name("what"))

@@ -102,8 +102,36 @@ async def _already_sent(request: Request, services: Services, stored: Push) -> R
 async def status(request: Request, services: Services, args: str) -> Reply:
     """Subscriptions per platform, deliveries by state, the content in service, paused chats."""
     lang = request.lang
-    store = services.store
-    counts = await store.subscriptions.counts()
+    document = await _overview(services, lang)
+    if services.library.problems:
+        document += _problems(services.library.problems, lang)
+    if paused := await services.store.subscriptions.paused(LISTED):
+        lines = [
+            say(
+                lang,
+                "status_paused_chat",
+                chat=str(s.chat),
+                when=_utc(s.paused_at or s.subscribed_at),
+                reason=echo(s.paused_reason or ""),
+            )
+            for s in paused
+        ]
+        document += (_block(say(lang, "status_paused"), lines),)
+    if pushes := await services.store.pushes.recent_sent(3):
+        lines = []
+        for sent in pushes:
+            progress = await services.pusher.progress(sent.id)
+            lines.append(progress_line(lang, sent.id, progress))
+        document += (_block(say(lang, "status_pushes"), lines),)
+    if audit := await services.store.audit.recent(5):
+        lines = [f"{_utc(e.at)} {e.actor} {e.action} {echo(e.detail)}" for e in audit]
+        document += (_block(say(lang, "status_audit"), lines),)
+    return reply(request, document)
+
+
+async def _overview(services: Services, lang: Lang) -> Document:
+    """Subscriptions per platform; deliveries by state and the content in service."""
+    counts = await services.store.subscriptions.counts()
     per_platform = [
         say(
             lang,
@@ -114,9 +142,9 @@ async def status(request: Request, services: Services, args: str) -> Reply:
         )
         for platform in sorted({platform for platform, _ in counts})
     ] or [say(lang, "status_no_subscriptions")]
-    outbox = await store.outbox.counts()
+    outbox = await services.store.outbox.counts()
     catalog, loaded_at = services.library.catalog, services.library.edition.loaded_at
-    document: Document = (
+    return (
         _block(say(lang, "status_title"), per_platform),
         _block(
             None,
@@ -132,30 +160,6 @@ async def status(request: Request, services: Services, args: str) -> Reply:
             ],
         ),
     )
-    if services.library.problems:
-        document += _problems(services.library.problems, lang)
-    if paused := await store.subscriptions.paused(LISTED):
-        lines = [
-            say(
-                lang,
-                "status_paused_chat",
-                chat=str(s.chat),
-                when=_utc(s.paused_at or s.subscribed_at),
-                reason=echo(s.paused_reason or ""),
-            )
-            for s in paused
-        ]
-        document += (_block(say(lang, "status_paused"), lines),)
-    if pushes := await store.pushes.recent_sent(3):
-        lines = []
-        for sent in pushes:
-            progress = await services.pusher.progress(sent.id)
-            lines.append(progress_line(lang, sent.id, progress))
-        document += (_block(say(lang, "status_pushes"), lines),)
-    if audit := await store.audit.recent(5):
-        lines = [f"{_utc(e.at)} {e.actor} {e.action} {echo(e.detail)}" for e in audit]
-        document += (_block(say(lang, "status_audit"), lines),)
-    return reply(request, document)
 
 
 def _block(heading: str | None, lines: Sequence[str]) -> Block:
