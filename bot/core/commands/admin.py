@@ -105,6 +105,10 @@ async def status(request: Request, services: Services, args: str) -> Reply:
     document = await _overview(services, lang)
     if services.library.problems:
         document += _problems(services.library.problems, lang)
+    if failed := services.replies.counts.failed:
+        reasons = ", ".join(f"{reason} ({n})" for reason, n in failed.most_common())
+        line = say(lang, "status_replies_failed", count=failed.total(), reasons=reasons)
+        document += (_block(None, [line]),)
     if paused := await services.store.subscriptions.paused(LISTED):
         lines = [
             say(

@@ -201,6 +201,10 @@ STRINGS: Final[dict[str, Localized]] = {
         "Content: {summaries} summaries, {statements} statements, loaded {when}",
         "Konten: {summaries} ringkasan, {statements} pernyataan, dimuat {when}",
     ),
+    "status_replies_failed": Localized(
+        "Replies given up since the start: {count} ({reasons})",
+        "Balasan yang gagal sejak mulai: {count} ({reasons})",
+    ),
     "status_paused": Localized("Paused chats", "Obrolan yang dijeda"),
     "status_paused_chat": Localized(
         "{chat} since {when}: {reason}", "{chat} sejak {when}: {reason}"

@@ -15,7 +15,7 @@ from bot.core.commands.base import plain_line
 from bot.core.content.problems import ContentError
 from bot.core.delivery.pushes import push_id
 from bot.core.models import LANGS, Lang
-from bot.core.ports import ChatRef, Format
+from bot.core.ports import ChatGone, ChatKind, ChatRef, Format, Outcome, RetryAfter
 from bot.core.services import Services
 from bot.core.store import Store
 from bot.core.store.outbox import Settlement
@@ -24,6 +24,7 @@ from bot.core.text.render import fits, render
 from bot.core.text.strings import say
 from tests.conftest import CONTENT
 from tests.core.commands.conftest import (
+    CHAT,
     START,
     Clock,
     ask,
@@ -386,6 +387,21 @@ async def test_status_with_nothing_yet(services: Services) -> None:
     ) in text
     assert "Paused chats" not in text
     assert "Recent admin actions" not in text
+
+
+async def test_status_counts_the_replies_given_up_with_their_reasons(services: Services) -> None:
+    assert "Replies given up" not in joined(await ask_admin(services, "/status"))
+    gone, held = ChatGone("blocked"), RetryAfter(120.0)
+    for outcome in (gone, held, gone):
+        await services.replies.send(CHAT, ChatKind.PRIVATE, lambda _, o=outcome: _done(o))
+
+    text = joined(await ask_admin(services, "/status"))
+
+    assert "Replies given up since the start: 3 (chat gone (2), rate limited past 60 s (1))" in text
+
+
+async def _done(outcome: Outcome) -> Outcome:
+    return outcome
 
 
 async def test_status_lists_platforms_deliveries_paused_chats_and_audit(
