@@ -252,7 +252,7 @@ class Dispatcher:
             return Transient(f"no stored text {delivery.body_id!r} for {delivery.lang}")
         pacer = self._pacers[platform]
         paid = self._limits[platform].pays_for(kind_of(delivery.occasion))
-        await pacer.acquire(delivery.chat, delivery.chat_kind, paid=paid)
+        grant = await pacer.acquire(delivery.chat, delivery.chat_kind, paid=paid)
         try:
             outcome = await self._senders[platform].send(
                 delivery.chat, Outbound(text, delivery.kind, nonce=f"d{delivery.id}", paid=paid)
@@ -260,6 +260,8 @@ class Dispatcher:
         except Exception as exc:  # a sender must not raise; if one does, the row still settles
             log.exception("%s sender raised instead of reporting an outcome", platform)
             outcome = Transient(f"sender error: {type(exc).__name__}")
+        finally:
+            pacer.release(grant)
         if isinstance(outcome, RetryAfter):
             pacer.hold(outcome.seconds)
         return outcome

@@ -67,11 +67,12 @@ class _Window:
         """The key sends at `slot` (never earlier than the slots recorded before it)."""
         self._times.setdefault(key, deque()).append(slot)
 
-    def forget(self, key: str, slot: float) -> None:
-        """A reservation given up (its send takes a later slot)."""
+    def moved(self, key: str, slot: float, to: float) -> None:
+        """The send recorded at `slot` counts from `to` instead (when its answer came), if it
+        is still the key's latest."""
         times = self._times.get(key)
-        if times and slot in times:
-            times.remove(slot)
+        if times and times[-1] == slot:
+            times[-1] = max(slot, to)
 
     def prune(self, now: float) -> None:
         """Forget keys with nothing in the window: a broadcast to 100,000 chats stays small."""
@@ -98,7 +99,16 @@ class _Waiter:
     key: str
     windows: list[_Window]
     lane: Lane
-    granted: Future[None]
+    granted: Future[float]  # the time of the grant
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """A slot given to one send; `release` it once the send is answered."""
+
+    key: str
+    windows: tuple[_Window, ...]
+    at: float
 
 
 class Pacer:
@@ -137,7 +147,7 @@ class Pacer:
 
     async def acquire(
         self, chat: ChatRef, kind: ChatKind, lane: Lane = Lane.BULK, paid: bool = False
-    ) -> None:
+    ) -> Grant:
         """Wait for this send's slot: its chat's windows free, its turn in the overall pace."""
         windows = [w for w in (self._chats, self._groups) if w is not None]
         if kind is ChatKind.PRIVATE and self._groups is not None:
@@ -147,11 +157,22 @@ class Pacer:
         queue.append(waiter)
         self._tick_by(self._ready_at(paid, self._monotonic()))
         try:
-            await waiter.granted
+            at = await waiter.granted
         except CancelledError:
             if waiter in queue:
                 queue.remove(waiter)
             raise
+        return Grant(waiter.key, tuple(windows), at)
+
+    def release(self, grant: Grant) -> None:
+        """The send is answered: its chat's windows count from now, not from when it left. The
+        server measures a chat's pace by when it received each message, which a send slowed on
+        its way (a busy process, a slow network) can bring closer than the grants were; counting
+        from the answer keeps the next send to that chat a whole window after the server had
+        this one."""
+        now = self._monotonic()
+        for window in grant.windows:
+            window.moved(grant.key, grant.at, now)
 
     def hold(self, seconds: float) -> None:
         """The platform said wait (a 429): no slot before then."""
@@ -208,7 +229,7 @@ class Pacer:
             window.record(waiter.key, now)
         self._waiting[paid][waiter.lane].remove(waiter)
         if not waiter.granted.done():  # its task may have been cancelled meanwhile
-            waiter.granted.set_result(None)
+            waiter.granted.set_result(now)
         self._grants += 1
         if self._grants % 1000 == 0:
             self._prune(now)

@@ -51,9 +51,14 @@ class Replies:
         pacer = self._pacers.get(chat.platform)
         give_up_at = self._monotonic() + GIVE_UP_AFTER
         while True:
-            if pacer is not None:
-                await pacer.acquire(chat, kind, Lane.REPLY)
-            outcome = await attempt(chat)
+            if pacer is None:
+                outcome = await attempt(chat)
+            else:
+                grant = await pacer.acquire(chat, kind, Lane.REPLY)
+                try:
+                    outcome = await attempt(chat)
+                finally:
+                    pacer.release(grant)
             match outcome:
                 case Delivered():
                     self.counts.sent += 1

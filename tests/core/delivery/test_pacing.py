@@ -327,3 +327,18 @@ async def test_a_send_cancelled_while_waiting_gives_its_turn_to_the_next(
     assert given_up.cancelled()
     assert first == [0.0]
     assert after == pytest.approx(0.1)
+
+
+async def test_a_chats_window_counts_from_the_answer_of_its_last_send(clock: VirtualTime) -> None:
+    pacer = Pacer(PlatformLimits(per_chat=Rate(1, 1.0)), monotonic=clock.monotonic)
+
+    async def slow_send_then_another() -> list[float]:
+        grant = await pacer.acquire(chat("a"), ChatKind.PRIVATE)
+        first = clock.now
+        await clock.sleep(0.3)  # on its way for 0.3 s: the server had it at 0.3
+        pacer.release(grant)
+        await pacer.acquire(chat("a"), ChatKind.PRIVATE)
+        return [first, clock.now]
+
+    [times] = await clock.run(slow_send_then_another())
+    assert times == pytest.approx([0.0, 1.3])
