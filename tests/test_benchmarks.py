@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import bench_core, bench_discord, bench_runtime, bench_telegram
+from benchmarks import bench_core, bench_discord, bench_load, bench_runtime, bench_telegram
 from benchmarks.broadcast import Figures
 from benchmarks.common import subscription_row
 from benchmarks.soak import probes
@@ -89,6 +89,40 @@ def test_a_small_discord_benchmark_run_reaches_every_channel_once(tmp_path: Path
     assert all(run["lost"] == 0 and run["duplicated"] == 0 for run in runs)
     assert all(run["sent"] == 30 and run["sent_rate"] > 0 for run in runs)
     assert [run["verdict"] in {"PASS", "FAIL"} for run in runs] == [True, True, False]
+
+
+def test_a_small_load_benchmark_run_answers_every_command_and_reaches_every_chat(
+    tmp_path: Path,
+) -> None:
+    report = tmp_path / "load.json"
+    tiny = [
+        "--users", "20", "--chats", "30", "--paid-chats", "60", "--commanders", "3",
+        "--commands-per-second", "3", "--sends", "20", "--rounds", "1", "--at-once", "1", "5",
+        "--scenarios", *bench_load.SCENARIOS, "--json", str(report),
+    ]  # fmt: skip
+
+    assert bench_load.main(tiny) == 0
+
+    scenarios = {s["scenario"]: s for s in json.loads(report.read_text())["scenarios"]}
+    assert list(scenarios) == list(bench_load.SCENARIOS)  # the what-if too
+    figures = {
+        (name, figure["figure"]): figure
+        for name, scenario in scenarios.items()
+        for figure in scenario["figures"]
+    }
+    assert all(f["verdict"] in {"PASS", "FAIL", ""} for f in figures.values())
+    for name in ("telegram-burst", "discord-burst"):
+        assert scenarios[name]["answered"] == 20
+    for name in ("telegram-mix", "discord-mix"):
+        assert scenarios[name]["answered"] == scenarios[name]["commands"] > 0
+    for name in ("telegram-mix", "telegram-paid", "telegram-paid-aiohttp", "discord-mix"):
+        assert figures[name, "push chats lost"]["value"] == 0
+        assert figures[name, "push chats duplicated"]["value"] == 0
+    paid = ("telegram-paid", "telegram-paid-aiohttp")
+    assert [scenarios[name]["paid_sent"] for name in paid] == [60, 60]
+    costs = scenarios["sender-cost"]["costs"]
+    assert len(costs) == (3 + 2) * 2  # the paths of each platform, 1 and 5 at a time
+    assert all(c["failed"] == 0 and len(c["cpu_us"]) == 1 and c["cpu_us"][0] > 0 for c in costs)
 
 
 def test_the_broadcast_timeline_rates_the_accepted_span_and_counts_its_stalls() -> None:
