@@ -24,7 +24,7 @@ and the stand-in's records are cleared and its buckets full. Times are `time.mon
 stand-in's process (the same clock as the bot's on Linux); percentiles are nearest-rank. Bot CPU
 is `time.process_time()` of the bot's process (all its threads) over the measured part.
 
-Scenarios (`--scenarios`, default all but the what-if):
+Scenarios (`--scenarios`, default all but the "before" run, telegram-paid-httpx):
 
 - **telegram-burst**: `--users` (1,000) distinct users each send `/subscribe` in their private
   chat, fed evenly over 1 s, with the stand-in at `limit(30, burst_seconds=0.1,
@@ -48,10 +48,9 @@ Scenarios (`--scenarios`, default all but the what-if):
   0.3 s of its claim). Figures: paid sent rate / 1,000 over the accepted span (≥ 0.95), 429s
   (≤ 1%), lost (0), duplicated (0), and the bot process's CPU per accepted send, from the push's
   confirmation to the outbox's last row settled.
-- **telegram-paid-aiohttp** (a what-if, run only when named): the same, with `make_bot`'s two
-  `HTTPXRequest`s replaced (in the adapter module, for that run) by a minimal aiohttp-based
-  `telegram.request.BaseRequest`, PTB's public extension point for its HTTP client: what the paid
-  broadcast gives without httpx's connection pool.
+- **telegram-paid-httpx** (the "before", run only when named): the same, with `make_bot`'s two
+  `AiohttpRequest`s (bot/adapters/telegram/transport.py) replaced, for that run, by PTB's own
+  `HTTPXRequest` with the same pool and timeouts, as the adapter shipped before this change.
 - **sender-cost**: the CPU of one Telegram send, before and after this wave's send path, side by
   side in one process over the same `make_bot` ExtBot, the stand-in's flood control off:
   `bot.send_message(...)` exactly as commit 2124146's `TelegramSender.post` called it (PTB builds
@@ -59,8 +58,9 @@ Scenarios (`--scenarios`, default all but the what-if):
   `Bot._post`, the JSON's `message_id` read). And Discord's: today's `DiscordSender.send`
   (`channel.send`, which builds a `discord.Message`) against the raw
   `client.http.send_message` with the same parameters (`handle_message_parameters`), the
-  stand-in's buckets off. A third Telegram path, a what-if, is today's `TelegramSender.post` over
-  the aiohttp `BaseRequest` above. Each path sends `--sends` (2,000) messages `--at-once` at a
+  stand-in's buckets off. The two Telegram paths run over PTB's `HTTPXRequest` (the client
+  before), and a third is today's whole path, `TelegramSender.post` over `AiohttpRequest`.
+  Each path sends `--sends` (2,000) messages `--at-once` at a
   time (1 and 50), in `--rounds` (3) interleaved rounds after a warm-up; the figure is the median
   over the rounds of `time.process_time()` per send, in µs. `--sender-cost` runs it alone.
 - **discord-burst**: `--users` (1,000) users each run `/subscribe` in their DMs, dispatched
@@ -132,12 +132,12 @@ SCENARIOS = (
     "telegram-burst",
     "telegram-mix",
     "telegram-paid",
-    "telegram-paid-aiohttp",
+    "telegram-paid-httpx",
     "sender-cost",
     "discord-burst",
     "discord-mix",
 )
-WHAT_IF = ("telegram-paid-aiohttp",)  # a proposal measured, not the shipped code: on request only
+WHAT_IF = ("telegram-paid-httpx",)  # the client before this change: on request only
 TELEGRAM_LIMIT = 30  # Telegram's free overall rate, messages a second
 PAID_LIMIT = 1000  # Telegram's paid broadcast
 DISCORD_LIMIT = 50  # Discord's global limit
@@ -772,30 +772,36 @@ async def telegram_mix(
 
 @contextlib.contextmanager
 def http_client(name: str) -> Iterator[None]:
-    """`make_bot`'s requests over `name`: "httpx" (PTB's HTTPXRequest, as shipped) or "aiohttp"
-    (the what-if `BaseRequest`, put in HTTPXRequest's place in the adapter's module while the
-    block runs)."""
-    if name == "httpx":
+    """`make_bot`'s requests over `name`: "aiohttp" (`AiohttpRequest`, as shipped) or "httpx"
+    (PTB's `HTTPXRequest`, the client before, put in its place while the block runs)."""
+    if name == "aiohttp":
         yield
         return
     from bot.adapters.telegram import adapter
 
-    with mock.patch.object(adapter, "HTTPXRequest", aiohttp_request_class()):
+    with mock.patch.object(adapter, "AiohttpRequest", httpx_request):
         yield
 
 
+def httpx_request(connections: int, **timeouts: Any) -> Any:
+    """PTB's own client, built with what `make_bot` gives `AiohttpRequest`."""
+    from telegram.request import HTTPXRequest
+
+    return HTTPXRequest(connection_pool_size=connections, **timeouts)
+
+
 async def telegram_paid(
-    work: Path, chats: int, in_flight: int, profile: bool, http: str = "httpx"
+    work: Path, chats: int, in_flight: int, profile: bool, http: str = "aiohttp"
 ) -> Scenario:
     from benchmarks.bench_telegram import subscription_rows
 
-    name = "telegram-paid" if http == "httpx" else f"telegram-paid-{http}"
+    name = "telegram-paid" if http == "aiohttp" else f"telegram-paid-{http}"
     scenario = Scenario(
         name,
         f"push to {chats:,} chats (half private, half supergroups), paid broadcast at "
         f"{PAID_LIMIT}/s for push; stand-in limit({TELEGRAM_LIMIT}, {BURST_SECONDS}, 1, "
         f"paid_per_second={PAID_LIMIT}), in_flight {in_flight}"
-        + ("" if http == "httpx" else f"; what-if: PTB over {http}, not the shipped client"),
+        + ("" if http == "aiohttp" else f"; before: PTB over {http}, not the shipped client"),
     )
     stand_in = telegram_stand_in()
     try:
@@ -930,73 +936,6 @@ async def measure_paths(
     return costs
 
 
-def aiohttp_request_class() -> type[Any]:
-    """A python-telegram-bot `BaseRequest` over aiohttp (PTB's public extension point for its
-    HTTP client), for the what-if measurements only: form-encoded parameters, no file uploads.
-    Built on call so that PTB's request module is imported only when it is measured."""
-    import aiohttp
-    from telegram.error import NetworkError, TimedOut
-    from telegram.request import BaseRequest, RequestData
-
-    class AiohttpRequest(BaseRequest):
-        def __init__(
-            self,
-            connection_pool_size: int = 1,
-            connect_timeout: float = 5.0,
-            read_timeout: float = 5.0,
-            write_timeout: float = 5.0,
-            pool_timeout: float = 1.0,
-        ) -> None:
-            self._limit = connection_pool_size
-            self._timeouts = (connect_timeout, read_timeout, write_timeout, pool_timeout)
-            self._session: aiohttp.ClientSession | None = None
-
-        @property
-        def read_timeout(self) -> float | None:
-            return self._timeouts[1]
-
-        async def initialize(self) -> None:
-            if self._session is None or self._session.closed:
-                connector = aiohttp.TCPConnector(limit=self._limit)
-                self._session = aiohttp.ClientSession(connector=connector)
-
-        async def shutdown(self) -> None:
-            if self._session is not None:
-                await self._session.close()
-
-        async def do_request(
-            self,
-            url: str,
-            method: str,
-            request_data: RequestData | None = None,
-            read_timeout: Any = BaseRequest.DEFAULT_NONE,
-            write_timeout: Any = BaseRequest.DEFAULT_NONE,
-            connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-            pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-        ) -> tuple[int, bytes]:
-            assert self._session is not None, "initialize first"
-            if request_data is not None and request_data.contains_files:
-                raise NotImplementedError("the what-if request sends no files")
-            given = (connect_timeout, read_timeout, write_timeout, pool_timeout)
-            connect, read, _, pool = (
-                default if value is BaseRequest.DEFAULT_NONE else value
-                for value, default in zip(given, self._timeouts, strict=True)
-            )
-            timeout = aiohttp.ClientTimeout(connect=pool, sock_connect=connect, sock_read=read)
-            data = request_data.json_parameters if request_data is not None else None
-            try:
-                async with self._session.request(
-                    method, url, data=data, timeout=timeout
-                ) as response:
-                    return response.status, await response.read()
-            except TimeoutError as error:
-                raise TimedOut from error
-            except aiohttp.ClientError as error:
-                raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
-
-    return AiohttpRequest
-
-
 async def telegram_costs(work: Path, sends: int, rounds: int, at_once: Sequence[int]) -> list[Cost]:
     from telegram.constants import ParseMode
     from telegram.ext import ExtBot
@@ -1009,11 +948,14 @@ async def telegram_costs(work: Path, sends: int, rounds: int, at_once: Sequence[
         reset_telegram(stand_in, on=False)
         settings = telegram_settings(stand_in, work / "cost.sqlite3", max(at_once))
         text = await digest_text("telegram")
+        before = httpx_request(max(at_once) + 8)
+        await before.initialize()
+        old = ExtBot(TELEGRAM_TOKEN, base_url=settings.telegram.base_url, request=before)
         async with connected_sender(settings.telegram, TELEGRAM_TOKEN, max(at_once)) as sender:
 
             async def message_built(number: int) -> bool:
-                # Commit 2124146's TelegramSender.post, less its error mapping.
-                sent = await sender.bot.send_message(
+                # Commit 2124146's TelegramSender.post, less its error mapping, over its client.
+                sent = await old.send_message(
                     chat_id=str(number),
                     text=text,
                     parse_mode=ParseMode.HTML,
@@ -1023,24 +965,20 @@ async def telegram_costs(work: Path, sends: int, rounds: int, at_once: Sequence[
                 )
                 return bool(sent.message_id)
 
+            json_over_httpx = TelegramSender(old)
+
             async def json_only(number: int) -> bool:
+                outcome = await json_over_httpx.post(ChatRef("telegram", str(number)), text)
+                return bool(getattr(outcome, "message_id", ""))
+
+            async def now(number: int) -> bool:
                 outcome = await sender.post(ChatRef("telegram", str(number)), text)
                 return bool(getattr(outcome, "message_id", ""))
 
-            request = aiohttp_request_class()(connection_pool_size=max(at_once) + 8)
-            await request.initialize()
-            aiohttp_bot = TelegramSender(ExtBot(
-                TELEGRAM_TOKEN, base_url=settings.telegram.base_url, request=request,
-            ))  # fmt: skip
-
-            async def over_aiohttp(number: int) -> bool:
-                outcome = await aiohttp_bot.post(ChatRef("telegram", str(number)), text)
-                return bool(getattr(outcome, "message_id", ""))
-
             paths = {
-                "bot.send_message: a Message built (2124146)": message_built,
-                "TelegramSender.post: patches.post_json (now)": json_only,
-                "what-if: TelegramSender.post over an aiohttp BaseRequest": over_aiohttp,
+                "bot.send_message over HTTPXRequest (before, 2124146)": message_built,
+                "TelegramSender.post: post_json over HTTPXRequest": json_only,
+                "TelegramSender.post over AiohttpRequest (now)": now,
             }
             try:
                 return await measure_paths(
@@ -1048,7 +986,7 @@ async def telegram_costs(work: Path, sends: int, rounds: int, at_once: Sequence[
                     lambda: reset_telegram(stand_in, on=False),
                 )  # fmt: skip
             finally:
-                await request.shutdown()
+                await before.shutdown()
     finally:
         stand_in.close()
 
@@ -1304,8 +1242,8 @@ async def run_all(args: argparse.Namespace) -> list[Scenario]:
             "telegram-paid": lambda: telegram_paid(
                 work, args.paid_chats, args.paid_in_flight, args.profile
             ),
-            "telegram-paid-aiohttp": lambda: telegram_paid(
-                work, args.paid_chats, args.paid_in_flight, args.profile, http="aiohttp"
+            "telegram-paid-httpx": lambda: telegram_paid(
+                work, args.paid_chats, args.paid_in_flight, args.profile, http="httpx"
             ),
             "sender-cost": lambda: sender_cost(work, args.sends, args.rounds, args.at_once),
             "discord-burst": lambda: discord_burst(work, args.users, args.in_flight, args.profile),
@@ -1352,7 +1290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--scenarios", nargs="+", choices=SCENARIOS, metavar="NAME",
         default=[s for s in SCENARIOS if s not in WHAT_IF],
         help=f"which to run, of {', '.join(SCENARIOS)}, in that order (default: all but the "
-        "what-if, telegram-paid-aiohttp)",
+        "before, telegram-paid-httpx)",
     )  # fmt: skip
     parser.add_argument("--sender-cost", action="store_true", help="only the sender-cost scenario")
     parser.add_argument(

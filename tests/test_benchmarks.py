@@ -104,7 +104,7 @@ def test_a_small_load_benchmark_run_answers_every_command_and_reaches_every_chat
     assert bench_load.main(tiny) == 0
 
     scenarios = {s["scenario"]: s for s in json.loads(report.read_text())["scenarios"]}
-    assert list(scenarios) == list(bench_load.SCENARIOS)  # the what-if too
+    assert list(scenarios) == list(bench_load.SCENARIOS)  # the run before too
     figures = {
         (name, figure["figure"]): figure
         for name, scenario in scenarios.items()
@@ -115,10 +115,10 @@ def test_a_small_load_benchmark_run_answers_every_command_and_reaches_every_chat
         assert scenarios[name]["answered"] == 20
     for name in ("telegram-mix", "discord-mix"):
         assert scenarios[name]["answered"] == scenarios[name]["commands"] > 0
-    for name in ("telegram-mix", "telegram-paid", "telegram-paid-aiohttp", "discord-mix"):
+    for name in ("telegram-mix", "telegram-paid", "telegram-paid-httpx", "discord-mix"):
         assert figures[name, "push chats lost"]["value"] == 0
         assert figures[name, "push chats duplicated"]["value"] == 0
-    paid = ("telegram-paid", "telegram-paid-aiohttp")
+    paid = ("telegram-paid", "telegram-paid-httpx")
     assert [scenarios[name]["paid_sent"] for name in paid] == [60, 60]
     costs = scenarios["sender-cost"]["costs"]
     assert len(costs) == (3 + 2) * 2  # the paths of each platform, 1 and 5 at a time

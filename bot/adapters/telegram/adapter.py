@@ -37,7 +37,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot import logs
 from bot.adapters import AdapterError
@@ -54,6 +53,7 @@ from bot.adapters.telegram.requests import (
     may_manage,
 )
 from bot.adapters.telegram.sender import PLATFORM, TelegramSender
+from bot.adapters.telegram.transport import AiohttpRequest
 from bot.config import TelegramSettings, token
 from bot.core.commands import MANAGING, Reply, Request, handle, menu, parse
 from bot.core.delivery.pushes import PushStatus
@@ -72,12 +72,13 @@ START_ATTEMPTS = 5  # getMe tries at start before giving up: Telegram may be bri
 
 
 def make_bot(settings: TelegramSettings, bot_token: str, connections: int) -> ExtBot[None]:
-    """A bot with a connection for each delivery in flight, and one for long polling."""
+    """A bot with a connection for each delivery in flight, and one for long polling, over
+    aiohttp (see transport.py)."""
     timeouts = settings.timeouts
 
-    def request(pool: int) -> HTTPXRequest:
-        return HTTPXRequest(
-            connection_pool_size=pool,
+    def request(pool: int) -> AiohttpRequest:
+        return AiohttpRequest(
+            pool,
             connect_timeout=timeouts.connect,
             read_timeout=timeouts.read,
             write_timeout=timeouts.write,

@@ -20,9 +20,9 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram.sender import TelegramSender, outcome_of
+from bot.adapters.telegram.transport import AiohttpRequest
 from bot.core import ports
 from bot.core.delivery.pacing import TELEGRAM_LIMITS, Pacer
 from bot.core.delivery.replies import Replies
@@ -42,7 +42,7 @@ async def sender(
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     api.add_chat(ANA.id, "private", first_name=ANA.first_name)
     api.add_chat(OLD_GROUP, "group", "Kelompok Lama")
-    request = HTTPXRequest(read_timeout=READ_TIMEOUT, connection_pool_size=4)
+    request = AiohttpRequest(4, read_timeout=READ_TIMEOUT)  # as make_bot builds it
     async with Bot(TOKEN, base_url=api.base_url, request=request) as bot:
         yield TelegramSender(bot)
 
