@@ -362,7 +362,7 @@ async def test_a_summary_push_confirmed_after_a_fix_delivers_the_fixed_text(
         for fmt in Format:
             stored = await services.store.outbox.text(row.body_id, lang, fmt)
             assert stored == services.pusher.text(again, lang, fmt)
-    # The stale confirmation had stored the text before the fix under another body key, which
+    # The stale confirmation had stored the text before the fix under another body id, which
     # stays as it was: the delivery is queued with the new one.
     async with services.store.engine.connect() as connection:
         keys = set(

@@ -32,7 +32,7 @@ from tests.fakes import RecordingSender, SettableClock
 DAY = dt.timedelta(days=1)
 MINUTE = dt.timedelta(minutes=1)
 DUE = dt.datetime(2025, 10, 7, 0, 0, tzinfo=dt.UTC)  # the next 07:00 WIB
-# A digest's body key: "digest:" and a hash of its texts in every language and format.
+# A digest's body id: "digest:" and a hash of its texts in every language and format.
 DIGEST_BODY = re.compile(r"digest:[0-9a-f]{16}")
 
 
@@ -68,7 +68,7 @@ async def current(store: Store, sub: Subscription) -> Subscription:
 
 
 def body_of(queued: Sequence[Row[Any]]) -> str:
-    """The one body key the rows share, checked to be a digest body key."""
+    """The one body id the rows share, checked to be a digest's body id."""
     bodies = {r.body_id for r in queued}
     assert len(bodies) == 1, bodies
     [body] = bodies

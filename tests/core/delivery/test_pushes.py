@@ -50,7 +50,7 @@ from tests.fakes import SettableClock
 
 
 def push_body_of(queued: Sequence[Row[Any]], push: Push) -> str:
-    """The one body key the rows share, checked to be a body key of this push: "push:<id>:" and
+    """The one body id the rows share, checked to be a body id of this push: "push:<id>:" and
     a hash of its texts in every language and format."""
     bodies = {r.body_id for r in queued}
     assert len(bodies) == 1, bodies
