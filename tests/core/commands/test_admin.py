@@ -57,7 +57,7 @@ def newest_summary(services: Services) -> str:
 
 
 async def queued_push_body(services: Services, push: str) -> str:
-    """The one body key the push's queued rows share: "push:<id>:" and a hash of its texts,
+    """The one body id the push's queued rows share: "push:<id>:" and a hash of its texts,
     which it holds, as the broadcaster renders them, in every language and format."""
     query = select(outbox.c.body_id).where(outbox.c.occasion == f"push:{push}").distinct()
     async with services.store.engine.connect() as connection:
