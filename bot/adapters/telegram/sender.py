@@ -94,10 +94,9 @@ class TelegramSender:
             return _accepted(chat, f"an answer without a message id ({str(result)[:200]!r})")
         return ports.Delivered(str(message_id))
 
-    async def edit(
-        self, chat: ChatRef, message_id: str, text: str | None, previews: bool = False
-    ) -> Outcome:
-        """Replace a message's text, or with None only take its buttons away; an outcome."""
+    async def edit(self, chat: ChatRef, message_id: str, text: str | None) -> Outcome:
+        """Replace a message's text (link previews off, as for replies), or with None only take
+        its buttons away; an outcome."""
         try:
             if text is None:
                 await self.bot.edit_message_reply_markup(chat.chat_id, int(message_id))
@@ -107,7 +106,7 @@ class TelegramSender:
                     chat.chat_id,
                     int(message_id),
                     parse_mode=ParseMode.HTML,
-                    link_preview_options=None if previews else NO_PREVIEW,
+                    link_preview_options=NO_PREVIEW,
                 )
         except BadRequest as error:
             if "not modified" in error.message:
