@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -33,6 +33,7 @@ from bot.core.commands.suggestions import Suggestion
 from bot.core.delivery.pushes import PushStatus
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Format, StatusDisplay, StatusExpired
+from bot.core.roles import Role
 from bot.core.services import Services
 from bot.core.text.strings import say
 
@@ -132,6 +133,9 @@ class DiscordAdapter:
         patches.point_at(self._settings)
         await _login(self._client, self._settings, self._token)
         self._gateway = asyncio.create_task(self._stay_connected())
+
+    def roles(self) -> Sequence[Role]:
+        return ()
 
     async def stop(self) -> None:
         """Leave no discord.py task behind. After a READY, discord.py waits a moment for the
