@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from bot.core.buttons import ButtonData
 from bot.core.content.problems import ContentError
 from bot.core.delivery.planning import Broadcaster, Planned
 from bot.core.delivery.pushes import Pusher
@@ -61,9 +62,11 @@ class Services:
     # (the outbox's unique key): the role only saves doing the work on every instance.
     planner: bool = True
     pusher: Pusher = field(init=False)
+    buttons: ButtonData = field(init=False)  # what the buttons of a reply's choices carry
 
     def __post_init__(self) -> None:
         self.pusher = Pusher(self.store, self.library)
+        self.buttons = ButtonData(self.store.choices, self.clock)
 
     def is_admin(self, platform: str, user_id: str) -> bool:
         return user_id in self.admins.get(platform, frozenset())

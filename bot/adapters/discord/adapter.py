@@ -23,7 +23,6 @@ import discord
 from discord import app_commands
 
 from bot.adapters import AdapterError
-from bot.adapters.choices import ChoiceKeys
 from bot.adapters.discord import commands, patches
 from bot.adapters.discord.sender import MAX_RATELIMIT_WAIT, NO_MENTIONS, DiscordSender
 from bot.config import DiscordSettings
@@ -114,7 +113,6 @@ class DiscordAdapter:
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         commands.install(self.tree, self)
         self.sender = DiscordSender(self._client)
-        self._keys = ChoiceKeys(CUSTOM_ID_LIMIT)
         self._services: Services | None = None
         self._gateway: asyncio.Task[None] | None = None
         self._progress_every = progress_every
@@ -259,7 +257,7 @@ class DiscordAdapter:
         if interaction.type is not discord.InteractionType.component:
             return
         custom_id = interaction.data.get("custom_id") if interaction.data else None
-        command = self._keys.command(str(custom_id or ""))
+        command = await self.services.buttons.command(str(custom_id or ""))
         if command is None:
             lang = self._lang(interaction)
             await interaction.response.send_message(say(lang, "button_expired"), ephemeral=True)
@@ -331,7 +329,11 @@ class DiscordAdapter:
         status: Edit | None = None
         for index, content in enumerate(reply.messages):
             final = index == len(reply.messages) - 1
-            view = self._view(reply.choices) if final and reply.choices else discord.utils.MISSING
+            view = (
+                await self._view(reply.choices)
+                if final and reply.choices
+                else discord.utils.MISSING
+            )
             if not interaction.response.is_done():
                 await interaction.response.send_message(
                     content, ephemeral=private, view=view, allowed_mentions=NO_MENTIONS,
@@ -346,14 +348,15 @@ class DiscordAdapter:
                 status = _message_editor(sent)
         return status
 
-    def _view(self, choices: tuple[Choice, ...]) -> discord.ui.View:
+    async def _view(self, choices: tuple[Choice, ...]) -> discord.ui.View:
         """Buttons whose presses `on_interaction` answers (so they outlive this process's
         memory of the view)."""
         view = discord.ui.View(timeout=BUTTONS_LIVE)
         for choice in choices:
             view.add_item(
                 discord.ui.Button(
-                    label=choice.label[:80], custom_id=self._keys.data(choice.command)
+                    label=choice.label[:80],
+                    custom_id=await self.services.buttons.of(choice.command, CUSTOM_ID_LIMIT),
                 )
             )
         return view

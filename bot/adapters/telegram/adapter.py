@@ -41,7 +41,7 @@ from telegram.ext import (
 from bot import logs
 from bot.adapters import AdapterError
 from bot.adapters.telegram import patches
-from bot.adapters.telegram.buttons import Buttons
+from bot.adapters.telegram.buttons import markup
 from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.requests import (
     addressed_elsewhere,
@@ -148,7 +148,6 @@ class TelegramAdapter:
             .build()
         )
         self.sender = TelegramSender(self._application.bot)
-        self._buttons = Buttons()
         self._services: Services | None = None
         self._progress_every = progress_every
         self._status: PushStatus | None = None
@@ -305,7 +304,7 @@ class TelegramAdapter:
         if query is None:
             return
         lang = language(query.from_user, self._default_lang)
-        command = self._buttons.command(query.data)
+        command = await self.services.buttons.command(query.data)
         message = query.message
         if command is None or not isinstance(message, Message) or not message.is_accessible:
             await _answer_button(query.answer(say(lang, "button_expired"), show_alert=True))
@@ -379,7 +378,7 @@ class TelegramAdapter:
         last: str | None = None
         for index, text in enumerate(reply.messages):
             final = index == len(reply.messages) - 1
-            buttons = self._buttons.markup(reply.choices) if final else None
+            buttons = await markup(reply.choices, self.services.buttons) if final else None
             last = await self._say(chat, kind, text, buttons)
         return last
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from bot.core.store.leases import Leases, PostgresLeases, SoloLeases
 from bot.core.store.lock import sending_lock
 from bot.core.store.outbox import Outbox
-from bot.core.store.records import AuditLog, Markers, Pushes
+from bot.core.store.records import AuditLog, Choices, Markers, Pushes
 from bot.core.store.subscriptions import Subscriptions
 from bot.core.store.tables import migrate
 
@@ -53,6 +53,7 @@ class Store:
         self.pushes = Pushes(engine)
         self.audit = AuditLog(engine)
         self.markers = Markers(engine)
+        self.choices = Choices(engine)
         # Which roles this process holds: on PostgreSQL among the instances sharing the store; on
         # SQLite, all of them, for the one process its lock admits.
         self.leases: Leases = (

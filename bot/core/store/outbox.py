@@ -88,6 +88,16 @@ def insert_ignoring_duplicates(connection: AsyncConnection, table: Table) -> Ins
     return cast(Insert, dialect.insert(table).on_conflict_do_nothing())
 
 
+def upsert(connection: AsyncConnection, table: Table, **values: Any) -> Insert:
+    """INSERT the row, or UPDATE the one with its primary key to these values: one statement,
+    so that two instances writing at once cannot both insert."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(table).values(**values)
+    keys = [column.name for column in table.primary_key]
+    changed = {name: insert.excluded[name] for name in values if name not in keys}
+    return cast(Insert, insert.on_conflict_do_update(index_elements=keys, set_=changed))
+
+
 def _from_row(row: Row[Any]) -> Delivery:
     return Delivery(
         id=row.id,

@@ -175,6 +175,17 @@ leases = Table(
 )
 
 
+# The commands of buttons too long for the platform's button data, by the short key the button
+# carries instead: in the store, so that a press reaches any instance (and survives a restart).
+choices = Table(
+    "choices",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("command", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+
 def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[subscriptions, outbox, bodies, pushes, audit])
 
@@ -184,7 +195,7 @@ def _add_markers_v2(connection: Connection) -> None:
 
 
 def _add_leases_v3(connection: Connection) -> None:
-    metadata.create_all(connection, tables=[leases])
+    metadata.create_all(connection, tables=[leases, choices])
     # v1 creates the outbox from the table as defined today, epoch included: only a database
     # made by an older release lacks it.
     if "epoch" not in {column["name"] for column in inspect(connection).get_columns("outbox")}:
