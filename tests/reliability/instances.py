@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
 
 from benchmarks import bench_telegram
 from benchmarks.broadcast import queue_push
@@ -122,11 +123,7 @@ async def run_failover(
 ) -> Failover:
     """Queue the push, start INSTANCES instances, kill the sender `kills` times mid-push
     (restarting one each time), let the push finish, stop them: what it came to."""
-    config = telegram_config(
-        folder, api, delivery={"in_flight": IN_FLIGHT}, schedule={"tick_seconds": 2}
-    )
-    data = json.loads(config.read_text())
-    config.write_text(json.dumps({**data, "database": database}))
+    config = config_for(folder, api, database)
     await queue(config, chats)
     api.limit(30, per_chat_per_second=1.0)  # as strict as Telegram, from the first send
     env = environment(RINGKAS_TELEGRAM_TOKEN=telegram_side.TOKEN)
@@ -185,6 +182,141 @@ async def run_failover(
     async with await Store.open(database) as store:
         result.outbox = {str(k): v for k, v in (await store.outbox.counts()).items()}
     return result
+
+
+@dataclass(slots=True)
+class Cut:
+    """The sender's host cut off from the database (its connections hang, none closes)."""
+
+    at: float = 0.0  # time.monotonic() of the cut
+    next_send: float | None = None  # the first send of the instance taking over
+    repeats: int = 0
+    rejected_429: int = 0
+    outbox: dict[str, int] = field(default_factory=dict)
+    logs: list[list[str]] = field(default_factory=list)
+
+    @property
+    def failover_s(self) -> float | None:
+        return None if self.next_send is None else self.next_send - self.at
+
+
+class Partition:
+    """A TCP relay to the database whose `cut` stops carrying bytes either way while every
+    connection stays open, as a network partition does: nothing is refused or closed, so only
+    timeouts (the holder's own, the lease's expiry, keepalives) can tell."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._target = (host, port)
+        self._flowing = asyncio.Event()
+        self._flowing.set()
+        self._server: asyncio.Server | None = None
+        self._pipes: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    async def __aenter__(self) -> Partition:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for pipe in self._pipes:
+            pipe.cancel()
+        await asyncio.gather(*self._pipes, return_exceptions=True)
+
+    def cut(self) -> None:
+        self._flowing.clear()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection(*self._target)
+        for source, sink in ((reader, upstream_writer), (upstream_reader, writer)):
+            pipe = asyncio.create_task(self._pipe(source, sink))
+            self._pipes.add(pipe)
+            pipe.add_done_callback(self._pipes.discard)
+
+    async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        try:
+            while chunk := await source.read(65536):
+                await self._flowing.wait()  # cut: the bytes stay where they are
+                sink.write(chunk)
+                await sink.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            sink.close()
+
+
+async def run_cut(api: TelegramStandIn, folder: Path, database: str, *, chats: int) -> Cut:
+    """Start the sender's instance through a `Partition`, two more directly, cut the first off
+    the database mid-push, and let the others finish it."""
+    url = make_url(database)
+    result = Cut()
+    async with Partition(url.host or "127.0.0.1", url.port or 5432) as partition:
+        cut_off = url.set(host="127.0.0.1", port=partition.port).render_as_string(False)
+        victim_config = config_for(folder / "cut-off", api, cut_off)
+        config = config_for(folder, api, database)
+        await queue(config, chats)
+        api.limit(30, per_chat_per_second=1.0)
+        env = environment(RINGKAS_TELEGRAM_TOKEN=telegram_side.TOKEN)
+        push_chats = {str(bench_telegram.TELEGRAM_PRIVATE_BASE + n) for n in range(chats)}
+
+        def push_sends() -> list[float]:
+            return [m.at for m in api.sent if str(m.chat_id) in push_chats]
+
+        victim = await spawn(folder / "cut-off", victim_config, env, 0)
+        everyone = [victim]
+        async with running(folder, config, env, 0) as others, told(everyone):
+            await api.wait_for(lambda: len(push_sends()) >= 1, START_TIMEOUT, "the first send")
+            assert await sender_pid(database) == victim.pid, "the first instance sends"
+            others += [await spawn(folder, config, env, n) for n in (1, 2)]
+            everyone += others
+            await api.wait_for(
+                lambda: len(push_sends()) >= chats // 3, FINISH_TIMEOUT, "a third of the push"
+            )
+            partition.cut()
+            result.at = time.monotonic()
+            # The cut-off instance finishes the sends it had under way within a moment; the
+            # next send after a quiet second is the new holder's.
+            await api.wait_for(
+                lambda: _after_a_quiet_second(push_sends(), result.at), FINISH_TIMEOUT,
+                "a send from the instance taking over",
+            )  # fmt: skip
+            result.next_send = _after_a_quiet_second(push_sends(), result.at)
+            await finished(database)
+            victim.process.kill()  # it cannot record anything: a clean stop would wait for that
+            await victim.process.wait()
+            if victim.reader is not None:
+                await victim.reader
+        result.logs = [i.log for i in (victim, *others)]
+    sends = Counter(str(m.chat_id) for m in api.sent if str(m.chat_id) in push_chats)
+    assert len(sends) == chats, f"{chats - len(sends)} chats without the push"
+    result.repeats = sum(count - 1 for count in sends.values())
+    result.rejected_429 = api.rejected_429
+    async with await Store.open(database) as store:
+        result.outbox = {str(k): v for k, v in (await store.outbox.counts()).items()}
+    return result
+
+
+def _after_a_quiet_second(times: list[float], since: float) -> float | None:
+    """The first of `times` after `since` that follows a second without any."""
+    before = since
+    for at in sorted(t for t in times if t > since):
+        if at - before >= 1.0:
+            return at
+        before = at
+    return None
+
+
+def config_for(folder: Path, api: TelegramStandIn, database: str) -> Path:
+    """`ringkas run`'s config against the stand-in and the store at `database`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = telegram_config(
+        folder, api, delivery={"in_flight": IN_FLIGHT}, schedule={"tick_seconds": 2}
+    )
+    data = json.loads(config.read_text())
+    config.write_text(json.dumps({**data, "database": database}))
+    return config
 
 
 def answers(api: TelegramStandIn, user: int) -> int:

@@ -17,6 +17,7 @@ from tests.reliability.instances import (
     IN_FLIGHT,
     SCHEDULED,
     fresh_database,
+    run_cut,
     run_failover,
     summary,
 )
@@ -54,3 +55,25 @@ async def test_killing_the_sender_twice_mid_push_loses_nothing_and_repeats_withi
     # second: at most that window's worth of 429s.
     assert result.rejected_429 <= IN_FLIGHT * KILLS, figures
     assert result.conflicts == 0, figures  # never two pollers at once
+
+
+async def test_the_sender_cut_off_from_the_database_is_taken_over_and_the_push_goes_on(
+    api: TelegramStandIn, tmp_path: Path
+) -> None:
+    """A partition, not a death: every connection of the sender's instance stays open and
+    carries nothing. It stops by itself (its beat times out); another instance ends its sessions
+    once its lease has expired and takes over."""
+    if not POSTGRES:
+        pytest.skip("several instances need PostgreSQL: set RINGKAS_TEST_POSTGRES")
+    await fresh_database(POSTGRES)
+
+    result = await run_cut(api, tmp_path, POSTGRES, chats=CHATS)
+
+    figures = {
+        "failover_s": result.failover_s, "repeats": result.repeats,
+        "rejected_429": result.rejected_429, "outbox": result.outbox,
+    }  # fmt: skip
+    assert result.outbox == {"delivered": CHATS + SCHEDULED}, figures  # run_cut checks each chat
+    assert result.repeats <= IN_FLIGHT, figures
+    assert result.rejected_429 <= IN_FLIGHT, figures
+    assert result.failover_s is not None, figures
