@@ -14,16 +14,18 @@ class Buttons:
     def __init__(self) -> None:
         self.keys = ChoiceKeys(CALLBACK_DATA_LIMIT)
 
-    def markup(self, choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
-        """One button per row: labels are names and verbs that read best in full."""
-        if not choices:
-            return None
-        return InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(c.label, callback_data=self.keys.data(c.command))]
-                for c in choices
-            ]
-        )
+    def data(self, choices: tuple[Choice, ...]) -> tuple[tuple[str, str], ...]:
+        """Each choice as a (label, callback data) pair: what a `ReplyCall` carries."""
+        return tuple((c.label, self.keys.data(c.command)) for c in choices)
 
     def command(self, data: str | None) -> str | None:
         return self.keys.command(data)
+
+
+def keyboard(buttons: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup | None:
+    """One button per row: labels are names and verbs that read best in full."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons]
+    )

@@ -18,6 +18,7 @@ from bot.core.store.leases import Leases, PostgresLeases, SoloLeases
 from bot.core.store.lock import sending_lock
 from bot.core.store.outbox import Outbox
 from bot.core.store.records import AuditLog, Markers, Pushes
+from bot.core.store.relay import Relay
 from bot.core.store.subscriptions import Subscriptions
 from bot.core.store.tables import migrate
 
@@ -60,6 +61,9 @@ class Store:
             if engine.dialect.name == "postgresql"
             else SoloLeases(engine, sending_lock(engine))
         )
+        # Replies handed to the instance holding a platform's sender lease; none on SQLite, whose
+        # one process holds them all.
+        self.relay = Relay(engine) if engine.dialect.name == "postgresql" else None
 
     @classmethod
     async def open(cls, database: str | Path) -> Store:

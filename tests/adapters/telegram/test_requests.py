@@ -11,7 +11,7 @@ from telegram import Bot, Chat, Message, User
 from telegram.constants import ChatMemberStatus
 
 from bot.adapters.choices import KEY_PREFIX
-from bot.adapters.telegram.buttons import CALLBACK_DATA_LIMIT, Buttons
+from bot.adapters.telegram.buttons import CALLBACK_DATA_LIMIT, Buttons, keyboard
 from bot.adapters.telegram.requests import (
     addressed_elsewhere,
     chat_kind,
@@ -239,11 +239,11 @@ async def test_in_a_group_telegram_is_asked_whether_the_user_is_an_admin(
     assert bot.asked == [(GROUP_ID, 7)]
 
 
-# --- Buttons.markup ---
+# --- Buttons.data, as a keyboard ---
 
 
 def test_no_choices_no_markup() -> None:
-    assert Buttons().markup(()) is None
+    assert keyboard(Buttons().data(())) is None
 
 
 def test_one_button_per_row_carrying_its_command() -> None:
@@ -254,7 +254,7 @@ def test_one_button_per_row_carrying_its_command() -> None:
     )
     buttons = Buttons()
 
-    markup = buttons.markup(choices)
+    markup = keyboard(buttons.data(choices))
 
     assert markup is not None
     rows = markup.inline_keyboard
@@ -278,7 +278,7 @@ def test_one_button_per_row_carrying_its_command() -> None:
 def test_callback_data_is_never_over_64_bytes_and_maps_back(command: str) -> None:
     buttons = Buttons()
 
-    markup = buttons.markup((Choice("Send", command), Choice("Cancel", "/push cancel x")))
+    markup = keyboard(buttons.data((Choice("Send", command), Choice("Cancel", "/push cancel x"))))
 
     assert markup is not None
     [long], [short] = markup.inline_keyboard
@@ -293,7 +293,7 @@ def test_a_command_of_exactly_64_bytes_is_carried_as_itself() -> None:
     command = "/whosaid " + "é" * 27 + "a"
     assert len(command.encode()) == 64
 
-    markup = Buttons().markup((Choice("x", command),))
+    markup = keyboard(Buttons().data((Choice("x", command),)))
 
     assert markup is not None
     assert markup.inline_keyboard[0][0].callback_data == command
@@ -301,7 +301,7 @@ def test_a_command_of_exactly_64_bytes_is_carried_as_itself() -> None:
 
 def test_a_button_from_before_a_restart_has_expired() -> None:
     command = "/push " + "an announcement " * 20
-    before = Buttons().markup((Choice("Send", command),))
+    before = keyboard(Buttons().data((Choice("Send", command),)))
     assert before is not None
 
     data = str(before.inline_keyboard[0][0].callback_data)
