@@ -21,7 +21,10 @@ Discord's replies never come here. An interaction is answered through the intera
 with its token, by the instance whose gateway received it, and Discord's rate limits say
 "Interaction endpoints are not bound to the bot's Global Rate Limit"
 (docs.discord.com/developers/topics/rate-limits): they do not draw on the budget the sender's
-pacer keeps, and no other instance could send them. They stay where they were asked.
+pacer keeps, and no other instance could send them. They stay where they were asked. (One
+message is the bot's own: a push's status moved to the admin's DMs once its interaction has
+expired, edited every few seconds at most by the instance following the push; discord.py waits
+out a 429 on it.)
 """
 
 from __future__ import annotations

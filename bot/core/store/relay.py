@@ -9,10 +9,12 @@ outcome, notifying the channel `ringkas_replied` with the row's id; the asker re
 and `forget`s the row.
 
 Nothing is lost: a row stays until answered. Rows sending under an older epoch are claimed again
-by the next holder (the last one died or lost the lease mid-reply): a reply whose send was under
-way then may go twice, at most the rows one holder had claimed at once. A row is given up once
-its `give_up_at` has passed, by whichever instance finds it so. An answered row whose asker did
-not come for it (it died) is deleted after KEPT. Times are the database's clock.
+by the next holder (the last one died or lost the lease mid-reply). Of those, only a reply whose
+call to the platform was under way at that moment may go twice (the others were waiting for a
+slot, and a holder that lost the lease sends none of them): at most the `delivery.in_flight`
+rows (50 by default) a holder claims at once, as for the outbox. A row is given up once its
+`give_up_at` has passed, by whichever instance finds it so. An answered row whose asker did not
+come for it (it died) is deleted after KEPT. Times are the database's clock.
 
 SQLite serves one process, which holds every sender lease: nothing is relayed (`Store.relay` is
 None), though the table exists there too, the schema being one.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import signal
 import subprocess
 import sys
@@ -38,6 +39,7 @@ from bot.core.ports import (
     Transient,
 )
 from bot.core.store import Store
+from bot.core.store import relay as relay_module
 from bot.core.store.leases import sender_role
 from bot.core.store.relay import Relay
 from bot.core.store.tables import relayed_replies
@@ -199,7 +201,9 @@ async def test_a_reply_nobody_sends_in_time_is_given_up_and_counted_where_it_was
     assert a.sender.replied == [] and await rows(a.store) == []
 
 
-async def test_the_asker_gone_its_reply_still_goes_out(instances: list[Instance]) -> None:
+async def test_the_asker_gone_its_reply_still_goes_out(
+    instances: list[Instance], monkeypatch: pytest.MonkeyPatch
+) -> None:
     a, b, _ = instances
     asking = asyncio.create_task(b.replies.send(ANA, ChatKind.PRIVATE, HELLO))
     await until(lambda: bool(b.replies._heard))  # asked: the row is in the store
@@ -215,8 +219,12 @@ async def test_the_asker_gone_its_reply_still_goes_out(instances: list[Instance]
     [reply] = a.sender.replied
     assert reply.chat == ANA and reply.call == HELLO
     await until_answered(a.store)
-    [(state, _, outcome, detail)] = await rows(a.store)  # kept for an asker that never comes
+    [(state, _, outcome, detail)] = await rows(a.store)  # kept for an asker that never comes...
     assert (state, outcome, detail) == ("answered", "delivered", reply.outcome.message_id)  # type: ignore[union-attr]
+    assert a.store.relay is not None
+    assert await a.store.relay.purge() == 0
+    monkeypatch.setattr(relay_module, "KEPT", dt.timedelta(0))
+    assert await a.store.relay.purge() == 1  # ...for a while
 
 
 async def until_answered(store: Store) -> None:

@@ -133,3 +133,26 @@ async def test_a_platform_without_a_pacer_still_waits_out_a_429() -> None:
     began = time.monotonic()
     assert await paced(platform).send(CHAT, ChatKind.PRIVATE, HELLO) == Delivered("m")
     assert time.monotonic() - began >= 0.1
+
+
+async def test_a_replier_that_raises_ends_the_reply_as_an_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Raising(Platform):
+        async def reply(self, chat: ChatRef, call: ReplyCall) -> Outcome:
+            raise RuntimeError("a bug")
+
+    lane = paced(Raising(), pacer())
+    outcome = await lane.send(CHAT, ChatKind.PRIVATE, HELLO)
+
+    assert outcome == Transient("replier error: RuntimeError")
+    assert lane.counts.failed == {"error": 1}
+    assert "replier raised" in caplog.text
+
+
+def test_a_reply_call_is_a_new_message_with_a_text_or_an_edit_without_buttons() -> None:
+    assert ReplyCall.edit("5", None) == ReplyCall(None, (), "5")  # only the buttons go
+    with pytest.raises(ValueError, match="needs a text"):
+        ReplyCall(None)
+    with pytest.raises(ValueError, match="no buttons"):
+        ReplyCall("x", (("Send", "/push confirm p"),), "5")
