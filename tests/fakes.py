@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.core.delivery.planning import Broadcaster
 from bot.core.library import Library
-from bot.core.ports import ChatRef, Clock, Delivered, Format, Outbound, Outcome
+from bot.core.ports import ChatRef, Clock, Delivered, Format, Outbound, Outcome, ReplyCall
 from bot.core.services import Defaults, Services
 from bot.core.store import Store
 from bot.core.text.compose import DigestOptions
@@ -37,8 +37,18 @@ class Sent:
     outcome: Outcome | None  # None when the call raised
 
 
+@dataclass(frozen=True, slots=True)
+class Replied:
+    """One call of `reply`: when, where, what, and what it came to."""
+
+    at: float
+    chat: ChatRef
+    call: ReplyCall
+    outcome: Outcome
+
+
 class RecordingSender:
-    """A `bot.core.ports.Sender` that records every send.
+    """A `bot.core.ports.Sender` (and `Replier`) that records every send (and reply).
 
     Outcomes are scripted per chat id: `script(chat_id, *outcomes)` queues outcomes used one per
     send, in order; `always(chat_id, outcome)` answers every send to that chat alike. Anything
@@ -61,6 +71,7 @@ class RecordingSender:
         self._queued: dict[str, deque[Scripted]] = defaultdict(deque)
         self._always: dict[str, Scripted] = {}
         self.sent: list[Sent] = []
+        self.replied: list[Replied] = []
         self.hook: Callable[[ChatRef, Outbound], Awaitable[None]] | None = None
         self.concurrent = 0
         self.max_concurrent = 0
@@ -100,6 +111,17 @@ class RecordingSender:
             self.sent.append(Sent(at, chat, message, None))
             raise scripted
         self.sent.append(Sent(at, chat, message, scripted))
+        return scripted
+
+    async def reply(self, chat: ChatRef, call: ReplyCall) -> Outcome:
+        """Scripted as sends are (an exception scripted is raised), recorded in `replied`."""
+        at = self._monotonic()
+        if self._delay:
+            await asyncio.sleep(self._delay)
+        scripted = self._next(chat.chat_id)
+        if isinstance(scripted, Exception):
+            raise scripted
+        self.replied.append(Replied(at, chat, call, scripted))
         return scripted
 
     def _next(self, chat_id: str) -> Outcome | Exception:

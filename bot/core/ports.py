@@ -9,7 +9,7 @@ import datetime as dt
 import enum
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # the services use the ports: named here for the type checker alone
     from bot.core.roles import Role
@@ -121,6 +121,47 @@ class Sender(Protocol):
     def format(self) -> Format: ...
 
     async def send(self, chat: ChatRef, message: Outbound) -> Outcome: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyCall:
+    """One message of a reply to a command, as any instance can carry it out: on a shared store
+    it may travel to the instance holding the platform's sender (`core.delivery.replies`), so it
+    is plain data. A new message, with its buttons as (label, data) pairs, one per row; or, with
+    `message_id`, an edit of that message of the bot's: its text replaced, or with no text only
+    its buttons taken away."""
+
+    text: str | None
+    buttons: tuple[tuple[str, str], ...] = ()
+    message_id: str = ""  # the message to edit; "" for a new one
+
+    def __post_init__(self) -> None:
+        if self.text is None and not self.message_id:
+            raise ValueError("a new message needs a text")
+        if self.buttons and self.message_id:
+            raise ValueError("an edit keeps no buttons")
+
+    @classmethod
+    def new(cls, text: str, buttons: tuple[tuple[str, str], ...] = ()) -> ReplyCall:
+        return cls(text, buttons)
+
+    @classmethod
+    def edit(cls, message_id: str, text: str | None) -> ReplyCall:
+        return cls(text, (), message_id)
+
+
+@runtime_checkable
+class Replier(Protocol):
+    """A sender that also answers commands with `ReplyCall`s (Telegram's): its replies are paced
+    with its deliveries, and relayed to the sender's holder on a shared store. Discord answers
+    an interaction through the interaction itself, on the instance that received it."""
+
+    @property
+    def platform(self) -> str: ...
+
+    async def reply(self, chat: ChatRef, call: ReplyCall) -> Outcome:
+        """Carry the call out; every failure is an outcome, never an exception."""
+        ...
 
 
 # --- a push's status message, as an adapter lets the core show it ---

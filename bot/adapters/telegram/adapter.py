@@ -21,7 +21,6 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     Chat,
-    InlineKeyboardMarkup,
     Message,
     Update,
     User,
@@ -41,7 +40,7 @@ from telegram.ext import (
 from bot import logs
 from bot.adapters import AdapterError
 from bot.adapters.telegram import patches
-from bot.adapters.telegram.buttons import markup
+from bot.adapters.telegram.buttons import data
 from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.requests import (
     addressed_elsewhere,
@@ -58,7 +57,15 @@ from bot.config import TelegramSettings, WebhookSettings, token
 from bot.core.commands import MANAGING, Reply, Request, handle, menu, parse
 from bot.core.delivery.pushes import PushStatus
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef, Delivered, Format, StatusDisplay, StatusPlace
+from bot.core.ports import (
+    ChatKind,
+    ChatRef,
+    Delivered,
+    Format,
+    ReplyCall,
+    StatusDisplay,
+    StatusPlace,
+)
 from bot.core.roles import Role
 from bot.core.services import Services
 from bot.core.store.leases import Lease
@@ -378,26 +385,24 @@ class TelegramAdapter:
         last: str | None = None
         for index, text in enumerate(reply.messages):
             final = index == len(reply.messages) - 1
-            buttons = await markup(reply.choices, self.services.buttons) if final else None
+            buttons = await data(reply.choices, self.services.buttons) if final else ()
             last = await self._say(chat, kind, text, buttons)
         return last
 
     async def _say(
-        self, chat: ChatRef, kind: ChatKind, text: str, buttons: InlineKeyboardMarkup | None = None
+        self, chat: ChatRef, kind: ChatKind, text: str, buttons: tuple[tuple[str, str], ...] = ()
     ) -> str | None:
         """One message of a reply, through the core's pacer ahead of the deliveries (a 429
-        waited out); its id, or None if it could not be sent or its id is unknown."""
-        outcome = await self.services.replies.send(
-            chat, kind, lambda to: self.sender.post(to, text, buttons=buttons)
-        )
+        waited out), wherever the sender's pacer is; its id, or None if it could not be sent or
+        its id is unknown."""
+        outcome = await self.services.replies.send(chat, kind, ReplyCall.new(text, buttons))
         return (outcome.message_id or None) if isinstance(outcome, Delivered) else None
 
     async def _edit(self, chat: ChatRef, message_id: int | str, text: str | None) -> None:
         """Replace a message's text, or with None only take its buttons away; paced as a reply
         (Telegram counts edits against its flood limits too)."""
-        await self.services.replies.send(
-            chat, kind_by_id(chat), lambda to: self.sender.edit(to, str(message_id), text)
-        )
+        call = ReplyCall.edit(str(message_id), text)
+        await self.services.replies.send(chat, kind_by_id(chat), call)
 
     def _display_at(self, place: StatusPlace) -> StatusDisplay:
         """A push's status in one of the bot's messages: Telegram lets the bot edit its own

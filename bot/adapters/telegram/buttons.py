@@ -10,17 +10,15 @@ from bot.core.commands import Choice
 CALLBACK_DATA_LIMIT = 64  # bytes, set by the Bot API
 
 
-async def markup(choices: tuple[Choice, ...], data: ButtonData) -> InlineKeyboardMarkup | None:
+async def data(choices: tuple[Choice, ...], buttons: ButtonData) -> tuple[tuple[str, str], ...]:
+    """Each choice as a (label, callback data) pair: what a `ReplyCall` carries."""
+    return tuple([(c.label, await buttons.of(c.command, CALLBACK_DATA_LIMIT)) for c in choices])
+
+
+def keyboard(buttons: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup | None:
     """One button per row: labels are names and verbs that read best in full."""
-    if not choices:
+    if not buttons:
         return None
     return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    c.label, callback_data=await data.of(c.command, CALLBACK_DATA_LIMIT)
-                )
-            ]
-            for c in choices
-        ]
+        [[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons]
     )

@@ -18,8 +18,9 @@ from telegram.error import (
 )
 
 from bot.adapters.telegram import patches
+from bot.adapters.telegram.buttons import keyboard
 from bot.core import ports
-from bot.core.ports import ChatRef, Format, MessageKind, Outbound, Outcome
+from bot.core.ports import ChatRef, Format, MessageKind, Outbound, Outcome, ReplyCall
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,13 @@ class TelegramSender:
         if message_id is None:
             return _accepted(chat, f"an answer without a message id ({str(result)[:200]!r})")
         return ports.Delivered(str(message_id))
+
+    async def reply(self, chat: ChatRef, call: ReplyCall) -> Outcome:
+        """A message of a reply to a command: posted with its buttons, or an edit."""
+        if call.message_id:
+            return await self.edit(chat, call.message_id, call.text)
+        assert call.text is not None, "a new message has a text (ReplyCall checks)"
+        return await self.post(chat, call.text, buttons=keyboard(call.buttons))
 
     async def edit(self, chat: ChatRef, message_id: str, text: str | None) -> Outcome:
         """Replace a message's text (link previews off, as for replies), or with None only take

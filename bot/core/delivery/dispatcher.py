@@ -2,7 +2,8 @@
 outcome. Nothing is dropped: a failure is retried with backoff or recorded as failed.
 
 At most `in_flight` rows per platform are marked sending at a time; they are the only ones a
-crash can leave in doubt, and the only ones a restart may send twice.
+crash can leave in doubt, and the only ones a restart may send twice. Beside each platform's
+deliveries, the replies other instances relay to it as the sender's holder (`replies`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.core.ports import (
     Delivered,
     Outbound,
     Outcome,
+    Replier,
     RetryAfter,
     Sender,
     Transient,
@@ -93,14 +95,21 @@ class Dispatcher:
         self._senders = dict(senders)
         self._limits = {p: limits.get(p, PlatformLimits()) for p in self._senders}
         self._pacers = {p: Pacer(self._limits[p]) for p in self._senders}
-        # Answers to commands share the pacers, ahead of the deliveries.
-        self.replies = Replies(self._pacers)
         self._clock = clock
         self._policy = policy
         self._in_flight = in_flight
         self._texts: dict[tuple[str, str, str], str | None] = {}
         self._stopping = asyncio.Event()
         self._epochs = dict.fromkeys(self._senders, 0) if epochs is None else dict(epochs)
+        # Answers to commands share the pacers, ahead of the deliveries: here for the platforms
+        # held, relayed to the holder for the others (on a shared store).
+        self.replies = Replies(
+            self._pacers,
+            {p: s for p, s in self._senders.items() if isinstance(s, Replier)},
+            store.relay,
+            self._epochs.get,
+            in_flight,
+        )
         self._held = asyncio.Event()  # a platform was given: `run` starts its loop
         self._wakes: dict[str, asyncio.Event] = {}  # each platform loop's own wake-up
 
@@ -131,6 +140,7 @@ class Dispatcher:
         self._epochs.pop(platform, None)
         if platform in self._wakes:
             self._wakes[platform].set()  # its loop, if asleep, ends now
+        self.replies.wake()  # and its relayed replies' loop
 
     async def drain(self, wait_up_to: float = 0.0) -> DispatchReport:
         """Send every ready row; then wait for retries that fall due within `wait_up_to` s."""
@@ -155,6 +165,7 @@ class Dispatcher:
     def stop(self) -> None:
         """Claim nothing more; the sends under way finish and are recorded."""
         self._stopping.set()
+        self.replies.wake()
 
     async def _drain_platform(self, platform: str, wait_up_to: float) -> DispatchReport:
         """Keep up to `in_flight` rows sending: as sends finish they are settled and replaced,
@@ -217,8 +228,11 @@ class Dispatcher:
         """Deliver until stopped: for each platform held, a loop that drains, then sleeps until
         woken, a retry falls due, or `idle_seconds` pass. A platform given later (`hold`) gets
         its loop then, and one dropped ends its own. Once `finish` is set, each loop runs one
-        last pass and the loops end."""
+        last pass and the loops end. Meanwhile it hears of the replies it relayed being
+        answered."""
         loops: dict[str, asyncio.Task[None]] = {}
+        ended = asyncio.Event()
+        listening = asyncio.create_task(self.replies.listen(ended))
         try:
             while True:
                 self._held.clear()
@@ -235,12 +249,34 @@ class Dispatcher:
                     wake.clear()
                     for event in self._wakes.values():
                         event.set()
+                    self.replies.wake()
         finally:
             for event in self._wakes.values():
                 event.set()  # a loop asleep sees the stop or finish at once
+            self.replies.wake()
             await asyncio.gather(*loops.values())
+            ended.set()
+            await listening
 
     async def _run_platform(
+        self, platform: str, idle_seconds: float, finish: asyncio.Event
+    ) -> None:
+        epoch = self._epochs.get(platform)
+        if epoch is None:
+            return  # dropped before its loop began
+
+        def serving() -> bool:
+            stopping = self._stopping.is_set() or finish.is_set()
+            return self._epochs.get(platform) == epoch and not stopping
+
+        relaying = asyncio.create_task(self.replies.serve(platform, epoch, serving))
+        try:
+            await self._deliver_platform(platform, idle_seconds, finish)
+        finally:
+            self.replies.wake()  # its loop sees the end at once
+            await relaying
+
+    async def _deliver_platform(
         self, platform: str, idle_seconds: float, finish: asyncio.Event
     ) -> None:
         wake = self._wakes[platform]

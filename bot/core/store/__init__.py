@@ -24,6 +24,7 @@ from bot.core.store.leases import (
 from bot.core.store.lock import sending_lock
 from bot.core.store.outbox import Outbox
 from bot.core.store.records import AuditLog, Choices, Markers, Pushes
+from bot.core.store.relay import Relay
 from bot.core.store.subscriptions import Subscriptions
 from bot.core.store.tables import migrate
 
@@ -67,6 +68,9 @@ class Store:
             if engine.dialect.name == "postgresql"
             else SoloLeases(engine, sending_lock(engine))
         )
+        # Replies handed to the instance holding a platform's sender lease; none on SQLite, whose
+        # one process holds them all.
+        self.relay = Relay(engine) if engine.dialect.name == "postgresql" else None
 
     @classmethod
     async def open(cls, database: str | Path) -> Store:

@@ -31,7 +31,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import literal_column, select, text
+from sqlalchemy import Exists, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import ColumnElement
@@ -174,7 +174,9 @@ class PostgresLeases:
         which frees the lock for the next round, and the rows its claims had locked."""
         stale = await connection.scalar(
             select(leases.c.holder).where(
-                leases.c.name == role, leases.c.expires_at < _NOW, leases.c.holder != self.holder
+                leases.c.name == role,
+                leases.c.expires_at < DATABASE_NOW,
+                leases.c.holder != self.holder,
             )
         )
         if stale is not None:
@@ -227,7 +229,7 @@ class PostgresLeases:
                 await self._connection.execute(
                     leases.update()
                     .where(leases.c.name == role, leases.c.epoch == lease.epoch)
-                    .values(expires_at=_NOW)
+                    .values(expires_at=DATABASE_NOW)
                 )
                 await self._connection.scalar(
                     text("SELECT pg_advisory_unlock(:k)"), {"k": advisory_key(role)}
@@ -323,13 +325,20 @@ def _why(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}".splitlines()[0]
 
 
+def superseded(role: str, epoch: int) -> Exists:
+    """Whether a newer epoch than `epoch` holds the role: then a claim under `epoch` is refused
+    (its holder lost the lease, whether it knows yet or not)."""
+    return select(leases.c.epoch).where(leases.c.name == role, leases.c.epoch > epoch).exists()
+
+
 def _far_future() -> dt.datetime:
     return dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
 
 # The database's clock, not the instances': they may disagree, and only one judge may decide
-# when a lease has run out. Naive UTC, as `UtcDateTime` stores times.
-_NOW: ColumnElement[dt.datetime] = literal_column("timezone('UTC', clock_timestamp())")
+# when a lease has run out (or a relayed reply is given up). Naive UTC, as `UtcDateTime` stores
+# times.
+DATABASE_NOW: ColumnElement[dt.datetime] = literal_column("timezone('UTC', clock_timestamp())")
 _EXPIRY: ColumnElement[dt.datetime] = literal_column(
     f"timezone('UTC', clock_timestamp()) + interval '{TTL.total_seconds():g} seconds'"
 )

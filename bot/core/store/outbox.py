@@ -31,9 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
-from bot.core.store.leases import sender_role
+from bot.core.store.leases import sender_role, superseded
 from bot.core.store.subscriptions import Advance, advance_in, pause_in
-from bot.core.store.tables import OutboxState, bodies, leases, outbox, subscriptions
+from bot.core.store.tables import OutboxState, bodies, outbox, subscriptions
 from bot.core.subscription import State, Subscription
 
 OUT = outbox.c
@@ -187,15 +187,10 @@ class Outbox:
             # and take more than `limit`.
             .cte("ready")
         )
-        superseded = (
-            select(leases.c.epoch)
-            .where(leases.c.name == sender_role(platform), leases.c.epoch > epoch)
-            .exists()
-        )
         statement = (
             update(outbox)
             .where(OUT.id == ready.c.id, OUT.state == OutboxState.PENDING)
-            .where(~superseded)
+            .where(~superseded(sender_role(platform), epoch))
             .values(state=OutboxState.SENDING, epoch=epoch, updated_at=now)
             .returning(*outbox.c)
         )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Connection,
@@ -186,6 +187,38 @@ choices = Table(
 )
 
 
+class RelayState(enum.StrEnum):
+    """Where a relayed reply stands: pending → sending → answered (its outcome recorded)."""
+
+    PENDING = "pending"  # waiting for the sender's holder to claim it
+    SENDING = "sending"  # claimed under a sender-lease epoch: a newer holder takes it over
+    ANSWERED = "answered"  # sent or given up: `outcome` says which
+
+
+# Replies to commands an instance took without holding the platform's sender lease, handed to the
+# instance that holds it (see `store.relay`): what to send, until when to keep trying, and what it
+# came to. A row lives until its asker has read the outcome (or, its asker gone, about an hour).
+relayed_replies = Table(
+    "relayed_replies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("chat_id", String(64), nullable=False),
+    Column("thread", String(64), nullable=False),
+    Column("chat_kind", String(8), nullable=False),
+    Column("text", Text),  # None: an edit that only takes the buttons away
+    Column("buttons", JSON, nullable=False),  # [[label, data], ...]
+    Column("message_id", String(64), nullable=False),  # the message to edit; "" for a new one
+    Column("state", String(10), nullable=False),
+    Column("epoch", Integer, nullable=False),  # of the sender lease it was last claimed under
+    Column("give_up_at", UtcDateTime, nullable=False),  # by the database's clock
+    Column("outcome", String(12)),  # delivered, retry_after, chat_gone, chat_moved, transient
+    Column("detail", String(500)),  # its message id, seconds or reason
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_relayed_ready", "state", "platform", "id"),
+)
+
+
 def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[subscriptions, outbox, bodies, pushes, audit])
 
@@ -195,7 +228,9 @@ def _add_markers_v2(connection: Connection) -> None:
 
 
 def _add_leases_v3(connection: Connection) -> None:
-    metadata.create_all(connection, tables=[leases, choices])
+    """Several instances on one store: the leases of roles, the commands of long buttons, and
+    the replies relayed to a platform's sender."""
+    metadata.create_all(connection, tables=[leases, choices, relayed_replies])
     # v1 creates the outbox from the table as defined today, epoch included: only a database
     # made by an older release lacks it.
     if "epoch" not in {column["name"] for column in inspect(connection).get_columns("outbox")}:

@@ -1,5 +1,6 @@
 """Wake-ups across instances: PostgreSQL's LISTEN on the outbox's channel, so a push confirmed or
-a digest queued on one instance wakes the sender on another at once, not a tick later.
+a digest queued on one instance wakes the sender on another at once, not a tick later; and on
+any other channel (a relayed reply answered: `store.relay`).
 
 SQLite serves one process, where the in-process wake-up (`Services.wake`) does the same.
 """
@@ -27,32 +28,43 @@ CHECK_EVERY = 5.0
 async def listen(engine: AsyncEngine, wake: Callable[[], None], done: asyncio.Event) -> None:
     """Call `wake` at every notification on the outbox's channel until `done`; on a failure,
     connect again. Returns at once for a store other than PostgreSQL."""
+    await listen_to(engine, CHANNEL, lambda _: wake(), done)
+
+
+async def listen_to(
+    engine: AsyncEngine, channel: str, heard: Callable[[str], None], done: asyncio.Event
+) -> None:
+    """Call `heard` with the payload of every notification on `channel` until `done`, and with
+    "" each time listening starts (for what was sent while nobody listened); on a failure,
+    connect again. Returns at once for a store other than PostgreSQL."""
     if engine.dialect.name != "postgresql":
         return
     while not done.is_set():
         try:
-            await _listen_once(engine, wake, done)
+            await _listen_once(engine, channel, heard, done)
         except Exception as error:
-            log.warning("lost the wake-up channel (%s); listening again", type(error).__name__)
+            log.warning("lost the %s channel (%s); listening again", channel, type(error).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), 1.0)
 
 
-async def _listen_once(engine: AsyncEngine, wake: Callable[[], None], done: asyncio.Event) -> None:
-    def notified(*_: Any) -> None:
-        wake()
+async def _listen_once(
+    engine: AsyncEngine, channel: str, heard: Callable[[str], None], done: asyncio.Event
+) -> None:
+    def notified(_connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        heard(payload)
 
     async with engine.connect() as connection:
         connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         driver = (await connection.get_raw_connection()).driver_connection  # asyncpg's
         assert driver is not None, "a connection just opened has its driver's"
-        await driver.add_listener(CHANNEL, notified)
+        await driver.add_listener(channel, notified)
         try:
-            wake()  # what was queued while nobody listened
+            heard("")  # what was sent while nobody listened
             while not done.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(done.wait(), CHECK_EVERY)
                 await connection.execute(text("SELECT 1"))  # a dropped connection shows here
         finally:
             with contextlib.suppress(Exception):
-                await driver.remove_listener(CHANNEL, notified)
+                await driver.remove_listener(channel, notified)

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from telegram import Bot, Chat, Message, User
+from telegram import Bot, Chat, InlineKeyboardMarkup, Message, User
 from telegram.constants import ChatMemberStatus
 
-from bot.adapters.telegram.buttons import CALLBACK_DATA_LIMIT, markup
+from bot.adapters.telegram.buttons import CALLBACK_DATA_LIMIT, data, keyboard
 from bot.adapters.telegram.requests import (
     addressed_elsewhere,
     chat_kind,
@@ -247,31 +247,36 @@ async def test_in_a_group_telegram_is_asked_whether_the_user_is_an_admin(
 # --- buttons.markup ---
 
 
+async def markup(choices: tuple[Choice, ...], buttons: ButtonData) -> InlineKeyboardMarkup | None:
+    """The keyboard a reply with these choices shows."""
+    return keyboard(await data(choices, buttons))
+
+
 @pytest.fixture
-async def data(tmp_path: Path) -> AsyncIterator[ButtonData]:
+async def buttons(tmp_path: Path) -> AsyncIterator[ButtonData]:
     async with await Store.open(tmp_path / "ringkas.sqlite3") as store:
         yield ButtonData(store.choices, SettableClock(dt.datetime(2025, 10, 9, tzinfo=dt.UTC)))
 
 
-async def test_no_choices_no_markup(data: ButtonData) -> None:
+async def test_no_choices_no_markup(buttons: ButtonData) -> None:
     assert await markup((), data) is None
 
 
-async def test_one_button_per_row_carrying_its_command(data: ButtonData) -> None:
+async def test_one_button_per_row_carrying_its_command(buttons: ButtonData) -> None:
     choices = (
         Choice("Benjamin Netanyahu", "/whosaid benjamin-netanyahu"),
         Choice("Bezalel Smotrich", "/whosaid bezalel-smotrich"),
         Choice("Itamar Ben-Gvir", "/whosaid itamar-ben-gvir"),
     )
 
-    drawn = await markup(choices, data)
+    drawn = await markup(choices, buttons)
 
     assert drawn is not None
     rows = drawn.inline_keyboard
     assert [len(row) for row in rows] == [1, 1, 1]
     assert [row[0].text for row in rows] == [c.label for c in choices]
     assert [row[0].callback_data for row in rows] == [c.command for c in choices]
-    assert [await data.command(str(row[0].callback_data)) for row in rows] == [
+    assert [await buttons.command(str(row[0].callback_data)) for row in rows] == [
         c.command for c in choices
     ]
 
@@ -286,24 +291,24 @@ async def test_one_button_per_row_carrying_its_command(data: ButtonData) -> None
     ],
 )
 async def test_callback_data_is_never_over_64_bytes_and_maps_back(
-    data: ButtonData, command: str
+    buttons: ButtonData, command: str
 ) -> None:
-    drawn = await markup((Choice("Send", command), Choice("Cancel", "/push cancel x")), data)
+    drawn = await markup((Choice("Send", command), Choice("Cancel", "/push cancel x")), buttons)
 
     assert drawn is not None
     [long], [short] = drawn.inline_keyboard
     carried = str(long.callback_data)
     assert len(carried.encode()) <= CALLBACK_DATA_LIMIT == 64
     assert carried.startswith(KEY_PREFIX)
-    assert await data.command(carried) == command
+    assert await buttons.command(carried) == command
     assert short.callback_data == "/push cancel x"
 
 
-async def test_a_command_of_exactly_64_bytes_is_carried_as_itself(data: ButtonData) -> None:
+async def test_a_command_of_exactly_64_bytes_is_carried_as_itself(buttons: ButtonData) -> None:
     command = "/whosaid " + "é" * 27 + "a"
     assert len(command.encode()) == 64
 
-    drawn = await markup((Choice("x", command),), data)
+    drawn = await markup((Choice("x", command),), buttons)
 
     assert drawn is not None
     assert drawn.inline_keyboard[0][0].callback_data == command

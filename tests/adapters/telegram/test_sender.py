@@ -200,13 +200,14 @@ def test_outcome_of_maps_each_python_telegram_bot_error() -> None:
     assert outcome_of(TelegramError("Conflict")) == ports.Transient("TelegramError: Conflict")
 
 
-def replies() -> Replies:
+def replies(sender: TelegramSender) -> Replies:
     """Replies as the runtime sends them: through a pacer at Telegram's limits."""
-    return Replies({"telegram": Pacer(TELEGRAM_LIMITS)})
+    return Replies({"telegram": Pacer(TELEGRAM_LIMITS)}, {"telegram": sender})
 
 
 async def reply(sender: TelegramSender, chat: ports.ChatRef, text: str) -> str | None:
-    outcome = await replies().send(chat, ports.ChatKind.PRIVATE, lambda to: sender.post(to, text))
+    call = ports.ReplyCall.new(text)
+    outcome = await replies(sender).send(chat, ports.ChatKind.PRIVATE, call)
     return outcome.message_id if isinstance(outcome, ports.Delivered) else None
 
 
@@ -277,6 +278,29 @@ async def test_a_paid_send_asks_for_a_paid_broadcast_and_a_free_one_does_not(
     assert (
         "allow_paid_broadcast" not in [c for c in api.calls if c.method == "sendMessage"][1].params
     )
+
+
+async def test_a_reply_call_posts_its_buttons_and_edits_as_it_says(
+    api: TelegramStandIn, sender: TelegramSender
+) -> None:
+    buttons = (("Bezalel Smotrich", "/whosaid bezalel-smotrich"), ("Itamar Ben-Gvir", "k:ab"))
+    posted = await sender.reply(ref(ANA.id), ports.ReplyCall.new("Which one?", buttons))
+    assert isinstance(posted, ports.Delivered)
+    [sent] = api.sent
+    assert sent.reply_markup == {
+        "inline_keyboard": [
+            [{"text": "Bezalel Smotrich", "callback_data": "/whosaid bezalel-smotrich"}],
+            [{"text": "Itamar Ben-Gvir", "callback_data": "k:ab"}],
+        ]
+    }
+
+    bare = ports.ReplyCall.edit(posted.message_id, None)  # only the buttons go
+    assert await sender.reply(ref(ANA.id), bare) == posted
+    worded = ports.ReplyCall.edit(posted.message_id, "Chosen")
+    assert await sender.reply(ref(ANA.id), worded) == posted
+    assert [(e.method, e.text) for e in api.edits] == [
+        ("editMessageReplyMarkup", None), ("editMessageText", "Chosen"),
+    ]  # fmt: skip
 
 
 async def test_an_edit_is_one_outcome_and_an_unchanged_text_counts_as_done(

@@ -31,11 +31,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def start_webhook(start_bot: StartBot) -> tuple[Running, str]:
-    """The bot in webhook mode, once its server takes connections; where to post updates."""
+async def start_webhook(
+    start_bot: StartBot, telegram: dict[str, Any] | None = None, **overrides: Any
+) -> tuple[Running, str]:
+    """The bot in webhook mode, once its server takes connections; where to post updates.
+    `telegram` and `overrides`: more of the config, as `start_bot` takes it."""
     port = free_port()
     webhook = {"url": URL, "listen": "127.0.0.1", "port": port, "secret_token_env": SECRET_ENV}
-    bot = await start_bot(serving_when="setWebhook", telegram={"webhook": webhook})
+    section = {**(telegram or {}), "webhook": webhook}
+    bot = await start_bot(serving_when="setWebhook", telegram=section, **overrides)
     for _ in range(250):
         with contextlib.suppress(OSError):
             _, writer = await asyncio.open_connection("127.0.0.1", port)

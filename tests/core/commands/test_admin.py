@@ -14,8 +14,9 @@ from bot.core.commands import Choice
 from bot.core.commands.base import plain_line
 from bot.core.content.problems import ContentError
 from bot.core.delivery.pushes import push_id
+from bot.core.delivery.replies import Replies
 from bot.core.models import LANGS, Lang
-from bot.core.ports import ChatGone, ChatKind, ChatRef, Format, Outcome, RetryAfter
+from bot.core.ports import ChatGone, ChatKind, ChatRef, Format, ReplyCall, RetryAfter
 from bot.core.services import Services
 from bot.core.store import Store
 from bot.core.store.outbox import Settlement
@@ -36,6 +37,7 @@ from tests.core.commands.conftest import (
     push_rows,
     subscribe,
 )
+from tests.fakes import RecordingSender
 
 EN_CHAT = ChatRef("telegram", "201")
 ID_CHAT = ChatRef("telegram", "202")
@@ -392,16 +394,15 @@ async def test_status_with_nothing_yet(services: Services) -> None:
 async def test_status_counts_the_replies_given_up_with_their_reasons(services: Services) -> None:
     assert "Replies given up" not in joined(await ask_admin(services, "/status"))
     gone, held = ChatGone("blocked"), RetryAfter(120.0)
-    for outcome in (gone, held, gone):
-        await services.replies.send(CHAT, ChatKind.PRIVATE, lambda _, o=outcome: _done(o))
+    platform = RecordingSender()
+    platform.script(CHAT.chat_id, gone, held, gone)
+    services.replies = Replies({}, {"telegram": platform})
+    for _ in range(3):
+        await services.replies.send(CHAT, ChatKind.PRIVATE, ReplyCall.new("hi"))
 
     text = joined(await ask_admin(services, "/status"))
 
     assert "Replies given up since the start: 3 (chat gone (2), rate limited past 60 s (1))" in text
-
-
-async def _done(outcome: Outcome) -> Outcome:
-    return outcome
 
 
 async def test_status_lists_platforms_deliveries_paused_chats_and_audit(

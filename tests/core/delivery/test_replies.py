@@ -18,6 +18,7 @@ from bot.core.ports import (
     ChatRef,
     Delivered,
     Outcome,
+    ReplyCall,
     RetryAfter,
     Transient,
 )
@@ -25,14 +26,20 @@ from bot.core.ports import (
 CHAT = ChatRef("telegram", "7")
 
 
+HELLO = ReplyCall.new("hello")
+
+
 class Platform:
-    """Answers each try with the next scripted outcome, and notes when and where it came."""
+    """A replier that answers each try with the next scripted outcome, and notes when and where
+    it came."""
+
+    platform = "telegram"
 
     def __init__(self, *outcomes: Outcome) -> None:
         self.outcomes = list(outcomes)
         self.tries: list[tuple[float, ChatRef]] = []
 
-    async def attempt(self, chat: ChatRef) -> Outcome:
+    async def reply(self, chat: ChatRef, call: ReplyCall) -> Outcome:
         self.tries.append((time.monotonic(), chat))
         return self.outcomes.pop(0) if self.outcomes else Delivered("m")
 
@@ -41,13 +48,17 @@ def pacer(per_second: int = 100) -> Pacer:
     return Pacer(PlatformLimits(overall=Rate(per_second, 1.0)))
 
 
+def paced(platform: Platform, pacer: Pacer | None = None) -> Replies:
+    """Replies on one store-less instance (every reply sent here), through `pacer` if any."""
+    return Replies({} if pacer is None else {"telegram": pacer}, {"telegram": platform})
+
+
 async def test_a_reply_that_meets_a_429_waits_it_out_and_goes_then() -> None:
-    paced = pacer()
     platform = Platform(RetryAfter(0.3))
-    lane = Replies({"telegram": paced})
+    lane = paced(platform, pacer())
     began = time.monotonic()
 
-    outcome = await lane.send(CHAT, ChatKind.PRIVATE, platform.attempt)
+    outcome = await lane.send(CHAT, ChatKind.PRIVATE, HELLO)
 
     assert outcome == Delivered("m")
     assert platform.tries[1][0] - began >= 0.3
@@ -55,13 +66,13 @@ async def test_a_reply_that_meets_a_429_waits_it_out_and_goes_then() -> None:
 
 
 async def test_a_429_holds_the_deliveries_too() -> None:
-    paced = pacer()
-    lane = Replies({"telegram": paced})
-    await lane.send(CHAT, ChatKind.PRIVATE, Platform(RetryAfter(0.3)).attempt)
+    shared = pacer()
+    lane = paced(Platform(RetryAfter(0.3)), shared)
+    await lane.send(CHAT, ChatKind.PRIVATE, HELLO)
     # The reply went out at the end of the hold; a delivery right after waits its slot only.
     began = time.monotonic()
-    paced.hold(0.2)
-    await paced.acquire(ChatRef("telegram", "8"), ChatKind.PRIVATE)
+    shared.hold(0.2)
+    await shared.acquire(ChatRef("telegram", "8"), ChatKind.PRIVATE)
     assert time.monotonic() - began >= 0.2
 
 
@@ -69,9 +80,9 @@ async def test_a_reply_held_back_past_the_bound_is_given_up_and_counted(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(replies, "GIVE_UP_AFTER", 0.2)
-    lane = Replies({"telegram": pacer()})
+    lane = paced(Platform(RetryAfter(5.0)), pacer())
 
-    outcome = await lane.send(CHAT, ChatKind.PRIVATE, Platform(RetryAfter(5.0)).attempt)
+    outcome = await lane.send(CHAT, ChatKind.PRIVATE, HELLO)
 
     assert outcome == RetryAfter(5.0)
     assert lane.counts.failed == {"rate limited past 0.2 s": 1}
@@ -80,9 +91,9 @@ async def test_a_reply_held_back_past_the_bound_is_given_up_and_counted(
 
 async def test_a_reply_follows_a_chat_that_moved() -> None:
     platform = Platform(ChatMoved("-100123"))
-    lane = Replies({"telegram": pacer()})
+    lane = paced(platform, pacer())
 
-    assert await lane.send(CHAT, ChatKind.GROUP, platform.attempt) == Delivered("m")
+    assert await lane.send(CHAT, ChatKind.GROUP, HELLO) == Delivered("m")
     assert [chat for _, chat in platform.tries] == [CHAT, ChatRef("telegram", "-100123")]
 
 
@@ -91,24 +102,24 @@ async def test_a_reply_follows_a_chat_that_moved() -> None:
 )
 async def test_what_waiting_cannot_mend_is_given_up_at_once(outcome: Outcome, reason: str) -> None:
     platform = Platform(outcome)
-    lane = Replies({"telegram": pacer()})
+    lane = paced(platform, pacer())
 
-    assert await lane.send(CHAT, ChatKind.PRIVATE, platform.attempt) == outcome
+    assert await lane.send(CHAT, ChatKind.PRIVATE, HELLO) == outcome
     assert len(platform.tries) == 1
     assert lane.counts.failed == {reason: 1}
 
 
 async def test_a_reply_goes_ahead_of_the_deliveries_waiting() -> None:
-    paced = pacer(per_second=20)
-    lane = Replies({"telegram": paced})
+    shared = pacer(per_second=20)
+    lane = paced(Platform(), shared)
     deliveries = [
-        asyncio.ensure_future(paced.acquire(ChatRef("telegram", str(n)), ChatKind.PRIVATE))
+        asyncio.ensure_future(shared.acquire(ChatRef("telegram", str(n)), ChatKind.PRIVATE))
         for n in range(40)  # two seconds' worth
     ]
     await asyncio.sleep(0.12)
     began = time.monotonic()
 
-    await lane.send(CHAT, ChatKind.PRIVATE, Platform().attempt)
+    await lane.send(CHAT, ChatKind.PRIVATE, HELLO)
 
     assert time.monotonic() - began < 0.1  # the next slot, not after the forty
     assert sum(d.done() for d in deliveries) <= 5
@@ -120,5 +131,28 @@ async def test_a_reply_goes_ahead_of_the_deliveries_waiting() -> None:
 async def test_a_platform_without_a_pacer_still_waits_out_a_429() -> None:
     platform = Platform(RetryAfter(0.1))
     began = time.monotonic()
-    assert await Replies({}).send(CHAT, ChatKind.PRIVATE, platform.attempt) == Delivered("m")
+    assert await paced(platform).send(CHAT, ChatKind.PRIVATE, HELLO) == Delivered("m")
     assert time.monotonic() - began >= 0.1
+
+
+async def test_a_replier_that_raises_ends_the_reply_as_an_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Raising(Platform):
+        async def reply(self, chat: ChatRef, call: ReplyCall) -> Outcome:
+            raise RuntimeError("a bug")
+
+    lane = paced(Raising(), pacer())
+    outcome = await lane.send(CHAT, ChatKind.PRIVATE, HELLO)
+
+    assert outcome == Transient("replier error: RuntimeError")
+    assert lane.counts.failed == {"error": 1}
+    assert "replier raised" in caplog.text
+
+
+def test_a_reply_call_is_a_new_message_with_a_text_or_an_edit_without_buttons() -> None:
+    assert ReplyCall.edit("5", None) == ReplyCall(None, (), "5")  # only the buttons go
+    with pytest.raises(ValueError, match="needs a text"):
+        ReplyCall(None)
+    with pytest.raises(ValueError, match="no buttons"):
+        ReplyCall("x", (("Send", "/push confirm p"),), "5")

@@ -17,7 +17,7 @@ from tests.core.store.conftest import NOW, subscribe
 
 TABLES = {
     "schema_version", "subscriptions", "outbox", "bodies", "pushes", "audit", "markers", "leases",
-    "choices",
+    "choices", "relayed_replies",
 }  # fmt: skip
 
 
