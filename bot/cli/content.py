@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bot.cli.common import NOTHING, OK, Failure, config_option, count, int_range, settings_of
-from bot.core.content.loading import ContentInvalid, load_catalog
+from bot.core.content.loading import ContentInvalid, check_content, load_catalog
 from bot.core.models import LANGS, Catalog, Lang
 from bot.core.ports import Format
 from bot.core.text.compose import Window
@@ -18,8 +19,13 @@ from bot.core.text.whosaid import NothingFound, QuoteIndex
 
 
 def add_parsers(commands: Any) -> None:
-    check = commands.add_parser("check", help="validate the content; list every problem")
+    check = commands.add_parser(
+        "check", help="validate the content; list every problem, then every warning"
+    )
     _content_options(check)
+    check.add_argument(
+        "--strict", action="store_true", help="warnings fail the check too (exit code 1)"
+    )
     check.set_defaults(run=_check)
 
     digest = commands.add_parser("digest", help="print a digest")
@@ -45,7 +51,16 @@ def add_parsers(commands: Any) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    catalog = _catalog(args)
+    args.settings = settings_of(args)
+    try:
+        checked = check_content(args.settings.content)
+    except ContentInvalid as exc:
+        raise Failure([*exc.errors, count(len(exc.errors), "problem", "problems")]) from None
+    catalog, warnings = checked.catalog, checked.warnings
+    if warnings and args.strict:
+        raise Failure([*warnings, f"{count(len(warnings), 'warning', 'warnings')} (--strict)"])
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     counts = ", ".join(
         count(len(records), *names)
         for records, *names in (
@@ -55,7 +70,8 @@ def _check(args: argparse.Namespace) -> int:
             (catalog.sources, "source", "sources"),
         )
     )
-    print(f"{args.settings.content}: {counts}: all valid")
+    valid = f"all valid, {count(len(warnings), 'warning', 'warnings')}" if warnings else "all valid"
+    print(f"{args.settings.content}: {counts}: {valid}")
     return OK
 
 
