@@ -1,0 +1,302 @@
+"""Statements in a sentence's own words: paraphrases and reports.
+
+A sentence is tried, in order, as a report of another outlet ("Reuters reported that…",
+"Dilansir dari BBC, …", "X reportedly …"), as "According to X, …" / "Menurut X, …" (a report when
+X is an outlet), then as a speaker and a verb of saying: "X said (that) …", "…, X said",
+"X menegaskan bahwa …". The statement's text is the content clause, without its speaker and cue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.core.models import Kind, Lang
+from bot.curation import lexicon
+from bot.curation.speakers import Cast, Speakers
+
+# Openers of a sentence that are not its subject ("In Jerusalem,", "Sementara itu,").
+_INTRO_WORDS: dict[Lang, frozenset[str]] = {
+    "en": lexicon.words_of(
+        """
+        in at on after before during speaking addressing asked citing under meanwhile earlier later
+        critics but however
+        """
+    ),
+    "id": lexicon.words_of(
+        """
+        sementara di dalam menanggapi adapun namun kemarin sebelumnya selain pada usai saat ketika
+        sesuai
+        """
+    ),
+}
+_CONNECTIVES = frozenset({"but", "however", "meanwhile", "namun", "adapun", "sementara", "itu"})
+# Words that may stand between a verb of saying and its content ("said on Friday that").
+_ADVERBIAL = lexicon.words_of(
+    """
+    on in at late last earlier later also again publicly privately briefly repeatedly a an the
+    joint televised written statement interview post issued after phone call evening night morning
+    week monday tuesday wednesday thursday friday saturday sunday juga pula
+    """
+)
+_SUBJECT_END: dict[Lang, frozenset[str]] = {
+    "en": lexicon.words_of(
+        "had has have is are was were will would could may might should can expect expects"
+    ),
+    "id": lexicon.words_of(
+        """
+        tengah telah akan sedang masih sudah belum tidak
+        """
+    ),
+}
+_AUXILIARIES = frozenset({"has", "have", "had", "is", "was", "were", "are"})
+_THAT = {"en": "that", "id": "bahwa"}
+# Past tenses that follow an appositive's comma as the sentence's verb ("X, a spokesman, added").
+_FINITE_AFTER_COMMA = lexicon.words_of(
+    """
+    added stated warned insisted urged argued claimed noted posted announced declared stressed
+    explained acknowledged admitted confirmed denied pledged vowed promised predicted accused
+    called described threatened demanded suggested tweeted asserted reiterated welcomed replied
+    responded complained cautioned conceded remarked commented hoped
+    """
+)
+_ID_FRAME = re.compile(
+    r"^(?:(?:seperti|sebagaimana)\s+)?(?P<cue>\w+)(?:\s+(?:dari|oleh))?\s+(?P<outlet>[^,]+),\s*"
+    r"(?P<clause>.+)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A statement found in a sentence, before it is dated and placed."""
+
+    speakers: Speakers
+    kind: Kind
+    cue: str | None
+    text: str
+    reported_by: str | None = None
+
+
+class Clauses:
+    def __init__(self, cast: Cast, outlets: Iterable[str] = ()) -> None:
+        self.cast = cast
+        self.lang = cast.lang
+        self.outlets = lexicon.OUTLETS | {w for o in outlets for w in o.casefold().split()}
+
+    def statement(self, sentence: str) -> Said | None:
+        sentence = sentence.strip()
+        return self._reported(sentence) or self._according(sentence) or self._cued(sentence, True)
+
+    # --- reports ---
+
+    def _reported(self, sentence: str) -> Said | None:
+        words = sentence.split()
+        for index, word in enumerate(words):
+            if lexicon.bare(word) == "reportedly":
+                subject = [w for w in words[:index] if lexicon.bare(w) not in _AUXILIARIES]
+                speakers = self.cast.resolve(" ".join(subject))
+                text = _sentence_text(" ".join(words[index + 1 :]))
+                if speakers and text:
+                    return Said(speakers, Kind.REPORTED, word, text)
+        if self.lang == "id":
+            frame = _ID_FRAME.match(sentence)
+            if frame and lexicon.reporting_of(frame["cue"], "id"):
+                return self._report(frame["clause"], frame["cue"], frame["outlet"])
+        for index, word in enumerate(words):
+            if index and lexicon.reporting_of(word, self.lang):
+                outlet, citing = self._outlet_before(words[:index])
+                rest = " ".join(words[index + 1 :]).lstrip(", ")
+                cited = re.match(r"citing ([^,]+),\s*", rest, re.IGNORECASE)
+                if cited:
+                    citing, rest = cited[1], rest[cited.end() :]
+                rest = re.sub(rf"^{_THAT[self.lang]}\s+", "", rest, flags=re.IGNORECASE)
+                if outlet:
+                    return self._report(rest, word, outlet, citing)
+        return None
+
+    def _outlet_before(self, words: list[str]) -> tuple[str, str | None]:
+        """The outlet before "reported", and whom it cites when a "Citing …," opens it."""
+        text = " ".join(words)
+        citing = None
+        opened = re.match(r"citing ([^,]+),\s*", text, re.IGNORECASE)
+        if opened:
+            citing, text = opened[1], text[opened.end() :]
+        return text.strip(" ,"), citing
+
+    def _report(self, clause: str, cue: str, outlet: str, citing: str | None = None) -> Said | None:
+        inner = self._cued(clause, False)
+        if inner is not None:
+            speakers, text = inner.speakers, inner.text
+        else:
+            found = self._subject(clause, citing)
+            if found is None:
+                return None
+            speakers, text = found
+        return Said(speakers, Kind.REPORTED, cue, text, _outlet_name(outlet))
+
+    def _subject(self, clause: str, citing: str | None) -> tuple[Speakers, str] | None:
+        """The speaker a reported clause opens with, and the clause (Indonesian: after it)."""
+        words = clause.split()
+        head: list[str] = []
+        for word in words[:8]:
+            if lexicon.bare(word) in _SUBJECT_END[self.lang] or _verb(word, self.lang):
+                break
+            head.append(word)
+        subject = " ".join(head)
+        speakers = self.cast.known(subject) if head else None
+        if speakers is None and citing:
+            speakers = self.cast.resolve(citing)
+        if speakers is None and head:
+            speakers = self.cast.resolve(subject)
+        if speakers is None:
+            return None
+        text = " ".join(words[len(head) :]) if self.lang == "id" and head else clause
+        return speakers, _sentence_text(text)
+
+    def _according(self, sentence: str) -> Said | None:
+        phrase = lexicon.ACCORDING_TO[self.lang]
+        front = re.match(rf"^({phrase})\s+([^,]+),\s*(.+)$", sentence, re.IGNORECASE)
+        back = re.match(rf"^(.+),\s*({phrase})\s+([^,]+?)\.?$", sentence, re.IGNORECASE)
+        if front:
+            cue, who, clause = front.groups()
+        elif back:
+            clause, cue, who = back.groups()
+        else:
+            return None
+        if self._is_outlet(who):
+            return self._report(clause, cue, who)
+        speakers = self.cast.resolve(who)
+        text = _sentence_text(clause)
+        return Said(speakers, Kind.PARAPHRASE, cue, text) if speakers and text else None
+
+    def _is_outlet(self, phrase: str) -> bool:
+        words = set(lexicon.bare(phrase).replace("-", " ").split())
+        return bool(words & lexicon.OUTLET_WORDS) or bool(
+            {lexicon.bare(w) for w in phrase.split()} & self.outlets
+        )
+
+    # --- a speaker and a verb of saying ---
+
+    def _cued(self, sentence: str, new: bool) -> Said | None:
+        words = sentence.split()
+        for index, word in enumerate(words):
+            if lexicon.cue_of(word, self.lang) and not self._not_a_cue(words, index):
+                break
+        else:
+            return None
+        before, after = words[:index], words[index + 1 :]
+        fronted = self._fronted(before, after)
+        if fronted is not None:
+            return fronted
+        subject = self._subject_phrase(before)
+        if not subject or len(subject.split()) > 14:
+            return None
+        speakers = self.cast.resolve(subject, new=new)
+        text = _sentence_text(" ".join(self._content(after, word)))
+        if speakers is None or not text:
+            return None
+        return Said(speakers, Kind.PARAPHRASE, word.strip(",.:;"), text)
+
+    def _not_a_cue(self, words: list[str], index: int) -> bool:
+        previous = [lexicon.bare(w) for w in words[max(0, index - 2) : index]]
+        if set(previous) & lexicon.NEGATIONS:
+            return True  # "did not say", "declined to say", "tidak mengatakan"
+        # "Trump, asked about the force, said …": a participle after a comma describes the
+        # subject; ", saying that …" continues a statement already found.
+        return (
+            self.lang == "en"
+            and index > 0
+            and words[index - 1].endswith(",")
+            and lexicon.bare(words[index]).endswith(("ing", "ed"))
+            and lexicon.bare(words[index]) not in _FINITE_AFTER_COMMA
+        )
+
+    def _fronted(self, before: list[str], after: list[str]) -> Said | None:
+        """ "The UN is ready to send aid, Guterres said on Friday.": the speaker after the
+        clause, and nothing but when and where after the verb."""
+        text = " ".join(before)
+        comma = text.rfind(", ")
+        tail = [lexicon.bare(w) for w in after]
+        if comma < 0 or len(tail) > 5 or _THAT[self.lang] in tail:
+            return None
+        speakers = self.cast.resolve(text[comma + 2 :])
+        clause = _sentence_text(text[:comma])
+        if speakers is None or len(clause.split()) < 4:
+            return None
+        return Said(speakers, Kind.PARAPHRASE, None, clause)
+
+    def _subject_phrase(self, before: list[str]) -> str:
+        text = " ".join(before)
+        while True:
+            first, comma, rest = text.partition(", ")
+            opener = lexicon.bare(first.split()[0]) if first.split() else ""
+            if comma and opener in _INTRO_WORDS[self.lang] and self.cast.known(first) is None:
+                text = rest
+            else:
+                break
+        words = text.split()
+        while words and lexicon.bare(words[0]) in _CONNECTIVES:
+            words = words[1:]
+        return " ".join(words)
+
+    def _content(self, after: list[str], cue: str) -> list[str]:
+        """The words after the verb that are the statement: past "that"/"bahwa" when only
+        when, where, how or (after "told") to whom stands before it."""
+        that = _THAT[self.lang]
+        folded = [lexicon.bare(w) for w in after]
+        if that in folded[:12]:
+            position = folded.index(that)
+            lead = folded[:position]
+            if lexicon.bare(cue) in ("told", "tell", "tells") or all(
+                w in _ADVERBIAL or w[:1].isdigit() or w.istitle() for w in lead
+            ):
+                return after[position + 1 :]
+        start = 0
+        while start < len(after) and folded[start] in _ADVERBIAL and self.lang == "en":
+            start += 1
+        if lexicon.bare(cue) in ("told", "tell", "tells"):
+            start = _past_the_listener(folded, start)
+        if self.lang == "id":
+            while start < len(after) and folded[start] in ("juga", "pula", "baik", ""):
+                start += 1
+        return after[start:]
+
+
+def _verb(word: str, lang: Lang) -> bool:
+    """An Indonesian verb by its prefix ("menyiapkan", "dibebaskan"): where a subject ends."""
+    core = lexicon.bare(word)
+    return (
+        lang == "id"
+        and word[:1].islower()
+        and core.startswith(("me", "di", "ber", "ter"))
+        and lexicon.indonesian_root(core) != core
+    )
+
+
+def _past_the_listener(folded: list[str], start: int) -> int:
+    """ "told reporters he did not …": the content starts after one to three words."""
+    openers = {"he", "she", "they", "it", "the", "his", "her", "their", "its", "there"}
+    for index in range(start + 1, min(start + 4, len(folded))):
+        if folded[index] in openers:
+            return index
+    return start
+
+
+def _outlet_name(phrase: str) -> str:
+    """ "the state-run Al-Ahram newspaper" → "Al-Ahram"; "The Wall Street Journal" stays."""
+    runs: list[list[str]] = [[]]
+    for word in phrase.split():
+        if word[:1].isupper() or word[:1].isdigit() or (runs[-1] and word in ("of", "the")):
+            runs[-1].append(word.strip(",."))
+        elif runs[-1]:
+            runs.append([])
+    best = max(runs, key=len)
+    while best and best[-1] in ("of", "the"):
+        best.pop()
+    return " ".join(best) if best else phrase.strip()
+
+
+def _sentence_text(text: str) -> str:
+    return text.strip().rstrip(".").strip(" ,;:")
