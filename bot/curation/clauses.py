@@ -40,6 +40,9 @@ _ADVERBIAL = lexicon.words_of(
     week monday tuesday wednesday thursday friday saturday sunday juga pula
     """
 )
+_ADVERB_OPENERS = lexicon.words_of(
+    "on in at late last earlier later also again publicly privately briefly repeatedly"
+)
 _SUBJECT_END: dict[Lang, frozenset[str]] = {
     "en": lexicon.words_of(
         "had has have is are was were will would could may might should can expect expects"
@@ -126,14 +129,15 @@ class Clauses:
         return text.strip(" ,"), citing
 
     def _report(self, clause: str, cue: str, outlet: str, citing: str | None = None) -> Said | None:
-        inner = self._cued(clause, False)
-        if inner is not None:
-            speakers, text = inner.speakers, inner.text
-        else:
-            found = self._subject(clause, citing)
-            if found is None:
-                return None
-            speakers, text = found
+        """The statement a report relays: the clause's subject is the speaker (after "citing
+        X", X when the subject is no one), and a verb of saying right after it is left out."""
+        found = self._subject(clause, citing)
+        if found is None:
+            return None
+        speakers, text = found
+        words = text.split()
+        if self.lang == "id" and words and lexicon.cue_of(words[0], self.lang):
+            text = _sentence_text(" ".join(self._content(words[1:], words[0])))
         return Said(speakers, Kind.REPORTED, cue, text, _outlet_name(outlet))
 
     def _subject(self, clause: str, citing: str | None) -> tuple[Speakers, str] | None:
@@ -254,8 +258,9 @@ class Clauses:
             ):
                 return after[position + 1 :]
         start = 0
-        while start < len(after) and folded[start] in _ADVERBIAL and self.lang == "en":
-            start += 1
+        if self.lang == "en" and folded and folded[0] in _ADVERB_OPENERS:
+            while start < len(after) and folded[start] in _ADVERBIAL:
+                start += 1  # "said on Saturday it had…", "said in a statement it would…"
         if lexicon.bare(cue) in ("told", "tell", "tells"):
             start = _past_the_listener(folded, start)
         if self.lang == "id":

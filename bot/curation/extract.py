@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from bot.core.content.figures import WEEKDAYS
 from bot.core.models import Kind, Lang, Person
@@ -64,7 +64,6 @@ class _Open:
 
     words: list[str]
     statement: int | None  # its index in `found`, once attributed
-    zone: list[str] = field(default_factory=list)  # the words around it, for its date
 
 
 class _Reading:
@@ -82,17 +81,18 @@ class _Reading:
         quotes = articles.quotes(text)
         last_direct: int | None = None  # in this paragraph: the statement a next quote joins
         for start, end in articles.sentences(text, quotes):
-            taken = False  # whether a direct statement took the sentence
+            taken = False  # whether a quotation took the sentence as a direct statement
             for quote in (q for q in quotes if start <= q.start < end):
                 before = text[start : quote.start]
                 after = text[quote.end : end] if quote.closed else ""
-                statement = self._quotation(index, quote, quote is quotes[0], before, after, text)
-                if statement is not None:
-                    last_direct = statement if statement >= 0 else last_direct
-                    taken = True
-                elif last_direct is not None and not before.strip() and self._opens(before):
-                    self._join(last_direct, quote.words(text))
-                    taken = True
+                taken_now, statement = self._quotation(
+                    index, quote, quote is quotes[0], before, after, text
+                )
+                if not taken_now and last_direct is not None and not before.strip():
+                    self._join(last_direct, quote.words(text))  # "“A,” he said. “B.”"
+                    taken_now = True
+                taken = taken or taken_now
+                last_direct = statement if statement is not None else last_direct
             if not taken:
                 self._sentence(index, text[start:end])
         if not (quotes and not quotes[-1].closed):
@@ -100,28 +100,28 @@ class _Reading:
 
     def _quotation(
         self, index: int, quote: articles.Quote, first: bool, before: str, after: str, text: str
-    ) -> int | None:
-        """The statement a quotation makes or continues (-1: one still waiting for its
-        speaker), or None when it makes none of its own."""
+    ) -> tuple[bool, int | None]:
+        """Whether a quotation stands as a direct statement (or waits, open, for its speaker
+        in the next paragraph), and the statement it makes or continues."""
         words = quote.words(text)
         if self.open is not None and first and not before.strip():
-            return self._continue(index, words, after, quote.closed)
+            return True, self._continue(index, words, after, quote.closed)
         if not self._opens(before):
-            return None
+            return False, None
         said = self._attributed(after, before)
         if said is None and not before.strip() and not quote.closed and self.cast.last():
             self.open = _Open([words], None)
-            return -1
+            return True, None
         if said is None and not before.strip() and first:
             # A quotation in a paragraph of its own, after a speaker's statement: theirs.
             speakers = self._spoke_last(index)
             said = Said(speakers, Kind.DIRECT, None, "") if speakers else None
         if said is None:
-            return None
+            return False, None
         statement = self._add(replace(said, text=words), index, before + after)
         if not quote.closed:
             self.open = _Open([words], statement)
-        return statement
+        return True, statement
 
     def _opens(self, before: str) -> bool:
         """Whether a quotation stands as a statement of its own: it opens its sentence, or
@@ -162,30 +162,27 @@ class _Reading:
         return None
 
     def _continue(self, paragraph: int, words: str, after: str, closed: bool) -> int | None:
-        """A quotation that goes on from the paragraph before."""
+        """A quotation that goes on from the paragraph before: it joins its statement, or
+        makes one with the speaker named after it (or the last speaker)."""
         assert self.open is not None
-        self.open.words.append(words)
-        self.open.zone.append(after)
-        joined = " ".join(self.open.words)
-        if self.open.statement is not None:
-            self._join(self.open.statement, words, restart=True)
-            statement = self.open.statement
-        else:
-            said = self._attributed(after, "")
-            speakers = said.speakers if said else self.cast.last()
-            if speakers is None:
-                self.open = None
-                return None
-            said = said or Said(speakers, Kind.DIRECT, None, "")
-            statement = self._add(replace(said, text=joined), paragraph, " ".join(self.open.zone))
-        if closed:
-            self.open = None
+        waiting, self.open = self.open, (None if closed else self.open)
+        if waiting.statement is not None:
+            self._join(waiting.statement, words)
+            return waiting.statement
+        said = self._attributed(after, "")
+        speakers = said.speakers if said else self.cast.last()
+        if speakers is None:
+            return None
+        said = said or Said(speakers, Kind.DIRECT, None, "")
+        text = _sentences_joined([*waiting.words, words])
+        statement = self._add(replace(said, text=text), paragraph, after)
+        if not closed:
+            self.open = _Open([], statement)
         return statement
 
-    def _join(self, statement: int, words: str, restart: bool = False) -> None:
+    def _join(self, statement: int, words: str) -> None:
         old = self.found[statement]
-        text = f"{old.text} {words}" if not restart or words not in old.text else old.text
-        self.found[statement] = replace(old, text=text)
+        self.found[statement] = replace(old, text=_sentences_joined([old.text, words]))
 
     def _spoke_last(self, paragraph: int) -> Speakers | None:
         """Who made the last statement, when it was in this paragraph or the one before."""
@@ -212,6 +209,15 @@ class _Reading:
             )
         )
         return len(self.found) - 1
+
+
+def _sentences_joined(parts: list[str]) -> str:
+    """Quoted parts as one text: "“…are,” one official said. “This is…”": the comma before
+    the attribution ended a sentence."""
+    return " ".join(
+        part if part[-1:] in ".!?" or number == len(parts) - 1 else f"{part}."
+        for number, part in enumerate(p for p in parts if p)
+    )
 
 
 def _name_after(words: list[str], lang: Lang) -> str:

@@ -95,6 +95,14 @@ PERSON_WORDS = words_of(
     petinggi juru diplomat mediator perunding menteri duta pemimpin utusan pengamat
     """
 )
+# Bodies and places that precede a name in a role ("juru bicara Hamas Mahmud Zuhdi"), and so
+# never open one.
+ORGANISATIONS = words_of(
+    """
+    hamas fatah hezbollah hizbullah pbb un icrc who wfp unrwa israel israeli palestina
+    palestinian mesir egypt egyptian qatar qatari as us ri indonesia yordania jordan
+    """
+)
 TITLES = words_of(
     """
     dr dr. mr mr. mrs mrs. ms ms. prof prof. sir
@@ -142,8 +150,9 @@ def cue_of(word: str, lang: Lang, *, after_quote: bool = False) -> str | None:
     root = indonesian_root(bare)
     if root not in INDONESIAN_CUES:
         return None
-    # A verb: "mengatakan", "dikatakan", "berharap", "katanya"; not a noun ("pernyataan").
-    verb = root != bare and (bare.startswith(_VERB_PREFIXES) or bare.endswith("nya"))
+    # A verb: "mengatakan", "dikatakan", "berharap", "katanya"; not a noun ("pernyataan",
+    # "pernyataannya").
+    verb = root != bare and (bare.startswith(_VERB_PREFIXES) or bare == f"{root}nya")
     if verb or (after_quote and bare in _BARE_AFTER_QUOTE) or bare == "kata":
         return root
     return None

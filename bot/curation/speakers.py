@@ -28,7 +28,7 @@ _CONNECTORS = frozenset({"of", "the", "and", "for", "dan", "&"})
 _JOINERS = frozenset({"and", "dan", "serta", "&"})
 _ADJECTIVES = frozenset({"senior", "top", "high-ranking", "another", "other", "tinggi"})
 _ADVERBS = frozenset({"also", "later", "then", "again", "juga", "pun", "kemudian", "lalu"})
-_POSSESSIVE = re.compile(r"['’]s?\b")
+_POSSESSIVE = re.compile(r"['’](?:s\b)?")  # "Israel's", "Guterres'"
 
 
 @dataclass
@@ -174,8 +174,13 @@ class Cast:
         for speakers in reversed(self._recent):
             if len(speakers) == 1 and any(description in k for k in self._keys_of(speakers[0])):
                 return speakers
-        if self.lang == "en" and phrase.split()[0] in ("the", "The") and phrase[1:].islower():
-            return self.last()
+        words = phrase.split()
+        if (
+            self.lang == "en"
+            and words[0] in ("the", "The")
+            and not any(w[0].isupper() and not w.isupper() for w in words[1:])
+        ):
+            return self.last()  # "the top US diplomat": a description of the last speaker
         return None
 
     def _keys_of(self, speaker: str) -> set[str]:
@@ -193,7 +198,10 @@ class Cast:
         ]
         if not parts:
             return None
-        for index, part in enumerate(parts):
+        # A part that is a name and nothing else ("…, Arif Santoso, said") comes first.
+        order = sorted(range(len(parts)), key=lambda i: _personal_name(parts[i]) != parts[i])
+        for index in order:
+            part = parts[index]
             name = _personal_name(part)
             if name is None:
                 continue
@@ -273,7 +281,9 @@ def _personal_name(part: str) -> str | None:
     best: list[str] = []
     run: list[str] = []
     for index, word in enumerate([*words, ""]):
-        if word and _capitalised(word) and not _POSSESSIVE.search(word):
+        core = lexicon.bare(word)
+        opener = not run and (core in lexicon.DETERMINERS or core in lexicon.ORGANISATIONS)
+        if word and _capitalised(word) and not _POSSESSIVE.search(word) and not opener:
             run.append(word)
             continue
         following = next((w for w in words[index + 1 :] if w not in _CONNECTORS), "")
