@@ -1,6 +1,6 @@
-"""How well `ringkas draft` finds an article's statements: precision and recall against the gold set.
+"""How well `ringkas draft` finds an article's statements: precision and recall on the gold set.
 
-    python -m benchmarks.bench_draft [--set dev|holdout|all] [--json FILE] [--show]
+    python -m benchmarks.bench_draft [--set dev|holdout|blind|all] [--json FILE] [--show]
 
 Drafts every article of the gold set (tests/fixtures/draft/: invented articles, labelled by hand)
 with the shipped speaker registry (digests/), and scores the statements found against the

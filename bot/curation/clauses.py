@@ -40,6 +40,9 @@ _ADVERBIAL = lexicon.words_of(
     week monday tuesday wednesday thursday friday saturday sunday juga pula
     """
 )
+_LISTENERS = lexicon.words_of(
+    "reporters journalists lawmakers parliament wartawan awak media kepada"
+)
 _ADVERB_OPENERS = lexicon.words_of(
     "on in at late last earlier later also again publicly privately briefly repeatedly"
 )
@@ -63,6 +66,15 @@ _FINITE_AFTER_COMMA = lexicon.words_of(
     called described threatened demanded suggested tweeted asserted reiterated welcomed replied
     responded complained cautioned conceded remarked commented hoped
     """
+)
+# Whom a report cites: "Axios reported, citing two officials, that …", "…, citing diplomats.",
+# "melaporkan, mengutip tiga diplomat, bahwa …".
+_CITING = re.compile(r"^(?:citing|mengutip)\s+(?P<who>[^,]+),\s*", re.IGNORECASE)
+_CITING_LAST = re.compile(r",\s*(?:citing|mengutip)\s+(?P<who>[^,]+?)\.?$", re.IGNORECASE)
+_STATEMENT_FROM = re.compile(
+    r"^(?:an? |the )?(?:(?:joint |written )?statement|post|letter) (?:from|by|of) "
+    r"|^(?:pernyataan|keterangan|unggahan)(?: tertulis| resmi)? ",
+    re.IGNORECASE,
 )
 _ID_FRAME = re.compile(
     r"^(?:(?:seperti|sebagaimana)\s+)?(?P<cue>\w+)(?:\s+(?:dari|oleh))?\s+(?P<outlet>[^,]+),\s*"
@@ -111,10 +123,10 @@ class Clauses:
             if index and lexicon.reporting_of(word, self.lang):
                 outlet, citing = self._outlet_before(words[:index])
                 rest = " ".join(words[index + 1 :]).lstrip(", ")
-                cited = re.match(r"citing ([^,]+),\s*", rest, re.IGNORECASE)
+                cited = _CITING.match(rest) or _CITING_LAST.search(rest)
                 if cited:
-                    citing, rest = cited[1], rest[cited.end() :]
-                rest = re.sub(rf"^{_THAT[self.lang]}\s+", "", rest, flags=re.IGNORECASE)
+                    citing, rest = cited["who"], (rest[: cited.start()] + rest[cited.end() :])
+                rest = re.sub(rf"^{_THAT[self.lang]}\s+", "", rest.strip(), flags=re.IGNORECASE)
                 if outlet:
                     return self._report(rest, word, outlet, citing)
         return None
@@ -163,6 +175,11 @@ class Clauses:
         phrase = lexicon.ACCORDING_TO[self.lang]
         front = re.match(rf"^({phrase})\s+([^,]+),\s*(.+)$", sentence, re.IGNORECASE)
         back = re.match(rf"^(.+),\s*({phrase})\s+([^,]+?)\.?$", sentence, re.IGNORECASE)
+        own = re.match(rf"^({phrase}nya),\s*(.+)$", sentence, re.IGNORECASE)
+        if own:  # "Menurutnya, …": according to him or her
+            speakers = self.cast.last()
+            text = _sentence_text(own[2])
+            return Said(speakers, Kind.PARAPHRASE, own[1], text) if speakers and text else None
         if front:
             cue, who, clause = front.groups()
         elif back:
@@ -171,6 +188,8 @@ class Clauses:
             return None
         if self._is_outlet(who):
             return self._report(clause, cue, who)
+        # "According to a statement from Hamas": Hamas; "menurut keterangan X": X.
+        who = _STATEMENT_FROM.sub("", who)
         speakers = self.cast.resolve(who)
         text = _sentence_text(clause)
         return Said(speakers, Kind.PARAPHRASE, cue, text) if speakers and text else None
@@ -223,7 +242,9 @@ class Clauses:
         text = " ".join(before)
         comma = text.rfind(", ")
         tail = [lexicon.bare(w) for w in after]
-        if comma < 0 or len(tail) > 5 or _THAT[self.lang] in tail:
+        # After the verb only when, where and to whom ("said on Friday", "told reporters").
+        setting = all(w in _ADVERBIAL or w in _LISTENERS or w[:1].isdigit() for w in tail)
+        if comma < 0 or text.endswith(",") or len(tail) > 5 or not setting:
             return None
         speakers = self.cast.resolve(text[comma + 2 :])
         clause = _sentence_text(text[:comma])

@@ -86,7 +86,7 @@ class _Reading:
                 before = text[start : quote.start]
                 after = text[quote.end : end] if quote.closed else ""
                 taken_now, statement = self._quotation(
-                    index, quote, quote is quotes[0], before, after, text
+                    index, quote, quote is quotes[0], before, after, text, last_direct
                 )
                 if not taken_now and last_direct is not None and not before.strip():
                     self._join(last_direct, quote.words(text))  # "“A,” he said. “B.”"
@@ -99,7 +99,14 @@ class _Reading:
             self.open = None  # a quotation the paragraph closed is not carried further
 
     def _quotation(
-        self, index: int, quote: articles.Quote, first: bool, before: str, after: str, text: str
+        self,
+        index: int,
+        quote: articles.Quote,
+        first: bool,
+        before: str,
+        after: str,
+        text: str,
+        last_direct: int | None,
     ) -> tuple[bool, int | None]:
         """Whether a quotation stands as a direct statement (or waits, open, for its speaker
         in the next paragraph), and the statement it makes or continues."""
@@ -109,6 +116,11 @@ class _Reading:
         if not self._opens(before):
             return False, None
         said = self._attributed(after, before)
+        if said is None and not before.strip() and not quote.closed and last_direct is not None:
+            # "“A,” he said. “B … (paragraph) “C.”": one statement, continued.
+            self._join(last_direct, words)
+            self.open = _Open([], last_direct)
+            return True, last_direct
         if said is None and not before.strip() and not quote.closed and self.cast.last():
             self.open = _Open([words], None)
             return True, None

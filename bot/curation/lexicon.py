@@ -53,6 +53,8 @@ _BARE_AFTER_QUOTE = words_of(
 # Sastrawi's root is wrong for a few verbs of saying: "membantah" is not from "ban".
 _ROOTS_BY_HAND = {"membantah": "bantah", "dibantah": "bantah", "bantahnya": "bantah"}
 _VERB_PREFIXES = ("me", "di", "ber", "ter")
+# Forms of those roots that say nothing: "tersebut" is "the said", a determiner.
+_NOT_SAYING = frozenset({"tersebut", "sebutan", "terjanji"})
 # Where nothing is stemmed: "menurut" ("according to") is no form of "turut" (to join in).
 ACCORDING_TO = {"en": "according to", "id": "menurut"}
 
@@ -91,21 +93,35 @@ BODY_WORDS = words_of(
 PERSON_WORDS = words_of(
     """
     official officials spokesman spokeswoman spokesperson minister ministers diplomat diplomats
-    mediator mediators negotiator negotiators ambassador envoy leader leaders president pejabat
+    mediator mediators negotiator negotiators ambassador ambassadors envoy envoys leader leaders
+    president pejabat
     petinggi juru diplomat mediator perunding menteri duta pemimpin utusan pengamat
     """
 )
+# Words of a role written before a name, capitalised as titles are ("Menteri Luar Negeri Mesir
+# Tarek Fawzi", "Foreign Minister …"): never the name itself.
+ROLE_WORDS = words_of(
+    """
+    menteri luar negeri dalam keuangan pertahanan presiden wakil perdana sekjen sekretaris
+    jenderal juru bicara duta besar pejabat pemimpin ketua direktur kepala utusan komandan
+    minister foreign finance defence defense interior president vice prime secretary general
+    spokesman spokeswoman spokesperson ambassador director chief head envoy commander leader
+    """
+)
+# Words after which a capitalised name is an object, not a speaker ("kepada Al Jazeera").
+PREPOSITIONS = words_of("kepada dari ke di dengan oleh untuk to from with by for in at on of")
 # Bodies and places that precede a name in a role ("juru bicara Hamas Mahmud Zuhdi"), and so
 # never open one.
 ORGANISATIONS = words_of(
     """
     hamas fatah hezbollah hizbullah pbb un icrc who wfp unrwa israel israeli palestina
-    palestinian mesir egypt egyptian qatar qatari as us ri indonesia yordania jordan
+    palestinian mesir egypt egyptian qatar qatari as us ri indonesia yordania jordan rusia russia
+    russian china chinese turki turkey iran amerika serikat
     """
 )
 TITLES = words_of(
     """
-    dr dr. mr mr. mrs mrs. ms ms. prof prof. sir
+    dr mr mrs ms prof sir lt col gen maj capt sgt brig cpl adm cmdr rabbi h hj
     """
 )
 # Who reports: words naming a news outlet, and outlets the articles cite.
@@ -148,7 +164,7 @@ def cue_of(word: str, lang: Lang, *, after_quote: bool = False) -> str | None:
     if lang == "en":
         return bare if bare in ENGLISH_CUES else None
     root = indonesian_root(bare)
-    if root not in INDONESIAN_CUES:
+    if root not in INDONESIAN_CUES or bare in _NOT_SAYING:
         return None
     # A verb: "mengatakan", "dikatakan", "berharap", "katanya"; not a noun ("pernyataan",
     # "pernyataannya").

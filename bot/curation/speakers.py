@@ -210,8 +210,9 @@ class Cast:
                 before = ""  # "Dr. Helena Voss": a title, not a role
             others = [p for i, p in enumerate(parts) if i != index]
             role = before or (others[0] if others else None)
-            return (self._new(name, _without_determiners(role) if role else None, person=True),)
-        body = _without_determiners(parts[0])
+            role = _trimmed(role) if role else None
+            return (self._new(name, role, person=True),)
+        body = _body_name(parts[0], self.lang)
         words = body.split()
         if (
             not words
@@ -258,15 +259,30 @@ def _clean(phrase: str) -> str:
     return " ".join(phrase.strip(" ,.;:").split())
 
 
-def _without_determiners(phrase: str) -> str:
+def _trimmed(phrase: str) -> str:
+    """A role or a name without its determiners and relative clause: "a spokesman for the
+    ministry, who …" → "spokesman for the ministry"; "dua diplomat Arab yang …" → "diplomat
+    Arab"."""
     words = phrase.split()
     while words and (lexicon.bare(words[0]) in lexicon.DETERMINERS or words[0].isdigit()):
         words = words[1:]
-    # "dua diplomat Arab yang mengetahui …": the relative clause is not the name.
     for index, word in enumerate(words):
-        if lexicon.bare(word) in ("yang", "who", "whose", "which"):
-            words = words[:index]
-            break
+        if lexicon.bare(word) in ("yang", "who", "whose", "which", "that"):
+            return " ".join(words[:index])
+    return " ".join(words)
+
+
+def _body_name(phrase: str, lang: Lang) -> str:
+    """A body's name: English ends the noun phrase with its head, and what follows the people
+    word describes them ("two diplomats involved in the talks" → "diplomats")."""
+    words = _trimmed(phrase).split()
+    for index, word in enumerate(words[:-1]):
+        if (
+            lang == "en"
+            and lexicon.bare(word) in lexicon.PERSON_WORDS
+            and words[index + 1].islower()
+        ):
+            return " ".join(words[: index + 1])
     return " ".join(words)
 
 
@@ -276,25 +292,52 @@ def _capitalised(word: str) -> bool:
 
 
 def _personal_name(part: str) -> str | None:
-    """The last run of two to four capitalised words that names a person, not a body."""
+    """The last run of two to four capitalised words that names a person: not a body (no
+    "Committee", no "and"), not a title or a role before the name ("Menteri Luar Negeri Mesir
+    Tarek Fawzi" → "Tarek Fawzi"), not an object ("kepada Al Jazeera"), not an adjective
+    before a people word ("Russian and Chinese ambassadors")."""
     words = [w for w in part.split() if lexicon.bare(w) not in lexicon.TITLES]
     best: list[str] = []
-    run: list[str] = []
+    for start, end in _capitalised_runs(words):
+        run = words[start:end]
+        while run and lexicon.bare(run[0]) in lexicon.ROLE_WORDS | lexicon.ORGANISATIONS:
+            run = run[1:]
+        cores = {lexicon.bare(w) for w in run}
+        after = lexicon.bare(words[end]) if end < len(words) else ""
+        before = lexicon.bare(words[start - 1]) if start else ""
+        if (
+            2 <= len(run) <= 4
+            and not cores & (lexicon.BODY_WORDS | _JOINERS)
+            and not all(w.isupper() for w in run)
+            and after not in lexicon.PERSON_WORDS
+            and before not in lexicon.PREPOSITIONS
+        ):
+            best = run
+    return " ".join(w.strip(",.;:") for w in best) if best else None
+
+
+def _capitalised_runs(words: list[str]) -> list[tuple[int, int]]:
+    """Spans of capitalised words, joined across "of the", "and", "dan" ("Committee of the
+    Red Cross", "Keluarga Sandera dan Orang Hilang"); a determiner never opens one."""
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
     for index, word in enumerate([*words, ""]):
         core = lexicon.bare(word)
-        opener = not run and (core in lexicon.DETERMINERS or core in lexicon.ORGANISATIONS)
-        if word and _capitalised(word) and not _POSSESSIVE.search(word) and not opener:
-            run.append(word)
+        if word and _capitalised(word) and not _POSSESSIVE.search(word[:-1] or word):
+            if start is None and core in lexicon.DETERMINERS:
+                continue
+            start = index if start is None else start
             continue
         following = next((w for w in words[index + 1 :] if w not in _CONNECTORS), "")
-        if run and word in _CONNECTORS and following and _capitalised(following):
-            run.append(word)  # "Committee of the Red Cross", "Keluarga Sandera dan Orang Hilang"
+        if start is not None and word in _CONNECTORS and following and _capitalised(following):
             continue
-        body = any(lexicon.bare(w) in lexicon.BODY_WORDS for w in run)
-        if 2 <= len(run) <= 4 and not body and not all(w.isupper() for w in run):
-            best = run
-        run = []
-    return " ".join(w.strip(",.;:") for w in best) if best else None
+        if start is not None:
+            end = index
+            while end > start and words[end - 1] in _CONNECTORS:
+                end -= 1
+            runs.append((start, end))
+        start = None
+    return runs
 
 
 def _people_words(words: list[str]) -> bool:
