@@ -12,9 +12,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.core.content.names import normalize
 from bot.core.models import Kind, Lang
 from bot.curation import lexicon
-from bot.curation.speakers import Cast, Speakers
+from bot.curation.speakers import Cast, Speakers, name_after
 
 # Openers of a sentence that are not its subject ("In Jerusalem,", "Sementara itu,").
 _INTRO_WORDS: dict[Lang, frozenset[str]] = {
@@ -57,6 +58,9 @@ _SUBJECT_END: dict[Lang, frozenset[str]] = {
     ),
 }
 _AUXILIARIES = frozenset({"has", "have", "had", "is", "was", "were", "are"})
+_NOUN_PHRASE = lexicon.DETERMINERS | lexicon.PERSON_WORDS | {"and", "of", "for", "s"}
+_AFTER_NOT = frozenset({"to", "akan", "pernah", "mau", "ingin"})
+_MONEY = lexicon.words_of("more over nearly about millions billions bantuan dana uang sekitar")
 _THAT = {"en": "that", "id": "bahwa"}
 # Past tenses that follow an appositive's comma as the sentence's verb ("X, a spokesman, added").
 _FINITE_AFTER_COMMA = lexicon.words_of(
@@ -98,7 +102,7 @@ class Clauses:
     def __init__(self, cast: Cast, outlets: Iterable[str] = ()) -> None:
         self.cast = cast
         self.lang = cast.lang
-        self.outlets = lexicon.OUTLETS | {w for o in outlets for w in o.casefold().split()}
+        self.outlets = {*lexicon.OUTLETS, *filter(None, map(normalize, outlets))}
 
     def statement(self, sentence: str) -> Said | None:
         sentence = sentence.strip()
@@ -157,8 +161,12 @@ class Clauses:
         words = clause.split()
         head: list[str] = []
         for word in words[:8]:
-            if lexicon.bare(word) in _SUBJECT_END[self.lang] or _verb(word, self.lang):
+            core = lexicon.bare(word)
+            if core in _SUBJECT_END[self.lang] or _verb(word, self.lang):
                 break
+            named = any(w[:1].isupper() for w in head)
+            if self.lang == "en" and named and word.islower() and core not in _NOUN_PHRASE:
+                break  # "Saudi Arabia and the UAE made …": the verb after the names
             head.append(word)
         subject = " ".join(head)
         speakers = self.cast.known(subject) if head else None
@@ -195,9 +203,10 @@ class Clauses:
         return Said(speakers, Kind.PARAPHRASE, cue, text) if speakers and text else None
 
     def _is_outlet(self, phrase: str) -> bool:
-        words = set(lexicon.bare(phrase).replace("-", " ").split())
-        return bool(words & lexicon.OUTLET_WORDS) or bool(
-            {lexicon.bare(w) for w in phrase.split()} & self.outlets
+        """An outlet by a word that names one ("newspaper", "harian") or by its name."""
+        key = f" {normalize(phrase)} "
+        return bool(set(key.split()) & lexicon.OUTLET_WORDS) or any(
+            f" {outlet} " in key for outlet in self.outlets
         )
 
     # --- a speaker and a verb of saying ---
@@ -210,9 +219,15 @@ class Clauses:
         else:
             return None
         before, after = words[:index], words[index + 1 :]
-        fronted = self._fronted(before, after)
+        fronted = self._fronted(before, after) or self._inserted(before, word, after)
         if fronted is not None:
             return fronted
+        if self.lang == "id" and before and lexicon.bare(before[0]) == "hal":
+            # "Hal senada disampaikan X.": X says the same as the last statement; no new one.
+            named = self.cast.resolve(name_after(after, self.lang))
+            if named is not None:
+                self.cast.spoke(named)
+            return None
         subject = self._subject_phrase(before)
         if not subject or len(subject.split()) > 14:
             return None
@@ -224,8 +239,16 @@ class Clauses:
 
     def _not_a_cue(self, words: list[str], index: int) -> bool:
         previous = [lexicon.bare(w) for w in words[max(0, index - 2) : index]]
-        if set(previous) & lexicon.NEGATIONS:
-            return True  # "did not say", "declined to say", "tidak mengatakan"
+        if previous and previous[-1] in lexicon.NEGATIONS:
+            return True  # "did not say", "tidak mengatakan"
+        if len(previous) == 2 and previous[0] in lexicon.NEGATIONS and previous[1] in _AFTER_NOT:
+            return True  # "declined to say", "tidak akan mengatakan"
+        following = lexicon.bare(words[index + 1]) if index + 1 < len(words) else ""
+        root = lexicon.cue_of(words[index], self.lang)
+        if root in ("pledge", "pledged", "promise", "promised", "janji") and (
+            following[:1].isdigit() or following in _MONEY or words[index + 1][:1] in "$€£"
+        ):
+            return True  # "pledged $9 billion", "menjanjikan bantuan": money, not words
         # "Trump, asked about the force, said …": a participle after a comma describes the
         # subject; ", saying that …" continues a statement already found.
         return (
@@ -251,6 +274,18 @@ class Clauses:
         if speakers is None or len(clause.split()) < 4:
             return None
         return Said(speakers, Kind.PARAPHRASE, None, clause)
+
+    def _inserted(self, before: list[str], cue: str, after: list[str]) -> Said | None:
+        """ "His government, he added, had told …": an attribution set inside the sentence."""
+        if not (cue.endswith(",") and before and len(after) > 2):
+            return None
+        text = " ".join(before)
+        comma = text.rfind(", ")
+        if comma < 0:
+            return None
+        speakers = self.cast.resolve(text[comma + 2 :], new=False)
+        clause = _sentence_text(f"{text[:comma]} {' '.join(after)}")
+        return Said(speakers, Kind.PARAPHRASE, cue.strip(","), clause) if speakers else None
 
     def _subject_phrase(self, before: list[str]) -> str:
         text = " ".join(before)

@@ -15,13 +15,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from bot.core.content.figures import WEEKDAYS
 from bot.core.models import Kind, Lang, Person
 from bot.curation import article as articles
 from bot.curation import lexicon
 from bot.curation.clauses import Clauses, Said
 from bot.curation.dating import When, when
-from bot.curation.speakers import Cast, NewSpeaker, Speakers
+from bot.curation.speakers import Cast, NewSpeaker, Speakers, name_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +157,7 @@ class _Reading:
             elif index:
                 speakers = self.cast.resolve(" ".join(words[:index]))
             else:
-                speakers = self.cast.resolve(_name_after(words[1:], self.lang))
+                speakers = self.cast.resolve(name_after(words[1:], self.lang))
             if speakers is None:
                 return None
             reporter = _quoted_from(words[index + 1 :], self.lang)
@@ -230,22 +229,6 @@ def _sentences_joined(parts: list[str]) -> str:
         part if part[-1:] in ".!?" or number == len(parts) - 1 else f"{part}."
         for number, part in enumerate(p for p in parts if p)
     )
-
-
-def _name_after(words: list[str], lang: Lang) -> str:
-    """ "said Julien Marchetti, the committee's head …, as she …": the name and what describes
-    it, up to a word that opens a clause."""
-    taken: list[str] = []
-    for word in words:
-        core = lexicon.bare(word)
-        if core in lexicon.CLAUSE_WORDS[lang] or word.startswith("(") or _weekday(core):
-            break
-        taken.append(word)
-    return " ".join(taken)
-
-
-def _weekday(word: str) -> bool:
-    return any(word in days for days in WEEKDAYS.values())
 
 
 def _quoted_from(words: list[str], lang: Lang) -> str | None:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from bot.core.content.figures import WEEKDAYS
 from bot.core.content.names import names_of, normalize
 from bot.core.models import Lang, Person
 from bot.curation import lexicon
@@ -28,6 +29,7 @@ _CONNECTORS = frozenset({"of", "the", "and", "for", "dan", "&"})
 _JOINERS = frozenset({"and", "dan", "serta", "&"})
 _ADJECTIVES = frozenset({"senior", "top", "high-ranking", "another", "other", "tinggi"})
 _ADVERBS = frozenset({"also", "later", "then", "again", "juga", "pun", "kemudian", "lalu"})
+_WEEKDAY_NAMES = frozenset(day for days in WEEKDAYS.values() for day in days)
 _POSSESSIVE = re.compile(r"['’](?:s\b)?")  # "Israel's", "Guterres'"
 
 
@@ -213,6 +215,9 @@ class Cast:
             role = _trimmed(role) if role else None
             return (self._new(name, role, person=True),)
         body = _body_name(parts[0], self.lang)
+        joint = _proper_names_joined(body)
+        if joint:
+            return tuple(self._new(name, None, person=False) for name in joint)
         words = body.split()
         if (
             not words
@@ -241,6 +246,18 @@ class Cast:
             self._keys.setdefault(key, speaker)
         self._longest = max(self._longest, *(len(k.split()) for k in keys))
         return speaker
+
+
+def name_after(words: list[str], lang: Lang) -> str:
+    """ "said Julien Marchetti, the committee's head …, as she …": the name and what describes
+    it, up to a word that opens a clause."""
+    taken: list[str] = []
+    for word in words:
+        core = lexicon.bare(word)
+        if core in lexicon.CLAUSE_WORDS[lang] or word.startswith("(") or core in _WEEKDAY_NAMES:
+            break
+        taken.append(word)
+    return " ".join(taken)
 
 
 def slug(name: str) -> str:
@@ -338,6 +355,19 @@ def _capitalised_runs(words: list[str]) -> list[tuple[int, int]]:
             runs.append((start, end))
         start = None
     return runs
+
+
+def _proper_names_joined(phrase: str) -> list[str]:
+    """ "Saudi Arabia and the United Arab Emirates": two bodies, when each side is a name."""
+    sides = re.split(r"\s+(?:and|dan|serta)\s+", phrase)
+    names = [" ".join(w for w in side.split() if w.lower() != "the") for side in sides]
+    proper = all(
+        name
+        and all(_capitalised(w) for w in name.split())
+        and not {lexicon.bare(w) for w in name.split()} & lexicon.BODY_WORDS
+        for name in names
+    )
+    return names if len(names) > 1 and proper else []
 
 
 def _people_words(words: list[str]) -> bool:
