@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.core.content import figures
 from bot.core.content.names import normalize
 from bot.core.models import Kind, Lang
 from bot.curation import lexicon
@@ -266,7 +267,7 @@ class Clauses:
         comma = text.rfind(", ")
         tail = [lexicon.bare(w) for w in after]
         # After the verb only when, where and to whom ("said on Friday", "told reporters").
-        setting = all(w in _ADVERBIAL or w in _LISTENERS or w[:1].isdigit() for w in tail)
+        setting = all(_setting(w) or w in _LISTENERS for w in tail)
         if comma < 0 or text.endswith(",") or len(tail) > 5 or not setting:
             return None
         speakers = self.cast.resolve(text[comma + 2 :])
@@ -309,13 +310,11 @@ class Clauses:
         if that in folded[:12]:
             position = folded.index(that)
             lead = folded[:position]
-            if lexicon.bare(cue) in ("told", "tell", "tells") or all(
-                w in _ADVERBIAL or w[:1].isdigit() or w.istitle() for w in lead
-            ):
+            if lexicon.bare(cue) in ("told", "tell", "tells") or all(map(_setting, lead)):
                 return after[position + 1 :]
         start = 0
         if self.lang == "en" and folded and folded[0] in _ADVERB_OPENERS:
-            while start < len(after) and folded[start] in _ADVERBIAL:
+            while start < len(after) and _setting(folded[start]):
                 start += 1  # "said on Saturday it had…", "said in a statement it would…"
         if lexicon.bare(cue) in ("told", "tell", "tells"):
             start = _past_the_listener(folded, start)
@@ -323,6 +322,11 @@ class Clauses:
             while start < len(after) and folded[start] in ("juga", "pula", "baik", ""):
                 start += 1
         return after[start:]
+
+
+def _setting(word: str) -> bool:
+    """A word of when, where or how something was said: "on 7 October", "in a statement"."""
+    return word in _ADVERBIAL or word[:1].isdigit() or figures.is_month_or_weekday(word)
 
 
 def _verb(word: str, lang: Lang) -> bool:

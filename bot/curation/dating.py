@@ -24,12 +24,14 @@ _RELATIVE: dict[Lang, re.Pattern[str]] = {
         r"\b(?:yesterday|today|tonight|recently|hours later"
         r"|(?:last|this) (?:week|month|year|night|morning|weekend)"
         r"|earlier (?:this|last) (?:week|month)|(?:days|weeks) (?:ago|earlier)"
-        rf"|(?:on |last )?(?:{_WEEKDAY_NAMES['en']})(?: (?:morning|afternoon|evening|night))?)\b"
+        rf"|(?:on |last )?(?:{_WEEKDAY_NAMES['en']})(?: (?:morning|afternoon|evening|night))?)\b",
+        re.IGNORECASE,
     ),
     "id": re.compile(
         r"\b(?:kemarin(?: (?:pagi|siang|sore|malam))?|hari ini|baru-baru ini|sebelumnya"
         r"|(?:pekan|minggu|bulan|tahun) (?:lalu|ini)|beberapa hari (?:lalu|sebelumnya)"
-        rf"|(?:{_WEEKDAY_NAMES['id']})(?: (?:pagi|siang|sore|malam|lalu))?)\b"
+        rf"|(?:{_WEEKDAY_NAMES['id']})(?: (?:pagi|siang|sore|malam|lalu))?)\b",
+        re.IGNORECASE,
     ),
 }
 

@@ -226,7 +226,13 @@ class _CatalogBuilder:
             if table is not None and isinstance(value, dict) and isinstance(value.get("id"), str):
                 table.invalid.add(value["id"])
             name, path = origin
-            for error in exc.errors(include_url=False):
+            errors = exc.errors(include_url=False)
+            for error in errors:
+                if error["type"] == "too_short" and any(
+                    other["loc"][: len(error["loc"])] == error["loc"] and other is not error
+                    for other in errors
+                ):
+                    continue  # "[bad-id]" is not also "empty": its item's problem says it all
                 loc = (*path, *error["loc"])
                 self.problems.append(_Problem((name, loc), describe(error, loc)))
             return None

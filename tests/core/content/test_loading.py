@@ -671,3 +671,14 @@ def test_check_warns_of_a_figure_in_one_language_with_both_texts_lines(
 
 def test_check_finds_no_warning_in_the_shipped_content() -> None:
     assert check_content(CONTENT).warnings == ()
+
+
+def test_a_list_whose_only_item_is_bad_is_not_also_reported_empty(
+    write_content: WriteContent,
+) -> None:
+    folder = write_content({"content.yaml": edited("sources: [report-en]", "sources: [Report]")})
+
+    assert problems(folder) == [
+        "content.yaml:19: summaries[0].sources[0]: bad id 'Report': use lowercase letters, "
+        "digits and hyphens"
+    ]
