@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from bot.core.content.figures import WEEKDAYS
-from bot.core.content.names import names_of, normalize
+from bot.core.content.names import NameIndex, names_of, normalize
 from bot.core.models import Lang, Person
 from bot.curation import lexicon
 
@@ -59,16 +59,9 @@ class Cast:
         self.people = {person.id: person for person in people}
         self.new: dict[str, NewSpeaker] = {}
         self._recent: list[Speakers] = []
-        self._keys: dict[str, str] = {}  # normalised name, alias or role → id
-        self._lowercase: set[str] = set()  # forms written in lower case ("pejabat Israel")
+        self._names = NameIndex()
         for person in self.people.values():
-            written = [person.name.en, person.name.id, *person.aliases]
-            if _individual(person):
-                written += [person.role.en, person.role.id]
-            self._lowercase |= {normalize(w) for w in written if w[:1].islower()}
-            for form in names_of(person) | {normalize(w) for w in written}:
-                self._keys.setdefault(form, person.id)
-        self._longest = max((len(key.split()) for key in self._keys), default=1)
+            self._names.add_person(person, roles=_individual(person))
 
     # --- who spoke last ---
 
@@ -96,29 +89,9 @@ class Cast:
     def mentions(self, text: str) -> Iterator[_Found]:
         """Known speakers named in `text`, longest names first, a possessor ("Netanyahu's
         coalition") left out."""
-        words = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text)]
-        keys = [normalize(word) for word, _, _ in words]
-        index = 0
-        while index < len(words):
-            found = self._known_at(keys, index)
-            if found is None:
-                index += 1
-                continue
-            speaker, size = found
-            start, end = words[index][1], words[index + size - 1][2]
-            index += size
-            # A name is capitalised: "di sisi lain" (on the other hand) is not el-Sisi.
-            written_lower = " ".join(keys[index - size : index]) in self._lowercase
-            if not _POSSESSIVE.match(text, end) and (text[start].isupper() or written_lower):
+        for speaker, start, end in self._names.find(text, plural=self.lang == "en"):
+            if not _POSSESSIVE.match(text, end):
                 yield _Found((speaker,), start, end)
-
-    def _known_at(self, keys: list[str], start: int) -> tuple[str, int] | None:
-        for size in range(min(self._longest, len(keys) - start), 0, -1):
-            phrase = " ".join(keys[start : start + size])
-            speaker = self._keys.get(phrase) or (self.lang == "en" and self._keys.get(phrase + "s"))
-            if speaker:
-                return speaker, size
-        return None
 
     def known(self, phrase: str) -> Speakers | None:
         """The known speaker(s) a phrase names, joint ones joined by "and"/"dan"; no new ones."""
@@ -159,7 +132,7 @@ class Cast:
         """Whether a phrase names a person the registry lacks: "Hamas spokesman Samir Abu
         Nasser" is the spokesman, not Hamas."""
         return any(
-            (name := _personal_name(part)) is not None and normalize(name) not in self._keys
+            (name := _personal_name(part)) is not None and normalize(name) not in self._names
             for part in phrase.split(",")
         )
 
@@ -237,14 +210,12 @@ class Cast:
         if speaker not in self.new:
             self.new[speaker] = NewSpeaker(speaker, name, role, person)
         entry = self.new[speaker]
-        keys = {normalize(_POSSESSIVE.sub("", name))}
-        parts = normalize(name).split()
+        forms = [_POSSESSIVE.sub("", name)]
+        parts = name.split()
         if person and len(parts) > 1:
-            keys |= {parts[-1], " ".join(parts[-2:]), parts[0]}
-        entry.keys |= keys
-        for key in keys:
-            self._keys.setdefault(key, speaker)
-        self._longest = max(self._longest, *(len(k.split()) for k in keys))
+            # Known afterwards by surname, last two names or first name: "Abu Nasser", "Rina".
+            forms += [parts[-1], " ".join(parts[-2:]), parts[0]]
+        entry.keys |= {self._names.add(form, speaker) for form in forms}
         return speaker
 
 

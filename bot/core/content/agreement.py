@@ -22,7 +22,7 @@ from decimal import Decimal
 from rapidfuzz import fuzz
 
 from bot.core.content import figures
-from bot.core.content.names import names_of, normalize
+from bot.core.content.names import NameIndex, fold
 from bot.core.models import LANGS, Lang, Localized, Person
 
 # Below this, a number spelled out is not required in the other text (see the docstring).
@@ -82,6 +82,7 @@ _PHRASES = {
     "security council": "security council", "dewan keamanan": "security council",
     "red cross": "red cross", "palang merah": "red cross",
 }  # fmt: skip
+_PHRASE_OPENERS = frozenset(phrase.split()[0] for phrase in _PHRASES)
 # Capitalised before a name or in a body's name, but not names: titles, in both languages.
 _TITLE_TEXT = """
 i mr mrs ms dr president presiden prime perdana minister menteri ministers secretary sekretaris
@@ -104,15 +105,12 @@ class Agreement:
     """The check of one catalog's texts: people by their aliases, built once."""
 
     def __init__(self, people: Iterable[Person]) -> None:
-        self._aliases: dict[str, str] = {}  # normalised alias → person id
+        self._people = NameIndex()
         for person in people:
-            if person.name.en != person.name.id:
-                # A body ("Israeli officials", "pejabat Israel") is a description, worded
-                # freely; its words are read like any others ("Israeli", "Israel").
-                continue
-            for alias in names_of(person):
-                self._aliases.setdefault(alias, person.id)
-        self._longest = max((len(alias.split()) for alias in self._aliases), default=1)
+            # A body ("Israeli officials", "pejabat Israel") is a description, worded freely;
+            # its words are read like any others ("Israeli", "Israel").
+            if person.name.en == person.name.id:
+                self._people.add_person(person)
 
     def missing(self, text: Localized) -> list[tuple[Lang, Lang, Mention]]:
         """(in, not in, what) for each number, date and name one language has and the other
@@ -134,20 +132,27 @@ class Agreement:
         return [*_figures(text, lang), *self._names(text, lang)]
 
     def _names(self, text: str, lang: Lang) -> Iterator[Mention]:
-        letters = [c for c in text if c.isalpha()]
-        if sum(c.isupper() for c in letters) > _MOSTLY_CAPITALS * max(len(letters), 1):
+        if sum(map(str.isupper, text)) > _MOSTLY_CAPITALS * max(sum(map(str.isalpha, text)), 1):
             return
         words = list(figures.words(text))
-        keys = [normalize(word) for word, _, _ in words]
+        keys = [fold(word) for word, _, _ in words]
+        spans = [(start, end) for _, start, end in words]
+        people = {s: (who, e) for who, s, e in self._people.find_in(text, spans, keys)}
         index = 0
         while index < len(words):
-            found = self._person_at(keys, index) or _phrase_at(keys, index)
-            if found is not None:
-                name, used = found
-                yield Mention(name, text[words[index][1] : words[index + used - 1][2]])
+            word, start, _ = words[index]
+            if start in people:
+                speaker, end = people[start]
+                yield Mention(("person", speaker), text[start:end])
+                while index < len(words) and words[index][1] < end:
+                    index += 1
+                continue
+            phrase = _phrase_at(keys, index)
+            if phrase is not None:
+                name, used = phrase
+                yield Mention(name, text[start : words[index + used - 1][2]])
                 index += used
                 continue
-            word, start, _ = words[index]
             folded = keys[index]
             index += 1
             if not word[0].isupper() or folded in _TITLES or _shouted(words, index - 1):
@@ -159,15 +164,10 @@ class Agreement:
                 # the other text's, and is not required of it.
                 yield Mention(("name", folded), word, required=not _opens_sentence(text, start))
 
-    def _person_at(self, keys: list[str], start: int) -> tuple[tuple[str, str], int] | None:
-        for size in range(min(self._longest, len(keys) - start), 0, -1):
-            person = self._aliases.get(" ".join(keys[start : start + size]))
-            if person is not None:
-                return ("person", person), size
-        return None
-
 
 def _phrase_at(keys: list[str], start: int) -> tuple[tuple[str, str], int] | None:
+    if keys[start] not in _PHRASE_OPENERS:
+        return None
     for size in (3, 2):
         name = _PHRASES.get(" ".join(keys[start : start + size]))
         if name is not None:

@@ -87,6 +87,11 @@ _UNITS = {
 _TENS_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety"
 _TENS_EN = {word: 10 * n for n, word in enumerate(_TENS_WORDS.split(), 2)}
 _SE = {"seratus": 100, "seribu": 1_000, "sejuta": 1_000_000}  # "se-" is "one"
+# The words a number in words can open with.
+_OPENING_WORDS = {
+    "en": frozenset({*_UNITS["en"], *_TENS_EN}),
+    "id": frozenset({*_UNITS["id"], *_SE}),
+}
 
 Span = tuple[int, int]
 
@@ -175,6 +180,9 @@ def _spelled(text: str, lang: Lang) -> Iterator[Number]:
     found = list(words(text))
     index = 0
     while index < len(found):
+        if found[index][0].casefold() not in _OPENING_WORDS[lang]:
+            index += 1
+            continue
         value, used = _spelled_at(text, found, index, lang)
         if used:
             shown = text[found[index][1] : found[index + used - 1][2]]

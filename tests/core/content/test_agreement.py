@@ -95,3 +95,15 @@ def test_a_shouted_post_has_no_names_but_keeps_its_figures() -> None:
 
 def test_an_indonesian_thousands_group_is_not_a_decimal_in_english() -> None:
     assert gaps("1.968 tonnes", "1.968 ton") == [("en", "1.968"), ("id", "1.968")]
+
+
+def test_a_name_counts_only_where_it_is_capitalised() -> None:
+    sisi = Person(
+        "abdel-fattah-el-sisi",
+        Localized("Abdel Fattah el-Sisi", "Abdel Fattah el-Sisi"),
+        Localized("President of Egypt", "Presiden Mesir"),
+        ("Sisi",),
+    )
+
+    # "di sisi lain" is "on the other hand", not el-Sisi.
+    assert Agreement([sisi]).missing(Localized("Meanwhile, talks went on.", "Di sisi lain,")) == []
