@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 from bot.core.models import Lang
+
+_WORD_EDGES = re.compile(r"^[^\w]+|[^\w]+$")
 
 
 def words_of(text: str) -> frozenset[str]:
@@ -94,8 +97,7 @@ PERSON_WORDS = words_of(
     """
     official officials spokesman spokeswoman spokesperson minister ministers diplomat diplomats
     mediator mediators negotiator negotiators ambassador ambassadors envoy envoys leader leaders
-    president pejabat
-    petinggi juru diplomat mediator perunding menteri duta pemimpin utusan pengamat
+    president pejabat petinggi juru perunding menteri duta pemimpin utusan pengamat
     """
 )
 # Words of a role written before a name, capitalised as titles are ("Menteri Luar Negeri Mesir
@@ -119,11 +121,8 @@ ORGANISATIONS = words_of(
     russian china chinese turki turkey iran amerika serikat
     """
 )
-TITLES = words_of(
-    """
-    dr mr mrs ms prof sir lt col gen maj capt sgt brig cpl adm cmdr rabbi h hj
-    """
-)
+# Titles before a name, never part of it ("Dr. Helena Voss", "Lt Col Avi Dror").
+TITLES = words_of("dr mr mrs ms prof sir lt col gen maj capt sgt brig cpl adm cmdr rabbi h hj")
 # Who reports: words naming a news outlet, and outlets the articles cite.
 OUTLET_WORDS = words_of(
     """
@@ -144,7 +143,8 @@ NEGATIONS = frozenset({"not", "never", "declined", "refused", "tidak", "belum", 
 
 
 @functools.cache
-def _stemmer() -> object:
+def _stemmer() -> Any:
+    # Built once: Sastrawi reads its dictionary of roots (about 10 ms).
     return StemmerFactory().create_stemmer()
 
 
@@ -153,12 +153,12 @@ def indonesian_root(word: str) -> str:
     word = word.casefold()
     if word in _ROOTS_BY_HAND:
         return _ROOTS_BY_HAND[word]
-    root: str = _stemmer().stem(word)  # type: ignore[attr-defined]
-    return root
+    return str(_stemmer().stem(word))
 
 
 def cue_of(word: str, lang: Lang, *, after_quote: bool = False) -> str | None:
-    """The cue this word is, by root ("mengatakan" → "kata"), or None."""
+    """The verb of saying this word is (an Indonesian one by its root: "mengatakan" → "kata"),
+    or None."""
     core = _WORD_EDGES.sub("", word)
     bare = core.casefold()
     if not bare or not core[0].islower():
@@ -178,20 +178,17 @@ def cue_of(word: str, lang: Lang, *, after_quote: bool = False) -> str | None:
 
 def reporting_of(word: str, lang: Lang) -> str | None:
     """Whether the word reports another outlet's reporting ("reported", "dilansir")."""
-    bare = _WORD_EDGES.sub("", word).casefold()
+    core = bare(word)
     if lang == "en":
-        return bare if bare in ENGLISH_REPORTING else None
+        return core if core in ENGLISH_REPORTING else None
     # Verbs only: "dilansir", "melaporkan"; "laporan" (a report) is a noun.
-    root = indonesian_root(bare) if bare.startswith(("me", "di")) else ""
+    root = indonesian_root(core) if core.startswith(("me", "di")) else ""
     return root if root in INDONESIAN_REPORTING else None
 
 
 def ends_in_pronoun(word: str) -> bool:
-    """ "katanya", "ujarnya", "tuturnya": a verb of saying whose -nya is the speaker."""
-    return _WORD_EDGES.sub("", word).casefold().endswith("nya")
-
-
-_WORD_EDGES = re.compile(r"^[^\w]+|[^\w]+$")
+    """Whether a verb of saying ends in -nya, which is its speaker ("katanya", "ujarnya")."""
+    return bare(word).endswith("nya")
 
 
 def bare(word: str) -> str:
