@@ -118,8 +118,13 @@ class Clauses:
                 subject = [w for w in words[:index] if lexicon.bare(w) not in _AUXILIARIES]
                 speakers = self.cast.resolve(" ".join(subject))
                 text = _sentence_text(" ".join(words[index + 1 :]))
+                # "According to the Times of Israel, … Ben-Gvir, who reportedly demanded …"
+                frame = re.match(
+                    rf"^{lexicon.ACCORDING_TO[self.lang]}\s+([^,]+),", sentence, re.IGNORECASE
+                )
+                outlet = _outlet_name(frame[1]) if frame and self._is_outlet(frame[1]) else None
                 if speakers and text:
-                    return Said(speakers, Kind.REPORTED, word, text)
+                    return Said(speakers, Kind.REPORTED, word, text, outlet)
         if self.lang == "id":
             frame = _ID_FRAME.match(sentence)
             if frame and lexicon.reporting_of(frame["cue"], "id"):
@@ -350,14 +355,18 @@ def _past_the_listener(folded: list[str], start: int) -> int:
 
 
 def _outlet_name(phrase: str) -> str:
-    """ "the state-run Al-Ahram newspaper" → "Al-Ahram"; "The Wall Street Journal" stays."""
+    """The outlet's name in the words that describe it: "the state-run Al-Ahram newspaper" →
+    "Al-Ahram", "harian The New York Times" → "The New York Times"."""
     runs: list[list[str]] = [[]]
     for word in phrase.split():
-        if word[:1].isupper() or word[:1].isdigit() or (runs[-1] and word in ("of", "the")):
+        if lexicon.bare(word) in lexicon.OUTLET_WORDS:
+            runs.append([])  # "Harian", "newspaper": what it is, not its name
+        elif word[:1].isupper() or word[:1].isdigit() or (runs[-1] and word in ("of", "the")):
             runs[-1].append(word.strip(",."))
         elif runs[-1]:
             runs.append([])
-    best = max(runs, key=len)
+    named = [run for run in runs if run and run != ["The"]]
+    best = max(named, key=len) if named else []
     while best and best[-1] in ("of", "the"):
         best.pop()
     return " ".join(best) if best else phrase.strip()
