@@ -358,8 +358,10 @@ def _outlet_name(phrase: str) -> str:
     """The outlet's name in the words that describe it: "the state-run Al-Ahram newspaper" →
     "Al-Ahram", "harian The New York Times" → "The New York Times"."""
     runs: list[list[str]] = [[]]
-    for word in phrase.split():
-        if lexicon.bare(word) in lexicon.OUTLET_WORDS:
+    words = phrase.split()
+    for index, word in enumerate(words):
+        numbered = index + 1 < len(words) and words[index + 1][:1].isdigit()  # "Channel 12"
+        if lexicon.bare(word) in lexicon.OUTLET_WORDS and not numbered:
             runs.append([])  # "Harian", "newspaper": what it is, not its name
         elif word[:1].isupper() or word[:1].isdigit() or (runs[-1] and word in ("of", "the")):
             runs[-1].append(word.strip(",."))

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.core.models import Kind
+from bot.core.models import Kind, Lang
 from bot.curation.extract import Statement
 from tests.curation.conftest import Extract
 
@@ -224,3 +224,21 @@ def test_a_date_without_a_year_after_the_article_is_from_the_year_before(
     result = extracted("Guterres said on 20 December that aid was blocked.", "en")
 
     assert result.statements[0].when.said == dt.date(2024, 12, 20)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang", "reporter"),
+    [
+        ("The state-run Al-Ahram newspaper reported that Egyptian officials were ready.", "en",
+         "Al-Ahram"),
+        ("Channel 12 reported that Netanyahu had assured both men.", "en", "Channel 12"),
+        ("Harian The New York Times melaporkan pejabat Mesir siap.", "id", "The New York Times"),
+        ("According to Haaretz, Lapid reportedly backed the plan.", "en", "Haaretz"),
+    ],
+)  # fmt: skip
+def test_who_reports_is_named_as_the_outlet_alone(
+    extracted: Extract, sentence: str, lang: Lang, reporter: str
+) -> None:
+    [statement] = extracted(sentence, lang).statements
+
+    assert (statement.kind, statement.reported_by) == (Kind.REPORTED, reporter)
