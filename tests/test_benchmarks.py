@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import bench_core, bench_discord, bench_load, bench_runtime, bench_telegram
+from benchmarks import (
+    bench_core,
+    bench_discord,
+    bench_draft,
+    bench_load,
+    bench_runtime,
+    bench_telegram,
+)
 from benchmarks.broadcast import Figures
 from benchmarks.common import subscription_row
 from benchmarks.soak import probes
@@ -189,3 +196,26 @@ async def test_queueing_batches_of_many_sizes_keeps_sqlite_memory_flat(tmp_path:
     # About 33 MB with sqlite3's default statement cache (128 per connection); some 2 MB, the
     # page cache filling, with the store's few slots.
     assert growth < 6_000_000
+
+
+def test_a_draft_benchmark_run_scores_every_kind_in_both_languages(tmp_path: Path) -> None:
+    report = tmp_path / "draft.json"
+
+    assert bench_draft.main(["--set", "holdout", "--json", str(report)]) == 0
+
+    figures = json.loads(report.read_text())["figures"]
+    rows = {(f["language"], f["kind"]) for f in figures}
+    assert rows == {(lang, kind) for lang in ("en", "id", "both")
+                    for kind in ("direct", "paraphrase", "reported", "all")}  # fmt: skip
+    assert all(f["verdict"] in {"PASS", "FAIL"} and 0 <= f["recall"] <= 1 for f in figures)
+    assert sum(f["gold"] for f in figures if f["language"] == "both" and f["kind"] == "all") > 30
+
+
+def test_every_labelled_statement_is_in_its_articles_words() -> None:
+    """The gold set's labels quote their articles: a typo in one would score a right answer
+    as a miss."""
+    for _, path in bench_draft.gold_articles("all"):
+        words = bench_draft.words(path.read_text(encoding="utf-8"))
+        _, _, labels = bench_draft.read_gold(path.with_suffix(".gold.yaml"))
+        for label in labels:
+            assert bench_draft.words(label.text) <= words, (path.name, label.text)

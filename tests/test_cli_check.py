@@ -99,6 +99,66 @@ def test_a_bad_config_fails_with_the_configs_path_and_line(
     assert err == [f"{config}:2: unknown field 'colour'"]
 
 
+# MINIMAL with a figure in the English text of its statement that the Indonesian lacks.
+DISAGREEING = MINIMAL.replace(
+    "text: {en: We will talk., id: Kami akan berunding.}",
+    "text: {en: We will talk on 7 October., id: Kami akan berunding.}",
+)
+
+
+def test_warnings_are_listed_and_counted_and_the_check_passes(
+    capsys: pytest.CaptureFixture[str], write_content: WriteContent
+) -> None:
+    folder = write_content({"content.yaml": DISAGREEING})
+
+    code, out, err = check(capsys, "--content", str(folder))
+
+    assert code == 0
+    assert err == [
+        f"{folder / 'content.yaml'}:25: warning: summaries[0].statements[0].text: the date "
+        f"“7 October” in the en text is not in the id text ({folder / 'content.yaml'}:25)"
+    ]
+    [line] = out
+    assert line.endswith(": all valid, 1 warning")
+
+
+def test_strict_makes_warnings_fail_the_check(
+    capsys: pytest.CaptureFixture[str], write_content: WriteContent
+) -> None:
+    folder = write_content({"content.yaml": DISAGREEING})
+
+    code, out, err = check(capsys, "--content", str(folder), "--strict")
+
+    assert code == 1
+    assert out == []
+    assert err[1:] == ["1 warning (--strict)"]
+    assert "warning: summaries[0].statements[0].text" in err[0]
+
+
+def test_the_shipped_content_passes_the_strict_check(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = check(capsys, "--content", str(CONTENT), "--strict")
+
+    assert (code, err) == (0, [])
+    assert COUNTS.match(out[0])
+
+
+def test_a_file_pyyaml_refuses_is_refused_though_the_fast_parser_reads_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "content"
+    folder.mkdir()
+    # A tab on the blank line before `people:` (line 3): yaml-rs reads past it.
+    (folder / "content.yaml").write_text(MINIMAL.replace("people:\n", "\t\npeople:\n"))
+
+    code, _, err = check(capsys, "--content", str(folder))
+
+    assert code == 1
+    assert err == [
+        f"{folder / 'content.yaml'}:3: YAML syntax: found character that cannot start any token",
+        "1 problem",
+    ]
+
+
 @pytest.mark.parametrize(
     "argv",
     [

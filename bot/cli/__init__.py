@@ -1,4 +1,5 @@
-"""The `ringkas` command line: check content, print a digest, ask who said what; run the bot,
+"""The `ringkas` command line: check content, print a digest, ask who said what; draft content
+from an article and start a new summary; run the bot,
 chat with it in the terminal, deliver once, manage subscribers and push.
 
 Exit codes: 0 done; 1 nothing to show, or the content or config has problems (each printed as
@@ -13,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from bot.cli import content, operate, operators
+from bot.cli import content, curate, operate, operators
 from bot.cli.common import NOTHING, OK, USAGE, Failure
 
 __all__ = ["NOTHING", "OK", "USAGE", "main"]
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     content.add_parsers(commands)
+    curate.add_parsers(commands)
     operate.add_parsers(commands)
     operators.add_parsers(commands)
     return parser

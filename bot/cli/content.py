@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bot.cli.common import NOTHING, OK, Failure, config_option, count, int_range, settings_of
-from bot.core.content.loading import ContentInvalid, load_catalog
+from bot.core.content.loading import ContentInvalid, check_content, load_catalog
 from bot.core.models import LANGS, Catalog, Lang
 from bot.core.ports import Format
 from bot.core.text.compose import Window
@@ -18,15 +19,20 @@ from bot.core.text.whosaid import NothingFound, QuoteIndex
 
 
 def add_parsers(commands: Any) -> None:
-    check = commands.add_parser("check", help="validate the content; list every problem")
-    _content_options(check)
+    check = commands.add_parser(
+        "check", help="validate the content; list every problem, then every warning"
+    )
+    content_options(check)
+    check.add_argument(
+        "--strict", action="store_true", help="warnings fail the check too (exit code 1)"
+    )
     check.set_defaults(run=_check)
 
     digest = commands.add_parser("digest", help="print a digest")
-    _content_options(digest)
+    content_options(digest)
     _output_options(digest)
-    digest.add_argument("--since", type=_date, metavar="DATE", help="first day (YYYY-MM-DD)")
-    digest.add_argument("--until", type=_date, metavar="DATE", help="last day (YYYY-MM-DD)")
+    digest.add_argument("--since", type=iso_date, metavar="DATE", help="first day (YYYY-MM-DD)")
+    digest.add_argument("--until", type=iso_date, metavar="DATE", help="last day (YYYY-MM-DD)")
     digest.add_argument(
         "--max-chars", type=int_range(300, 3000), metavar="N", help="visible characters (300–3000)"
     )
@@ -36,7 +42,7 @@ def add_parsers(commands: Any) -> None:
     whosaid.add_argument(
         "query", nargs="+", metavar="QUERY", help="e.g. Guterres, Sekjen PBB, hostages"
     )
-    _content_options(whosaid)
+    content_options(whosaid)
     _output_options(whosaid)
     whosaid.add_argument(
         "--limit", type=int_range(1, 20), default=5, metavar="N", help="statements (1–20)"
@@ -45,7 +51,16 @@ def add_parsers(commands: Any) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    catalog = _catalog(args)
+    args.settings = settings_of(args)
+    try:
+        checked = check_content(args.settings.content)
+    except ContentInvalid as exc:
+        raise Failure([*exc.errors, count(len(exc.errors), "problem", "problems")]) from None
+    catalog, warnings = checked.catalog, checked.warnings
+    if warnings and args.strict:
+        raise Failure([*warnings, f"{count(len(warnings), 'warning', 'warnings')} (--strict)"])
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     counts = ", ".join(
         count(len(records), *names)
         for records, *names in (
@@ -55,12 +70,13 @@ def _check(args: argparse.Namespace) -> int:
             (catalog.sources, "source", "sources"),
         )
     )
-    print(f"{args.settings.content}: {counts}: all valid")
+    valid = f"all valid, {count(len(warnings), 'warning', 'warnings')}" if warnings else "all valid"
+    print(f"{args.settings.content}: {counts}: {valid}")
     return OK
 
 
 def _digest(args: argparse.Namespace) -> int:
-    catalog = _catalog(args)
+    catalog = catalog_of(args)
     options = args.settings.digest.options()
     if args.max_chars is not None:
         options = replace(options, max_chars=args.max_chars)
@@ -75,7 +91,7 @@ def _digest(args: argparse.Namespace) -> int:
 
 
 def _whosaid(args: argparse.Namespace) -> int:
-    catalog = _catalog(args)
+    catalog = catalog_of(args)
     lang: Lang = args.lang or args.settings.language
     answer, message = whosaid_message(
         QuoteIndex(catalog), " ".join(args.query), lang, args.format, args.limit
@@ -84,7 +100,7 @@ def _whosaid(args: argparse.Namespace) -> int:
     return NOTHING if isinstance(answer, NothingFound) else OK
 
 
-def _catalog(args: argparse.Namespace) -> Catalog:
+def catalog_of(args: argparse.Namespace) -> Catalog:
     args.settings = settings_of(args)
     try:
         return load_catalog(args.settings.content)
@@ -92,7 +108,7 @@ def _catalog(args: argparse.Namespace) -> Catalog:
         raise Failure([*exc.errors, count(len(exc.errors), "problem", "problems")]) from None
 
 
-def _content_options(parser: argparse.ArgumentParser) -> None:
+def content_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--content", type=Path, metavar="DIR", help="content folder (default: digests)"
     )
@@ -106,7 +122,7 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _date(value: str) -> dt.date:
+def iso_date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

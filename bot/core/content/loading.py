@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
@@ -16,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 from rapidfuzz import process
 
 from bot.core.content import reader
-from bot.core.content.problems import ContentError, describe, read_yaml
+from bot.core.content.agreement import Agreement
+from bot.core.content.problems import ContentError, ContentWarning, describe, dotted, read_yaml
 from bot.core.content.schema import (
     SECTIONS,
     LocalizedText,
@@ -45,12 +48,36 @@ class ContentInvalid(Exception):
 
 def load_catalog(directory: Path | str) -> Catalog:
     """Load and validate every YAML file under `directory`; raise ContentInvalid on any problem."""
+    with _no_cyclic_collection():
+        return _CatalogBuilder(Path(directory)).build()
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """Valid content as `ringkas check` sees it: the catalog, and what it warns about."""
+
+    catalog: Catalog
+    warnings: tuple[ContentError, ...]
+
+
+def check_content(directory: Path | str) -> Checked:
+    """Load as `load_catalog` does, and more strictly: every file's syntax as PyYAML reads it
+    (the bot's loads leave that cost out), then a warning for each number, date or name that
+    one language's text of a summary or statement has and the other's lacks (`agreement`)."""
+    with _no_cyclic_collection():
+        builder = _CatalogBuilder(Path(directory), strict=True)
+        catalog = builder.build()
+        return Checked(catalog, tuple(sorted(builder.disagreements(catalog))))
+
+
+@contextlib.contextmanager
+def _no_cyclic_collection() -> Iterator[None]:
     # A load creates millions of objects that all stay alive; the cyclic garbage collector would
     # walk them again and again (70% of a large load's time) and can free none of them.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _CatalogBuilder(Path(directory)).build()
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -60,8 +87,10 @@ def load_catalog(directory: Path | str) -> Catalog:
 class _Problem:
     origin: _Origin
     message: str
-    # An earlier place the message points to ("first at ..."), given its line at the end.
-    first: _Origin | None = None
+    # Another place the message points to, given with its line at the end: `see_as` and
+    # `path:line` ("first at"; nothing before the other language's text).
+    see: _Origin | None = None
+    see_as: str = "first at"
 
 
 class _Table(Generic[T]):
@@ -90,8 +119,9 @@ class _SummaryDraft:
 
 
 class _CatalogBuilder:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, strict: bool = False) -> None:
         self.directory = directory
+        self.strict = strict
         self.problems: list[_Problem] = []
         self.errors: list[ContentError] = []  # problems that need no line lookup
         self.story: tuple[LocalizedText, _Origin] | None = None
@@ -124,7 +154,8 @@ class _CatalogBuilder:
         # yaml-rs parses without holding the GIL, so files are read and parsed on one thread per
         # core while this one validates them, in file order.
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            for path, parsed in zip(paths, pool.map(_parse, paths), strict=True):
+            parsed_files = pool.map(partial(_parse, strict=self.strict), paths)
+            for path, parsed in zip(paths, parsed_files, strict=True):
                 name = str(path)
                 if isinstance(parsed, ContentError):
                     self.errors.append(parsed)
@@ -195,7 +226,13 @@ class _CatalogBuilder:
             if table is not None and isinstance(value, dict) and isinstance(value.get("id"), str):
                 table.invalid.add(value["id"])
             name, path = origin
-            for error in exc.errors(include_url=False):
+            errors = exc.errors(include_url=False)
+            for error in errors:
+                if error["type"] == "too_short" and any(
+                    other["loc"][: len(error["loc"])] == error["loc"] and other is not error
+                    for other in errors
+                ):
+                    continue  # "[bad-id]" is not also "empty": its item's problem says it all
                 loc = (*path, *error["loc"])
                 self.problems.append(_Problem((name, loc), describe(error, loc)))
             return None
@@ -273,21 +310,50 @@ class _CatalogBuilder:
 
     # --- lines, looked up only in the files that have problems ---
 
-    def _resolve_lines(self) -> list[ContentError]:
-        names = {p.origin[0] for p in self.problems} | {
-            p.first[0] for p in self.problems if p.first
-        }
+    def _resolve_lines(
+        self, problems: list[_Problem] | None = None, as_type: type[ContentError] = ContentError
+    ) -> list[ContentError]:
+        problems = self.problems if problems is None else problems
+        names = {p.origin[0] for p in problems} | {p.see[0] for p in problems if p.see}
         maps = {name: _line_map(name) for name in names}
         errors = []
-        for problem in self.problems:
+        for problem in problems:
             name, path = problem.origin
             message = problem.message
-            if problem.first is not None:
-                first_name, first_path = problem.first
-                first_line = reader.line_of(maps[first_name], first_path)
-                message += f" (first at {first_name}:{first_line})"
-            errors.append(ContentError(name, reader.line_of(maps[name], path), message))
+            if problem.see is not None:
+                see_name, see_path = problem.see
+                see_line = reader.line_of(maps[see_name], see_path)
+                see_as = f"{problem.see_as} " if problem.see_as else ""
+                message += f" ({see_as}{see_name}:{see_line})"
+            errors.append(as_type(name, reader.line_of(maps[name], path), message))
         return errors
+
+    # --- warnings: the languages of a text that disagree ---
+
+    def disagreements(self, catalog: Catalog) -> list[ContentError]:
+        agreement = Agreement(catalog.people.values())
+        problems: list[_Problem] = []
+        texts = [
+            *(
+                (self.summaries.origins[s.id], field, getattr(s, field))
+                for s in catalog.summaries
+                for field in ("title", "text")
+            ),
+            *((self.statements.origins[s.id], "text", s.text) for s in catalog.statements),
+        ]
+        for (name, path), field, text in texts:
+            for lang, other, mention in agreement.missing(text):
+                where = (*path, field)
+                problems.append(
+                    _Problem(
+                        (name, (*where, lang)),
+                        f"{dotted(where)}: the {mention.what} “{mention.shown}” in the {lang} "
+                        f"text is not in the {other} text",
+                        see=(name, (*where, other)),
+                        see_as="",
+                    )
+                )
+        return self._resolve_lines(problems, ContentWarning)
 
     # --- the immutable snapshot ---
 
@@ -312,9 +378,9 @@ def _newest_first(summary: Summary) -> tuple[int, int, str]:
     return (-summary.date.toordinal(), -summary.priority, summary.id)
 
 
-def _parse(path: Path) -> object:
+def _parse(path: Path, *, strict: bool) -> object:
     """The file's data, or its problem."""
-    read = read_yaml(path)
+    read = read_yaml(path, strict=strict)
     return read if isinstance(read, ContentError) else read[1]
 
 

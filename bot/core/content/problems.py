@@ -11,7 +11,7 @@ from typing import Any
 from pydantic_core import ErrorDetails
 
 from bot.core.content import reader
-from bot.core.content.schema import CONTROL_CHARACTERS
+from bot.core.content.schema import CONTROL_CHARACTERS, TODO
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -25,15 +25,25 @@ class ContentError:
         return f"{where}: {self.message}"
 
 
+class ContentWarning(ContentError):
+    """Something in valid content that may be a mistake; `ringkas check --strict` fails on it."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: warning: {self.message}"
+
+
 _CONTROL = re.compile(CONTROL_CHARACTERS)
 
 
-def read_yaml(path: Path) -> tuple[str, Any] | ContentError:
-    """A YAML file's text and data, or why it cannot be read as YAML."""
+def read_yaml(path: Path, *, strict: bool = False) -> tuple[str, Any] | ContentError:
+    """A YAML file's text and data, or why it cannot be read as YAML (`strict`: as PyYAML)."""
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        return text, reader.parse(text)
+        return text, reader.parse(text, strict=strict)
     except UnicodeDecodeError as exc:
         return ContentError(name, 0, f"not UTF-8 text ({exc.reason})")
     except reader.YamlSyntaxError as exc:
@@ -54,7 +64,9 @@ def describe(error: ErrorDetails, full_loc: reader.Path) -> str:
     field_name = str(loc[-1]) if loc else ""
     noun = "language" if len(loc) > 1 and loc[-2] in _LOCALIZED_FIELDS else "field"
     kind, value = error["type"], error.get("input")
-    if kind == "missing":
+    if isinstance(value, str) and value.startswith(TODO):
+        message = f"{TODO} left: {_shortened(value)}"
+    elif kind == "missing":
         message, loc = f"missing {noun} '{field_name}'", loc[:-1]
     elif kind == "extra_forbidden":
         message, loc = f"unknown {noun} '{field_name}'", loc[:-1]
@@ -72,11 +84,16 @@ def describe(error: ErrorDetails, full_loc: reader.Path) -> str:
         message = str(error["ctx"]["error"])
     else:
         message = error["msg"][:1].lower() + error["msg"][1:]
-    where = _dotted(loc)
+    where = dotted(loc)
     return f"{where}: {message}" if where else message
 
 
-def _dotted(loc: Iterable[int | str]) -> str:
+def _shortened(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def dotted(loc: Iterable[int | str]) -> str:
+    """A path in a file as curators read it: `summaries[0].statements[1].text`."""
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)

@@ -12,6 +12,7 @@ import re
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -37,6 +38,18 @@ def _parse_date(value: Any) -> dt.date:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_parse_date)]
+
+# Marks what a curator still has to write (`ringkas draft` and `ringkas new summary` leave it):
+# a value that starts with it is a problem in any field, so an unfinished file never loads.
+TODO = "TODO"
+
+
+def _finished(value: str) -> str:
+    if value.startswith(TODO):
+        raise ValueError(f"{TODO} left")
+    return value
+
+
 # Text is anything printable: control characters (but tab and newline) are typos or corruption,
 # and some platforms refuse messages that carry them.
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
@@ -45,6 +58,7 @@ Text = Annotated[
     StringConstraints(
         strip_whitespace=True, min_length=1, pattern=rf"^[^{CONTROL_CHARACTERS[1:]}*$"
     ),
+    AfterValidator(_finished),
 ]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Time = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]

@@ -9,8 +9,6 @@ answers; when several people match equally, the answer is the list of candidates
 from __future__ import annotations
 
 import heapq
-import re
-import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -20,7 +18,8 @@ from babel.lists import format_list
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.core.models import LANGS, Catalog, Kind, Lang, Person, Quote, Statement
+from bot.core.content.names import names_of, normalize
+from bot.core.models import Catalog, Kind, Lang, Person, Quote, Statement
 from bot.core.text import wording
 
 # A typo is an edit of a word of a name (optimal string alignment: a swap of two letters is one
@@ -32,8 +31,6 @@ MAX_CANDIDATES = 8
 MIN_PREFIX = 3  # shorter topic words must match a whole word
 MAX_QUERY = 200  # characters matched: names and topics are short, pasted junk need not cost more
 
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_WORD = re.compile(r"[^\W_]+")
 # Words too common to be a topic on their own, in English and Indonesian.
 _STOPWORD_TEXT = """
 a an and are as at be been but by for from had has have he her his i in is it its of on or our
@@ -54,13 +51,6 @@ def _typed_rank(alias: str, key: str) -> int:
     if f" {key}" in alias:
         return 1
     return 2 if key in alias else NO_MATCH
-
-
-def normalize(text: str) -> str:
-    """Lower case, no diacritics, words separated by single spaces: "El-Sisi" → "el sisi"."""
-    if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    return " ".join(_WORD.findall(text.casefold()))
 
 
 def quote_of(catalog: Catalog, statement: Statement, lang: Lang) -> Quote:
@@ -138,8 +128,7 @@ class QuoteIndex:
         self._vocabulary = sorted(postings)
 
     def _index_person(self, person: Person) -> None:
-        names = {person.id.replace("-", " "), *(person.name.get(lang) for lang in LANGS)}
-        aliases = sorted({normalize(a) for a in (*names, *person.aliases)} - {""})
+        aliases = sorted(names_of(person))
         self._aliases[person.id] = aliases
         for alias in aliases:
             self._by_alias[alias].add(person.id)

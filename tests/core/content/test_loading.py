@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.content.loading import ContentInvalid, load_catalog
+from bot.core.content.loading import ContentInvalid, check_content, load_catalog
 from bot.core.models import Catalog
-from tests.conftest import MINIMAL, WriteContent
+from tests.conftest import CONTENT, MINIMAL, WriteContent
 
 # --- helpers ---
 
@@ -605,4 +605,80 @@ def test_an_empty_file_is_refused_rather_than_its_content_dropped(
 
     assert [str(error) for error in raised.value.errors] == [
         f"{folder / 'summaries' / 'more.yaml'}: the file is empty; delete it if that is meant"
+    ]
+
+
+# --- what a curator has left to do ---
+
+
+def test_a_todo_left_in_any_field_is_a_problem_at_its_line(write_content: WriteContent) -> None:
+    text = (
+        MINIMAL.replace("id: Kami akan berunding.", 'id: "TODO: translate"')
+        .replace("        date: 2025-10-06\n", "        date: TODO the article's date\n")
+        .replace("      - id: ana-said", "      - id: TODO")
+    )
+    folder = write_content({"content.yaml": text})
+
+    assert problems(folder) == [
+        "content.yaml:21: summaries[0].statements[0].id: TODO left: TODO",
+        "content.yaml:25: summaries[0].statements[0].text.id: TODO left: TODO: translate",
+        "content.yaml:26: summaries[0].statements[0].date: TODO left: TODO the article's date",
+    ]
+
+
+def test_todo_inside_a_text_is_just_text(write_content: WriteContent) -> None:
+    folder = write_content({"content.yaml": MINIMAL.replace("We will talk.", "Our TODO list.")})
+
+    assert load_catalog(folder).statements[0].text.en == "Our TODO list."
+
+
+# --- `ringkas check`: stricter syntax, and warnings ---
+
+
+def test_check_refuses_a_file_only_the_fast_parser_reads(write_content: WriteContent) -> None:
+    # A tab on the blank line before `people:`: yaml-rs reads past it, PyYAML refuses it.
+    folder = write_content({"content.yaml": MINIMAL})
+    tabbed = MINIMAL.replace("people:\n", "\t\npeople:\n")
+    (folder / "content.yaml").write_text(tabbed, encoding="utf-8")  # not dedented: kept as is
+    load_catalog(folder)  # the bot's loads read it as yaml-rs does
+
+    with pytest.raises(ContentInvalid) as caught:
+        check_content(folder)
+
+    [error] = caught.value.errors
+    assert error.line == 3
+    assert error.message == "YAML syntax: found character that cannot start any token"
+
+
+def test_check_warns_of_a_figure_in_one_language_with_both_texts_lines(
+    write_content: WriteContent,
+) -> None:
+    text = MINIMAL.replace(
+        "text: {en: We will talk., id: Kami akan berunding.}",
+        "text:\n          en: We will free 20 hostages.\n"
+        "          id: Kami akan membebaskan sandera.",
+    )
+    folder = write_content({"content.yaml": text})
+
+    checked = check_content(folder)
+
+    assert [str(w).replace(f"{folder}{os.sep}", "") for w in checked.warnings] == [
+        "content.yaml:26: warning: summaries[0].statements[0].text: the number “20” in the en "
+        "text is not in the id text (content.yaml:27)"
+    ]
+    assert len(checked.catalog.statements) == 1
+
+
+def test_check_finds_no_warning_in_the_shipped_content() -> None:
+    assert check_content(CONTENT).warnings == ()
+
+
+def test_a_list_whose_only_item_is_bad_is_not_also_reported_empty(
+    write_content: WriteContent,
+) -> None:
+    folder = write_content({"content.yaml": edited("sources: [report-en]", "sources: [Report]")})
+
+    assert problems(folder) == [
+        "content.yaml:19: summaries[0].sources[0]: bad id 'Report': use lowercase letters, "
+        "digits and hyphens"
     ]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import tempfile
 import textwrap
+from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from bot.core.content import reader
+from bot.core.content.loading import ContentInvalid, check_content
 from bot.core.content.reader import YamlSyntaxError
+from tests.conftest import MINIMAL
 
 # The line numbers the tests expect are this text's, counting from 1.
 DOCUMENT = """\
@@ -156,3 +163,75 @@ def test_an_empty_document_has_no_lines_and_everything_falls_back_to_line_1() ->
 
     assert lines == {}
     assert reader.line_of(lines, ("story", "title")) == 1
+
+
+# --- strict: what PyYAML refuses is refused, whichever parser would read the file ---
+
+# yaml-rs alone reads each of these; PyYAML refuses them, and so does a strict parse.
+PYYAML_REFUSES = [
+    pytest.param("\tstory:\n  title: x\n", 1, id="tab-before-the-first-key"),
+    pytest.param("a:\n  - b\n\t\n  - c\n", 3, id="tab-on-a-blank-line"),
+    pytest.param("a:\n  -\tb\n", 2, id="tab-after-a-dash"),
+    pytest.param("a: b\n\x01c: d\n", 2, id="control-character"),
+    pytest.param("a: b\x9b\n", 1, id="c1-control-character"),
+    pytest.param("a: b\n\ufeffc: d\n", 2, id="byte-order-mark-past-the-start"),
+    pytest.param("a: [|b]\n", 1, id="indicator-opening-a-plain-scalar-in-a-flow"),
+    pytest.param("%FOO bar\n---\na: b\n", 1, id="unknown-directive"),
+    pytest.param("a: b\n...\nc: d\n", 3, id="text-after-the-end-of-the-document"),
+]
+
+
+@pytest.mark.parametrize(("text", "line"), PYYAML_REFUSES)
+def test_strict_refuses_a_file_pyyaml_refuses_with_its_line(text: str, line: int) -> None:
+    reader.parse(text)  # the bot's loads read it as yaml-rs does
+    with pytest.raises(YamlSyntaxError) as caught:
+        reader.parse(text, strict=True)
+
+    assert caught.value.line == line
+    assert caught.value.problem
+
+
+def test_a_line_pyyaml_breaks_at_a_line_separator_is_counted_as_an_editor_does() -> None:
+    with pytest.raises(YamlSyntaxError) as caught:
+        reader.parse("a: one\u2028two: three\nb: [\n", strict=True)
+
+    assert caught.value.line == 3  # PyYAML counts 4 lines
+
+
+def test_a_mapping_as_a_key_is_a_syntax_error_not_a_crash() -> None:
+    with pytest.raises(YamlSyntaxError):
+        reader.parse("? {a: [1]}\n: b\n")
+
+
+def test_a_byte_order_mark_at_the_start_is_not_part_of_the_first_key() -> None:
+    assert reader.parse("\ufeffa: 40% of 2,000\n") == {"a": "40% of 2,000"}
+    assert reader.parse("\ufeffa: b\n", strict=True) == {"a": "b"}
+
+
+# Characters and pieces that YAML gives a meaning to, and those PyYAML treats apart.
+_PIECES = ["\t", " ", "\n", ":", "- ", "? ", "[", "]", "{", "}", ",", "#", "'", '"', "%", "&a ",
+           "*a", "|", ">", "\x01", "\x85", "\u2028", "\ufeff", "\\ud800", "---\n", "\n...\n",
+           "@", "`", "!"]  # fmt: skip
+
+
+def _pyyaml_refuses(text: str) -> bool:
+    try:
+        yaml.load(text, Loader=reader.ContentLoader)
+    except yaml.YAMLError:
+        return True
+    return False
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(MINIMAL)), st.sampled_from(_PIECES)), max_size=3))
+def test_whatever_the_edit_a_file_pyyaml_refuses_is_refused_by_the_check(
+    edits: list[tuple[int, str]],
+) -> None:
+    text = MINIMAL
+    for position, piece in sorted(edits, reverse=True):
+        text = text[:position] + piece + text[position:]
+    assume(_pyyaml_refuses(text))
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "content.yaml").write_text(text, encoding="utf-8")
+        with pytest.raises(ContentInvalid):
+            check_content(folder)

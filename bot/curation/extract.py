@@ -1,0 +1,243 @@
+"""An article's statements: who said what, how (direct, paraphrase, reported), and when.
+
+Paragraph by paragraph, the quotations come first. A quotation that opens its sentence (or
+follows "X said:" / "X mengatakan,") is a direct statement of whoever the words around it name
+("…,” Rubio said."; "…," ujarnya); one that continues into the next paragraph joins what follows;
+quoted sentences of one speaker in a row are one statement; a quotation in a paragraph of its
+own after a speaker's is theirs. A quotation inside a sentence is part of that sentence (a
+paraphrase that quotes a few words, or a scare quote: the so-called “yellow line”). Every other
+sentence is read for a paraphrase or a report (`clauses`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from bot.core.models import Kind, Lang, Person
+from bot.curation import article as articles
+from bot.curation import lexicon
+from bot.curation.clauses import Clauses, Said
+from bot.curation.dating import When, when
+from bot.curation.speakers import Cast, NewSpeaker, Speakers, name_after
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A statement as the article gives it."""
+
+    speakers: Speakers
+    kind: Kind
+    cue: str | None  # the word that attributes it, as written
+    text: str  # in the article's language, as the article words it
+    reported_by: str | None
+    when: When
+    paragraph: int  # 0-based, after the headline
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    statements: tuple[Statement, ...]
+    new_speakers: tuple[NewSpeaker, ...]  # speakers the registry lacks, in order met
+
+
+def extract(
+    article: articles.Article,
+    people: Iterable[Person],
+    *,
+    dated: dt.date | None = None,
+    outlets: Iterable[str] = (),
+) -> Extraction:
+    """`dated`: the article's date, which dates what it says of "Monday (6/10)"."""
+    cast = Cast(people, article.lang)
+    reading = _Reading(article, cast, Clauses(cast, outlets), dated or article.dated)
+    for index, paragraph in enumerate(article.paragraphs):
+        reading.paragraph(index, paragraph)
+    return Extraction(tuple(reading.found), tuple(cast.new.values()))
+
+
+@dataclass
+class _Open:
+    """A quotation still open at a paragraph's end: its words so far, and its statement."""
+
+    words: list[str]
+    statement: int | None  # its index in `found`, once attributed
+
+
+class _Reading:
+    def __init__(
+        self, article: articles.Article, cast: Cast, clauses: Clauses, dated: dt.date | None
+    ) -> None:
+        self.lang = article.lang
+        self.cast = cast
+        self.clauses = clauses
+        self.dated = dated
+        self.found: list[Statement] = []
+        self.open: _Open | None = None
+
+    def paragraph(self, index: int, text: str) -> None:
+        quotes = articles.quotes(text)
+        last_direct: int | None = None  # in this paragraph: the statement a next quote joins
+        for start, end in articles.sentences(text, quotes):
+            taken = False  # whether a quotation took the sentence as a direct statement
+            for quote in (q for q in quotes if start <= q.start < end):
+                before = text[start : quote.start]
+                after = text[quote.end : end] if quote.closed else ""
+                taken_now, statement = self._quotation(
+                    index, quote, quote is quotes[0], before, after, text, last_direct
+                )
+                if not taken_now and last_direct is not None and not before.strip():
+                    self._join(last_direct, quote.words(text))  # "“A,” he said. “B.”"
+                    taken_now = True
+                taken = taken or taken_now
+                last_direct = statement if statement is not None else last_direct
+            if not taken:
+                self._sentence(index, text[start:end])
+        if not (quotes and not quotes[-1].closed):
+            self.open = None  # a quotation the paragraph closed is not carried further
+
+    def _quotation(
+        self,
+        index: int,
+        quote: articles.Quote,
+        first: bool,
+        before: str,
+        after: str,
+        text: str,
+        last_direct: int | None,
+    ) -> tuple[bool, int | None]:
+        """Whether a quotation stands as a direct statement (or waits, open, for its speaker
+        in the next paragraph), and the statement it makes or continues."""
+        words = quote.words(text)
+        if self.open is not None and first and not before.strip():
+            return True, self._continue(index, words, after, quote.closed)
+        if not self._opens(before):
+            return False, None
+        said = self._attributed(after, before)
+        if said is None and not before.strip() and not quote.closed and last_direct is not None:
+            # "“A,” he said. “B … (paragraph) “C.”": one statement, continued.
+            self._join(last_direct, words)
+            self.open = _Open([], last_direct)
+            return True, last_direct
+        if said is None and not before.strip() and not quote.closed and self.cast.last():
+            self.open = _Open([words], None)
+            return True, None
+        if said is None and not before.strip() and first:
+            # A quotation in a paragraph of its own, after a speaker's statement: theirs.
+            speakers = self._spoke_last(index)
+            said = Said(speakers, Kind.DIRECT, None, "") if speakers else None
+        if said is None:
+            return False, None
+        statement = self._add(replace(said, text=words), index, before + after)
+        if not quote.closed:
+            self.open = _Open([words], statement)
+        return True, statement
+
+    def _opens(self, before: str) -> bool:
+        """Whether a quotation stands as a statement of its own: it opens its sentence, or
+        follows a verb of saying and a colon or comma."""
+        stripped = before.strip()
+        if not stripped:
+            return True
+        if stripped[-1] not in ":,":
+            return False
+        return any(lexicon.cue_of(w, self.lang) for w in stripped.split()[-4:])
+
+    def _attributed(self, after: str, before: str) -> Said | None:
+        """The speaker and cue in the words after a quotation (", Rubio told reporters"), or
+        before it ("Trump wrote:")."""
+        words = after.strip(" ,").split()
+        for index, word in enumerate(words[:9]):
+            cue = lexicon.cue_of(word, self.lang, after_quote=True)
+            if cue is None:
+                continue
+            if self.lang == "id" and lexicon.ends_in_pronoun(word):
+                speakers = self.cast.last()
+            elif index:
+                speakers = self.cast.resolve(" ".join(words[:index]))
+            else:
+                speakers = self.cast.resolve(name_after(words[1:], self.lang))
+            if speakers is None:
+                return None
+            reporter = _quoted_from(words[index + 1 :], self.lang)
+            kind = Kind.DIRECT if reporter is None else Kind.REPORTED
+            return Said(speakers, kind, word.strip(",.:;"), "", reporter)
+        prefix = before.strip().rstrip(":,").split()
+        for index in range(len(prefix) - 1, -1, -1):
+            if lexicon.cue_of(prefix[index], self.lang):
+                phrase = " ".join(prefix[:index]).rsplit(", ", 1)[-1]
+                speakers = self.cast.resolve(phrase)
+                word = prefix[index].strip(",.:;")
+                return Said(speakers, Kind.DIRECT, word, "") if speakers else None
+        return None
+
+    def _continue(self, paragraph: int, words: str, after: str, closed: bool) -> int | None:
+        """A quotation that goes on from the paragraph before: it joins its statement, or
+        makes one with the speaker named after it (or the last speaker)."""
+        assert self.open is not None
+        waiting, self.open = self.open, (None if closed else self.open)
+        if waiting.statement is not None:
+            self._join(waiting.statement, words)
+            return waiting.statement
+        said = self._attributed(after, "")
+        speakers = said.speakers if said else self.cast.last()
+        if speakers is None:
+            return None
+        said = said or Said(speakers, Kind.DIRECT, None, "")
+        text = _sentences_joined([*waiting.words, words])
+        statement = self._add(replace(said, text=text), paragraph, after)
+        if not closed:
+            self.open = _Open([], statement)
+        return statement
+
+    def _join(self, statement: int, words: str) -> None:
+        old = self.found[statement]
+        self.found[statement] = replace(old, text=_sentences_joined([old.text, words]))
+
+    def _spoke_last(self, paragraph: int) -> Speakers | None:
+        """Who made the last statement, when it was in this paragraph or the one before."""
+        if self.found and self.found[-1].paragraph >= paragraph - 1:
+            return self.found[-1].speakers
+        return None
+
+    def _sentence(self, paragraph: int, sentence: str) -> None:
+        said = self.clauses.statement(sentence)
+        if said is None:
+            subject = self.cast.known(" ".join(sentence.split()[:6]))
+            if subject is not None:
+                self.cast.spoke(subject)
+            return
+        zone = sentence.replace(said.text, " ")
+        self._add(said, paragraph, zone)
+
+    def _add(self, said: Said, paragraph: int, zone: str) -> int:
+        self.cast.spoke(said.speakers)
+        dated = when(zone, self.lang, self.dated)
+        self.found.append(
+            Statement(
+                said.speakers, said.kind, said.cue, said.text, said.reported_by, dated, paragraph
+            )
+        )
+        return len(self.found) - 1
+
+
+def _sentences_joined(parts: list[str]) -> str:
+    """Quoted parts as one text: "“…are,” one official said. “This is…”": the comma before
+    the attribution ended a sentence."""
+    return " ".join(
+        part if part[-1:] in ".!?" or number == len(parts) - 1 else f"{part}."
+        for number, part in enumerate(p for p in parts if p)
+    )
+
+
+def _quoted_from(words: list[str], lang: Lang) -> str | None:
+    """The outlet a quotation is taken from: "… seperti dikutip dari The Times of Israel"."""
+    for index, word in enumerate(words):
+        if lexicon.reporting_of(word, lang) or lexicon.bare(word) == "quoted":
+            rest = words[index + 1 :]
+            if rest and lexicon.bare(rest[0]) in ("dari", "by", "oleh"):
+                rest = rest[1:]
+            name = " ".join(rest).strip(" .,")
+            return name or None
+    return None
