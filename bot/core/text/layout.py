@@ -32,11 +32,8 @@ def digest_document(digest: Digest) -> Document:
 
 
 def _item_line(item: DigestItem) -> Line:
-    return (
-        Span(BULLET),
-        Span(item.title, Style.BOLD),
-        Span(f" — {item.text}" if item.text else ""),
-    )
+    """The item's title, its text as the detail a reader may open: headlines first."""
+    return (Span(BULLET), Span(item.title, Style.BOLD), Span(item.text, Style.DETAIL))
 
 
 def quote_line(quote: Quote, lang: Lang) -> Line:
