@@ -1,5 +1,5 @@
-"""Subscriptions, the outbox of deliveries, pushes, the audit log and a few markers, in one SQL
-database.
+"""Subscriptions, the outbox of deliveries, pushes, the audit log, a few markers, and chats'
+languages and follows, in one SQL database.
 
 SQLite by default; any database SQLAlchemy's asyncio extension drives (PostgreSQL through
 asyncpg) works through the same code. Every query runs off the event loop.
@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.core.store.chats import Chats
+from bot.core.store.follows import Follows
 from bot.core.store.lock import SendingLock, sending_lock
 from bot.core.store.outbox import Outbox
 from bot.core.store.records import AuditLog, Markers, Pushes
@@ -52,6 +54,8 @@ class Store:
         self.pushes = Pushes(engine)
         self.audit = AuditLog(engine)
         self.markers = Markers(engine)
+        self.chats = Chats(engine)
+        self.follows = Follows(engine)
         self.sending_lock: SendingLock = sending_lock(engine)
 
     @classmethod

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
+from bot.core.store import chats
 from bot.core.store.subscriptions import Advance, advance_in, pause_in
 from bot.core.store.tables import OutboxState, bodies, outbox, subscriptions
 from bot.core.subscription import State, Subscription
@@ -103,32 +104,12 @@ class Outbox:
         """One row per (subscription, occasion) and language, and the scheduler's bookkeeping with
         it, in one transaction: a slot is either queued and advanced, or neither."""
         rows = [
-            {
-                "subscription_id": sub.id,
-                "platform": sub.chat.platform,
-                "chat_id": sub.chat.chat_id,
-                "thread": sub.chat.thread,
-                "chat_kind": sub.chat_kind,
-                "occasion": occasion,
-                "body_id": body_id,
-                "lang": lang,
-                "kind": kind,
-                "state": OutboxState.PENDING,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-                "updated_at": now,
-            }
+            delivery_row(sub.id, sub.chat, sub.chat_kind, occasion, body_id, lang, kind, now)
             for sub, occasion in entries
             for lang in sub.plan.langs
         ]
         async with self._engine.begin() as connection:
-            added = 0
-            if rows:
-                # RETURNING counts the rows really added: drivers report no row count for a
-                # many-row insert (asyncpg), and duplicates skipped must not count.
-                statement = insert_ignoring_duplicates(connection, outbox).returning(OUT.id)
-                added = len((await connection.execute(statement, rows)).all())
+            added = await enqueue_rows_in(connection, rows)
             await advance_in(connection, advances, now)
         return added
 
@@ -214,6 +195,46 @@ class Outbox:
             return cast(str | None, (await connection.execute(query)).scalar())
 
 
+def delivery_row(
+    recipient: int,
+    chat: ChatRef,
+    chat_kind: ChatKind,
+    occasion: str,
+    body_id: str,
+    lang: Lang,
+    kind: MessageKind,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """An outbox row, pending from `now`. The recipient is a subscription's id, or a follower
+    chat's (see `chats.recipient_of`)."""
+    return {
+        "subscription_id": recipient,
+        "platform": chat.platform,
+        "chat_id": chat.chat_id,
+        "thread": chat.thread,
+        "chat_kind": chat_kind,
+        "occasion": occasion,
+        "body_id": body_id,
+        "lang": lang,
+        "kind": kind,
+        "state": OutboxState.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def enqueue_rows_in(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert the rows whose delivery is not queued yet; how many were."""
+    if not rows:
+        return 0
+    # RETURNING counts the rows really added: drivers report no row count for a many-row insert
+    # (asyncpg), and duplicates skipped must not count.
+    statement = insert_ignoring_duplicates(connection, outbox).returning(OUT.id)
+    return len((await connection.execute(statement, rows)).all())
+
+
 async def enqueue_all_active_in(
     connection: AsyncConnection, occasion: str, body_id: str, kind: MessageKind, now: dt.datetime
 ) -> int:
@@ -292,6 +313,7 @@ async def _settle_in(connection: AsyncConnection, settlement: Settlement, now: d
     if settlement.gone:
         gone = [(d.subscription_id, why[:ERROR_LIMIT]) for d, why in settlement.gone]
         await pause_in(connection, gone, now)
+        await chats.gone_in(connection, gone, now)  # follower chats among them
     for delivery, new_chat_id in settlement.moved:
         await _move_in(connection, delivery, new_chat_id, now)
 
@@ -300,6 +322,9 @@ async def _move_in(
     connection: AsyncConnection, delivery: Delivery, new_chat_id: str, now: dt.datetime
 ) -> None:
     """The chat has a new id: its subscription and everything queued for it follow."""
+    if chats.is_follower(delivery.subscription_id):
+        await chats.moved_in(connection, delivery.subscription_id, new_chat_id, now)
+        return
     old = delivery.chat
     taken = (
         await connection.execute(

@@ -15,7 +15,10 @@ from bot.core.store import tables as store_tables
 from bot.core.store.tables import SCHEMA_VERSION, SchemaTooNew, migrate, schema_version
 from tests.core.store.conftest import NOW, subscribe
 
-TABLES = {"schema_version", "subscriptions", "outbox", "bodies", "pushes", "audit", "markers"}
+TABLES = {
+    "schema_version", "subscriptions", "outbox", "bodies", "pushes", "audit", "markers",
+    "chats", "follows", "statements_seen",
+}  # fmt: skip
 
 
 async def versions(store: Store) -> list[int]:
@@ -176,3 +179,32 @@ async def test_a_version_1_database_gains_the_markers_and_keeps_its_data(databas
         assert await store.markers.get("discord.commands") == "abc"
     assert "markers" in names
     assert count == 1
+
+
+async def test_a_version_2_database_gains_chats_and_follows_and_keeps_its_data(
+    database: Path,
+) -> None:
+    from sqlalchemy import create_engine
+
+    from bot.core.follow import Target
+    from bot.core.ports import ChatKind, ChatRef
+    from bot.core.store.follows import Added
+
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        schema_version.create(connection)
+        connection.execute(schema_version.insert().values(version=2))
+        store_tables.MIGRATIONS[0](connection)
+        store_tables.MIGRATIONS[1](connection)
+        connection.execute(text("INSERT INTO markers (name, value) VALUES ('kept', 'yes')"))
+    engine.dispose()
+
+    async with await Store.open(database) as store:
+        assert await versions(store) == [SCHEMA_VERSION]
+        assert await store.markers.get("kept") == "yes"
+        chat = ChatRef("telegram", "1")
+        added = await store.follows.add(
+            chat, ChatKind.PRIVATE, "id", Target(topic="sandera"), "u", NOW, 20
+        )
+        assert added is Added.ADDED
+        assert await store.follows.of_chat(chat) == [Target(topic="sandera")]
