@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.follow import Target
 from bot.core.models import Catalog, Digest, DigestItem, Lang, Quote, Statement
 from bot.core.text import wording
 from bot.core.text.document import Block, Document, Line, Span, Style
@@ -97,3 +98,31 @@ def _statement_block(catalog: Catalog, statement: Statement, lang: Lang) -> Bloc
         quote_line(quote_of(catalog, statement, lang), lang),
         (Span(f"{label}: {source}", Style.ITALIC),),
     )
+
+
+# --- follows ---
+
+
+def target_label(catalog: Catalog, target: Target, lang: Lang) -> str:
+    """ "António Guterres", "“sandera”", "Donald Trump on “hostages”": what a follow names."""
+    person = catalog.people.get(target.person)
+    name = person.name.get(lang) if person is not None else target.person
+    if target.person and target.topic:
+        return say(lang, "follow_person_topic", name=name, topic=target.topic)
+    return name or f"“{target.topic}”"
+
+
+def follow_news_document(
+    catalog: Catalog,
+    statements: tuple[Statement, ...],
+    labels: tuple[str, ...],
+    lang: Lang,
+    more: int = 0,
+) -> Document:
+    """New statements for what a chat follows: which follows they are for, then each statement
+    with its source (as who said what shows them), newest first."""
+    header = say(lang, "follow_news", what="; ".join(labels))
+    blocks = (*_heading(header), *(_statement_block(catalog, s, lang) for s in statements))
+    if more:
+        blocks += (((Span(say(lang, "more", count=more)),),),)
+    return blocks
