@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.core.content.problems import ContentError
+from bot.core.delivery.follows import FollowNews
 from bot.core.delivery.planning import Broadcaster, Planned
 from bot.core.delivery.pushes import Pusher
 from bot.core.delivery.replies import Replies
@@ -56,9 +57,11 @@ class Services:
     # Answers to commands: the dispatcher's, sharing its pacers (none until it exists).
     replies: Replies = field(default_factory=lambda: Replies({}))
     pusher: Pusher = field(init=False)
+    follow_news: FollowNews = field(init=False)
 
     def __post_init__(self) -> None:
         self.pusher = Pusher(self.store, self.library)
+        self.follow_news = FollowNews(self.store, self.library)
 
     def is_admin(self, platform: str, user_id: str) -> bool:
         return user_id in self.admins.get(platform, frozenset())
@@ -67,16 +70,19 @@ class Services:
         return [ChatRef(p, user) for p, users in self.admins.items() for user in sorted(users)]
 
     async def plan(self) -> Planned:
-        """Queue what is due now, scheduled and instant, and wake the dispatcher."""
+        """Queue what is due now, scheduled and instant, and the new statements for the chats
+        following them, and wake the dispatcher."""
         now = self.clock.now()
         due = await self.broadcaster.plan_due(now)
         instant = await self.broadcaster.plan_instant(now)
-        if due.queued or instant.queued:
+        follows = await self.follow_news.plan(now)
+        if due.queued or instant.queued or follows:
             self.wake()
-        return Planned(due.queued + instant.queued, due.skipped)
+        return Planned(due.queued + instant.queued + follows, due.skipped)
 
     async def reload(self) -> Reloaded | ReloadFailed:
-        """Load the content again; new summaries go to instant subscribers at once."""
+        """Load the content again; new summaries go to instant subscribers at once, new
+        statements to their followers."""
         result = await self.library.reload(self.clock.now())
         if isinstance(result, ReloadFailed):
             log.warning(
@@ -85,8 +91,11 @@ class Services:
             for error in result.errors:
                 log.warning("%s", error)
             await self.tell_admins(result.errors)
-        elif result.changed:
-            log.info("content reloaded: new edition %s", result.edition.selection)
+        else:
+            if result.changed:
+                log.info("content reloaded: new edition %s", result.edition.selection)
+            # New summaries go to instant subscribers, new statements to the chats following
+            # them (a statement added to a summary already shown changes no digest).
             await self.plan()
         return result
 
@@ -130,6 +139,7 @@ class Services:
         """The bot is back in a chat that had gone (re-added, unblocked): its paused
         subscriptions, the chat's own and its topics', resume as they were. Adapters call this
         on the platform's membership events; returns the chat's subscriptions as they now are."""
+        await self.store.chats.returned(platform, chat_id)  # its follows are served again
         found = []
         for current in await self.store.subscriptions.in_chat(platform, chat_id):
             if current.state is State.PAUSED:

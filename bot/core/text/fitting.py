@@ -71,14 +71,16 @@ def follow_news_message(
     labels: tuple[str, ...],
     lang: Lang,
     fmt: Format,
+    limit: int = 10,
 ) -> str:
-    """New statements for a chat's follows as one message: as many as fit, then how many more."""
+    """New statements for a chat's follows as one message: up to `limit` of them, as many as
+    fit, then how many more there are."""
 
     def document(shown: tuple[Statement, ...]) -> Document:
         more = len(statements) - len(shown)
         return follow_news_document(catalog, shown, labels, lang, more)
 
-    return _fitting(statements, document, fmt)[1]
+    return _fitting(statements[:limit], document, fmt)[1]
 
 
 def _fitting(
