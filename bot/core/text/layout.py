@@ -56,12 +56,12 @@ def whosaid_document(catalog: Catalog, answer: WhoSaid, lang: Lang) -> Document:
             if not statements:
                 return _heading(say(lang, "whosaid_no_statements", **values))
             header = say(lang, key, shown=len(statements), total=total, topic=topic, **values)
-            return (*_heading(header), *(_statement_block(catalog, s, lang) for s in statements))
+            return (*_heading(header), *(statement_block(catalog, s, lang) for s in statements))
         case TopicFound(query, statements, total):
             header = say(
                 lang, "whosaid_topic", query=echo(query), shown=len(statements), total=total
             )
-            return (*_heading(header), *(_statement_block(catalog, s, lang) for s in statements))
+            return (*_heading(header), *(statement_block(catalog, s, lang) for s in statements))
         case Ambiguous(query, candidates):
             lines = tuple(
                 (Span(BULLET), Span(p.name.get(lang), Style.BOLD), Span(f" — {p.role.get(lang)}"))
@@ -91,7 +91,8 @@ def _heading(text: str) -> Document:
     return (((Span(text, Style.BOLD),),),)
 
 
-def _statement_block(catalog: Catalog, statement: Statement, lang: Lang) -> Block:
+def statement_block(catalog: Catalog, statement: Statement, lang: Lang) -> Block:
+    """A statement as who said what shows it: who, how, when, the words; then its source."""
     source = wording.source_label(catalog.sources[statement.source], lang)
     label = say(lang, "source")
     return (
@@ -122,7 +123,7 @@ def follow_news_document(
     """New statements for what a chat follows: which follows they are for, then each statement
     with its source (as who said what shows them), newest first."""
     header = say(lang, "follow_news", what="; ".join(labels))
-    blocks = (*_heading(header), *(_statement_block(catalog, s, lang) for s in statements))
+    blocks = (*_heading(header), *(statement_block(catalog, s, lang) for s in statements))
     if more:
         blocks += (((Span(say(lang, "more", count=more)),),),)
     return blocks

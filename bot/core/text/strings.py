@@ -198,6 +198,7 @@ STRINGS: Final[dict[str, Localized]] = {
     ),
     "following_title": Localized("This chat follows", "Obrolan ini mengikuti"),
     "follow_news": Localized("New statements: {what}", "Pernyataan baru: {what}"),
+    "inline_digest": Localized("The digest, now", "Ringkasan terkini"),
     # --- /lang ---
     "not_chat_admin_lang": Localized(
         "Only this chat's administrators can change its language.",

@@ -9,6 +9,7 @@ answers; when several people match equally, the answer is the list of candidates
 from __future__ import annotations
 
 import heapq
+import itertools
 import re
 import unicodedata
 from bisect import bisect_left
@@ -209,6 +210,12 @@ class QuoteIndex:
         if people:
             return Ambiguous(query, tuple(people[:MAX_CANDIDATES]))
         return NothingFound(query, self.closest(key))
+
+    def statements_by(self, people: Iterable[str], limit: int) -> tuple[Statement, ...]:
+        """The newest statements of any of `people`, newest first, at most `limit`."""
+        merged = heapq.merge(*(self._by_speaker.get(person, ()) for person in people))
+        ranks = (rank for rank, _ in itertools.groupby(merged))  # a joint statement once
+        return tuple(self.catalog.statements[r] for r in itertools.islice(ranks, limit))
 
     def suggest(self, typed: str, limit: int) -> tuple[Person, ...]:
         """People for a list shown while a name is typed: those with a name or alias (in either
