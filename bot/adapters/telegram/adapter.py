@@ -34,6 +34,7 @@ from telegram.ext import (
     ChatMemberHandler,
     ContextTypes,
     ExtBot,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -42,6 +43,7 @@ from bot import logs
 from bot.adapters import AdapterError
 from bot.adapters.telegram import patches
 from bot.adapters.telegram.buttons import Buttons
+from bot.adapters.telegram.inline import answer_inline
 from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.requests import (
     addressed_elsewhere,
@@ -64,7 +66,13 @@ from bot.core.text.strings import say
 
 log = logging.getLogger(__name__)
 
-UPDATES = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+UPDATES = [
+    Update.MESSAGE,
+    Update.CHANNEL_POST,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+    Update.INLINE_QUERY,
+]
 PRESENT = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
 MENU_LANGUAGES: tuple[tuple[str | None, Lang], ...] = ((None, "en"), ("id", "id"))
 ALERT_LIMIT = 200  # characters of a button's alert, set by the Bot API
@@ -166,6 +174,7 @@ class TelegramAdapter:
             )
         )
         application.add_handler(CallbackQueryHandler(self._on_button))
+        application.add_handler(InlineQueryHandler(self._on_inline_query))
         application.add_handler(ChatMemberHandler(self._on_membership))
         application.add_error_handler(self._on_error)
         await self._initialize()
@@ -175,6 +184,8 @@ class TelegramAdapter:
         await self._receive_updates()
         bot = application.bot
         log.info("telegram: serving as @%s", bot.username)
+        if not bot.supports_inline_queries:
+            log.info("telegram: inline mode is off; @BotFather's /setinline turns it on")
 
     async def stop(self) -> None:
         if self._status is not None:
@@ -313,6 +324,10 @@ class TelegramAdapter:
         if reply.push_id and status is not None and self._status is not None:
             display = self._display_at(StatusPlace(chat, status))
             await self._status.follow(reply.push_id, reply.lang or self._default_lang, display)
+
+    async def _on_inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.inline_query is not None:
+            await answer_inline(update.inline_query, self.services, self._default_lang)
 
     async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was added back to a chat (or unblocked): a paused subscription resumes."""
