@@ -64,7 +64,7 @@ async def digest(request: Request, services: Services, args: str) -> Reply:
         services.library.digest(lang, request.fmt) or no_digest_message(lang, request.fmt, Window())
         for lang in langs
     )
-    return Reply(messages)
+    return Reply(messages, digest=True)
 
 
 async def whosaid(request: Request, services: Services, args: str) -> Reply:
