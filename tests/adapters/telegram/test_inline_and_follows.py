@@ -194,3 +194,16 @@ async def test_the_menu_lists_the_new_commands(api: TelegramStandIn, start_bot: 
     await start_bot()
     names: list[Any] = [c["command"] for c in api.commands_for(language_code="id") or []]
     assert {"follow", "unfollow", "following", "lang"} <= set(names)
+
+
+async def test_hostile_inline_queries_get_answers_telegram_accepts(
+    api: TelegramStandIn, start_bot: StartBot
+) -> None:
+    await start_bot()
+    for query in ("<b>&amp;", "trump <script>&", "@everyone \x00\x1b sandera", "x" * 300, "ß😀"):
+        answer = await ask_inline(api, ANA, query)  # the stand-in refuses what Telegram would
+        for result in answer.results:
+            assert result["title"] and "\n" not in result["title"]
+    for offset in ("-1", "abc", "99999"):
+        answer = await ask_inline(api, BUDI, "", offset)
+        assert answer.next_offset in ("", "20")
