@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import bench_core, bench_discord, bench_load, bench_runtime, bench_telegram
+from benchmarks import (
+    bench_core,
+    bench_discord,
+    bench_follow,
+    bench_load,
+    bench_runtime,
+    bench_telegram,
+)
 from benchmarks.broadcast import Figures
 from benchmarks.common import subscription_row
 from benchmarks.soak import probes
@@ -189,3 +196,17 @@ async def test_queueing_batches_of_many_sizes_keeps_sqlite_memory_flat(tmp_path:
     # About 33 MB with sqlite3's default statement cache (128 per connection); some 2 MB, the
     # page cache filling, with the store's few slots.
     assert growth < 6_000_000
+
+
+def test_a_small_follow_benchmark_run_reports_every_figure_with_a_verdict(tmp_path: Path) -> None:
+    report = tmp_path / "figures.json"
+
+    assert bench_follow.main(["--summaries", "40", "--follows", "200", "--json", str(report)]) == 0
+
+    results = json.loads(report.read_text())
+    measures = {f["measure"] for f in results["figures"]}
+    assert any(m.startswith("inline answer + Telegram articles") for m in measures)
+    assert any(m.startswith("match 10 new statements") for m in measures)
+    targets = [f for f in results["figures"] if f["target"] is not None]
+    assert len(targets) == 2 and all(f["verdict"] in {"PASS", "FAIL"} for f in targets)
+    assert results["stats"]["messages_queued"] >= 0

@@ -19,7 +19,6 @@ from bot.core.ports import ChatRef, Clock
 from bot.core.store import Store
 from bot.core.store.records import Push
 from bot.core.subscription import Plan, State, Subscription
-from bot.core.text.inline import InlineAnswers
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +58,10 @@ class Services:
     replies: Replies = field(default_factory=lambda: Replies({}))
     pusher: Pusher = field(init=False)
     follow_news: FollowNews = field(init=False)
-    inline: InlineAnswers = field(init=False)
 
     def __post_init__(self) -> None:
         self.pusher = Pusher(self.store, self.library)
         self.follow_news = FollowNews(self.store, self.library)
-        self.inline = InlineAnswers(self.library)
 
     def is_admin(self, platform: str, user_id: str) -> bool:
         return user_id in self.admins.get(platform, frozenset())

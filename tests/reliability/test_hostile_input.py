@@ -22,9 +22,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.commands import ADMIN_ONLY, COMMANDS, Reply, handle, parse
+from bot.core.commands import ADMIN_ONLY, COMMANDS, Reply, handle, inline, parse
 from bot.core.commands.admin import problems_notice
 from bot.core.commands.arguments import parse_language, parse_subscribe
+from bot.core.commands.inline import InlineAnswers, statement_result
 from bot.core.content.loading import load_catalog
 from bot.core.content.problems import ContentError
 from bot.core.delivery.pushes import announcement
@@ -34,7 +35,6 @@ from bot.core.models import LANGS, Catalog, Lang
 from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.services import Services
 from bot.core.store import Store
-from bot.core.text import inline
 from bot.core.text.compose import DigestOptions, Window
 from bot.core.text.fitting import (
     digest_message,
@@ -42,7 +42,6 @@ from bot.core.text.fitting import (
     no_digest_message,
     whosaid_message,
 )
-from bot.core.text.inline import InlineAnswers, statement_result
 from bot.core.text.layout import target_label
 from bot.core.text.render import fits
 from bot.core.text.strings import say

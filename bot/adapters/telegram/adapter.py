@@ -58,6 +58,7 @@ from bot.adapters.telegram.sender import PLATFORM, TelegramSender
 from bot.adapters.telegram.transport import AiohttpRequest
 from bot.config import TelegramSettings, token
 from bot.core.commands import MANAGING, Reply, Request, handle, menu, parse
+from bot.core.commands.inline import InlineAnswers
 from bot.core.delivery.pushes import PushStatus
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Delivered, Format, StatusDisplay, StatusPlace
@@ -156,6 +157,7 @@ class TelegramAdapter:
         self._services: Services | None = None
         self._progress_every = progress_every
         self._status: PushStatus | None = None
+        self._inline: InlineAnswers | None = None
 
     @property
     def services(self) -> Services:
@@ -165,6 +167,7 @@ class TelegramAdapter:
     async def start(self, services: Services) -> None:
         self._services = services
         self._status = PushStatus(services, PLATFORM, Format.TELEGRAM, self._progress_every)
+        self._inline = InlineAnswers(services.library)
         application = self._application
         private_or_command = (filters.ChatType.PRIVATE & filters.TEXT) | filters.COMMAND
         application.add_handler(
@@ -326,8 +329,8 @@ class TelegramAdapter:
             await self._status.follow(reply.push_id, reply.lang or self._default_lang, display)
 
     async def _on_inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.inline_query is not None:
-            await answer_inline(update.inline_query, self.services, self._default_lang)
+        if update.inline_query is not None and self._inline is not None:
+            await answer_inline(update.inline_query, self._inline, self._default_lang)
 
     async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was added back to a chat (or unblocked): a paused subscription resumes."""

@@ -11,10 +11,9 @@ from telegram.error import TelegramError
 
 from bot.adapters.telegram.requests import language
 from bot.adapters.telegram.sender import NO_PREVIEW
+from bot.core.commands.inline import InlineAnswer, InlineAnswers
 from bot.core.models import Lang
 from bot.core.ports import Format
-from bot.core.services import Services
-from bot.core.text.inline import InlineAnswer
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +33,10 @@ def articles(answer: InlineAnswer) -> list[InlineQueryResultArticle]:
     ]
 
 
-async def answer_inline(query: InlineQuery, services: Services, default_lang: Lang) -> None:
+async def answer_inline(query: InlineQuery, answers: InlineAnswers, default_lang: Lang) -> None:
     """Answer the query; results depend on the user's language, so Telegram keeps them per user."""
     lang = language(query.from_user, default_lang)
-    answer = services.inline.answer(query.query, lang, Format.TELEGRAM, query.offset)
+    answer = answers.answer(query.query, lang, Format.TELEGRAM, query.offset)
     try:
         await query.answer(
             articles(answer),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,7 @@ from bot.core.content.schema import (
     StoryEntry,
     SummaryEntry,
 )
+from bot.core.heap import collector_paused
 from bot.core.models import Catalog, DateBasis, Localized, Person, Source, Statement, Story, Summary
 
 T = TypeVar("T")
@@ -47,13 +47,8 @@ def load_catalog(directory: Path | str) -> Catalog:
     """Load and validate every YAML file under `directory`; raise ContentInvalid on any problem."""
     # A load creates millions of objects that all stay alive; the cyclic garbage collector would
     # walk them again and again (70% of a large load's time) and can free none of them.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _CatalogBuilder(Path(directory)).build()
-    finally:
-        if collecting:
-            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,12 +104,32 @@ class Outbox:
         """One row per (subscription, occasion) and language, and the scheduler's bookkeeping with
         it, in one transaction: a slot is either queued and advanced, or neither."""
         rows = [
-            delivery_row(sub.id, sub.chat, sub.chat_kind, occasion, body_id, lang, kind, now)
+            {
+                "subscription_id": sub.id,
+                "platform": sub.chat.platform,
+                "chat_id": sub.chat.chat_id,
+                "thread": sub.chat.thread,
+                "chat_kind": sub.chat_kind,
+                "occasion": occasion,
+                "body_id": body_id,
+                "lang": lang,
+                "kind": kind,
+                "state": OutboxState.PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
             for sub, occasion in entries
             for lang in sub.plan.langs
         ]
         async with self._engine.begin() as connection:
-            added = await enqueue_rows_in(connection, rows)
+            added = 0
+            if rows:
+                # RETURNING counts the rows really added: drivers report no row count for a
+                # many-row insert (asyncpg), and duplicates skipped must not count.
+                statement = insert_ignoring_duplicates(connection, outbox).returning(OUT.id)
+                added = len((await connection.execute(statement, rows)).all())
             await advance_in(connection, advances, now)
         return added
 
@@ -195,44 +215,12 @@ class Outbox:
             return cast(str | None, (await connection.execute(query)).scalar())
 
 
-def delivery_row(
-    recipient: int,
-    chat: ChatRef,
-    chat_kind: ChatKind,
-    occasion: str,
-    body_id: str,
-    lang: Lang,
-    kind: MessageKind,
-    now: dt.datetime,
-) -> dict[str, Any]:
-    """An outbox row, pending from `now`. The recipient is a subscription's id, or a follower
-    chat's (see `chats.recipient_of`)."""
-    return {
-        "subscription_id": recipient,
-        "platform": chat.platform,
-        "chat_id": chat.chat_id,
-        "thread": chat.thread,
-        "chat_kind": chat_kind,
-        "occasion": occasion,
-        "body_id": body_id,
-        "lang": lang,
-        "kind": kind,
-        "state": OutboxState.PENDING,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-async def enqueue_rows_in(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert the rows whose delivery is not queued yet; how many were."""
-    if not rows:
-        return 0
-    # RETURNING counts the rows really added: drivers report no row count for a many-row insert
-    # (asyncpg), and duplicates skipped must not count.
-    statement = insert_ignoring_duplicates(connection, outbox).returning(OUT.id)
-    return len((await connection.execute(statement, rows)).all())
+# The columns an INSERT … SELECT fills, in the order of its select: the recipient and its chat
+# (platform, chat id, thread, kind), what is sent, then the row's state and times.
+FROM_SELECT_COLUMNS = [
+    "subscription_id", "platform", "chat_id", "thread", "chat_kind", "occasion", "body_id",
+    "lang", "kind", "state", "attempts", "next_attempt_at", "created_at", "updated_at",
+]  # fmt: skip
 
 
 async def enqueue_all_active_in(
@@ -259,12 +247,8 @@ async def enqueue_all_active_in(
             literal(now, OUT.updated_at.type),
         ).where(S.state == State.ACTIVE, S.languages.in_([lang, "both"]))
 
-    columns = [
-        "subscription_id", "platform", "chat_id", "thread", "chat_kind", "occasion", "body_id",
-        "lang", "kind", "state", "attempts", "next_attempt_at", "created_at", "updated_at",
-    ]  # fmt: skip
     statement = insert_ignoring_duplicates(connection, outbox).from_select(
-        columns, union_all(chats_reading("en"), chats_reading("id"))
+        FROM_SELECT_COLUMNS, union_all(chats_reading("en"), chats_reading("id"))
     )
     result = await connection.execute(statement)
     return max(result.rowcount, 0)

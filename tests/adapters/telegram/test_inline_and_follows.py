@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from bot.core.commands import inline
 from bot.core.ports import Format
-from bot.core.text import inline
 from tests.adapters.telegram.conftest import ANA, BUDI, GROUP, Running, StartBot
 from tests.core.test_library import add_statement, copy_content
 from tests.core.text.test_render import telegram_text

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.follow import Target
-from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef, MessageKind
+from bot.core.models import LANGS, Lang
+from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.store import Store
 from bot.core.store.chats import is_follower, recipient_of
-from bot.core.store.follows import Added, Follower
-from bot.core.store.outbox import Settlement, delivery_row
+from bot.core.store.follows import Added, FollowMessage
+from bot.core.store.outbox import Settlement
 from bot.core.store.tables import follows
 from tests.core.store.conftest import MINUTE, NOW, chat, outbox_rows, subscribe
 
@@ -103,28 +103,33 @@ async def test_topics_are_those_followed_alone_or_on_the_given_people(store: Sto
     assert await store.follows.topics(set()) == ["hostages"]
 
 
-async def test_followers_are_the_follows_a_new_edition_may_match(store: Store) -> None:
+async def test_followers_are_what_chats_follow_that_a_new_edition_may_match(
+    store: Store,
+) -> None:
     await follow(store, "telegram:1", TRUMP, lang="id")
     await follow(store, "telegram:2", HOSTAGES, kind=ChatKind.GROUP)
     await follow(store, "telegram:3", TRUMP_ON_HOSTAGES)
+    await follow(store, "telegram:3", Target(topic="ceasefire"))  # not among the topics
     await follow(store, "telegram:4", Target("yair-lapid", "hostages"))
     await follow(store, "telegram:5", Target(topic="ceasefire"))
     await follow(store, "telegram:6", Target("yair-lapid"))
+    await follow(store, "telegram:1", HOSTAGES, lang="id")
 
     found = await store.follows.followers({"donald-trump"}, {"hostages"})
 
-    assert {(f.chat.chat_id, f.target) for f in found} == {
-        ("1", TRUMP),
-        ("2", HOSTAGES),
-        ("3", TRUMP_ON_HOSTAGES),
+    rows = {ref: await row_of(store, ref) for ref in ("telegram:1", "telegram:2", "telegram:3")}
+    assert found == {
+        rows["telegram:1"]: (TRUMP, HOSTAGES),  # one chat's follows together, in their order
+        rows["telegram:2"]: (HOSTAGES,),
+        rows["telegram:3"]: (TRUMP_ON_HOSTAGES,),
     }
-    first = next(f for f in found if f.chat.chat_id == "1")
-    settings = await store.chats.get(chat("telegram:1"))
+    assert await store.follows.followers(set(), set()) == {}
+
+
+async def row_of(store: Store, ref: str) -> int:
+    settings = await store.chats.get(chat(ref))
     assert settings is not None
-    assert first == Follower(
-        recipient_of(settings.id), chat("telegram:1"), ChatKind.PRIVATE, "id", TRUMP
-    )
-    assert await store.follows.followers(set(), set()) == []
+    return settings.id
 
 
 async def test_followers_reach_past_one_in_list(store: Store) -> None:
@@ -137,40 +142,52 @@ async def test_followers_reach_past_one_in_list(store: Store) -> None:
 
 async def test_seen_is_none_until_statements_are_first_marked(store: Store) -> None:
     assert await store.follows.seen() is None
-    assert await store.follows.see([]) == 0  # content without statements: seen all the same
+    assert await store.follows.see([], NOW) == 0  # content without statements: seen all the same
     assert await store.follows.seen() == set()
-    await store.follows.see(["a", "b"])
-    await store.follows.see(["b", "c"])
+    await store.follows.see(["a", "b"], NOW)
+    await store.follows.see(["b", "c"], NOW)
     assert await store.follows.seen() == {"a", "b", "c"}
 
 
-async def test_see_queues_the_messages_with_the_marks_once(store: Store) -> None:
-    await follow(store, "telegram:1", TRUMP)
-    settings = await store.chats.get(chat("telegram:1"))
-    assert settings is not None
-    row = delivery_row(
-        recipient_of(settings.id), settings.chat, settings.kind, "follow:e1", "follow:b1",
-        "en", MessageKind.FOLLOW, NOW,
-    )  # fmt: skip
-    assert await store.follows.see(["s1"], [row]) == 1
-    assert await store.follows.see(["s1"], [row]) == 0  # the same occasion again: queued once
-    [queued] = await outbox_rows(store)
-    assert (queued.subscription_id, queued.chat_id, queued.occasion, queued.kind) == (
-        -settings.id, "1", "follow:e1", "follow",
-    )  # fmt: skip
-    assert is_follower(queued.subscription_id)
+def message_for(*chat_rows: int, occasion: str = "follow:e1") -> FollowMessage:
+    texts = {(lang, fmt): f"news in {lang} for {fmt}" for lang in LANGS for fmt in Format}
+    return FollowMessage(chat_rows, occasion, "follow:b1", texts)
+
+
+async def test_see_queues_the_messages_with_their_texts_and_the_marks_once(store: Store) -> None:
+    await follow(store, "telegram:1", TRUMP, lang="id")
+    await follow(store, "discord:2", TRUMP, kind=ChatKind.GROUP)
+    rows = [await row_of(store, ref) for ref in ("telegram:1", "discord:2")]
+
+    assert await store.follows.see(["s1"], NOW, [message_for(*rows)]) == 2
+    assert await store.follows.see(["s1"], NOW, [message_for(*rows)]) == 0  # queued once
+
+    queued = await outbox_rows(store)
+    assert [(r.subscription_id, r.platform, r.chat_id, r.chat_kind, r.lang) for r in queued] == [
+        (recipient_of(rows[0]), "telegram", "1", "private", "id"),
+        (recipient_of(rows[1]), "discord", "2", "group", "en"),
+    ]
+    assert {(r.occasion, r.body_id, r.kind, r.state) for r in queued} == {
+        ("follow:e1", "follow:b1", "follow", "pending")
+    }
+    assert all(is_follower(r.subscription_id) for r in queued)
+    assert await store.outbox.text("follow:b1", "id", Format.TELEGRAM) == "news in id for telegram"
+    assert await store.follows.seen() == {"s1"}
+
+
+async def test_see_queues_for_more_chats_than_one_in_list(store: Store) -> None:
+    rows = []
+    for n in range(1_100):
+        await store.chats.set_lang(ChatRef("telegram", str(n)), ChatKind.PRIVATE, "en")
+        rows.append(await row_of(store, f"telegram:{n}"))
+    assert await store.follows.see([], NOW, [message_for(*rows)]) == 1_100
 
 
 async def _queue_follow_message(store: Store, ref: str) -> int:
     await follow(store, ref, TRUMP, kind=ChatKind.GROUP)
-    settings = await store.chats.get(chat(ref))
-    assert settings is not None
-    row = delivery_row(
-        recipient_of(settings.id), settings.chat, settings.kind, "follow:e1", "follow:b1",
-        "en", MessageKind.FOLLOW, NOW,
-    )  # fmt: skip
-    await store.follows.see(["s1"], [row])
-    return settings.id
+    row = await row_of(store, ref)
+    await store.follows.see(["s1"], NOW, [message_for(row)])
+    return row
 
 
 async def test_a_follower_chat_gone_is_left_out_until_it_returns(store: Store) -> None:
@@ -182,12 +199,12 @@ async def test_a_follower_chat_gone_is_left_out_until_it_returns(store: Store) -
     settings = await store.chats.get(chat("telegram:-5"))
     assert settings is not None and settings.id == row
     assert settings.gone == "chat gone: bot was kicked"
-    assert await store.follows.followers({"donald-trump"}, set()) == []
+    assert await store.follows.see([], NOW, [message_for(row, occasion="follow:e2")]) == 0
     still = await store.subscriptions.get(sub.chat)  # the subscription is not the follower
     assert still is not None and still.state.value == "active"
 
     await store.chats.returned("telegram", "-5")
-    assert len(await store.follows.followers({"donald-trump"}, set())) == 1
+    assert await store.follows.see([], NOW, [message_for(row, occasion="follow:e2")]) == 1
 
 
 async def test_a_follower_chat_moved_takes_its_follows_and_queue_along(store: Store) -> None:

@@ -7,12 +7,12 @@ import datetime as dt
 
 import pytest
 
+from bot.core.commands import inline
+from bot.core.commands.inline import InlineAnswers
 from bot.core.library import Library
 from bot.core.models import LANGS, Lang
 from bot.core.ports import Format
-from bot.core.text import inline
 from bot.core.text.compose import DigestOptions
-from bot.core.text.inline import InlineAnswers
 from bot.core.text.render import fits
 from tests.conftest import CONTENT
 from tests.core.text.test_render import telegram_text
