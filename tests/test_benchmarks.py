@@ -12,6 +12,7 @@ from benchmarks import (
     bench_core,
     bench_discord,
     bench_draft,
+    bench_follow,
     bench_load,
     bench_runtime,
     bench_telegram,
@@ -219,3 +220,17 @@ def test_every_labelled_statement_is_in_its_articles_words() -> None:
         _, _, labels = bench_draft.read_gold(path.with_suffix(".gold.yaml"))
         for label in labels:
             assert bench_draft.words(label.text) <= words, (path.name, label.text)
+
+
+def test_a_small_follow_benchmark_run_reports_every_figure_with_a_verdict(tmp_path: Path) -> None:
+    report = tmp_path / "figures.json"
+
+    assert bench_follow.main(["--summaries", "40", "--follows", "200", "--json", str(report)]) == 0
+
+    results = json.loads(report.read_text())
+    measures = {f["measure"] for f in results["figures"]}
+    assert any(m.startswith("inline answer + Telegram articles") for m in measures)
+    assert any(m.startswith("match 10 new statements") for m in measures)
+    targets = [f for f in results["figures"] if f["target"] is not None]
+    assert len(targets) == 2 and all(f["verdict"] in {"PASS", "FAIL"} for f in targets)
+    assert results["stats"]["messages_queued"] >= 0

@@ -14,8 +14,9 @@ import pytest
 
 from bot import cli
 from bot.core.delivery.pushes import push_id
+from bot.core.follow import Target
 from bot.core.models import Catalog
-from bot.core.ports import ChatRef
+from bot.core.ports import ChatKind, ChatRef
 from bot.core.store import Store
 from bot.core.store.tables import SCHEMA_VERSION
 from bot.core.text.strings import say
@@ -115,6 +116,36 @@ def test_subscribers_add_list_filter_and_remove(config: Path) -> None:
     assert (again.code, again.out) == (1, "")
     assert again.err == "telegram:-100123: no such subscription\n"
     assert (active.code, active.out, active.err) == (1, "", "0 subscriptions\n")
+
+
+def test_subscribers_list_shows_the_chats_that_follow(config: Path) -> None:
+    operator(config, "subscribers", "add", "telegram:-100123", "id", "07:00", "WIB")
+
+    async def follows() -> None:
+        async with await Store.open(config.parent / DATABASE) as store:
+            now = dt.datetime.now(dt.UTC)
+            for chat, target in (
+                ("telegram:5", Target("antonio-guterres")),
+                ("telegram:5", Target("donald-trump", "sandera")),
+                ("discord:42", Target(topic="hostages")),
+            ):
+                kind = ChatKind.PRIVATE if chat == "telegram:5" else ChatKind.GROUP
+                await store.follows.add(ChatRef.parse(chat), kind, "id", target, "u", now, 20)
+
+    asyncio.run(follows())
+    listed = operator(config, "subscribers", "list")
+    discord_only = operator(config, "subscribers", "list", "--platform", "discord")
+
+    assert listed.code == 0
+    lines = listed.out.splitlines()
+    assert lines[0].startswith("telegram:-100123\tgroup\tid\t07:00\t")
+    assert lines[1:] == [
+        "telegram:5\tprivate\tid\tfollows António Guterres; Donald Trump on “sandera”\t-\tactive",
+        "discord:42\tgroup\tid\tfollows “hostages”\t-\tactive",
+    ]
+    assert listed.err == "1 subscription, 2 chats following\n"
+    assert discord_only.out == "discord:42\tgroup\tid\tfollows “hostages”\t-\tactive\n"
+    assert discord_only.err == "0 subscriptions, 1 chat following\n"
 
 
 def test_subscribers_add_with_a_bad_plan_exits_1_and_adds_nothing(config: Path) -> None:

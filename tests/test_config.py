@@ -602,4 +602,4 @@ def test_paid_broadcast_for_an_unknown_delivery_is_refused(tmp_path: Path) -> No
     with pytest.raises(ConfigInvalid) as refused:
         load_settings(path)
     assert "paid_broadcast.for" in str(refused.value)
-    assert "'scheduled', 'instant' or 'push'" in str(refused.value)
+    assert "'scheduled', 'instant', 'push' or 'follow'" in str(refused.value)

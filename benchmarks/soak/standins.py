@@ -62,7 +62,7 @@ async def serve(discord_channels: int) -> int:
                     for m in telegram.sent
                 ],
                 "discord": [
-                    [str(m.channel_id), "", text_hash(m.content or "")] for m in discord.messages
+                    [str(m.channel_id), "", text_hash(m.text or "")] for m in discord.messages
                 ],
                 "rejected_429": {
                     "telegram": telegram.rejected_429,

@@ -18,6 +18,7 @@ from bot.core.ports import ChatKind, ChatRef, Format, SystemClock
 from bot.core.store.outbox import Progress
 from bot.core.store.records import PushState
 from bot.core.subscription import State, Subscription
+from bot.core.text.layout import target_label
 from bot.core.text.strings import say
 
 OPERATOR = "operator"
@@ -27,7 +28,9 @@ def add_parsers(commands: Any) -> None:
     subscribers = commands.add_parser("subscribers", help="list, add or remove subscriptions")
     actions = subscribers.add_subparsers(required=True, metavar="ACTION")
 
-    listing = actions.add_parser("list", help="every subscription, with state and pause reason")
+    listing = actions.add_parser(
+        "list", help="every subscription and follow, with state and pause reason"
+    )
     listing.add_argument("--platform", help="only this platform")
     listing.add_argument("--state", choices=[s.value for s in State], help="only this state")
     config_option(listing)
@@ -82,14 +85,28 @@ def _with_runtime(args: argparse.Namespace, action: Any, sending: bool = False) 
 
 
 async def _list(args: argparse.Namespace, runtime: Runtime) -> int:
+    store = runtime.services.store
     shown = 0
-    async for sub in runtime.services.store.subscriptions.all(args.platform):
+    async for sub in store.subscriptions.all(args.platform):
         if args.state and sub.state != args.state:
             continue
         print(_row(sub))
         shown += 1
-    print(count(shown, "subscription", "subscriptions"), file=sys.stderr)
-    return OK if shown else NOTHING
+    following = 0
+    catalog = runtime.services.library.catalog
+    async for chat, targets in store.follows.by_chat(args.platform):
+        state = State.PAUSED if chat.gone else State.ACTIVE
+        if args.state and state != args.state:
+            continue
+        labels = "; ".join(target_label(catalog, target, "en") for target in targets)
+        cells = [str(chat.chat), chat.kind.value, chat.lang, f"follows {labels}", "-", state.value]
+        print("\t".join(cells + ([chat.gone] if chat.gone else [])))
+        following += 1
+    summary = count(shown, "subscription", "subscriptions")
+    if following:
+        summary += ", " + count(following, "chat following", "chats following")
+    print(summary, file=sys.stderr)
+    return OK if shown or following else NOTHING
 
 
 def _row(sub: Subscription) -> str:

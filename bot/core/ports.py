@@ -57,6 +57,7 @@ class MessageKind(enum.StrEnum):
     DIGEST = "digest"  # scheduled, instant or pushed digest: link previews off
     ANNOUNCEMENT = "announcement"
     NOTICE = "notice"  # a note to the bot's admins
+    FOLLOW = "follow"  # new statements for what a chat follows: link previews off
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.core.buttons import ButtonData
 from bot.core.content.problems import ContentError
+from bot.core.delivery.follows import FollowNews
 from bot.core.delivery.planning import Broadcaster, Planned
 from bot.core.delivery.pushes import Pusher
 from bot.core.delivery.replies import Replies
@@ -63,10 +64,12 @@ class Services:
     planner: bool = True
     pusher: Pusher = field(init=False)
     buttons: ButtonData = field(init=False)  # what the buttons of a reply's choices carry
+    follow_news: FollowNews = field(init=False)
 
     def __post_init__(self) -> None:
         self.pusher = Pusher(self.store, self.library)
         self.buttons = ButtonData(self.store.choices, self.clock)
+        self.follow_news = FollowNews(self.store, self.library)
 
     def is_admin(self, platform: str, user_id: str) -> bool:
         return user_id in self.admins.get(platform, frozenset())
@@ -75,16 +78,19 @@ class Services:
         return [ChatRef(p, user) for p, users in self.admins.items() for user in sorted(users)]
 
     async def plan(self) -> Planned:
-        """Queue what is due now, scheduled and instant, and wake the dispatcher."""
+        """Queue what is due now, scheduled and instant, and the new statements for the chats
+        following them, and wake the dispatcher."""
         now = self.clock.now()
         due = await self.broadcaster.plan_due(now)
         instant = await self.broadcaster.plan_instant(now)
-        if due.queued or instant.queued:
+        follows = await self.follow_news.plan(now)
+        if due.queued or instant.queued or follows:
             self.wake()
-        return Planned(due.queued + instant.queued, due.skipped)
+        return Planned(due.queued + instant.queued + follows, due.skipped)
 
     async def reload(self) -> Reloaded | ReloadFailed:
-        """Load the content again; new summaries go to instant subscribers at once."""
+        """Load the content again; new summaries go to instant subscribers at once, new
+        statements to their followers."""
         result = await self.library.reload(self.clock.now())
         if isinstance(result, ReloadFailed):
             log.warning(
@@ -94,8 +100,11 @@ class Services:
                 log.warning("%s", error)
             if self.planner:  # the admins hear of it once, not from every instance
                 await self.tell_admins(result.errors)
-        elif result.changed:
-            log.info("content reloaded: new edition %s", result.edition.selection)
+        else:
+            if result.changed:
+                log.info("content reloaded: new edition %s", result.edition.selection)
+            # New summaries go to instant subscribers, new statements to the chats following
+            # them (a statement added to a summary already shown changes no digest).
             if self.planner:
                 await self.plan()
         return result
@@ -140,6 +149,7 @@ class Services:
         """The bot is back in a chat that had gone (re-added, unblocked): its paused
         subscriptions, the chat's own and its topics', resume as they were. Adapters call this
         on the platform's membership events; returns the chat's subscriptions as they now are."""
+        await self.store.chats.returned(platform, chat_id)  # its follows are served again
         found = []
         for current in await self.store.subscriptions.in_chat(platform, chat_id):
             if current.state is State.PAUSED:

@@ -51,6 +51,41 @@ def add_summary(
     return path
 
 
+def add_statement(
+    content: Path,
+    statement_id: str,
+    speaker: str,
+    text_en: str,
+    text_id: str,
+    summary_id: str | None = None,
+) -> Path:
+    """A test fixture, never content: a summary (dated after all the others) holding one new
+    statement, paraphrased from the English report of 6 October."""
+    summary_id = summary_id or f"2025-10-06-fixture-{statement_id}"
+    path = content / "summaries" / f"{summary_id}.yaml"
+    path.write_text(
+        textwrap.dedent(f"""\
+            summaries:
+              - id: {summary_id}
+                date: 2025-10-06
+                priority: 1
+                title: {{en: "Test fixture {statement_id}", id: "Uji {statement_id}"}}
+                text: {{en: "A test fixture.", id: "Data uji."}}
+                sources: [report-en-2025-10-06]
+                statements:
+                  - id: {statement_id}
+                    speaker: {speaker}
+                    kind: paraphrase
+                    original: en
+                    text: {{en: "{text_en}", id: "{text_id}"}}
+                    date: 2025-10-06
+                    source: report-en-2025-10-06
+            """),
+        encoding="utf-8",
+    )
+    return path
+
+
 BROKEN = """\
 summaries:
   - id: broken-one

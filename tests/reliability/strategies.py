@@ -158,7 +158,7 @@ def catalogs(draw: st.DrawFn, max_size: int = 40) -> Catalog:
 # --- what every outgoing message must be ---
 
 _TELEGRAM_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")
-_OUR_TAGS = re.compile(r"</?(?:b|i)>")
+_OUR_TAGS = re.compile(r"</?(?:b|i)>|<blockquote expandable>|</blockquote>")
 
 
 def visible_text(message: str, fmt: Format) -> str:
@@ -175,12 +175,12 @@ def check_message(message: str, fmt: Format) -> str:
     """Fail unless the platform would take `message` as it is; return its visible text.
 
     Telegram: the stand-in's parser accepts it (it raises on what Telegram refuses), and, tighter
-    than Telegram, every "&" starts an entity and every "<" or ">" belongs to our own <b>/<i>
-    tags, so no user text ever reaches the parser as markup; at most 4,096 UTF-16 units after
-    parsing. Discord: no live mention of anyone; at most 2,000 characters (UTF-16 units, which
-    is stricter). Everywhere: not blank (both platforms refuse an empty text), and no control
-    character the content schema refuses, even one the user typed (some platforms refuse them;
-    a terminal runs them)."""
+    than Telegram, every "&" starts an entity and every "<" or ">" belongs to our own <b>, <i>
+    and <blockquote expandable> tags, so no user text ever reaches the parser as markup; at
+    most 4,096 UTF-16 units after parsing. Discord: no live mention of anyone; at most 2,000
+    characters (UTF-16 units, which is stricter). Everywhere: not blank (both platforms refuse
+    an empty text), and no control character the content schema refuses, even one the user
+    typed (some platforms refuse them; a terminal runs them)."""
     assert isinstance(message, str)
     if fmt is Format.TELEGRAM:
         try:

@@ -22,19 +22,28 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.commands import ADMIN_ONLY, COMMANDS, Reply, handle, parse
+from bot.core.commands import ADMIN_ONLY, COMMANDS, Reply, handle, inline, parse
 from bot.core.commands.admin import problems_notice
-from bot.core.commands.arguments import parse_subscribe
+from bot.core.commands.arguments import parse_language, parse_subscribe
+from bot.core.commands.inline import InlineAnswers, statement_result
 from bot.core.content.loading import load_catalog
+from bot.core.content.names import normalize
 from bot.core.content.problems import ContentError
 from bot.core.delivery.pushes import announcement
+from bot.core.follow import Target
 from bot.core.library import Library, Reloaded, ReloadFailed
 from bot.core.models import LANGS, Catalog, Lang
 from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.services import Services
 from bot.core.store import Store
 from bot.core.text.compose import DigestOptions, Window
-from bot.core.text.fitting import digest_message, no_digest_message, whosaid_message
+from bot.core.text.fitting import (
+    digest_message,
+    follow_news_message,
+    no_digest_message,
+    whosaid_message,
+)
+from bot.core.text.layout import target_label
 from bot.core.text.render import fits
 from bot.core.text.strings import say
 from bot.core.text.whosaid import QuoteIndex
@@ -144,14 +153,18 @@ def test_parse_takes_any_text_apart_without_failing(text: str) -> None:
 # --- every command, with hostile arguments, on every platform ---
 
 
-def expected_lang(text: str, asked: Lang) -> Lang:
-    """/subscribe naming one language (before any mistake) answers in it, as the README says;
-    anything else in the asker's language."""
+def expected_lang(text: str, asked: Lang, can_manage: bool) -> Lang:
+    """/subscribe naming one language (before any mistake) answers in it, as the README says,
+    and so does a /lang that sets one; anything else in the asker's language."""
     parsed = parse(text)
     if parsed and parsed[0] == "subscribe":
         named = parse_subscribe(parsed[1]).languages
         if named == "en" or named == "id":
             return named
+    if parsed and parsed[0] == "lang" and can_manage and len(parsed[1].split()) == 1:
+        chosen = parse_language(parsed[1])
+        if chosen == "en" or chosen == "id":
+            return chosen
     return asked
 
 
@@ -186,7 +199,7 @@ async def test_any_message_gets_a_valid_localised_reply_never_an_internal_error(
     )
     reply = await handle(asked, services)
     shown = check_reply(reply, fmt, text)
-    assert reply.lang == expected_lang(text, lang)
+    assert reply.lang == expected_lang(text, lang, can_manage)
     parsed = parse(text)
     if parsed is None or parsed[0] not in COMMANDS or (parsed[0] in ADMIN_ONLY and not is_admin):
         key = (
@@ -273,6 +286,49 @@ def test_whosaid_answers_any_query_with_a_valid_message(
     assert quote_index.suggest(query, 10) is not None
 
 
+# --- inline mode and follows ---
+
+offsets = st.one_of(st.just(""), st.integers(0, 60).map(str), hostile_text(long=False))
+
+
+@FEW
+@given(query=queries, lang=langs(), fmt=fmts(), offset=offsets)
+def test_inline_mode_answers_any_query_and_offset_with_valid_results(
+    inline_answers: InlineAnswers, query: str, lang: Lang, fmt: Format, offset: str
+) -> None:
+    answer = inline_answers.answer(query, lang, fmt, offset)
+    assert len(answer.results) <= 50  # Telegram's limit
+    assert len({r.id for r in answer.results}) == len(answer.results)
+    for result in answer.results:
+        check_message(result.message, fmt)
+        check_plain_line(result.title, inline.TITLE_LIMIT)
+        check_plain_line(result.description, inline.DESCRIPTION_LIMIT)
+        assert 1 <= len(result.id.encode()) <= inline.ID_LIMIT
+    assert answer.next_offset == "" or answer.next_offset.isdigit()
+
+
+@pytest.fixture(scope="module")
+def inline_answers() -> InlineAnswers:
+    library = asyncio.run(Library.load(CONTENT, DigestOptions(), START))
+    return InlineAnswers(library)
+
+
+@SHARED
+@given(args=queries, lang=langs(), fmt=fmts(), kind=st.sampled_from(list(ChatKind)))
+async def test_hostile_follows_then_following_and_unfollow_stay_valid(
+    services: Services, args: str, lang: Lang, fmt: Format, kind: ChatKind
+) -> None:
+    """Whatever is followed, the lists of what a chat follows and its buttons stay valid."""
+    chat = fresh_chat()
+    for text in (f"/follow {args}", "/following", "/unfollow", f"/unfollow {args}"):
+        asked = request(text, chat=chat, chat_kind=kind, lang=lang, fmt=fmt)
+        reply = await handle(asked, services)
+        check_reply(reply, fmt, text)
+        for choice in reply.choices:
+            assert choice.label.strip() and choice.command.startswith("/")
+            check_message(choice.label, Format.TEXT)
+
+
 # --- hostile content, rendered in every format ---
 
 ALL = [(lang, fmt) for lang in LANGS for fmt in Format]
@@ -295,10 +351,40 @@ def every_rendering(catalog: Catalog, query: str) -> list[tuple[Format, str]]:
             made.append((fmt, digest_message(only, lang, fmt) or ""))
         made += [(fmt, whosaid_message(index, q, lang, fmt)[1]) for q in queries]
         made.append((fmt, no_digest_message(lang, fmt, Window(since=dt.date(2025, 10, 6)))))
+        made += _follow_and_inline_renderings(catalog, query, lang, fmt)
         text = announcement(query, lang, fmt)
         if fits(text, fmt):  # a longer one is refused at /push (AnnouncementTooLong), unsent
             made.append((fmt, text))
     return made
+
+
+def _follow_and_inline_renderings(
+    catalog: Catalog, query: str, lang: Lang, fmt: Format
+) -> list[tuple[Format, str]]:
+    """What follows and inline mode make of content: the message for new statements (all of
+    them, for a follow of each person and of a topic the query names), and each statement as an
+    inline result (its plain title and description checked here, its message returned)."""
+    targets = [Target(person) for person in catalog.people]
+    topic = " ".join(normalize(query).split()[:5])
+    if topic:
+        targets.append(
+            Target(catalog.statements[0].speakers[0] if catalog.statements else "", topic)
+        )
+    labels = tuple(target_label(catalog, target, lang) for target in targets)
+    made = [(fmt, follow_news_message(catalog, catalog.statements, labels, lang, fmt))]
+    for statement in catalog.statements:
+        result = statement_result(catalog, statement, lang, fmt)
+        check_plain_line(result.title, inline.TITLE_LIMIT)
+        check_plain_line(result.description, inline.DESCRIPTION_LIMIT)
+        assert 1 <= len(result.id.encode()) <= inline.ID_LIMIT
+        made.append((fmt, result.message))
+    return made
+
+
+def check_plain_line(text: str, limit: int) -> None:
+    """An inline result's title or description: one line of plain text, within its limit."""
+    assert text.strip() and len(text) <= limit, text
+    assert "\n" not in text and not control_characters(text), text
 
 
 @FEW

@@ -61,7 +61,8 @@ DEFAULT_UPDATE_TYPES = frozenset({
 RAW_STRING_PARAMS = frozenset({
     "text", "caption", "parse_mode", "callback_query_id", "url", "language_code", "data",
     "inline_message_id", "secret_token", "ip_address", "action", "business_connection_id",
-    "message_effect_id", "custom_title", "name", "description", "short_description"
+    "message_effect_id", "custom_title", "name", "description", "short_description",
+    "inline_query_id", "next_offset", "query", "offset"
 })  # fmt: skip
 ADMIN_RIGHTS = (
     "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
@@ -173,6 +174,19 @@ class CallbackAnswer:
     text: str | None
     show_alert: bool
     url: str | None
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class InlineAnswer:
+    """An accepted answerInlineQuery: the results as the bot sent them (checked as Telegram
+    checks them), and how long Telegram may keep them."""
+
+    inline_query_id: str
+    results: list[JSON]
+    cache_time: int | None
+    is_personal: bool
+    next_offset: str
     at: float
 
 
@@ -413,6 +427,10 @@ class TelegramStandIn(LoopbackStandIn):
         self.sent: list[SentMessage] = []
         self.edits: list[Edit] = []
         self.callback_answers: list[CallbackAnswer] = []
+        self.inline_answers: list[InlineAnswer] = []
+        # Inline mode, as @BotFather's /setinline turns it on: getMe says so, and only then does
+        # Telegram send the bot inline queries.
+        self.inline_mode = True
         self.commands: dict[tuple[str | None, str], list[JSON]] = {}
         self.webhook = Webhook()
         self.updates: list[JSON] = []  # queued for getUpdates, not yet confirmed by an offset
@@ -426,6 +444,8 @@ class TelegramStandIn(LoopbackStandIn):
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(7_000_000_000_000_000_001)
         self._open_callbacks: set[str] = set()
+        self._inline_ids = itertools.count(9_000_000_000_000_000_001)
+        self._open_inline: set[str] = set()
         self._allowed: frozenset[str] = DEFAULT_UPDATE_TYPES
         self._poll_generation = 0
         self._wakeup = asyncio.Event()
@@ -446,6 +466,7 @@ class TelegramStandIn(LoopbackStandIn):
             "deleteMessage": self._delete_message,
             "sendChatAction": self._send_chat_action,
             "answerCallbackQuery": self._answer_callback_query,
+            "answerInlineQuery": self._answer_inline_query,
             "getChatMember": self._get_chat_member,
             "setMyCommands": self._set_my_commands,
             "deleteMyCommands": self._delete_my_commands,
@@ -622,6 +643,30 @@ class TelegramStandIn(LoopbackStandIn):
             "data": data,
         }
         return self._queue("callback_query", query)
+
+    def feed_inline_query(
+        self, user: User, query: str, offset: str = "", chat_type: str = "private"
+    ) -> JSON:
+        """A user types "@<bot> <query>" in a chat of `chat_type` (the next page: the
+        `next_offset` the bot last gave, as `offset`). Telegram sends it only in inline mode."""
+        if not self.inline_mode:
+            raise ValueError("inline mode is off: Telegram sends no inline queries")
+        self.users[user.id] = user
+        query_id = str(next(self._inline_ids))
+        self._open_inline.add(query_id)
+        inline_query = {
+            "id": query_id,
+            "from": user.to_dict(),
+            "query": query,
+            "offset": offset,
+            "chat_type": chat_type,
+        }
+        return self._queue("inline_query", inline_query)
+
+    def inline_answers_to(self, update: JSON) -> list[InlineAnswer]:
+        """The answers to the inline query of an update `feed_inline_query` queued."""
+        query_id = update["inline_query"]["id"]
+        return [a for a in self.inline_answers if a.inline_query_id == query_id]
 
     def feed_my_chat_member(
         self, chat_id: int, old_status: str, new_status: str, by: User | None = None
@@ -991,8 +1036,12 @@ class TelegramStandIn(LoopbackStandIn):
     # --- Bot API methods -----------------------------------------------------------------------
 
     def _get_me(self, params: JSON) -> JSON:
-        capabilities = ("can_join_groups", "can_read_all_group_messages", "supports_inline_queries")
-        return {**self.bot_user.to_dict(), **dict.fromkeys(capabilities, False)}
+        capabilities = ("can_join_groups", "can_read_all_group_messages")
+        return {
+            **self.bot_user.to_dict(),
+            **dict.fromkeys(capabilities, False),
+            "supports_inline_queries": self.inline_mode,
+        }
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
         """Long polling: confirms the updates below `offset`, returns at once when any are
@@ -1160,6 +1209,64 @@ class TelegramStandIn(LoopbackStandIn):
             )
         )
         return True
+
+    def _answer_inline_query(self, params: JSON) -> bool:
+        """Checked as Telegram checks it: an open query answered once, at most 50 results with
+        unique ids of 1–64 bytes, each article with a title and a message text Telegram can
+        parse within 4,096 characters, a next_offset of at most 64 bytes."""
+        query_id = str(params.get("inline_query_id"))
+        if query_id not in self._open_inline:
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise bad_request("can't parse inline query results JSON object")
+        if len(results) > 50:
+            raise bad_request("RESULTS_TOO_MUCH")
+        ids: set[str] = set()
+        for result in results:
+            self._check_inline_result(result, ids)
+        next_offset = str(params.get("next_offset") or "")
+        if len(next_offset.encode()) > 64:
+            raise bad_request("NEXT_OFFSET_INVALID")
+        self._open_inline.discard(query_id)
+        cache_time = params.get("cache_time")
+        self.inline_answers.append(
+            InlineAnswer(
+                query_id,
+                results,
+                None if cache_time is None else int(cache_time),
+                bool(params.get("is_personal")),
+                next_offset,
+                time.monotonic(),
+            )
+        )
+        return True
+
+    def _check_inline_result(self, result: Any, ids: set[str]) -> None:
+        if not isinstance(result, dict) or result.get("type") != "article":
+            raise bad_request("RESULT_TYPE_INVALID")  # the stand-in knows articles alone
+        result_id = str(result.get("id") or "")
+        if not 1 <= len(result_id.encode()) <= 64:
+            raise bad_request("RESULT_ID_INVALID")
+        if result_id in ids:
+            raise bad_request("RESULT_ID_DUPLICATE")
+        ids.add(result_id)
+        if not str(result.get("title") or "").strip():
+            raise bad_request("RESULT_TITLE_EMPTY")
+        content = result.get("input_message_content")
+        if not isinstance(content, dict):
+            raise bad_request("input_message_content is required")
+        try:
+            self._format(content.get("message_text"), content.get("parse_mode"), None)
+        except ApiError as error:
+            if "too long" in error.description:
+                raise bad_request("MESSAGE_TOO_LONG") from None
+            if "empty" in error.description:
+                raise bad_request("MESSAGE_EMPTY") from None
+            raise
+        self._check_markup(result.get("reply_markup"))
 
     def _get_chat_member(self, params: JSON) -> JSON:
         chat = self._chat(params)

@@ -23,6 +23,7 @@ with warnings.catch_warnings():
 from tests.standins.discord import (
     APPLICATION_ID,
     BOT_USER_ID,
+    EMBED_LINKS,
     EPHEMERAL,
     MANAGE_CHANNELS,
     Channel,
@@ -590,3 +591,74 @@ async def test_lost_response_retry_is_deduplicated_by_nonce(dc: DiscordStandIn) 
             assert r.status == 200
     assert dc.nonce_replays == 1 and len(dc.messages) == 2
     assert dc.duplicates() == {(GENERAL, "once"): 2}
+
+
+async def test_user_installs_and_the_contexts_a_command_is_offered_in(dc: DiscordStandIn) -> None:
+    client = new_client()
+    tree = app_commands.CommandTree(client)
+    seen: list[discord.Interaction] = []
+
+    @tree.command(name="everywhere", description="In any server and any DM")
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    async def everywhere(interaction: discord.Interaction) -> None:
+        seen.append(interaction)
+        await interaction.response.send_message("here", embed=discord.Embed(description="card"))
+
+    @tree.command(name="servers", description="Where the bot is installed")
+    @app_commands.allowed_installs(guilds=True, users=False)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    async def servers(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("there")
+
+    async with running(dc, client):
+        await tree.sync()
+        synced = {c["name"]: c for c in dc.command_syncs[0].commands}
+        assert synced["everywhere"]["integration_types"] == [0, 1]
+        assert synced["everywhere"]["contexts"] == [0, 1, 2]
+        assert (synced["servers"]["integration_types"], synced["servers"]["contexts"]) == (
+            [0],
+            [0, 1],
+        )
+
+        sent = await dc.dispatch_interaction("everywhere", user=ALICE, install="user", private=True)
+        [response] = await dc.wait_for(lambda: dc.responses_for(sent))
+        assert response.text == "here\n\ncard"
+        [interaction] = seen
+        assert interaction.context.private_channel and interaction.is_user_integration()
+        assert interaction.guild_id is None and not interaction.is_guild_integration()
+        assert sent.payload["authorizing_integration_owners"] == {"1": str(ALICE.id)}
+
+        # Discord offers a command only where it says it may be installed and used.
+        with pytest.raises(AssertionError, match="does not offer /servers in a DM between"):
+            await dc.dispatch_interaction("servers", user=ALICE, install="user", private=True)
+        with pytest.raises(AssertionError, match="to a user install"):
+            await dc.dispatch_interaction("servers", channel_id=GENERAL, install="user")
+
+
+async def test_a_sync_with_unknown_contexts_is_refused(dc: DiscordStandIn) -> None:
+    body = [{"name": "x", "description": "x", "contexts": [3], "integration_types": [2]}]
+    async with (
+        aiohttp.ClientSession() as session,
+        session.put(
+            f"{dc.api_base}/applications/{APPLICATION_ID}/commands",
+            json=body,
+            headers={"Authorization": f"Bot {TOKEN}"},
+        ) as answer,
+    ):
+        refused = await answer.json()
+    assert answer.status == 400
+    assert set(refused["errors"]["0"]) == {"contexts", "integration_types"}
+
+
+async def test_embeds_need_embed_links(dc: DiscordStandIn) -> None:
+    dc.deny(NEWS, EMBED_LINKS)
+    async with running(dc, new_client()) as client:
+        channel = client.get_channel(NEWS)
+        assert isinstance(channel, discord.TextChannel)
+        assert not channel.permissions_for(channel.guild.me).embed_links  # the cache knows
+        with pytest.raises(discord.Forbidden) as refused:
+            await channel.send(embed=discord.Embed(description="card"))
+        assert refused.value.code == 50013
+        await channel.send("text")
+    assert [m.text for m in dc.messages] == ["text"]

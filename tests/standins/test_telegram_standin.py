@@ -23,6 +23,8 @@ from telegram import (
     ChatMemberRestricted,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
     LinkPreviewOptions,
     MessageEntity,
     Update,
@@ -472,3 +474,56 @@ def test_retry_after_warns_when_built_without_ptb_timedelta(
     monkeypatch.delenv("PTB_TIMEDELTA", raising=False)
     with pytest.warns(PTBDeprecationWarning, match="retry_after"):
         RetryAfter(3)
+
+
+def _article(result_id: str, text: str = "<b>Trump</b> said") -> InlineQueryResultArticle:
+    content = InputTextMessageContent(text, parse_mode=ParseMode.HTML)
+    return InlineQueryResultArticle(result_id, "Donald Trump: said", content, description="x")
+
+
+async def test_inline_queries_and_their_answers(api: TelegramStandIn, bot: Bot) -> None:
+    assert (await bot.get_me()).supports_inline_queries
+    fed = api.feed_inline_query(ANA, "trump", offset="20", chat_type="supergroup")
+    [update] = await bot.get_updates(timeout=1)
+    query = update.inline_query
+    assert (query.query, query.offset, query.chat_type) == ("trump", "20", "supergroup")
+    assert query.from_user.language_code == "id"
+
+    await query.answer(
+        [_article("a"), _article("b")], cache_time=60, is_personal=True, next_offset="40"
+    )
+
+    [answer] = api.inline_answers_to(fed)
+    assert [r["id"] for r in answer.results] == ["a", "b"]
+    assert answer.results[0]["input_message_content"]["message_text"] == "<b>Trump</b> said"
+    assert (answer.cache_time, answer.is_personal, answer.next_offset) == (60, True, "40")
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):  # PTB capitalises it
+        await query.answer([])  # answered once
+
+
+@pytest.mark.parametrize(
+    ("results", "refusal"),
+    [
+        ([_article("a"), _article("a")], "RESULT_ID_DUPLICATE"),
+        ([_article("x" * 65)], "RESULT_ID_INVALID"),
+        ([_article(str(n)) for n in range(51)], "RESULTS_TOO_MUCH"),
+        ([_article("a", "<b>open")], "can't parse entities"),
+        ([_article("a", "x" * 4097)], "MESSAGE_TOO_LONG"),
+        ([_article("a", " ")], "MESSAGE_EMPTY"),
+    ],
+)
+async def test_what_telegram_refuses_in_an_inline_answer(
+    api: TelegramStandIn, bot: Bot, results: list[InlineQueryResultArticle], refusal: str
+) -> None:
+    api.feed_inline_query(ANA, "q")
+    [update] = await bot.get_updates(timeout=1)
+    with pytest.raises(BadRequest, match=f"(?i){refusal}"):  # PTB recases it
+        await bot.answer_inline_query(update.inline_query.id, results, current_offset=None)
+    assert api.inline_answers == []
+
+
+async def test_without_inline_mode_no_inline_query_comes(api: TelegramStandIn, bot: Bot) -> None:
+    api.inline_mode = False
+    assert not (await bot.get_me()).supports_inline_queries
+    with pytest.raises(ValueError, match="inline mode is off"):
+        api.feed_inline_query(ANA, "trump")

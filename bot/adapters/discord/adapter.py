@@ -24,7 +24,12 @@ from discord import app_commands
 
 from bot.adapters import AdapterError
 from bot.adapters.discord import commands, patches
-from bot.adapters.discord.sender import MAX_RATELIMIT_WAIT, NO_MENTIONS, DiscordSender
+from bot.adapters.discord.sender import (
+    MAX_RATELIMIT_WAIT,
+    NO_MENTIONS,
+    DiscordSender,
+    message_fields,
+)
 from bot.config import DiscordSettings
 from bot.core.commands import Choice, Reply, Request, handle
 from bot.core.commands import suggestions as suggest
@@ -284,6 +289,11 @@ class DiscordAdapter:
         in_dm = interaction.guild_id is None
         user = interaction.user
         channel = interaction.channel
+        # A DM or group DM between users, or a server without the bot: a command the user
+        # installed for themselves, where the bot can only answer.
+        visiting = interaction.context.private_channel or not (
+            in_dm or interaction.is_guild_integration()
+        )
         return Request(
             chat=ChatRef(PLATFORM, str(interaction.channel_id)),
             chat_kind=ChatKind.PRIVATE if in_dm else ChatKind.GROUP,
@@ -292,7 +302,7 @@ class DiscordAdapter:
             lang=self._lang(interaction),
             fmt=Format.DISCORD,
             # One's own DMs; in a guild, Manage Channels in this channel (Discord computes it).
-            can_manage=in_dm or interaction.permissions.manage_channels,
+            can_manage=not visiting and (in_dm or interaction.permissions.manage_channels),
             is_admin=self.services.is_admin(PLATFORM, str(user.id)),
             chat_title=getattr(channel, "name", None) or f"DM {user}",
         )
@@ -327,24 +337,25 @@ class DiscordAdapter:
         """Send the reply's messages, the choices as buttons under the last; a way to edit the
         last one (for a push's progress)."""
         status: Edit | None = None
-        for index, content in enumerate(reply.messages):
+        # A digest as Discord's digests look (an embed), where the bot may embed links.
+        embed = reply.digest and interaction.app_permissions.embed_links
+        for index, text in enumerate(reply.messages):
             final = index == len(reply.messages) - 1
             view = (
                 await self._view(reply.choices)
                 if final and reply.choices
                 else discord.utils.MISSING
             )
+            fields = message_fields(text, embed)
             if not interaction.response.is_done():
                 await interaction.response.send_message(
-                    content, ephemeral=private, view=view, allowed_mentions=NO_MENTIONS,
-                    suppress_embeds=True,
-                )  # fmt: skip
+                    **fields, ephemeral=private, view=view, allowed_mentions=NO_MENTIONS
+                )
                 status = _editor(interaction)
             else:
                 sent = await interaction.followup.send(
-                    content, ephemeral=private, view=view, allowed_mentions=NO_MENTIONS,
-                    suppress_embeds=True, wait=True,
-                )  # fmt: skip
+                    **fields, ephemeral=private, view=view, allowed_mentions=NO_MENTIONS, wait=True
+                )
                 status = _message_editor(sent)
         return status
 

@@ -5,7 +5,7 @@ text and hands it over; the core does the rest."""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import discord
 from discord import app_commands
@@ -37,6 +37,10 @@ NAMES_ID = {
     "settings": "pengaturan",
     "digest": "ringkasan",
     "whosaid": "siapa-mengatakan",
+    "follow": "ikuti",
+    "unfollow": "berhenti-ikuti",
+    "following": "diikuti",
+    "lang": "bahasa-obrolan",
     "push": "kirim",
     "status": "status",
     "reload": "muat-ulang",
@@ -93,6 +97,24 @@ def _completer(
 
 
 Tree = app_commands.CommandTree[discord.Client]
+T = TypeVar("T")
+
+
+def anywhere(command: T) -> T:
+    """A command a user may install for themselves and use wherever they are: in any server, in
+    DMs with the bot, in DMs and group DMs between users. Reading commands only: what they
+    answer changes nothing and needs the bot in no channel."""
+    installs = app_commands.allowed_installs(guilds=True, users=True)
+    contexts = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    return installs(contexts(command))
+
+
+def in_servers_and_dms(command: T) -> T:
+    """A command of the servers that install the bot, and of DMs with it: what changes a
+    channel's subscription, follows or language, and the admin commands."""
+    installs = app_commands.allowed_installs(guilds=True, users=False)
+    contexts = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    return installs(contexts(command))
 
 
 def install(tree: Tree, handler: Handler) -> None:
@@ -100,11 +122,13 @@ def install(tree: Tree, handler: Handler) -> None:
     answer privately (ephemeral); digests and who-said answers are for the whole channel."""
     _install_subscription_commands(tree, handler)
     _install_reading_commands(tree, handler)
+    _install_follow_commands(tree, handler)
     _install_admin_commands(tree, handler)
 
 
 def _install_subscription_commands(tree: Tree, handler: Handler) -> None:
     @tree.command(name=name("help"), description=text("help_help"))
+    @in_servers_and_dms
     async def help_(interaction: discord.Interaction) -> None:
         await handler.run(interaction, "/help", private=True)
 
@@ -122,6 +146,7 @@ def _install_subscription_commands(tree: Tree, handler: Handler) -> None:
     )
     @app_commands.autocomplete(zone=_completer(handler.zones))
     @app_commands.default_permissions(manage_channels=True)
+    @in_servers_and_dms
     async def subscribe(
         interaction: discord.Interaction,
         language: str | None = None,
@@ -134,16 +159,19 @@ def _install_subscription_commands(tree: Tree, handler: Handler) -> None:
 
     @tree.command(name=name("unsubscribe"), description=text("help_unsubscribe"))
     @app_commands.default_permissions(manage_channels=True)
+    @in_servers_and_dms
     async def unsubscribe(interaction: discord.Interaction) -> None:
         await handler.run(interaction, "/unsubscribe", private=True)
 
     @tree.command(name=name("settings"), description=text("help_settings"))
+    @in_servers_and_dms
     async def settings(interaction: discord.Interaction) -> None:
         await handler.run(interaction, "/settings", private=True)
 
 
 def _install_reading_commands(tree: Tree, handler: Handler) -> None:
     @tree.command(name=name("digest"), description=text("help_digest"))
+    @anywhere
     async def digest(interaction: discord.Interaction) -> None:
         await handler.run(interaction, "/digest", private=False)
 
@@ -151,8 +179,53 @@ def _install_reading_commands(tree: Tree, handler: Handler) -> None:
     @app_commands.rename(query=name("query"))
     @app_commands.describe(query=text("arg_name_or_topic"))
     @app_commands.autocomplete(query=_completer(handler.people))
+    @anywhere
     async def whosaid(interaction: discord.Interaction, query: str) -> None:
         await handler.run(interaction, command_text("whosaid", query), private=False)
+
+
+def _install_follow_commands(tree: Tree, handler: Handler) -> None:
+    """/follow, /unfollow and /lang change the channel's settings: Manage Channels, as for the
+    subscription; /following is anyone's to ask."""
+
+    @tree.command(name=name("follow"), description=text("help_follow"))
+    @app_commands.rename(query=name("query"))
+    @app_commands.describe(query=text("arg_name_or_topic"))
+    @app_commands.autocomplete(query=_completer(handler.people))
+    @app_commands.default_permissions(manage_channels=True)
+    @in_servers_and_dms
+    async def follow(interaction: discord.Interaction, query: str) -> None:
+        await handler.run(interaction, command_text("follow", query), private=True)
+
+    @tree.command(name=name("unfollow"), description=text("help_unfollow"))
+    @app_commands.rename(query=name("query"))
+    @app_commands.describe(query=text("arg_name_or_topic"))
+    @app_commands.autocomplete(query=_completer(handler.people))
+    @app_commands.default_permissions(manage_channels=True)
+    @in_servers_and_dms
+    async def unfollow(interaction: discord.Interaction, query: str | None = None) -> None:
+        # Without `query`: what the channel follows, as buttons.
+        await handler.run(interaction, command_text("unfollow", query), private=True)
+
+    @tree.command(name=name("following"), description=text("help_following"))
+    @in_servers_and_dms
+    async def following(interaction: discord.Interaction) -> None:
+        await handler.run(interaction, "/following", private=True)
+
+    @tree.command(name=name("lang"), description=text("help_lang"))
+    @app_commands.rename(language=name("language"))
+    @app_commands.describe(language=text("help_lang"))
+    @app_commands.choices(
+        language=[
+            Choice(name=locale_str("English", id="Inggris"), value="en"),
+            Choice(name=locale_str("Indonesian", id="Indonesia"), value="id"),
+        ]
+    )
+    @app_commands.default_permissions(manage_channels=True)
+    @in_servers_and_dms
+    async def lang(interaction: discord.Interaction, language: str | None = None) -> None:
+        # Without `language`: the channel's language as it is.
+        await handler.run(interaction, command_text("lang", language), private=True)
 
 
 def _install_admin_commands(tree: Tree, handler: Handler) -> None:
@@ -166,16 +239,19 @@ def _install_admin_commands(tree: Tree, handler: Handler) -> None:
     @app_commands.rename(what=name("what"))
     @app_commands.describe(what=text("arg_push_what"))
     @app_commands.autocomplete(what=_completer(handler.summaries))
+    @in_servers_and_dms
     async def push(interaction: discord.Interaction, what: str | None = None) -> None:
         # Without `what`: the digest as it stands.
         await handler.run(interaction, command_text("push", what), private=True)
 
     @tree.command(name=name("status"), description=text("help_status"))
     @app_commands.default_permissions(manage_guild=True)
+    @in_servers_and_dms
     async def status(interaction: discord.Interaction) -> None:
         await handler.run(interaction, "/status", private=True)
 
     @tree.command(name=name("reload"), description=text("help_reload"))
     @app_commands.default_permissions(manage_guild=True)
+    @in_servers_and_dms
     async def reload(interaction: discord.Interaction) -> None:
         await handler.run(interaction, "/reload", private=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from typing import Any
 
 import aiohttp
 import discord
@@ -23,6 +24,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 MAX_RATELIMIT_WAIT = 30.0
 FALLBACK_RETRY_AFTER = 5.0
 NONCE_LIMIT = 25  # characters, set by Discord
+MISSING_PERMISSIONS = 50013  # what Discord answers an embed where the bot may not embed links
+DIGEST_COLOUR = discord.Colour(0x3B6E8F)  # the bar beside a digest: one colour, always the same
 
 
 class DiscordSender:
@@ -41,19 +44,48 @@ class DiscordSender:
         if not target.isdigit():
             return ports.ChatGone(f"{target!r} is not a Discord channel id")
         channel = self._client.get_partial_messageable(int(target))
+        embed = message.kind is MessageKind.DIGEST and self._may_embed(int(target))
         try:
-            sent = await channel.send(
-                message.text,
-                allowed_mentions=NO_MENTIONS,
-                # Digests link to their sources: one embed would stand over the rest.
-                suppress_embeds=message.kind is not MessageKind.ANNOUNCEMENT,
-                # Discord drops a second message with the same nonce (for a few minutes): a
-                # retry after a lost answer is not shown twice.
-                nonce=nonce_of(message),
-            )
+            try:
+                sent = await self._post(channel, message, embed)
+            except discord.Forbidden as refused:
+                if not embed or refused.code != MISSING_PERMISSIONS:
+                    raise
+                # The bot may not embed links here: the digest as plain text instead.
+                sent = await self._post(channel, message, embed=False)
         except Exception as error:  # a sender reports, it never raises
             return outcome_of(error)
         return ports.Delivered(str(sent.id))
+
+    async def _post(
+        self, channel: discord.PartialMessageable, message: Outbound, embed: bool
+    ) -> discord.Message:
+        return await channel.send(
+            **message_fields(
+                message.text, embed, previews=message.kind is MessageKind.ANNOUNCEMENT
+            ),
+            allowed_mentions=NO_MENTIONS,
+            # Discord drops a second message with the same nonce (for a few minutes): a retry
+            # after a lost answer is not shown twice.
+            nonce=nonce_of(message),
+        )
+
+    def _may_embed(self, channel_id: int) -> bool:
+        """Whether the bot may embed links in the channel, as far as the gateway's cache tells
+        (a channel it does not know: try, and fall back to text if Discord refuses)."""
+        channel = self._client.get_channel(channel_id)
+        if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+            return channel.permissions_for(channel.guild.me).embed_links
+        return True
+
+
+def message_fields(text: str, embed: bool, previews: bool = False) -> dict[str, Any]:
+    """A message's text as discord.py's send takes it: a digest as an embed (a card with a
+    coloured bar, its markdown as on any message), anything else as content, link previews off
+    unless asked for (a digest links to its sources: one preview would stand over the rest)."""
+    if embed:
+        return {"embed": discord.Embed(description=text, colour=DIGEST_COLOUR)}
+    return {"content": text, "suppress_embeds": not previews}
 
 
 def nonce_of(message: Outbound) -> str | int:

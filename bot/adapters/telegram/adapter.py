@@ -33,6 +33,7 @@ from telegram.ext import (
     ChatMemberHandler,
     ContextTypes,
     ExtBot,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -41,6 +42,7 @@ from bot import logs
 from bot.adapters import AdapterError
 from bot.adapters.telegram import patches
 from bot.adapters.telegram.buttons import data
+from bot.adapters.telegram.inline import answer_inline
 from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.requests import (
     addressed_elsewhere,
@@ -55,6 +57,7 @@ from bot.adapters.telegram.sender import PLATFORM, TelegramSender
 from bot.adapters.telegram.transport import AiohttpRequest
 from bot.config import TelegramSettings, WebhookSettings, token
 from bot.core.commands import MANAGING, Reply, Request, handle, menu, parse
+from bot.core.commands.inline import InlineAnswers
 from bot.core.delivery.pushes import PushStatus
 from bot.core.models import Lang
 from bot.core.ports import (
@@ -75,7 +78,13 @@ log = logging.getLogger(__name__)
 
 POLLER = "poller:telegram"  # the role of the one instance that polls (see `roles`)
 
-UPDATES = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+UPDATES = [
+    Update.MESSAGE,
+    Update.CHANNEL_POST,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+    Update.INLINE_QUERY,
+]
 PRESENT = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
 MENU_LANGUAGES: tuple[tuple[str | None, Lang], ...] = ((None, "en"), ("id", "id"))
 ALERT_LIMIT = 200  # characters of a button's alert, set by the Bot API
@@ -158,6 +167,7 @@ class TelegramAdapter:
         self._services: Services | None = None
         self._progress_every = progress_every
         self._status: PushStatus | None = None
+        self._inline: InlineAnswers | None = None
 
     @property
     def services(self) -> Services:
@@ -167,6 +177,7 @@ class TelegramAdapter:
     async def start(self, services: Services) -> None:
         self._services = services
         self._status = PushStatus(services, PLATFORM, Format.TELEGRAM, self._progress_every)
+        self._inline = InlineAnswers(services.library)
         application = self._application
         private_or_command = (filters.ChatType.PRIVATE & filters.TEXT) | filters.COMMAND
         application.add_handler(
@@ -176,6 +187,7 @@ class TelegramAdapter:
             )
         )
         application.add_handler(CallbackQueryHandler(self._on_button))
+        application.add_handler(InlineQueryHandler(self._on_inline_query))
         application.add_handler(ChatMemberHandler(self._on_membership))
         application.add_error_handler(self._on_error)
         await self._initialize()
@@ -186,6 +198,8 @@ class TelegramAdapter:
             await self._receive_by_webhook(self._settings.webhook)
         bot = application.bot
         log.info("telegram: serving as @%s", bot.username)
+        if not bot.supports_inline_queries:
+            log.info("telegram: inline mode is off; @BotFather's /setinline turns it on")
 
     def roles(self) -> Sequence[Role]:
         """In polling mode, the poller: Telegram answers one long poll per token at a time (a
@@ -341,6 +355,10 @@ class TelegramAdapter:
         if reply.push_id and status is not None and self._status is not None:
             display = self._display_at(StatusPlace(chat, status))
             await self._status.follow(reply.push_id, reply.lang or self._default_lang, display)
+
+    async def _on_inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.inline_query is not None and self._inline is not None:
+            await answer_inline(update.inline_query, self._inline, self._default_lang)
 
     async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was added back to a chat (or unblocked): a paused subscription resumes."""

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Final
 
-from bot.core.commands import admin, reading, subscriptions
+from bot.core.commands import admin, follows, language, reading, subscriptions
 from bot.core.commands.base import Choice, Reply, Request, echo, error_reply
 from bot.core.commands.subscriptions import reply_lang
 from bot.core.models import Lang
@@ -42,14 +42,22 @@ COMMANDS: Final[dict[str, Command]] = {
     "settings": subscriptions.settings,
     "digest": reading.digest,
     "whosaid": reading.whosaid,
+    "follow": follows.follow,
+    "unfollow": follows.unfollow,
+    "following": follows.following,
+    "lang": language.lang,
     "push": admin.push,
     "status": admin.status,
     "reload": admin.reload,
 }
 ADMIN_ONLY: Final = frozenset({"push", "status", "reload"})
-# Commands that change the chat's subscription: only they read `Request.can_manage`, so an
-# adapter need ask the platform who is a chat administrator only for these.
-MANAGING: Final = frozenset({"subscribe", "unsubscribe"})
+# Commands that change the chat's settings (its subscription, follows, language): only they read
+# `Request.can_manage`, so an adapter need ask the platform who is a chat administrator only for
+# these.
+MANAGING: Final = frozenset({"subscribe", "unsubscribe", "follow", "unfollow", "lang"})
+# Telegram's deep links (t.me/<bot>?start=<payload>) arrive as "/start <payload>": a payload
+# "<command>-<argument>" (or just "<command>") runs one of these at once ("whosaid-donald-trump").
+LINKED: Final = frozenset({"whosaid", "follow", "digest", "lang"})
 
 
 def menu(lang: Lang, admin: bool = False) -> tuple[tuple[str, str], ...]:
@@ -67,14 +75,26 @@ def parse(text: str) -> tuple[str, str] | None:
     # Any white space ends the name: a space, a tab, a no-break space, a new line.
     head, *rest = text[1:].split(maxsplit=1) or [""]
     name = head.partition("@")[0].casefold()
-    return name, rest[0].strip() if rest else ""
+    args = rest[0].strip() if rest else ""
+    if name == "start" and (linked := _deep_link(args)) is not None:
+        return linked
+    return name, args
+
+
+def _deep_link(payload: str) -> tuple[str, str] | None:
+    """ "whosaid-donald-trump" → ("whosaid", "donald-trump"); None for any other /start text."""
+    name, _, argument = payload.partition("-")
+    if name.casefold() not in LINKED or len(payload.split()) != 1:
+        return None
+    return name.casefold(), argument
 
 
 async def handle(request: Request, services: Services) -> Reply:
     try:
         subscription = await services.store.subscriptions.get(request.chat)
+        chosen = await services.store.chats.lang(request.chat)
         # Every reply, errors included, in the language the chat chose, if it chose one.
-        request = replace(request, lang=reply_lang(request.lang, subscription))
+        request = replace(request, lang=reply_lang(request.lang, subscription, chosen))
         answer = await _dispatch(request, services)
         return answer if answer.lang else replace(answer, lang=request.lang)
     except Exception:

@@ -19,6 +19,11 @@ _LANGUAGE_WORDS: Final[dict[str, Languages]] = {
 _INSTANT_WORDS: Final = {"instant", "langsung", "segera"}
 
 
+def parse_language(word: str) -> Languages | None:
+    """ "id", "Indonesia", "inggris", "both" … as a language choice; None if it is none."""
+    return _LANGUAGE_WORDS.get(word.strip().casefold())
+
+
 @dataclass(frozen=True, slots=True)
 class SubscribeArgs:
     """What the user gave; anything not given keeps its current or default value."""

@@ -52,6 +52,9 @@ class Reply:
     # command that answers in another (a /subscribe naming a language).
     lang: Lang | None = None
     error: bool = False  # the request could not be served: a platform may show it to the asker only
+    # The messages are digests: a platform shows them as it shows a delivered digest (Discord:
+    # an embed).
+    digest: bool = False
 
 
 def plain_line(text: str, style: Style = Style.PLAIN) -> Document:

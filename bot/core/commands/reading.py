@@ -39,6 +39,10 @@ def _commands(request: Request, lang: Lang) -> Document:
         line("/settings", "help_settings"),
         line("/digest", "help_digest"),
         line(f"/whosaid <{say(lang, 'arg_name_or_topic')}>", "help_whosaid"),
+        line(f"/follow <{say(lang, 'arg_name_or_topic')}>", "help_follow"),
+        line("/unfollow", "help_unfollow"),
+        line("/following", "help_following"),
+        line("/lang en|id", "help_lang"),
     )
     document: Document = (everyone, ((Span(say(lang, "help_example")),),))
     if request.is_admin:
@@ -60,7 +64,7 @@ async def digest(request: Request, services: Services, args: str) -> Reply:
         services.library.digest(lang, request.fmt) or no_digest_message(lang, request.fmt, Window())
         for lang in langs
     )
-    return Reply(messages)
+    return Reply(messages, digest=True)
 
 
 async def whosaid(request: Request, services: Services, args: str) -> Reply:

@@ -27,11 +27,12 @@ from bot.core.text.strings import say
 SUBSCRIBE_USAGE = "/subscribe [en|id|both] [HH:MM …|instant] [WIB|WITA|WIT|Area/City]"
 
 
-def reply_lang(lang: Lang, subscription: Subscription | None) -> Lang:
-    """The chat's chosen language, if it chose one; else the one the adapter gave."""
+def reply_lang(lang: Lang, subscription: Subscription | None, chosen: Lang | None = None) -> Lang:
+    """The chat's chosen language, if it chose one (its digest's, else the one /lang or its
+    first follow set); else the one the adapter gave."""
     if subscription is not None and subscription.plan.languages != "both":
         return subscription.plan.langs[0]
-    return lang
+    return chosen or lang
 
 
 async def subscribe(request: Request, services: Services, args: str) -> Reply:
@@ -66,6 +67,9 @@ async def _subscribe(
         headline = "resumed"
     else:
         headline = "updated"
+    if plan.languages != "both" and await services.store.chats.lang(request.chat) is not None:
+        # The chat's own language follows its latest choice: its follows come in it too.
+        await services.store.chats.set_lang(request.chat, request.chat_kind, plan.languages)
     if plan.instant:
         await services.plan()  # an instant subscriber gets the current digest right away
     return reply(request, plain_line(say(lang, headline), Style.BOLD), describe(subscription, lang))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -29,6 +27,7 @@ from bot.core.content.schema import (
     StoryEntry,
     SummaryEntry,
 )
+from bot.core.heap import collector_paused
 from bot.core.models import Catalog, DateBasis, Localized, Person, Source, Statement, Story, Summary
 
 T = TypeVar("T")
@@ -48,7 +47,7 @@ class ContentInvalid(Exception):
 
 def load_catalog(directory: Path | str) -> Catalog:
     """Load and validate every YAML file under `directory`; raise ContentInvalid on any problem."""
-    with _no_cyclic_collection():
+    with collector_paused():
         return _CatalogBuilder(Path(directory)).build()
 
 
@@ -64,23 +63,10 @@ def check_content(directory: Path | str) -> Checked:
     """Load as `load_catalog` does, and more strictly: every file's syntax as PyYAML reads it
     (the bot's loads leave that cost out), then a warning for each number, date or name that
     one language's text of a summary or statement has and the other's lacks (`agreement`)."""
-    with _no_cyclic_collection():
+    with collector_paused():
         builder = _CatalogBuilder(Path(directory), strict=True)
         catalog = builder.build()
         return Checked(catalog, tuple(sorted(builder.disagreements(catalog))))
-
-
-@contextlib.contextmanager
-def _no_cyclic_collection() -> Iterator[None]:
-    # A load creates millions of objects that all stay alive; the cyclic garbage collector would
-    # walk them again and again (70% of a large load's time) and can free none of them.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ class Occasion(enum.StrEnum):
     SCHEDULED = "scheduled"  # a chat's delivery time: "scheduled:2025-10-07T00:00Z"
     INSTANT = "instant"  # a new edition for instant subscribers: "instant:<selection>"
     PUSH = "push"  # an admin's push: "push:<push id>"
+    FOLLOW = "follow"  # new statements for the chats following them: "follow:<statements>"
 
     def of(self, detail: str) -> str:
         return f"{self}:{detail}"

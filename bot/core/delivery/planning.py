@@ -111,11 +111,16 @@ class Broadcaster:
 async def store_texts(
     store: Store, prefix: str, texts: Mapping[tuple[Lang, Format], str | None]
 ) -> str:
-    """Store rendered texts under an id made from them: a curator's fix to a summary (same
-    edition, same push id, new text) gets a new id, so what is queued after it carries it."""
-    digest = hashlib.sha256(repr(sorted(texts.items())).encode()).hexdigest()[:16]
-    body_id = f"{prefix}:{digest}"
+    """Store rendered texts under an id made from them (`body_id_of`)."""
+    body_id = body_id_of(prefix, texts)
     for (lang, fmt), text in texts.items():
         if text is not None:
             await store.outbox.put_text(body_id, lang, fmt, text)
     return body_id
+
+
+def body_id_of(prefix: str, texts: Mapping[tuple[Lang, Format], str | None]) -> str:
+    """An id made from the texts: a curator's fix to a summary (same edition, same push id, new
+    text) gets a new id, so what is queued after it carries it."""
+    digest = hashlib.sha256(repr(sorted(texts.items())).encode()).hexdigest()[:16]
+    return f"{prefix}:{digest}"

@@ -1,5 +1,5 @@
-"""Subscriptions, the outbox of deliveries, pushes, the audit log and a few markers, in one SQL
-database.
+"""Subscriptions, the outbox of deliveries, pushes, the audit log, a few markers, and chats'
+languages and follows, in one SQL database.
 
 SQLite by default; any database SQLAlchemy's asyncio extension drives (PostgreSQL through
 asyncpg) works through the same code. Every query runs off the event loop.
@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.core.store.chats import Chats
+from bot.core.store.follows import Follows
 from bot.core.store.leases import (
     Leases,
     PostgresLeases,
@@ -71,6 +73,8 @@ class Store:
         # Replies handed to the instance holding a platform's sender lease; none on SQLite, whose
         # one process holds them all.
         self.relay = Relay(engine) if engine.dialect.name == "postgresql" else None
+        self.chats = Chats(engine)
+        self.follows = Follows(engine)
 
     @classmethod
     async def open(cls, database: str | Path) -> Store:

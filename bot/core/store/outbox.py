@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
+from bot.core.store import chats
 from bot.core.store.leases import sender_role, superseded
 from bot.core.store.subscriptions import Advance, advance_in, pause_in
 from bot.core.store.tables import OutboxState, bodies, outbox, subscriptions
@@ -260,6 +261,14 @@ class Outbox:
             return cast(str | None, (await connection.execute(query)).scalar())
 
 
+# The columns an INSERT … SELECT fills, in the order of its select: the recipient and its chat
+# (platform, chat id, thread, kind), what is sent, then the row's state and times.
+FROM_SELECT_COLUMNS = [
+    "subscription_id", "platform", "chat_id", "thread", "chat_kind", "occasion", "body_id",
+    "lang", "kind", "state", "attempts", "next_attempt_at", "created_at", "updated_at",
+]  # fmt: skip
+
+
 async def enqueue_all_active_in(
     connection: AsyncConnection, occasion: str, body_id: str, kind: MessageKind, now: dt.datetime
 ) -> int:
@@ -284,12 +293,8 @@ async def enqueue_all_active_in(
             literal(now, OUT.updated_at.type),
         ).where(S.state == State.ACTIVE, S.languages.in_([lang, "both"]))
 
-    columns = [
-        "subscription_id", "platform", "chat_id", "thread", "chat_kind", "occasion", "body_id",
-        "lang", "kind", "state", "attempts", "next_attempt_at", "created_at", "updated_at",
-    ]  # fmt: skip
     statement = insert_ignoring_duplicates(connection, outbox).from_select(
-        columns, union_all(chats_reading("en"), chats_reading("id"))
+        FROM_SELECT_COLUMNS, union_all(chats_reading("en"), chats_reading("id"))
     )
     added = max((await connection.execute(statement)).rowcount, 0)
     if added:
@@ -353,6 +358,7 @@ async def _settle_in(
     if settlement.gone:
         gone = [(d.subscription_id, why[:ERROR_LIMIT]) for d, why in settlement.gone]
         await pause_in(connection, gone, now)
+        await chats.gone_in(connection, gone, now)  # follower chats among them
     for delivery, new_chat_id in settlement.moved:
         await _move_in(connection, delivery, new_chat_id, now)
 
@@ -361,6 +367,9 @@ async def _move_in(
     connection: AsyncConnection, delivery: Delivery, new_chat_id: str, now: dt.datetime
 ) -> None:
     """The chat has a new id: its subscription and everything queued for it follow."""
+    if chats.is_follower(delivery.subscription_id):
+        await chats.moved_in(connection, delivery.subscription_id, new_chat_id, now)
+        return
     old = delivery.chat
     taken = (
         await connection.execute(

@@ -137,6 +137,15 @@ class Subscriptions:
             row = (await connection.execute(select(subscriptions).where(_chat_is(chat)))).one()
         return _from_row(row)
 
+    async def set_languages(self, chat: ChatRef, languages: Languages) -> bool:
+        """Change the digest's languages alone: times, zone and state stay. Whether the chat
+        has a subscription."""
+        async with self._engine.begin() as connection:
+            changed = await connection.execute(
+                update(subscriptions).where(_chat_is(chat)).values(languages=languages)
+            )
+        return bool(changed.rowcount)
+
     async def remove(self, chat: ChatRef, now: dt.datetime) -> bool:
         """Delete the subscription; deliveries not yet sent are cancelled, not left to go out."""
         async with self._engine.begin() as connection:

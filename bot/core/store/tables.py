@@ -218,6 +218,46 @@ relayed_replies = Table(
     Index("ix_relayed_ready", "state", "platform", "id"),
 )
 
+# A chat's own settings, apart from a subscription: its language (/lang, or the language of the
+# first follow made there), and why it is gone if sending there failed for good. Follows belong
+# to a chat here, so a chat may follow without subscribing.
+chats = Table(
+    "chats",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("chat_id", String(64), nullable=False),
+    Column("thread", String(64), nullable=False, default=""),
+    Column("chat_kind", String(8), nullable=False),
+    Column("lang", String(2), nullable=False),
+    Column("gone", String(500)),  # why sending there cannot succeed; None while it can
+    Column("gone_at", UtcDateTime),
+    UniqueConstraint("platform", "chat_id", "thread", name="uq_chat"),
+)
+
+# What chats follow: a person (an id from the content), a topic (normalised words), or both (a
+# person on a topic); "" for the part not given.
+follows = Table(
+    "follows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chat", Integer, nullable=False),  # chats.id
+    Column("person", String(100), nullable=False, default=""),
+    Column("topic", String(200), nullable=False, default=""),
+    Column("followed_by", String(100), nullable=False),
+    Column("followed_at", UtcDateTime, nullable=False),
+    UniqueConstraint("chat", "person", "topic", name="uq_follow"),
+    Index("ix_follow_person", "person", "topic"),
+    Index("ix_follow_topic", "topic"),
+)
+
+# The statements already matched against the follows, by id: a statement not here is new.
+statements_seen = Table(
+    "statements_seen",
+    metadata,
+    Column("statement", String(100), primary_key=True),
+)
+
 
 def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[subscriptions, outbox, bodies, pushes, audit])
@@ -237,11 +277,16 @@ def _add_leases_v3(connection: Connection) -> None:
         connection.execute(text("ALTER TABLE outbox ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0"))
 
 
+def _add_follows_v4(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[chats, follows, statements_seen])
+
+
 # Each migration brings the schema from its index to the next version; append, never edit.
 MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (
     _create_v1,
     _add_markers_v2,
     _add_leases_v3,
+    _add_follows_v4,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -15,6 +15,13 @@ class Style(enum.Enum):
     PLAIN = "plain"
     BOLD = "bold"
     ITALIC = "italic"
+    # The body under a line's heading, which a reader may skip: a digest item's text. Plain text
+    # runs it on after a dash (DETAIL_LEAD); Telegram folds it into an expandable quotation under
+    # the heading and Discord quotes it there, so a digest reads as headlines first.
+    DETAIL = "detail"
+
+
+DETAIL_LEAD = " — "
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +39,18 @@ BLOCK_BREAK = "\n\n"
 
 
 def plain(document: Document) -> str:
-    """The visible text of a document, as every renderer shows it."""
+    """The visible text of a document, as plain text shows it: what a length budget counts (a
+    detail is as long or longer there than on any platform)."""
     return BLOCK_BREAK.join(
-        LINE_BREAK.join("".join(span.text for span in line) for line in block) for block in document
+        LINE_BREAK.join("".join(map(visible, line)) for line in block) for block in document
     )
+
+
+def visible(span: Span) -> str:
+    """A span's text as plain text shows it."""
+    if span.style is Style.DETAIL and span.text:
+        return DETAIL_LEAD + span.text
+    return span.text
 
 
 def visible_length(document: Document) -> int:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
-from bot.core.models import Catalog, Lang
+from bot.core.models import Catalog, Lang, Statement
 from bot.core.ports import Format
 from bot.core.text.compose import DigestOptions, Window, compose_digest
-from bot.core.text.document import Span, Style
-from bot.core.text.layout import digest_document, whosaid_document
+from bot.core.text.document import Document, Span, Style
+from bot.core.text.layout import digest_document, follow_news_document, whosaid_document
 from bot.core.text.render import fits, render, within_limit
 from bot.core.text.whosaid import QuoteIndex, SpeakerFound, TopicFound, WhoSaid
 from bot.core.text.wording import no_news
@@ -52,10 +53,45 @@ def whosaid_message(
     """The answer and its message; statements are dropped from the end until the message fits,
     and lines are cut if even one is too long."""
     answer = index.who_said(query, limit)
-    document = whosaid_document(index.catalog, answer, lang)
-    while not fits(render(document, fmt), fmt) and isinstance(answer, SpeakerFound | TopicFound):
-        if len(answer.statements) <= 1:
-            break
-        answer = replace(answer, statements=answer.statements[:-1])
-        document = whosaid_document(index.catalog, answer, lang)
-    return answer, render(within_limit(document, fmt), fmt)
+    catalog = index.catalog
+    if not isinstance(answer, SpeakerFound | TopicFound):
+        return answer, render(within_limit(whosaid_document(catalog, answer, lang), fmt), fmt)
+    found = answer  # the type the closure below needs
+
+    def document(statements: tuple[Statement, ...]) -> Document:
+        return whosaid_document(catalog, replace(found, statements=statements), lang)
+
+    kept, message = _fitting(answer.statements, document, fmt)
+    return replace(answer, statements=kept), message
+
+
+def follow_news_message(
+    catalog: Catalog,
+    statements: tuple[Statement, ...],
+    labels: tuple[str, ...],
+    lang: Lang,
+    fmt: Format,
+    limit: int = 10,
+) -> str:
+    """New statements for a chat's follows as one message: up to `limit` of them, as many as
+    fit, then how many more there are."""
+
+    def document(shown: tuple[Statement, ...]) -> Document:
+        more = len(statements) - len(shown)
+        return follow_news_document(catalog, shown, labels, lang, more)
+
+    return _fitting(statements[:limit], document, fmt)[1]
+
+
+def _fitting(
+    statements: tuple[Statement, ...],
+    document_of: Callable[[tuple[Statement, ...]], Document],
+    fmt: Format,
+) -> tuple[tuple[Statement, ...], str]:
+    """The statements kept and the message: statements dropped from the end until it fits, then
+    lines cut if even one statement does not."""
+    document = document_of(statements)
+    while len(statements) > 1 and not fits(render(document, fmt), fmt):
+        statements = statements[:-1]
+        document = document_of(statements)
+    return statements, render(within_limit(document, fmt), fmt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.follow import Target
 from bot.core.models import Catalog, Digest, DigestItem, Lang, Quote, Statement
 from bot.core.text import wording
 from bot.core.text.document import Block, Document, Line, Span, Style
@@ -32,11 +33,8 @@ def digest_document(digest: Digest) -> Document:
 
 
 def _item_line(item: DigestItem) -> Line:
-    return (
-        Span(BULLET),
-        Span(item.title, Style.BOLD),
-        Span(f" — {item.text}" if item.text else ""),
-    )
+    """The item's title, its text as the detail a reader may open: headlines first."""
+    return (Span(BULLET), Span(item.title, Style.BOLD), Span(item.text, Style.DETAIL))
 
 
 def quote_line(quote: Quote, lang: Lang) -> Line:
@@ -58,12 +56,12 @@ def whosaid_document(catalog: Catalog, answer: WhoSaid, lang: Lang) -> Document:
             if not statements:
                 return _heading(say(lang, "whosaid_no_statements", **values))
             header = say(lang, key, shown=len(statements), total=total, topic=topic, **values)
-            return (*_heading(header), *(_statement_block(catalog, s, lang) for s in statements))
+            return (*_heading(header), *(statement_block(catalog, s, lang) for s in statements))
         case TopicFound(query, statements, total):
             header = say(
                 lang, "whosaid_topic", query=echo(query), shown=len(statements), total=total
             )
-            return (*_heading(header), *(_statement_block(catalog, s, lang) for s in statements))
+            return (*_heading(header), *(statement_block(catalog, s, lang) for s in statements))
         case Ambiguous(query, candidates):
             lines = tuple(
                 (Span(BULLET), Span(p.name.get(lang), Style.BOLD), Span(f" — {p.role.get(lang)}"))
@@ -93,10 +91,39 @@ def _heading(text: str) -> Document:
     return (((Span(text, Style.BOLD),),),)
 
 
-def _statement_block(catalog: Catalog, statement: Statement, lang: Lang) -> Block:
+def statement_block(catalog: Catalog, statement: Statement, lang: Lang) -> Block:
+    """A statement as who said what shows it: who, how, when, the words; then its source."""
     source = wording.source_label(catalog.sources[statement.source], lang)
     label = say(lang, "source")
     return (
         quote_line(quote_of(catalog, statement, lang), lang),
         (Span(f"{label}: {source}", Style.ITALIC),),
     )
+
+
+# --- follows ---
+
+
+def target_label(catalog: Catalog, target: Target, lang: Lang) -> str:
+    """ "António Guterres", "“sandera”", "Donald Trump on “hostages”": what a follow names."""
+    person = catalog.people.get(target.person)
+    name = person.name.get(lang) if person is not None else target.person
+    if target.person and target.topic:
+        return say(lang, "follow_person_topic", name=name, topic=target.topic)
+    return name or f"“{target.topic}”"
+
+
+def follow_news_document(
+    catalog: Catalog,
+    statements: tuple[Statement, ...],
+    labels: tuple[str, ...],
+    lang: Lang,
+    more: int = 0,
+) -> Document:
+    """New statements for what a chat follows: which follows they are for, then each statement
+    with its source (as who said what shows them), newest first."""
+    header = say(lang, "follow_news", what="; ".join(labels))
+    blocks = (*_heading(header), *(statement_block(catalog, s, lang) for s in statements))
+    if more:
+        blocks += (((Span(say(lang, "more", count=more)),),),)
+    return blocks

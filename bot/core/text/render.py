@@ -22,6 +22,7 @@ from bot.core.text.document import (
     first_lines,
     line_count,
     plain,
+    visible,
 )
 
 # One message's size on each platform. Both count more than code points for some characters, so
@@ -100,7 +101,7 @@ def _largest(low: int, high: int, holds: Callable[[int], bool]) -> int:
 
 
 def _text_span(span: Span, line_start: bool) -> str:
-    return span.text
+    return visible(span)
 
 
 # --- Telegram: HTML parse mode, where only <, > and & need escaping outside attributes ---
@@ -110,6 +111,9 @@ _TELEGRAM_TAG = {Style.PLAIN: "", Style.BOLD: "b", Style.ITALIC: "i"}
 
 def _telegram_span(span: Span, line_start: bool) -> str:
     text = html.escape(span.text, quote=False)
+    if span.style is Style.DETAIL:
+        # Folded under its heading: the reader taps to open it.
+        return f"\n<blockquote expandable>{text}</blockquote>" if text else ""
     tag = _TELEGRAM_TAG[span.style]
     return f"<{tag}>{text}</{tag}>" if tag and text else text
 
@@ -154,6 +158,9 @@ def _escape_line_markup(match: re.Match[str]) -> str:
 def _discord_span(span: Span, line_start: bool) -> str:
     if not span.text:
         return ""
+    if span.style is Style.DETAIL:
+        # A quotation under its heading, every line of it ("> " marks one line).
+        return "".join(f"\n> {_escape_markdown(line, True)}" for line in span.text.split("\n"))
     wrap = _DISCORD_WRAP[span.style]
     # Inside ** or * a leading "#" is no heading, so only bare text at a line's start needs it.
     # Mentions are neutralised once, on the whole message (see render).

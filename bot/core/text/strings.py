@@ -32,6 +32,17 @@ STRINGS: Final[dict[str, Localized]] = {
     "help_settings": Localized("this chat's subscription", "langganan obrolan ini"),
     "help_digest": Localized("the digest, now", "ringkasan saat ini"),
     "help_whosaid": Localized("who said what", "siapa mengatakan apa"),
+    "help_follow": Localized(
+        "be told here of new statements by a person or on a topic",
+        "dikabari di sini tentang pernyataan baru dari seseorang atau tentang suatu topik",
+    ),
+    "help_unfollow": Localized(
+        "stop following a person or topic here", "berhenti mengikuti orang atau topik di sini"
+    ),
+    "help_following": Localized("what this chat follows", "yang diikuti obrolan ini"),
+    "help_lang": Localized(
+        "this chat's language: en or id", "bahasa obrolan ini: en (Inggris) atau id (Indonesia)"
+    ),
     "help_push": Localized(
         "send the digest, a summary or an announcement to every subscriber",
         "kirim ringkasan terkini, satu ringkasan, atau pengumuman ke semua pelanggan",
@@ -139,6 +150,75 @@ STRINGS: Final[dict[str, Localized]] = {
     "plan_change": Localized(
         "To change it: /subscribe with new values, e.g. /subscribe en 18:00.",
         "Untuk mengubah: /subscribe dengan nilai baru, misalnya /subscribe id 18.00.",
+    ),
+    # --- follows ---
+    "not_chat_admin_follows": Localized(
+        "Only this chat's administrators can change what it follows.",
+        "Hanya admin obrolan ini yang dapat mengubah apa yang diikutinya.",
+    ),
+    "follow_usage": Localized(
+        "Name a person or a topic to follow, e.g. /follow Guterres or /follow hostages.",
+        "Sebutkan orang atau topik yang ingin diikuti, misalnya /follow Guterres atau "
+        "/follow sandera.",
+    ),
+    "followed": Localized(
+        "Following {what} in this chat: new statements will come here as soon as they are "
+        "added, in {language}.",
+        "Mengikuti {what} di obrolan ini: pernyataan baru akan dikirim ke sini begitu "
+        "ditambahkan, dalam bahasa {language}.",
+    ),
+    "follow_already": Localized(
+        "This chat already follows {what}.", "Obrolan ini sudah mengikuti {what}."
+    ),
+    "follow_too_many": Localized(
+        "This chat follows {count} people and topics, the most it can: /unfollow one first.",
+        "Obrolan ini sudah mengikuti {count} orang dan topik, batas maksimumnya: /unfollow "
+        "salah satunya dulu.",
+    ),
+    "follow_which": Localized(
+        "“{query}” could be more than one person. Which one should this chat follow?",
+        "“{query}” bisa merujuk ke lebih dari satu orang. Siapa yang ingin diikuti di obrolan ini?",
+    ),
+    "follow_person_topic": Localized("{name} on “{topic}”", "{name} tentang “{topic}”"),
+    "unfollowed": Localized(
+        "No longer following {what} in this chat.", "Tidak lagi mengikuti {what} di obrolan ini."
+    ),
+    "not_following": Localized(
+        "This chat does not follow “{query}”. /following lists what it follows.",
+        "Obrolan ini tidak mengikuti “{query}”. /following menampilkan yang diikutinya.",
+    ),
+    "unfollow_which": Localized(
+        "Which one should this chat stop following?",
+        "Mana yang ingin berhenti diikuti di obrolan ini?",
+    ),
+    "following_none": Localized(
+        "This chat follows nothing yet. /follow <name or topic> brings new statements here.",
+        "Obrolan ini belum mengikuti apa pun. /follow <nama atau topik> untuk menerima "
+        "pernyataan baru di sini.",
+    ),
+    "following_title": Localized("This chat follows", "Obrolan ini mengikuti"),
+    "follow_news": Localized("New statements: {what}", "Pernyataan baru: {what}"),
+    "inline_digest": Localized("The digest, now", "Ringkasan terkini"),
+    # --- /lang ---
+    "not_chat_admin_lang": Localized(
+        "Only this chat's administrators can change its language.",
+        "Hanya admin obrolan ini yang dapat mengubah bahasanya.",
+    ),
+    "lang_current": Localized(
+        "This chat's language: {language}. To change it: /lang en or /lang id.",
+        "Bahasa obrolan ini: {language}. Untuk mengubahnya: /lang en atau /lang id.",
+    ),
+    "lang_set": Localized(
+        "Replies in this chat are now in {language}.",
+        "Balasan di obrolan ini kini dalam bahasa {language}.",
+    ),
+    "lang_set_digest": Localized(
+        "The digest here comes in {language} too.",
+        "Ringkasan di sini juga dikirim dalam bahasa {language}.",
+    ),
+    "lang_usage": Localized(
+        "Give one language: /lang en (English) or /lang id (Indonesian).",
+        "Sebutkan satu bahasa: /lang en (Inggris) atau /lang id (Indonesia).",
     ),
     # --- /push ---
     "announcement": Localized("Announcement", "Pengumuman"),

@@ -9,6 +9,7 @@ answers; when several people match equally, the answer is the list of candidates
 from __future__ import annotations
 
 import heapq
+import itertools
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -102,6 +103,48 @@ class NothingFound:
 WhoSaid = SpeakerFound | TopicFound | Ambiguous | NothingFound
 
 
+class TopicIndex:
+    """Statements by the words of their texts in both languages: what a topic finds. Who said
+    what builds one over the whole catalog; following a topic, one over a new edition's
+    statements alone."""
+
+    def __init__(self, statements: Sequence[Statement]) -> None:
+        postings: dict[str, list[int]] = defaultdict(list)
+        for rank, statement in enumerate(statements):
+            for word in set(normalize(f"{statement.text.en} {statement.text.id}").split()):
+                postings[word].append(rank)
+        self._postings = dict(postings)
+        self._vocabulary = sorted(postings)
+
+    def ranks(self, words: Sequence[str]) -> set[int]:
+        """Statements (by rank) containing every topic word, each as a word or a word's start."""
+        wanted = topic_words(words)
+        if not wanted:
+            return set()
+        result: set[int] | None = None
+        for word in sorted(wanted, key=len, reverse=True):  # longer words are rarer: fewer ranks
+            ranks = self._word_ranks(word)
+            result = ranks if result is None else result & ranks
+            if not result:
+                return set()
+        return result or set()
+
+    def _word_ranks(self, word: str) -> set[int]:
+        if len(word) < MIN_PREFIX:
+            return set(self._postings.get(word, ()))
+        start = bisect_left(self._vocabulary, word)
+        end = bisect_left(self._vocabulary, word + "\uffff", start)
+        ranks: set[int] = set()
+        for vocabulary_word in self._vocabulary[start:end]:
+            ranks.update(self._postings[vocabulary_word])
+        return ranks
+
+
+def topic_words(words: Iterable[str]) -> list[str]:
+    """The words of a normalised query that can be a topic: its stopwords left out."""
+    return [w for w in words if w not in _STOPWORDS]
+
+
 class QuoteIndex:
     """Lookup structures over one catalog, built once per catalog."""
 
@@ -116,16 +159,11 @@ class QuoteIndex:
         self._name_vocabulary = sorted(self._by_name_word)
 
         by_speaker: dict[str, list[int]] = defaultdict(list)
-        postings: dict[str, list[int]] = defaultdict(list)
         for rank, statement in enumerate(catalog.statements):
             for speaker in statement.speakers:
                 by_speaker[speaker].append(rank)
-            words = set(normalize(f"{statement.text.en} {statement.text.id}").split())
-            for word in words:
-                postings[word].append(rank)
         self._by_speaker = dict(by_speaker)
-        self._postings = dict(postings)
-        self._vocabulary = sorted(postings)
+        self.topics = TopicIndex(catalog.statements)
 
     def _index_person(self, person: Person) -> None:
         aliases = sorted(names_of(person))
@@ -151,7 +189,7 @@ class QuoteIndex:
         split = self._speaker_and_topic(words, limit)
         if split is not None:
             return split
-        ranks = self._topic_ranks(words)
+        ranks = self.topics.ranks(words)
         if ranks:
             return TopicFound(query, self._newest(ranks, limit), len(ranks))
         # A word the statements use is a topic; only then may it be a typo of a name.
@@ -161,6 +199,12 @@ class QuoteIndex:
         if people:
             return Ambiguous(query, tuple(people[:MAX_CANDIDATES]))
         return NothingFound(query, self.closest(key))
+
+    def statements_by(self, people: Iterable[str], limit: int) -> tuple[Statement, ...]:
+        """The newest statements of any of `people`, newest first, at most `limit`."""
+        merged = heapq.merge(*(self._by_speaker.get(person, ()) for person in people))
+        ranks = (rank for rank, _ in itertools.groupby(merged))  # a joint statement once
+        return tuple(self.catalog.statements[r] for r in itertools.islice(ranks, limit))
 
     def suggest(self, typed: str, limit: int) -> tuple[Person, ...]:
         """People for a list shown while a name is typed: those with a name or alias (in either
@@ -246,35 +290,12 @@ class QuoteIndex:
                 if len(people) != 1:
                     continue
                 person = people[0]
-                ranks = self._topic_ranks(topic)
+                ranks = self.topics.ranks(topic)
                 mine = [r for r in self._by_speaker.get(person.id, ()) if r in ranks]
                 if mine:
                     shown = tuple(self.catalog.statements[r] for r in mine[:limit])
                     return SpeakerFound(person, shown, len(mine), " ".join(topic))
         return None
-
-    def _topic_ranks(self, words: Sequence[str]) -> set[int]:
-        """Statements (by rank) containing every topic word, each as a word or a word's start."""
-        wanted = [w for w in words if w not in _STOPWORDS]
-        if not wanted:
-            return set()
-        result: set[int] | None = None
-        for word in sorted(wanted, key=len, reverse=True):  # longer words are rarer: fewer ranks
-            ranks = self._word_ranks(word)
-            result = ranks if result is None else result & ranks
-            if not result:
-                return set()
-        return result or set()
-
-    def _word_ranks(self, word: str) -> set[int]:
-        if len(word) < MIN_PREFIX:
-            return set(self._postings.get(word, ()))
-        start = bisect_left(self._vocabulary, word)
-        end = bisect_left(self._vocabulary, word + "\uffff", start)
-        ranks: set[int] = set()
-        for vocabulary_word in self._vocabulary[start:end]:
-            ranks.update(self._postings[vocabulary_word])
-        return ranks
 
     def _name_words(self, words: list[str]) -> list[Person]:
         owners: set[str] | None = None

@@ -25,9 +25,12 @@ from tests.conftest import CONTENT, REPO
 from tests.reliability import leaks
 from tests.standins.discord import (
     MANAGE_CHANNELS,
+    SUPPRESS_EMBEDS,
     Channel,
+    ChannelMessage,
     DiscordStandIn,
     Dispatched,
+    Followup,
     Guild,
     InteractionResponse,
     Member,
@@ -149,6 +152,13 @@ async def state_of(bot: Running, channel_id: int) -> State | None:
     return None if found is None else found.state
 
 
+def previews_off(message: ChannelMessage | InteractionResponse | Followup) -> bool:
+    """The message unfolds no link into a preview: its embeds are suppressed, or it is a
+    digest's own embed (links in an embed's text never unfold) with no content."""
+    own_embed = bool(message.embeds) and not message.content
+    return bool(message.flags & SUPPRESS_EMBEDS) or own_embed
+
+
 def digest(bot: Running, lang: Lang) -> str:
     """The digest in service, as Discord markdown: what /digest and a delivery send."""
     text = bot.runtime.services.library.digest(lang, Format.DISCORD)
@@ -193,7 +203,7 @@ def everything_sent(dc: DiscordStandIn) -> list[tuple[str, dict[str, Any] | None
     found += [
         (f"response {r.interaction_id}", (r.data or {}).get("allowed_mentions"))
         for r in dc.interaction_responses
-        if r.content is not None
+        if r.text is not None
     ]
     found += [(f"follow-up {f.id}", f.allowed_mentions) for f in dc.followups]
     found += [

@@ -30,9 +30,10 @@ from tests.adapters.discord.conftest import (
     buttons,
     digest,
     press,
+    previews_off,
     subscribe_directly,
 )
-from tests.standins.discord import EPHEMERAL, SUPPRESS_EMBEDS, DiscordStandIn
+from tests.standins.discord import EPHEMERAL, DiscordStandIn
 
 ENGLISH_CLIENTS = ("en-US", "en-GB")
 
@@ -116,7 +117,7 @@ async def test_the_channels_subscription_language_wins_over_the_users_locale(
     assert english.content.startswith(f"**{say('en', 'settings_title')}**")
     assert indonesian.content.startswith(f"**{say('id', 'settings_title')}**")
     assert refused.content == say("id", "not_chat_admin")
-    assert public.content == digest(bot, "en")
+    assert public.text == digest(bot, "en")
     assert not public.ephemeral  # digests are for the whole channel
 
 
@@ -281,7 +282,7 @@ async def test_a_slow_command_is_deferred_in_time_then_answered(
     [answer] = dc.followups_for(private)
     assert answer.content == say("en", "not_subscribed") and answer.ephemeral
     [shown] = dc.followups_for(public)
-    assert shown.content == digest(bot, "en") and not shown.ephemeral
+    assert shown.text == digest(bot, "en") and not shown.ephemeral
     assert shown.allowed_mentions == {"parse": []}
 
 
@@ -348,9 +349,10 @@ async def test_digest_in_a_channel_reading_both_languages_answers_publicly_in_bo
     sent, first = await ask(dc, "digest", channel_id=GENERAL, user=BUDI)
     [second] = await dc.wait_for(lambda: dc.followups_for(sent), what="the second digest")
 
-    assert [first.content, second.content] == [digest(bot, "en"), digest(bot, "id")]
+    assert [first.text, second.text] == [digest(bot, "en"), digest(bot, "id")]
     assert not first.ephemeral and not second.ephemeral
-    assert first.flags & SUPPRESS_EMBEDS and second.flags & SUPPRESS_EMBEDS
+    assert first.embeds and second.embeds  # digests as Discord's digests look
+    assert previews_off(first) and previews_off(second)
 
 
 async def test_help_is_private_and_shows_admin_commands_to_admins_only(

@@ -27,6 +27,7 @@ from tests.adapters.discord.conftest import (
     StartBot,
     ask,
     digest,
+    previews_off,
     ref,
     ringkas,
     settings_for,
@@ -35,7 +36,7 @@ from tests.adapters.discord.conftest import (
     subscription,
     write_config,
 )
-from tests.standins.discord import SUPPRESS_EMBEDS, DiscordStandIn
+from tests.standins.discord import DiscordStandIn
 
 SLOW_TICKS = {"schedule": {"tick_seconds": 60}}
 
@@ -61,7 +62,7 @@ async def deliver_now(bot: Running, *channel_ids: int) -> None:
 
 
 def texts(dc: DiscordStandIn, channel_id: int) -> list[str | None]:
-    return [m.content for m in dc.messages_in(channel_id)]
+    return [m.text for m in dc.messages_in(channel_id)]
 
 
 async def paused(bot: Running, channel_id: int) -> bool:
@@ -104,7 +105,7 @@ async def test_a_scheduled_digest_arrives_at_its_time_once_without_link_previews
     assert sorted(texts(dc, NEWS)) == sorted([digest(bot, "en"), digest(bot, "id")])  # type: ignore[type-var]
     assert len(dc.messages) == 4 and dc.duplicates() == {}
     for message in dc.messages:
-        assert message.flags & SUPPRESS_EMBEDS
+        assert message.embeds and previews_off(message)
         assert message.allowed_mentions == {"parse": []}
     found = await subscription(bot, GENERAL)
     assert found is not None and found.next_due is not None and found.last_sent_at is not None
@@ -137,8 +138,8 @@ async def test_deliver_once_sends_what_is_due_at_the_given_time(
     library = await Library.load(settings.content, settings.digest.options(), now)
     [message] = dc.messages
     assert message.channel_id == NEWS
-    assert message.content == library.digest("id", Format.DISCORD)
-    assert message.flags & SUPPRESS_EMBEDS and message.allowed_mentions == {"parse": []}
+    assert message.text == library.digest("id", Format.DISCORD)
+    assert previews_off(message) and message.allowed_mentions == {"parse": []}
     assert not dc.identifies  # no gateway for a one-off delivery
     store = await Store.open(settings.database)
     try:
@@ -247,7 +248,7 @@ async def test_a_429_with_retry_after_is_honoured_before_the_one_retry(
     [message] = await dc.wait_for(lambda: dc.messages_in(NEWS))
     await asyncio.sleep(0.3)
 
-    assert message.content == digest(bot, "id")
+    assert message.text == digest(bot, "id")
     assert dc.rejected_429 == 1 and texts(dc, NEWS) == [digest(bot, "id")]
     posts = dc.requests_to("POST", f"/channels/{NEWS}/messages")
     assert len(posts) == 2 and posts[1].at - posts[0].at >= 0.4

@@ -24,6 +24,7 @@ from tests.adapters.discord.conftest import (
     StartBot,
     ask,
     digest,
+    previews_off,
     ref,
     subscribe_directly,
     subscription,
@@ -33,7 +34,6 @@ from tests.standins.discord import (
     EVERYONE_PERMISSIONS,
     MANAGE_CHANNELS,
     MANAGE_GUILD,
-    SUPPRESS_EMBEDS,
     DiscordStandIn,
 )
 
@@ -129,8 +129,8 @@ async def test_a_dm_is_ones_own_to_subscribe_and_its_digest_arrives_there(
     assert stored.subscribed_by == str(BUDI.id)
     # Instant: the digest in service comes at once, to the DM, once.
     [message] = await dc.wait_for(lambda: dc.messages_in(sent.channel_id))
-    assert message.content == digest(bot, "en")
-    assert message.flags & SUPPRESS_EMBEDS
+    assert message.text == digest(bot, "en")
+    assert previews_off(message)
     assert dc.messages == [message]
 
 
@@ -147,7 +147,7 @@ async def test_a_thread_is_subscribed_as_a_chat_of_its_own(
     assert stored.chat_title == "gaza-talks"
     assert await subscription(bot, GENERAL) is None  # not the thread's parent channel
     [message] = await dc.wait_for(lambda: dc.messages_in(THREAD))
-    assert message.content == digest(bot, "en")
+    assert message.text == digest(bot, "en")
     assert dc.messages_in(GENERAL) == []
 
 
@@ -177,8 +177,8 @@ async def test_subscribe_and_unsubscribe_are_declared_for_channel_managers(
     [sync] = dc.command_syncs
     declared = {c["name"]: c.get("default_member_permissions") for c in sync.commands}
 
-    assert int(declared.pop("subscribe")) == MANAGE_CHANNELS
-    assert int(declared.pop("unsubscribe")) == MANAGE_CHANNELS
+    for managing in ("subscribe", "unsubscribe", "follow", "unfollow", "lang"):
+        assert int(declared.pop(managing)) == MANAGE_CHANNELS
     for admin_command in ("push", "status", "reload"):
         assert int(declared.pop(admin_command)) == MANAGE_GUILD
     assert set(declared.values()) == {None}

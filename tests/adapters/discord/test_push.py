@@ -25,11 +25,12 @@ from tests.adapters.discord.conftest import (
     buttons,
     everything_sent,
     press,
+    previews_off,
     subscribe_directly,
     subscription,
 )
 from tests.adapters.running import push_state
-from tests.standins.discord import SUPPRESS_EMBEDS, DiscordStandIn, Followup
+from tests.standins.discord import DiscordStandIn, Followup
 
 # Markdown, a mass mention and a user mention: shown as written, pinging no one.
 TEXT = "**Talks** resume _Thursday_ @everyone <@1400000000000000101> @here"
@@ -195,9 +196,9 @@ async def test_a_pushed_summary_arrives_as_a_digest_without_link_previews(
 
     [english] = dc.messages_in(GENERAL)
     [indonesian] = dc.messages_in(NEWS)
-    assert english.content == library.summary_digest(summary.id, "en", bot.adapter.sender.format)
-    assert indonesian.content == library.summary_digest(summary.id, "id", bot.adapter.sender.format)
-    assert english.flags & SUPPRESS_EMBEDS and indonesian.flags & SUPPRESS_EMBEDS
+    assert english.text == library.summary_digest(summary.id, "en", bot.adapter.sender.format)
+    assert indonesian.text == library.summary_digest(summary.id, "id", bot.adapter.sender.format)
+    assert previews_off(english) and previews_off(indonesian)
 
 
 async def test_progress_moves_to_a_dm_when_the_interaction_expires(

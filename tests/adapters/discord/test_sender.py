@@ -14,11 +14,11 @@ import discord
 import pytest
 
 from bot.adapters.discord import DiscordSender, connected_sender
-from bot.adapters.discord.sender import outcome_of
+from bot.adapters.discord.sender import DIGEST_COLOUR, outcome_of
 from bot.core import ports
 from bot.core.ports import MessageKind, Outbound, Outcome
 from tests.adapters.discord.conftest import GENERAL, NEWS, THREAD, TOKEN, ref, settings_for
-from tests.standins.discord import SUPPRESS_EMBEDS, DiscordStandIn
+from tests.standins.discord import EMBED_LINKS, SUPPRESS_EMBEDS, DiscordStandIn
 
 
 def response(status: int, reason: str) -> Any:
@@ -120,8 +120,12 @@ class Failing:
         self.channel_id = channel_id
         return self
 
-    async def send(self, content: str, **options: Any) -> Any:
-        self.sent.append((self.channel_id, content, options))
+    def get_channel(self, channel_id: int) -> None:
+        return None  # no gateway cache
+
+    async def send(self, content: str | None = None, **options: Any) -> Any:
+        embed = options.get("embed")
+        self.sent.append((self.channel_id, content or embed.description, options))
         raise self.error
 
 
@@ -134,12 +138,27 @@ async def test_send_reports_every_failure_and_never_raises(
     client = Failing(error)
     sender = DiscordSender(client)  # type: ignore[arg-type]
 
+    for kind in (MessageKind.DIGEST, MessageKind.FOLLOW):
+        outcome = await sender.send(ref(GENERAL), Outbound("hello", kind))
+
+        assert outcome == expected
+        (channel_id, content, options), *_ = client.sent
+        assert (channel_id, content) == (GENERAL, "hello")
+        assert options["allowed_mentions"].to_dict() == {"parse": []}
+        client.sent.clear()
+
+
+async def test_a_digest_refused_as_an_embed_goes_as_text() -> None:
+    refused = http_error(discord.Forbidden, 403, "Forbidden", "Missing Permissions", 50013)
+    client = Failing(refused)
+    sender = DiscordSender(client)  # type: ignore[arg-type]
+
     outcome = await sender.send(ref(GENERAL), Outbound("hello", MessageKind.DIGEST))
 
-    assert outcome == expected
-    [(channel_id, content, options)] = client.sent
-    assert (channel_id, content) == (GENERAL, "hello")
-    assert options["allowed_mentions"].to_dict() == {"parse": []}
+    assert outcome == ports.ChatGone("403 Missing Permissions")  # as text too: the bot may not post
+    [(_, _, first), (_, text, second)] = client.sent
+    assert "embed" in first and "embed" not in second
+    assert (text, second["suppress_embeds"]) == ("hello", True)
 
 
 # --- the real client against the stand-in, logged in over REST only ---
@@ -155,7 +174,7 @@ async def sender(dc: DiscordStandIn, tmp_path: Path) -> AsyncIterator[DiscordSen
 async def test_a_sent_message_is_delivered_with_its_id(
     dc: DiscordStandIn, sender: DiscordSender
 ) -> None:
-    outcome = await sender.send(ref(THREAD), Outbound("*Ringkasan*", MessageKind.DIGEST))
+    outcome = await sender.send(ref(THREAD), Outbound("*Ringkasan*", MessageKind.NOTICE))
 
     [message] = dc.messages
     assert outcome == ports.Delivered(str(message.id))
@@ -164,9 +183,35 @@ async def test_a_sent_message_is_delivered_with_its_id(
     assert not dc.identifies  # REST only
 
 
+async def test_a_digest_is_an_embed(dc: DiscordStandIn, sender: DiscordSender) -> None:
+    text = "**Ringkasan**\n\n• **Judul**\n> isi https://example.org/report"
+    outcome = await sender.send(ref(GENERAL), Outbound(text, MessageKind.DIGEST))
+
+    [message] = dc.messages
+    assert outcome == ports.Delivered(str(message.id))
+    assert message.content is None
+    [embed] = message.embeds
+    assert (embed["description"], embed["color"]) == (text, DIGEST_COLOUR.value)
+    assert not message.flags & SUPPRESS_EMBEDS  # which would hide the embed itself
+    assert message.allowed_mentions == {"parse": []}
+
+
+async def test_where_the_bot_may_not_embed_links_a_digest_is_plain_text(
+    dc: DiscordStandIn, sender: DiscordSender
+) -> None:
+    dc.deny(NEWS, EMBED_LINKS)
+
+    outcome = await sender.send(ref(NEWS), Outbound("**Ringkasan**", MessageKind.DIGEST))
+
+    [message] = dc.messages
+    assert outcome == ports.Delivered(str(message.id))
+    assert (message.content, message.embeds) == ("**Ringkasan**", [])
+    assert message.flags & SUPPRESS_EMBEDS
+
+
 @pytest.mark.parametrize(
     ("kind", "suppressed"),
-    [(MessageKind.DIGEST, True), (MessageKind.NOTICE, True), (MessageKind.ANNOUNCEMENT, False)],
+    [(MessageKind.FOLLOW, True), (MessageKind.NOTICE, True), (MessageKind.ANNOUNCEMENT, False)],
 )
 async def test_link_previews_are_off_except_in_announcements(
     dc: DiscordStandIn, sender: DiscordSender, kind: MessageKind, suppressed: bool

@@ -22,7 +22,7 @@ URL = "https://bot.example.test/tg"
 SECRET_ENV = "RINGKAS_TEST_WEBHOOK_SECRET"
 SECRET = "webhook-secret-0123456789"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
-UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"]
+UPDATES = ["message", "channel_post", "callback_query", "my_chat_member", "inline_query"]
 
 
 def free_port() -> int:

@@ -212,6 +212,18 @@ ASKED = [
     "/whosaid hostages",
     "/whosaid sandera",
     "/whosaid " + "<b>&*_`@everyone " * 400,
+    "/follow Trump",
+    "/follow minister",
+    "/follow hostages",
+    "/follow qxzqxz",
+    "/follow " + "<b>&*_`@everyone " * 400,
+    "/following",
+    "/unfollow",
+    "/unfollow " + "<b>&*_`@everyone " * 400,
+    "/lang",
+    "/lang id",
+    "/lang " + "<b>&*_`@everyone " * 400,
+    "/start whosaid-donald-trump",
     "/push",
     "/push 2025-10-07-reactions-to-talks",
     "/push " + "An announcement with <markup> & *stars* " * 40,
@@ -300,6 +312,9 @@ MANAGING_PROBES = {
     "whosaid": "Guterres",
     "push": "2025-10-07-reactions-to-talks",
     "subscribe": "id 07:00 WIB",
+    "follow": "Guterres",
+    "unfollow": "Guterres",
+    "lang": "id",
 }
 
 

@@ -17,7 +17,7 @@ from tests.core.store.conftest import NOW, subscribe
 
 TABLES = {
     "schema_version", "subscriptions", "outbox", "bodies", "pushes", "audit", "markers", "leases",
-    "choices", "relayed_replies",
+    "choices", "relayed_replies", "chats", "follows", "statements_seen",
 }  # fmt: skip
 
 
@@ -213,3 +213,32 @@ async def test_a_version_2_database_gains_leases_and_epochs_and_keeps_its_delive
         assert await store.outbox.release("telegram", lease.epoch, NOW) == 1
         [again] = await store.outbox.claim("telegram", NOW, 10, lease.epoch)
     assert again.occasion == "push:p"
+
+
+async def test_a_version_2_database_gains_chats_and_follows_and_keeps_its_data(
+    database: Path,
+) -> None:
+    from sqlalchemy import create_engine
+
+    from bot.core.follow import Target
+    from bot.core.ports import ChatKind, ChatRef
+    from bot.core.store.follows import Added
+
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        schema_version.create(connection)
+        connection.execute(schema_version.insert().values(version=2))
+        store_tables.MIGRATIONS[0](connection)
+        store_tables.MIGRATIONS[1](connection)
+        connection.execute(text("INSERT INTO markers (name, value) VALUES ('kept', 'yes')"))
+    engine.dispose()
+
+    async with await Store.open(database) as store:
+        assert await versions(store) == [SCHEMA_VERSION]
+        assert await store.markers.get("kept") == "yes"
+        chat = ChatRef("telegram", "1")
+        added = await store.follows.add(
+            chat, ChatKind.PRIVATE, "id", Target(topic="sandera"), "u", NOW, 20
+        )
+        assert added is Added.ADDED
+        assert await store.follows.of_chat(chat) == [Target(topic="sandera")]

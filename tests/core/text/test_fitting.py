@@ -12,10 +12,10 @@ import yaml
 from bot.core.content.loading import load_catalog
 from bot.core.models import LANGS, Catalog, Lang
 from bot.core.ports import Format
-from bot.core.text.compose import DigestOptions, Window
+from bot.core.text.compose import DigestOptions, Window, compose_digest
 from bot.core.text.fitting import digest_message, no_digest_message, whosaid_message
 from bot.core.text.layout import whosaid_document
-from bot.core.text.render import MESSAGE_LIMIT, fits, message_length, render
+from bot.core.text.render import MESSAGE_LIMIT, escape_discord, fits, message_length, render
 from bot.core.text.whosaid import QuoteIndex, SpeakerFound
 from tests.conftest import WriteContent
 
@@ -182,3 +182,37 @@ def test_a_pasted_wall_of_text_is_echoed_short_and_the_answer_fits(
     assert fits(message, fmt)
     assert len(message) < 400
     assert "\n<b>" not in message.split("\n\n")[0]  # one line, escaped
+
+
+# --- digests that read as headlines first ---
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_telegram_digest_folds_each_item_body_under_its_headline(
+    catalog: Catalog, lang: Lang
+) -> None:
+    options = DigestOptions(max_chars=3000)
+    message = digest_message(catalog, lang, Format.TELEGRAM, options=options)
+    digest = compose_digest(catalog, lang, options=options)
+    assert message is not None and digest is not None
+    for item in digest.items:
+        headline = f"• <b>{item.title}</b>\n<blockquote expandable>{item.text[:20]}"
+        assert headline in message.replace("&amp;", "&")
+    assert message.count("<blockquote expandable>") == len(digest.items) >= 3
+    assert fits(message, Format.TELEGRAM)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_discord_digest_quotes_each_item_body_under_its_headline(
+    catalog: Catalog, lang: Lang
+) -> None:
+    options = DigestOptions(max_chars=1200)  # Discord's 2,000 hold it whole
+    message = digest_message(catalog, lang, Format.DISCORD, options=options)
+    digest = compose_digest(catalog, lang, options=options)
+    assert message is not None and digest is not None
+    lines = message.splitlines()
+    for item in digest.items:
+        headline = f"• **{escape_discord(item.title, at_line_start=False)}**"
+        at = lines.index(headline)
+        assert lines[at + 1].startswith("> ")
+    assert fits(message, Format.DISCORD)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from tests.standins.discord.commands import build_options
-from tests.standins.discord.constants import APPLICATION_ID
+from tests.standins.discord.constants import APPLICATION_ID, DM
 from tests.standins.discord.gateway import Gateway
 from tests.standins.discord.model import Guild, Member, User
 from tests.standins.discord.payloads import member_payload
@@ -32,16 +32,34 @@ class Interactions(Gateway):
         permissions: int | None = None,
         locale: str = "en-US",
         focused: str | None = None,
+        install: Literal["guild", "user"] = "guild",
+        private: bool = False,
     ) -> Dispatched:
         """Dispatch INTERACTION_CREATE for the slash command ``name`` ("group sub" for a
         subcommand), type 2, or an autocomplete (type 4) when ``focused`` names the option being
         typed. ``options`` maps names to values (types from the synced command, else from the
         values) or is the raw option list. In ``channel_id`` (default: the first guild's first
-        text channel), or in the user's DM when ``dm``. ``permissions`` overrides the member's
-        resolved permissions (a bit field, e.g. without MANAGE_CHANNELS)."""
-        guild, channel_id = self._where(channel_id, dm, user)
+        text channel), or in the user's DM when ``dm``, or with ``private`` in a DM between the
+        user and someone else, where the bot is not (a private channel). ``permissions``
+        overrides the member's resolved permissions (a bit field, e.g. without
+        MANAGE_CHANNELS). ``install`` is whose installation of the app the command comes from:
+        the server's (or the bot's DM), or the user's own. A synced command that Discord would
+        not offer there (its ``integration_types`` and ``contexts``) cannot be dispatched."""
+        if private:
+            guild, channel_id = None, channel_id or self._snowflake()
+        else:
+            guild, channel_id = self._where(channel_id, dm, user)
         parts = name.split()
-        command = self._find_command(parts[0], guild.id if guild else None)
+        context = 2 if private else 0 if guild is not None else 1
+        if install == "user" or private:
+            # Only global commands reach a user's own install and DMs between users.
+            command = self._find_command(parts[0], None)
+            if command is None:
+                raise AssertionError(f"no global /{parts[0]}: Discord offers it to no user install")
+        else:
+            command = self._find_command(parts[0], guild.id if guild else None)
+        if command is not None:
+            _check_offered(command, install, context)
         data: dict[str, Any] = {
             "id": str(command["id"]) if command else str(self._command_id(None, parts[0], 1)),
             "name": parts[0],
@@ -61,6 +79,8 @@ class Interactions(Gateway):
             user=user,
             permissions=permissions,
             locale=locale,
+            install=install,
+            private=private,
         )
 
     async def dispatch_autocomplete(
@@ -116,6 +136,8 @@ class Interactions(Gateway):
         permissions: int | None,
         locale: str,
         message: dict[str, Any] | None = None,
+        install: Literal["guild", "user"] = "guild",
+        private: bool = False,
     ) -> Dispatched:
         interaction_id = self._snowflake()
         token = "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(96)
@@ -135,7 +157,23 @@ class Interactions(Gateway):
             "entitlement_sku_ids": [],
             "attachment_size_limit": 10 * 1024 * 1024,
         }
-        if guild is not None:
+        if private:
+            # A DM between the user and someone else: the bot is not in it, only the app the
+            # user installed, which answers through the interaction.
+            other = User(self._snowflake(), "friend")
+            payload.update(
+                user=the_user.payload(),
+                channel={
+                    "id": str(channel_id),
+                    "type": DM,
+                    "last_message_id": None,
+                    "flags": 0,
+                    "recipients": [other.payload()],
+                },
+                authorizing_integration_owners={"1": str(the_user.id)},
+                context=2,
+            )
+        elif guild is not None:
             _, channel = self._channels[channel_id]
             member = self._member(guild, user)
             resolved = (
@@ -158,6 +196,8 @@ class Interactions(Gateway):
                 authorizing_integration_owners={"0": "0"},
                 context=1,
             )
+        if install == "user":
+            payload["authorizing_integration_owners"] = {"1": str(the_user.id)}
         if message is not None:
             payload["message"] = message
         it = InteractionState(
@@ -181,3 +221,20 @@ class Interactions(Gateway):
         dispatched = Dispatched(interaction_id, token, kind, it.guild_id, channel_id, payload)
         self.dispatched.append(dispatched)
         return dispatched
+
+
+_CONTEXT_NAMES = {0: "a server", 1: "a DM with the bot", 2: "a DM between users"}
+
+
+def _check_offered(command: Mapping[str, Any], install: str, context: int) -> None:
+    """Discord offers a command only where its installation and context allow: its
+    ``integration_types`` (0 server, 1 user; [0] when not given) and ``contexts`` (0 server,
+    1 the bot's DM, 2 a DM between users; every one when not given)."""
+    installs = command.get("integration_types") or [0]
+    contexts = command.get("contexts")
+    wanted = 1 if install == "user" else 0
+    if wanted not in installs or (contexts is not None and context not in contexts):
+        raise AssertionError(
+            f"Discord does not offer /{command['name']} in {_CONTEXT_NAMES[context]}"
+            f" to a {install} install (integration_types {installs}, contexts {contexts})"
+        )

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from tests.standins.discord.constants import (
     BOT_USER_ID,
+    EMBED_LINKS,
     INTENT_DIRECT_MESSAGES,
     INTENT_GUILD_MESSAGES,
     INTENT_MESSAGE_CONTENT,
@@ -90,6 +91,8 @@ class Messages(Rest):
         self._take_global()
         data = body if isinstance(body, dict) else {}
         validate_message(data)
+        if data.get("embeds") and not self._app_permissions(guild, channel_id) & EMBED_LINKS:
+            raise error(403, "missing_permissions")  # a bot embeds only with Embed Links
         nonce = data.get("nonce")
         if nonce is not None and data.get("enforce_nonce"):
             # Discord answers a repeated nonce (a retry) with the message it already created.

@@ -109,7 +109,8 @@ class Payloads(World):
             "guild_id": str(guild.id),
             "name": channel.name,
             "position": channel.position,
-            "permission_overwrites": [dict(o) for o in channel.permission_overwrites],
+            "permission_overwrites": [dict(o) for o in channel.permission_overwrites]
+            + self._denied_overwrites(guild, channel),
             "parent_id": str(channel.parent_id) if channel.parent_id else None,
             "nsfw": channel.nsfw,
             "flags": 0,
@@ -137,6 +138,14 @@ class Payloads(World):
             data.pop("position")
             data.pop("permission_overwrites")
         return data
+
+    def _denied_overwrites(self, guild: Guild, channel: Channel) -> list[dict[str, Any]]:
+        """What `deny` took from the bot in the channel, as an overwrite on its role."""
+        denied = self._denied.get(channel.id, 0)
+        if not denied:
+            return []
+        role = self._bot_roles[guild.id]
+        return [{"id": str(role), "type": 0, "allow": "0", "deny": str(denied)}]
 
     def _dm_payload(self, channel: Channel) -> dict[str, Any]:
         user = self._users[self._dm_recipients[channel.id]]

@@ -13,6 +13,16 @@ from typing import Any, NamedTuple
 from tests.standins.discord.constants import API_PREFIX, APPLICATION_ID, EPHEMERAL
 
 
+def reads(content: str | None, embeds: list[dict[str, Any]]) -> str | None:
+    """What a message reads: its content, with its embeds' titles and descriptions after it (a
+    digest comes as an embed)."""
+    parts = [content or ""] + [
+        "\n\n".join(p for p in (e.get("title"), e.get("description")) if p) for e in embeds
+    ]
+    text = "\n\n".join(part for part in parts if part)
+    return text if text or content is not None else None
+
+
 class Request(NamedTuple):
     method: str
     path: str  # relative to the API base, without the query
@@ -35,6 +45,11 @@ class ChannelMessage:
     attachments: list[str] = field(default_factory=list)  # file names
     message_reference: dict[str, Any] | None = None
 
+    @property
+    def text(self) -> str | None:
+        """What it reads (see `reads`)."""
+        return reads(self.content, self.embeds)
+
 
 @dataclass(frozen=True)
 class InteractionResponse:
@@ -53,6 +68,15 @@ class InteractionResponse:
     @property
     def content(self) -> str | None:
         return (self.data or {}).get("content")
+
+    @property
+    def embeds(self) -> list[dict[str, Any]]:
+        return list((self.data or {}).get("embeds") or [])
+
+    @property
+    def text(self) -> str | None:
+        """What the message it made reads (see `reads`)."""
+        return reads(self.content, self.embeds)
 
     @property
     def ephemeral(self) -> bool:
@@ -79,6 +103,11 @@ class Followup:
     @property
     def ephemeral(self) -> bool:
         return bool(self.flags & EPHEMERAL)
+
+    @property
+    def text(self) -> str | None:
+        """What it reads (see `reads`)."""
+        return reads(self.content, self.embeds)
 
 
 @dataclass(frozen=True)
@@ -192,8 +221,8 @@ class Records:
         self.nonce_replays = 0  # sends answered with the earlier message (enforce_nonce)
 
     def duplicates(self) -> dict[tuple[int, str | None], int]:
-        """(channel id, content) sent more than once, with how often."""
-        counts = Counter((m.channel_id, m.content) for m in self.messages)
+        """(channel id, what it reads) sent more than once, with how often."""
+        counts = Counter((m.channel_id, m.text) for m in self.messages)
         return {key: n for key, n in counts.items() if n > 1}
 
     def messages_in(self, channel_id: int) -> list[ChannelMessage]:

@@ -160,9 +160,36 @@ def _command_errors(commands: Sequence[Any]) -> dict[str, Any]:
                 )
             seen.add((name, kind))
         _check_options(errors, [index, "options"], command.get("options") or [])
+        _check_install_contexts(errors, [index], command)
     if chat_inputs > 100:
         put_error(errors, [], "BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length.")
     return errors
+
+
+# Where a command may be installed (0 server, 1 user) and used (0 server, 1 the bot's DM, 2 a DM
+# or group DM between users).
+_INTEGRATION_TYPES = frozenset({0, 1})
+_CONTEXTS = frozenset({0, 1, 2})
+
+
+def _check_install_contexts(
+    errors: dict[str, Any], path: list[str | int], command: Mapping[str, Any]
+) -> None:
+    for key, valid in (("integration_types", _INTEGRATION_TYPES), ("contexts", _CONTEXTS)):
+        values = command.get(key)
+        if values is None:
+            continue
+        if not isinstance(values, list) or not values:
+            put_error(errors, [*path, key], "BASE_TYPE_BAD_LENGTH", "Must be a non-empty array.")
+            continue
+        for at, value in enumerate(values):
+            if value not in valid:
+                put_error(
+                    errors,
+                    [*path, key, at],
+                    "ENUM_TYPE_COERCE",
+                    f'Value "{value}" is not a valid enum value.',
+                )
 
 
 def _check_name(errors: dict[str, Any], path: list[str | int], name: Any) -> None:

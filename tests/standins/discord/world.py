@@ -79,6 +79,7 @@ class World:
         self._dm_channels: dict[int, int] = {}  # user id -> DM channel id
         self._dm_recipients: dict[int, int] = {}  # DM channel id -> user id
         self._forbidden: dict[int, int] = {}  # channel id -> error code
+        self._denied: dict[int, int] = {}  # channel id -> permission bits the bot lacks there
         self._deleted: set[int] = set()
         self._blocked_dms: set[int] = set()
         self._stored: dict[int, dict[str, Any]] = {}  # message id -> payload
@@ -97,6 +98,12 @@ class World:
 
     def allow(self, channel_id: int) -> None:
         self._forbidden.pop(channel_id, None)
+
+    def deny(self, channel_id: int, permissions: int) -> None:
+        """The bot lacks `permissions` in the channel (an overwrite on its role, which the
+        channel's payload carries): e.g. EMBED_LINKS, and a message with embeds answers 403
+        Missing Permissions (50013). Set before the bot connects for its cache to know."""
+        self._denied[channel_id] = permissions
 
     def delete_channel(self, channel_id: int) -> None:
         """Requests on the channel answer 404 Unknown Channel (10003)."""
@@ -271,4 +278,4 @@ class World:
         value = self._resolve_permissions(guild, self._bot_member(guild))
         if channel_id in self._forbidden:
             value &= ~(VIEW_CHANNEL | SEND_MESSAGES)
-        return value
+        return value & ~self._denied.get(channel_id, 0)
