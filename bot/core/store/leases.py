@@ -327,7 +327,11 @@ class PostgresLeases:
         )
         upsert = insert.on_conflict_do_update(
             index_elements=[leases.c.name],
-            set_={"holder": insert.excluded.holder, "epoch": leases.c.epoch + 1, "expires_at": ends},
+            set_={
+                "holder": insert.excluded.holder,
+                "epoch": leases.c.epoch + 1,
+                "expires_at": ends,
+            },
             where=leases.c.expires_at <= _NOW,
         ).returning(leases.c.epoch)
         async with self._engine.begin() as connection:
