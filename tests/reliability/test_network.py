@@ -85,7 +85,7 @@ async def both(
     runtime, done, task = await start_serving(settings, telegram, discord)
     await api.wait_for(lambda: telegram_side.calls(api, "getUpdates"), what="polling")
     await dc.wait_connected()
-    await asyncio.wait_for(discord._client.wait_until_ready(), 5.0)
+    await dc.wait_for(lambda: discord.shards.ready, what="the bot's shards ready")
     bot = BothServing(
         runtime=runtime, done=done, task=task, api=api, dc=dc, telegram=telegram,
         discord=discord,

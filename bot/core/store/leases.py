@@ -34,7 +34,6 @@ import hashlib
 import logging
 import os
 import socket
-import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -366,7 +365,6 @@ class SoloLeases:
         self._lock = lock
         self.holder = instance_name()
         self._held: dict[str, Lease] = {}
-        self._turns: dict[str, float] = {}  # when each turn ends, on the monotonic clock
 
     @property
     def held(self) -> dict[str, Lease]:
@@ -414,12 +412,30 @@ class SoloLeases:
         return Census(1, frozenset(role for role in roles if role in self._held))
 
     async def turn(self, name: str, seconds: float) -> float:
-        now = time.monotonic()
-        ends = self._turns.get(name, now)
-        if ends > now:
-            return ends - now
-        self._turns[name] = now + seconds
-        return 0.0
+        # In the store, not in memory: a process restarted at once waits for its predecessor's.
+        now = dt.datetime.now(dt.UTC)
+        insert = sqlite.insert(leases).values(
+            name=name, holder=self.holder, epoch=1, session=os.getpid(),
+            expires_at=now + dt.timedelta(seconds=seconds),
+        )  # fmt: skip
+        upsert = insert.on_conflict_do_update(
+            index_elements=[leases.c.name],
+            set_={
+                "holder": insert.excluded.holder,
+                "epoch": leases.c.epoch + 1,
+                "session": insert.excluded.session,
+                "expires_at": insert.excluded.expires_at,
+            },
+            where=leases.c.expires_at <= now,
+        ).returning(leases.c.epoch)
+        async with self._engine.begin() as connection:  # one statement: two turns cannot race
+            if (await connection.execute(upsert)).first() is not None:
+                return 0.0
+            found = await connection.execute(
+                select(leases.c.expires_at).where(leases.c.name == name)
+            )
+            ends: dt.datetime = found.scalar_one()
+        return max((ends - now).total_seconds(), 0.001)
 
 
 async def _be_present(connection: AsyncConnection, group: str) -> None:
