@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 # this long of its death (plus the role's own start).
 ROUND = 0.5
 
+# A role taking longer than this to start is given back (and tried again later).
+START_TIMEOUT = 5.0
+
 PLANNER = "planner"
 
 
@@ -95,7 +98,12 @@ class Roles:
             if lease is None:
                 continue
             try:
-                await role.gained(lease)
+                # Bounded: the beats wait for this round, and a lease not renewed expires.
+                await asyncio.wait_for(role.gained(lease), START_TIMEOUT)
+            except TimeoutError:
+                log.warning("the %s role did not start in %g s: given back", name, START_TIMEOUT)
+                await self._leases.give_up(name)
+                continue
             except Exception:
                 # It may be the store: give the role back for another instance (or the next
                 # round) to try.

@@ -14,7 +14,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.core.store.leases import Leases, PostgresLeases, SoloLeases
+from bot.core.store.leases import (
+    Leases,
+    PostgresLeases,
+    SoloLeases,
+    instance_name,
+    session_settings,
+)
 from bot.core.store.lock import sending_lock
 from bot.core.store.outbox import Outbox
 from bot.core.store.records import AuditLog, Choices, Markers, Pushes
@@ -46,7 +52,7 @@ def shown(database: str | Path) -> str:
 
 
 class Store:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, holder: str | None = None) -> None:
         self.engine = engine
         self.subscriptions = Subscriptions(engine)
         self.outbox = Outbox(engine)
@@ -57,7 +63,7 @@ class Store:
         # Which roles this process holds: on PostgreSQL among the instances sharing the store; on
         # SQLite, all of them, for the one process its lock admits.
         self.leases: Leases = (
-            PostgresLeases(engine)
+            PostgresLeases(engine, holder)
             if engine.dialect.name == "postgresql"
             else SoloLeases(engine, sending_lock(engine))
         )
@@ -69,8 +75,12 @@ class Store:
         if url.get_backend_name() == "sqlite" and url.database:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         sqlite = url.get_backend_name() == "sqlite"
+        holder = instance_name()
         engine = create_async_engine(
-            url, connect_args={"cached_statements": SQLITE_CACHED_STATEMENTS} if sqlite else {}
+            url,
+            connect_args={"cached_statements": SQLITE_CACHED_STATEMENTS}
+            if sqlite
+            else {"server_settings": session_settings(holder)},
         )
         if sqlite:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -80,7 +90,7 @@ class Store:
         except BaseException:
             await engine.dispose()
             raise
-        return cls(engine)
+        return cls(engine, holder)
 
     async def close(self) -> None:
         await self.leases.close()

@@ -8,9 +8,9 @@ the planner, Telegram's poller, a Discord shard) is held by one of them, under a
   its sockets) ends it at once, so the next round of another instance takes the role;
 - a row in `leases` whose epoch rises at every takeover and whose expiry the holder pushes
   forward at every beat. A host cut off from the database stops beating: once its row has
-  expired, another instance ends the stale session (`pg_terminate_backend`) and takes the role,
-  and the server's TCP keepalives on the lease connection would end that session soon after
-  anyway. The cut-off holder's own beat times out first, and it stops.
+  expired, another instance ends all the stale instance's sessions (`pg_terminate_backend`, by
+  their `application_name`) and takes the role, and the server's TCP keepalives would end those
+  sessions soon after anyway. The cut-off holder's own beat times out first, and it stops.
 
 The epoch fences the outbox: a claim names its epoch and is refused once a newer one exists, and a
 takeover puts back to pending only the rows claimed under older epochs.
@@ -54,15 +54,26 @@ TTL = dt.timedelta(seconds=10)
 # A beat the database has not answered in this long: the holder counts itself cut off, and stops
 # acting in its roles well before its row expires and another instance may take them.
 BEAT_TIMEOUT = 4.0
-# The server probes the lease connection after 3 s of silence, every 2 s, and ends the session
-# after 3 unanswered probes or 10 s of unacknowledged data: a vanished host's advisory locks go
-# within about 9 s even if nobody ends the session first.
-KEEPALIVES = {
-    "tcp_keepalives_idle": 3,
-    "tcp_keepalives_interval": 2,
-    "tcp_keepalives_count": 3,
-    "tcp_user_timeout": 10_000,
-}
+
+
+def session_settings(holder: str) -> dict[str, str]:
+    """What every connection of an instance tells the server (asyncpg's `server_settings`).
+
+    Its name (`application_name`), so that a takeover can end all its sessions at once. TCP
+    keepalives: the server probes a silent connection after 3 s, every 2 s, and ends the session
+    after 3 unanswered probes or 10 s of unacknowledged data, so a vanished host's locks (its
+    leases' advisory locks, and the rows a claim of its had locked) go within about 9 s even if
+    nobody ends its sessions first. And a session idle inside a transaction for 15 s is ended:
+    the store's transactions are single short steps, and one left open by a client that stopped
+    midway would hold its row locks against every other instance."""
+    return {
+        "application_name": holder[:63],  # the server keeps 63 bytes
+        "tcp_keepalives_idle": "3",
+        "tcp_keepalives_interval": "2",
+        "tcp_keepalives_count": "3",
+        "tcp_user_timeout": "10000",
+        "idle_in_transaction_session_timeout": "15s",
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +191,8 @@ class PostgresLeases:
         async with self._lock:
             try:
                 return await asyncio.wait_for(self._take(role), BEAT_TIMEOUT)
-            except (Exception, TimeoutError):
-                log.warning("could not ask the database for the %s lease", role, exc_info=True)
+            except (Exception, TimeoutError) as error:
+                log.warning("could not ask the database for the %s lease: %s", role, _why(error))
                 await self._lose_connection()
                 return None
 
@@ -209,16 +220,23 @@ class PostgresLeases:
         return lease
 
     async def _end_stale_holder(self, connection: AsyncConnection, role: str) -> None:
-        """The role is locked by a session whose holder stopped renewing it: end that session,
-        which frees the lock for the next round."""
+        """The role is locked by an instance that stopped renewing it: end all its sessions,
+        which frees the lock for the next round, and the rows its claims had locked."""
         stale = await connection.scalar(
-            select(leases.c.session).where(
-                leases.c.name == role, leases.c.expires_at < _NOW, leases.c.session != self._session
+            select(leases.c.holder).where(
+                leases.c.name == role, leases.c.expires_at < _NOW, leases.c.holder != self.holder
             )
         )
         if stale is not None:
-            log.warning("the %s role's holder stopped renewing it: ending its session", role)
-            await connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": stale})
+            log.warning("the %s role's holder %s stopped renewing it: ending its sessions",
+                        role, stale)  # fmt: skip
+            await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = :name"
+                ),
+                {"name": stale[:63]},
+            )
 
     async def beat(self) -> set[str]:
         if not self._held:
@@ -227,8 +245,8 @@ class PostgresLeases:
         async with self._lock:
             try:
                 renewed = await asyncio.wait_for(self._renew(), BEAT_TIMEOUT)
-            except (Exception, TimeoutError):
-                log.warning("the lease connection failed: giving up every role", exc_info=True)
+            except (Exception, TimeoutError) as error:
+                log.warning("the lease connection failed (%s): giving up every role", _why(error))
                 renewed = set()
                 await self._lose_connection()
         lost = {role for role, lease in held.items() if (role, lease.epoch) not in renewed}
@@ -264,8 +282,8 @@ class PostgresLeases:
                 await self._connection.scalar(
                     text("SELECT pg_advisory_unlock(:k)"), {"k": advisory_key(role)}
                 )
-            except Exception:
-                log.warning("could not give up the %s role cleanly", role, exc_info=True)
+            except Exception as error:
+                log.warning("could not give up the %s role cleanly: %s", role, _why(error))
                 await self._lose_connection()
 
     async def close(self) -> None:
@@ -279,8 +297,6 @@ class PostgresLeases:
             connection = await self._engine.connect()
             try:
                 connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                for name, value in KEEPALIVES.items():
-                    await connection.execute(text(f"SET {name} = {value}"))
                 self._session = int(await connection.scalar(text("SELECT pg_backend_pid()")))
                 for group in self._groups:
                     await _be_present(connection, group)
@@ -300,8 +316,8 @@ class PostgresLeases:
                     await asyncio.wait_for(self._connect(), BEAT_TIMEOUT)
                 else:
                     await asyncio.wait_for(_be_present(self._connection, group), BEAT_TIMEOUT)
-            except (Exception, TimeoutError):
-                log.warning("could not join the %s group; trying again", group, exc_info=True)
+            except (Exception, TimeoutError) as error:
+                log.warning("could not join the %s group (%s): trying again", group, _why(error))
                 await self._lose_connection()
 
     async def census(self, group: str, roles: Sequence[str]) -> Census:
@@ -440,6 +456,13 @@ class SoloLeases:
 
 async def _be_present(connection: AsyncConnection, group: str) -> None:
     await connection.execute(text("SELECT pg_advisory_lock_shared(:k)"), {"k": presence_key(group)})
+
+
+def _why(error: BaseException) -> str:
+    """An error as one line of the log (a timeout says nothing by itself)."""
+    if isinstance(error, TimeoutError):
+        return f"no answer in {BEAT_TIMEOUT:g} s"
+    return f"{type(error).__name__}: {error}".splitlines()[0]
 
 
 def _far_future() -> dt.datetime:

@@ -32,8 +32,8 @@ async def listen(engine: AsyncEngine, wake: Callable[[], None], done: asyncio.Ev
     while not done.is_set():
         try:
             await _listen_once(engine, wake, done)
-        except Exception:
-            log.warning("lost the wake-up channel; listening again", exc_info=True)
+        except Exception as error:
+            log.warning("lost the wake-up channel (%s); listening again", type(error).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), 1.0)
 
