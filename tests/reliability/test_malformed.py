@@ -137,7 +137,11 @@ async def discord_bot(dc: DiscordStandIn, tmp_path: Path) -> AsyncIterator[Disco
     """The Discord adapter served by the real runtime, connected and ready."""
     settings = discord_side.settings_for(dc, tmp_path)
     adapter = DiscordAdapter(
-        settings.discord, discord_side.TOKEN, settings.language, guild_ready_timeout=0.05
+        settings.discord,
+        discord_side.TOKEN,
+        settings.language,
+        identify_window=discord_side.IDENTIFY_WINDOW,
+        guild_ready_timeout=0.05,
     )
     runtime, done, task = await start_serving(settings, adapter)
     serving = Serving(runtime=runtime, done=done, task=task)

@@ -80,7 +80,11 @@ async def both(
     )
     telegram = TelegramAdapter(settings.telegram, telegram_side.TOKEN, settings.language, 10)
     discord = DiscordAdapter(
-        settings.discord, discord_side.TOKEN, settings.language, guild_ready_timeout=0.05
+        settings.discord,
+        discord_side.TOKEN,
+        settings.language,
+        identify_window=discord_side.IDENTIFY_WINDOW,
+        guild_ready_timeout=0.05,
     )
     runtime, done, task = await start_serving(settings, telegram, discord)
     await api.wait_for(lambda: telegram_side.calls(api, "getUpdates"), what="polling")
