@@ -93,6 +93,9 @@ async def dc() -> AsyncIterator[DiscordStandIn]:
     ) as standin:
         with pointed_at(standin):
             yield standin
+        # Whatever the test did: no IDENTIFY broke Discord's bucket rule, and no server's
+        # events reached two sessions (each would answer its interactions).
+        assert (standin.identifies_too_soon, standin.overlaps) == (0, 0)
 
 
 @pytest.fixture

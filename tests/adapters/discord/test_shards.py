@@ -78,6 +78,7 @@ async def dc(request: pytest.FixtureRequest) -> AsyncIterator[DiscordStandIn]:
     ) as standin:
         with pointed_at(standin):
             yield standin
+        assert standin.identifies_too_soon == 0
 
 
 async def answer(dc: DiscordStandIn, k: int | None, within: float = 5.0) -> float:
