@@ -1092,8 +1092,8 @@ async def discord_bot(stand_in: StandInProcess, settings: Settings) -> AsyncIter
             return bool(state["connected"] and state["commands"])
 
         await until(ready, 30, "the gateway session and the commands", bot, every=0.1)
-        client = bot.adapter._client  # type: ignore[attr-defined]  # ready: the guilds are in
-        await until(client.is_ready, 30, "discord.py's ready", bot)
+        shards = bot.adapter.shards  # type: ignore[attr-defined]  # ready: the guilds are in
+        await until(lambda: bool(shards.ready), 30, "discord.py's ready", bot)
         yield bot
 
 

@@ -184,9 +184,11 @@ async def serve(
     services = runtime.services
     scheduler = Scheduler(services, settings.tick_seconds, settings.watch_seconds)
     finish, leaving = asyncio.Event(), asyncio.Event()
+    core = _core_roles(runtime)
     roles = Roles(
         services.store.leases,
-        [*_core_roles(runtime), *(role for adapter in adapters for role in adapter.roles())],
+        # Asked at every round: an adapter's roles may change (Discord's shards).
+        lambda: [*core, *(role for adapter in adapters for role in adapter.roles())],
     )
     started: list[Adapter] = []
     delivering: asyncio.Task[None] | None = None

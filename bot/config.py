@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -152,6 +152,12 @@ class TelegramSettings(_Strict):
         return replace(limits, paid=paid.overall.rate(), paid_for=frozenset(paid.covers))
 
 
+def _shard_count(value: object) -> object:
+    if value == "auto" or (type(value) is int and value > 0):
+        return value
+    raise ValueError(f"{value!r} is not a shard count: write auto, or a whole number from 1")
+
+
 class DiscordSettings(_Strict):
     token_env: EnvName = "RINGKAS_DISCORD_TOKEN"
     api_base: str = "https://discord.com/api/v10"
@@ -159,6 +165,9 @@ class DiscordSettings(_Strict):
     # Guilds (server ids) to sync the slash commands to, where changes show at once: for
     # testing. Empty: global commands, which Discord may take up to an hour to show.
     guilds: tuple[Annotated[int, Field(gt=0)], ...] = ()
+    # Gateway shards: "auto" takes the count Discord recommends (GET /gateway/bot); a number
+    # fixes it. Several instances share the shards out (see the README's Discord sharding).
+    shards: Annotated[Literal["auto"] | int, BeforeValidator(_shard_count)] = "auto"
     rate_limits: RateLimitSettings = RateLimitSettings(**_rates(DISCORD_LIMITS))
 
 

@@ -419,6 +419,14 @@ def test_platform_settings_default_to_polling_global_commands_and_finite_timeout
     timeouts = settings.telegram.timeouts
     assert (timeouts.connect, timeouts.read, timeouts.write, timeouts.pool) == (5, 10, 10, 5)
     assert settings.discord.guilds == ()
+    assert settings.discord.shards == "auto"
+
+
+@pytest.mark.parametrize(("text", "shards"), [("auto", "auto"), ("1", 1), ("16", 16)])
+def test_discord_shards_are_auto_or_a_count(tmp_path: Path, text: str, shards: object) -> None:
+    path = write_config(tmp_path, f"discord:\n  shards: {text}\n")
+
+    assert load_settings(path).discord.shards == shards
 
 
 def test_a_webhook_needs_only_its_url(tmp_path: Path) -> None:
@@ -529,6 +537,18 @@ def test_a_webhook_url_that_is_not_https_is_explained_as_such(tmp_path: Path) ->
             "discord:\n  guilds:\n    - 80351110224678912\n    - -5\n",
             "ringkas.yaml:4: discord.guilds[1]: input should be greater than 0",
             id="guild-negative",
+        ),
+        pytest.param(
+            "discord:\n  shards: 0\n",
+            "ringkas.yaml:2: discord.shards: 0 is not a shard count: write auto, or a whole "
+            "number from 1",
+            id="shards-zero",
+        ),
+        pytest.param(
+            "discord:\n  shards: many\n",
+            "ringkas.yaml:2: discord.shards: 'many' is not a shard count: write auto, or a whole "
+            "number from 1",
+            id="shards-word",
         ),
         pytest.param(
             "discord:\n  guilds: [my-server]\n",

@@ -204,7 +204,8 @@ class Adapter(Protocol):
 
     def roles(self) -> Sequence[Role]:
         """What this adapter does for the whole service, one instance at a time (Telegram's
-        poller, Discord's shards): started as the lease is taken, after `start`."""
+        poller, Discord's shards): started as the lease is taken, after `start`. Asked again at
+        every round of the roles: what it offers may change (see `core.roles`)."""
         ...
 
     async def stop(self) -> None: ...

@@ -5,11 +5,15 @@
   rows, so its rate limits hold across instances;
 - `planner`: queues the scheduled and instant digests, and tells the admins of content problems;
 - `poller:telegram`: the one long poll Telegram allows per token (in polling mode);
-- `shard:discord:<n>`: a Discord gateway shard.
+- `shard:discord:<n>/<count>`: Discord's gateway shard n of count (`adapters.discord.shards`).
 
 Every instance asks for every role it can play; a round every ROUND seconds renews the leases it
 holds and tries the others. A role lost (the lease connection failed, or another instance holds a
 newer epoch) is given up at once: `lost` runs before anything else happens.
+
+The roles on offer may change while an instance runs: Discord's shards follow the shard count,
+and an instance takes no more than its fair share of them. So the offer is asked for again before
+each role is taken, and a role no longer offered is given up.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from bot.core.store.leases import Lease, Leases
@@ -44,12 +48,19 @@ class Role:
 
 
 class Roles:
-    def __init__(self, leases: Leases, roles: Sequence[Role], round_seconds: float = ROUND) -> None:
+    def __init__(
+        self,
+        leases: Leases,
+        roles: Iterable[Role] | Callable[[], Iterable[Role]],
+        round_seconds: float = ROUND,
+    ) -> None:
+        """`roles`: the roles on offer, or what tells them each time (see the module's
+        docstring)."""
         self._leases = leases
-        self._roles = {role.name: role for role in roles}
+        self._offer = roles if callable(roles) else _fixed(list(roles))
         self._round = round_seconds
         # Roles whose `gained` ran and `lost` has not, in the order taken (given up in reverse).
-        self._playing: dict[str, None] = {}
+        self._playing: dict[str, Role] = {}
 
     @property
     def playing(self) -> frozenset[str]:
@@ -66,13 +77,23 @@ class Roles:
             await self.stop()
 
     async def round(self) -> None:
-        """Renew the leases held, let go of the roles lost, and try to take the others."""
+        """Renew the leases held, let go of the roles lost and of those no longer on offer, and
+        try to take the others."""
         for name in await self._leases.beat():
             log.warning("lost the lease of the %s role: giving it up", name)
             await self._lose(name)
-        for name, role in self._roles.items():
-            if name in self._playing:
-                continue
+        offered = {role.name for role in self._offer()}
+        for name in [name for name in self._playing if name not in offered]:
+            log.info("the %s role is no longer on offer: giving it up", name)
+            await self._lose(name)
+            await self._leases.give_up(name)
+        tried: set[str] = set()
+        while role := next(
+            (r for r in self._offer() if r.name not in self._playing and r.name not in tried),
+            None,
+        ):
+            name = role.name
+            tried.add(name)
             lease = await self._leases.take(name)
             if lease is None:
                 continue
@@ -89,7 +110,7 @@ class Roles:
                 log.exception("could not take up the %s role", name)
                 await self._leases.give_up(name)
                 continue
-            self._playing[name] = None
+            self._playing[name] = role
             log.info("holding the %s role (epoch %d)", name, lease.epoch)
 
     async def stop(self) -> None:
@@ -100,8 +121,12 @@ class Roles:
     async def _lose(self, name: str) -> None:
         if name not in self._playing:
             return
-        del self._playing[name]
+        role = self._playing.pop(name)
         try:
-            await self._roles[name].lost()
+            await role.lost()
         except Exception:
             log.exception("could not stop the %s role cleanly", name)
+
+
+def _fixed(roles: list[Role]) -> Callable[[], list[Role]]:
+    return lambda: roles

@@ -111,3 +111,32 @@ async def test_three_instances_share_the_roles_and_take_over_from_one_cut_off(
     assert instances[2].playing == frozenset()
     for roles in instances:
         await roles.stop()
+
+
+async def test_the_roles_on_offer_are_asked_for_before_each_take_and_one_withdrawn_is_given_up(
+    tmp_path: Path,
+) -> None:
+    """As Discord's shards are offered: up to a share, which may change between rounds."""
+    async with await Store.open(tmp_path / "r.sqlite3") as store:
+        played = Played([f"shard:discord:{n}/4" for n in range(4)])
+        share = 2
+
+        def offer() -> list[Role]:
+            held = [role for role in played.roles if role.name in roles.playing]
+            free = [role for role in played.roles if role.name not in roles.playing]
+            return held[:share] + free[: share - len(held)]
+
+        roles = Roles(store.leases, offer)
+        await roles.round()
+        assert roles.playing == {"shard:discord:0/4", "shard:discord:1/4"}
+
+        share = 1
+        await roles.round()
+        assert roles.playing == {"shard:discord:0/4"}
+        assert "shard:discord:1/4" not in store.leases.held
+        await roles.stop()
+
+    assert played.events == [
+        ("gained", "shard:discord:0/4", 1), ("gained", "shard:discord:1/4", 1),
+        ("lost", "shard:discord:1/4", 0), ("lost", "shard:discord:0/4", 0),
+    ]  # fmt: skip

@@ -137,12 +137,16 @@ async def discord_bot(dc: DiscordStandIn, tmp_path: Path) -> AsyncIterator[Disco
     """The Discord adapter served by the real runtime, connected and ready."""
     settings = discord_side.settings_for(dc, tmp_path)
     adapter = DiscordAdapter(
-        settings.discord, discord_side.TOKEN, settings.language, guild_ready_timeout=0.05
+        settings.discord,
+        discord_side.TOKEN,
+        settings.language,
+        identify_window=discord_side.IDENTIFY_WINDOW,
+        guild_ready_timeout=0.05,
     )
     runtime, done, task = await start_serving(settings, adapter)
     serving = Serving(runtime=runtime, done=done, task=task)
     await dc.wait_connected()
-    await asyncio.wait_for(adapter._client.wait_until_ready(), 5.0)
+    await dc.wait_for(lambda: adapter.shards.ready, what="the bot's shards ready")
     yield adapter
     await serving.stop()
     # A clean stop: nothing of discord.py's own still runs (its wait for the guilds after a

@@ -80,12 +80,16 @@ async def both(
     )
     telegram = TelegramAdapter(settings.telegram, telegram_side.TOKEN, settings.language, 10)
     discord = DiscordAdapter(
-        settings.discord, discord_side.TOKEN, settings.language, guild_ready_timeout=0.05
+        settings.discord,
+        discord_side.TOKEN,
+        settings.language,
+        identify_window=discord_side.IDENTIFY_WINDOW,
+        guild_ready_timeout=0.05,
     )
     runtime, done, task = await start_serving(settings, telegram, discord)
     await api.wait_for(lambda: telegram_side.calls(api, "getUpdates"), what="polling")
     await dc.wait_connected()
-    await asyncio.wait_for(discord._client.wait_until_ready(), 5.0)
+    await dc.wait_for(lambda: discord.shards.ready, what="the bot's shards ready")
     bot = BothServing(
         runtime=runtime, done=done, task=task, api=api, dc=dc, telegram=telegram,
         discord=discord,

@@ -662,3 +662,98 @@ async def test_embeds_need_embed_links(dc: DiscordStandIn) -> None:
         assert refused.value.code == 50013
         await channel.send("text")
     assert [m.text for m in dc.messages] == ["text"]
+
+
+# --- sharding ---
+
+# Guilds on shards 0 and 1 of 2 (a guild's shard is (guild_id >> 22) % num_shards).
+EVEN_CHANNEL, ODD_CHANNEL = 1_300_000_000_000_000_030, 1_300_000_000_000_000_031
+EVEN = Guild(id=GUILD_ID, name="Even", channels=[Channel(EVEN_CHANNEL, "general")])
+ODD = Guild(id=GUILD_ID + (1 << 22), name="Odd", channels=[Channel(ODD_CHANNEL, "general")])
+
+
+def interactions_heard(client: discord.Client) -> list[int | None]:
+    """The guild (None: a DM) of each interaction the client receives, as it comes."""
+    heard: list[int | None] = []
+
+    async def on_interaction(interaction: discord.Interaction) -> None:
+        heard.append(interaction.guild_id)
+
+    client.event(on_interaction)
+    return heard
+
+
+async def test_each_guild_is_served_by_its_shard_and_dms_by_shard_0() -> None:
+    shards = 2
+    async with DiscordStandIn(
+        token=TOKEN, guilds=[EVEN, ODD], users=[ALICE], shards=shards, max_concurrency=shards
+    ) as dc:
+        clients = [new_client(shard_id=n, shard_count=shards) for n in range(shards)]
+        heard = [interactions_heard(client) for client in clients]
+        async with running(dc, clients[0]), running(dc, clients[1]):
+            await dc.dispatch_interaction("ping", channel_id=ODD_CHANNEL)
+            await dc.dispatch_interaction("ping", channel_id=EVEN_CHANNEL)
+            await dc.dispatch_interaction("ping", dm=True, user=ALICE)
+            await dc.wait_for(lambda: len(heard[0]) == 2 and len(heard[1]) == 1)
+
+            assert heard == [[EVEN.id, None], [ODD.id]]
+            assert [g.id for g in clients[0].guilds] == [EVEN.id]
+            assert [g.id for g in clients[1].guilds] == [ODD.id]
+            assert dc.open_shards == [(0, 2), (1, 2)]
+            assert (dc.overlaps, dc.identifies_too_soon) == (0, 0)  # buckets 0 and 1: at once
+        async with aiohttp.ClientSession() as http:
+            headers = {"Authorization": f"Bot {TOKEN}"}
+            async with http.get(f"{dc.api_base}/gateway/bot", headers=headers) as r:
+                limits = await r.json()
+        assert limits["shards"] == shards
+        assert limits["session_start_limit"]["max_concurrency"] == shards
+
+
+async def test_a_session_that_would_have_too_many_guilds_is_closed_with_4011() -> None:
+    async with DiscordStandIn(token=TOKEN, guilds=[EVEN, ODD], guilds_per_session=1) as dc:
+        client = new_client()
+        with pointed_at(dc), pytest.raises(discord.ConnectionClosed) as closed:
+            await asyncio.wait_for(client.start(TOKEN), 5.0)  # discord.py gives up: no retry
+
+        assert closed.value.code == 4011
+        assert not dc.sessions and len(dc.identifies) == 1
+        await client.close()
+
+
+async def identify(dc: DiscordStandIn, shard: list[int]) -> dict[str, object]:
+    """IDENTIFY on a raw connection (no heartbeats), and the gateway's answer."""
+    url = dc.gateway_url + "?v=10&encoding=json"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        await ws.receive()  # HELLO
+        d = {"token": TOKEN, "intents": 1, "properties": {}, "shard": shard}
+        await ws.send_json({"op": 2, "d": d})
+        answer: dict[str, object] = json.loads((await ws.receive()).data)
+        return answer
+
+
+async def test_identifies_of_one_bucket_come_one_per_window_or_get_invalid_session() -> None:
+    async with DiscordStandIn(
+        token=TOKEN, guilds=[EVEN, ODD], max_concurrency=2, identify_window=0.3
+    ) as dc:
+        first, same_bucket, other_bucket = [
+            await identify(dc, shard) for shard in ([0, 4], [2, 4], [1, 4])
+        ]
+        await asyncio.sleep(0.3)
+        later = await identify(dc, [2, 4])
+
+        assert first["t"] == other_bucket["t"] == later["t"] == "READY"
+        assert same_bucket == {"op": 9, "d": False, "s": None, "t": None}
+        assert dc.identifies_too_soon == 1
+
+
+async def test_two_sessions_of_one_shard_both_get_its_events_and_count_as_an_overlap() -> None:
+    """As on Discord, which lets several sessions identify with one shard."""
+    async with DiscordStandIn(token=TOKEN, guilds=[EVEN], identify_window=0) as dc:
+        clients = [new_client(shard_id=0, shard_count=1) for _ in range(2)]
+        heard = [interactions_heard(client) for client in clients]
+        async with running(dc, clients[0]), running(dc, clients[1]):
+            await dc.dispatch_interaction("ping", channel_id=EVEN_CHANNEL)
+            await dc.wait_for(lambda: heard[0] and heard[1])
+
+            assert dc.open_shards == [(0, 1), (0, 1)]
+            assert dc.overlaps == 1

@@ -4,8 +4,11 @@ out as interaction responses. Guild channels, threads, forum posts and DMs.
 The slash commands are synced to Discord only when they change (their hash is kept in the
 store): syncing on every start would hit Discord's daily limit on command updates.
 
+One client logs in and makes every REST call (the sender's, the answers'); the gateway is
+sharded, a client per shard this instance holds (`shards`), over that REST client.
+
 Where discord.py itself is changed (the reconnect backoff, where it connects, an event it cannot
-read, the wait for READY): `patches`, applied at construction.
+read, the wait for READY, a client per shard): `patches`, applied at construction.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters import AdapterError
-from bot.adapters.discord import commands, patches
+from bot.adapters.discord import commands, patches, shards
 from bot.adapters.discord.sender import (
     MAX_RATELIMIT_WAIT,
     NO_MENTIONS,
@@ -51,22 +54,24 @@ ANSWER_WITHIN = 2.0  # seconds: Discord wants an answer within 3; a slower comma
 BUTTONS_LIVE = (
     900.0  # seconds a reply's buttons are listened for (an interaction's token lives 15 min)
 )
-# seconds: the longest wait before a new session after an unexpected error. Longer than
-# patches.RECONNECT_CAP: each is an IDENTIFY, and Discord resets the token after 1000 in a day.
-NEW_SESSION_CAP = 60.0
 # What Discord answers a request through an interaction's token once the token has expired (15
 # minutes after the interaction): 401 Invalid Webhook Token, at times 404 Unknown Webhook.
 TOKEN_EXPIRED = frozenset({50027, 10015})
 
 
-def new_client(**options: object) -> discord.Client:
+def client_options(**options: object) -> dict[str, Any]:
+    """What every client of the adapter is built with, and `options`."""
     # Guilds only: the bot reads no messages (slash commands need no message content intent).
-    return discord.Client(
-        intents=discord.Intents(guilds=True),
-        allowed_mentions=NO_MENTIONS,
-        max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
-        **options,  # type: ignore[arg-type]
-    )
+    return {
+        "intents": discord.Intents(guilds=True),
+        "allowed_mentions": NO_MENTIONS,
+        "max_ratelimit_timeout": MAX_RATELIMIT_WAIT,
+        **options,
+    }
+
+
+def new_client(**options: object) -> discord.Client:
+    return discord.Client(**client_options(**options))
 
 
 @contextlib.asynccontextmanager
@@ -102,24 +107,26 @@ class DiscordAdapter:
         token: str,
         default_lang: Lang,
         progress_every: float = 2.0,
+        identify_window: float = shards.IDENTIFY_WINDOW,
         **client_options: object,
     ) -> None:
+        """`identify_window`: Discord's, but for the tests; `client_options` go to discord.py
+        (`guild_ready_timeout`, say)."""
         self._settings = settings
         self._token = token
         self._default_lang = default_lang
+        self._client_options = client_options
         patches.apply()  # before the client is built: it reads the voice warnings' flags
-        self._client = new_client(**client_options)
+        self._client = new_client(**client_options)  # REST only: the shards' clients connect
         self._client.setup_hook = self._setup  # type: ignore[method-assign]
-        patches.skip_unreadable_events(self._client)
-        self._client.event(self.on_interaction)
-        self._client.event(self.on_ready)
-        self._client.event(self.on_guild_join)
         self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(self._client)
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         commands.install(self.tree, self)
-        self.sender = DiscordSender(self._client)
+        self.sender = DiscordSender(self._client, lambda channel: self.shards.channel(channel))
+        self.shards = shards.Shards(
+            settings.shards, self._client, self._shard_client, identify_window
+        )
         self._services: Services | None = None
-        self._gateway: asyncio.Task[None] | None = None
         self._progress_every = progress_every
         self._status: PushStatus | None = None
 
@@ -129,51 +136,41 @@ class DiscordAdapter:
         return self._services
 
     async def start(self, services: Services) -> None:
-        """Log in over REST (which runs `_setup`), then keep a gateway connection for
-        interactions; discord.py reconnects and resumes it by itself."""
+        """Log in over REST (which runs `_setup`), and settle the gateway's shard count; the
+        shards' connections start as this instance takes them (`roles`)."""
         self._services = services
         self._status = PushStatus(services, PLATFORM, Format.DISCORD, self._progress_every)
         patches.point_at(self._settings)
         await _login(self._client, self._settings, self._token)
-        self._gateway = asyncio.create_task(self._stay_connected())
+        try:
+            await self.shards.start(services.store)
+        except (aiohttp.ClientError, OSError, discord.DiscordException) as error:
+            raise AdapterError(
+                f"discord: cannot reach {self._settings.api_base}: {error}"
+            ) from None
 
     def roles(self) -> Sequence[Role]:
-        return ()
+        """A role per gateway shard: those this instance holds, and free ones up to its share."""
+        return self.shards.roles()
 
     async def stop(self) -> None:
-        """Leave no discord.py task behind. After a READY, discord.py waits a moment for the
-        guilds before it dispatches `ready`, in a task of its own that `close` does not end; once
-        `close` has dropped the client's loop, that dispatch fails and leaves its event handler
-        never run. So the gateway reader ends first (no READY can start another wait), then the
-        wait, then the client closes."""
+        """The shards' connections close first, then the REST client they share."""
         if self._status is not None:
             self._status.cancel_all()
-        if self._gateway is not None:
-            await _cancel(self._gateway)
-        ready = patches.ready_task(self._client)
-        if ready is not None:
-            await _cancel(ready)
+        await self.shards.stop()
         await self._client.close()
 
-    async def _stay_connected(self) -> None:
-        """discord.py reconnects after network and gateway failures by itself; anything else
-        that ends its connection is logged, and it connects again, with a new session."""
-        loop = asyncio.get_running_loop()
-        pause = 1.0
-        while not self._client.is_closed():
-            began = loop.time()
-            try:
-                await self._client.connect(reconnect=True)
-            except Exception:
-                log.exception("discord: the gateway connection failed; connecting again")
-                if self._client.ws is not None:
-                    await self._client.ws.close(code=4000)  # the old socket is not left open
-                if loop.time() - began >= NEW_SESSION_CAP:
-                    pause = 1.0  # it had lasted: a new trouble, not the last one again
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, NEW_SESSION_CAP)
-            else:
-                return  # the client was closed
+    def _shard_client(self, shard: int, count: int) -> shards.ShardClient:
+        client = shards.ShardClient(
+            self._client,
+            self.shards.identify,
+            **client_options(shard_id=shard, shard_count=count, **self._client_options),
+        )
+        patches.share_tree(client, self.tree)
+        patches.skip_unreadable_events(client)
+        client.event(self.on_interaction)
+        client.event(self.on_guild_join)
+        return client
 
     async def _setup(self) -> None:
         await self.tree.set_translator(commands.Translations())
@@ -207,10 +204,6 @@ class DiscordAdapter:
             await self.tree.sync(guild=guild)
             await self.services.menu_published(menu, digest)
             log.info("discord: slash commands synced (%s)", target)
-
-    async def on_ready(self) -> None:
-        user = self._client.user
-        log.info("discord: serving as %s in %d guilds", user, len(self._client.guilds))
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         """The bot was added (back) to a server: its channels' paused subscriptions resume."""
@@ -380,15 +373,6 @@ class DiscordAdapter:
         assert self._status is not None, "the adapter has not started"
         display = StatusDisplay(_until_expired(edit), move=_dm_to(interaction.user))
         await self._status.follow(push_id, lang or self._default_lang, display)
-
-
-async def _cancel(task: asyncio.Task[None]) -> None:
-    """Cancel the task and wait until it has ended (a cancellation of the caller still
-    reaches the caller); what had ended it before, if anything, is logged, not raised."""
-    task.cancel()
-    await asyncio.wait({task})
-    if not task.cancelled() and (error := task.exception()) is not None:
-        log.error("discord: %s had ended with an error", task.get_name(), exc_info=error)
 
 
 async def _edit_pressed(interaction: discord.Interaction, content: str | None) -> None:

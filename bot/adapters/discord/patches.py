@@ -8,6 +8,8 @@ so an upgrade that moves one fails there, not in production.
 - `apply()`: the process-wide patches (the reconnect backoff, the voice warnings), once.
 - `point_at(settings)`: where discord.py connects, which is configuration, set at each start.
 - `skip_unreadable_events(client)`, `ready_task(client)`: what is each client's own.
+- `SharedRest`, `share_tree(client, tree)`, `recommended_shards(client)`: a client per gateway
+  shard, over the adapter's one REST client and command tree (`shards`).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from typing import Any
 import discord
 import discord.client
 import yarl
+from discord import app_commands
 from discord.backoff import ExponentialBackoff
 from discord.gateway import DiscordWebSocket
-from discord.http import Route
+from discord.http import HTTPClient, Route
 from discord.state import ConnectionState
 
 from bot.config import DiscordSettings
@@ -97,6 +100,55 @@ def ready_task(client: discord.Client) -> asyncio.Task[None] | None:
     return task
 
 
+class SharedRest(discord.Client):
+    """A client for one gateway shard that makes its REST calls through another client's HTTP
+    client, and connects without logging in.
+
+    discord.py gives every client an HTTP client of its own (an aiohttp session and its own
+    count of the rate limits), logged in with two REST calls before the gateway may connect. Its
+    gateway takes the token and the websocket from the client's (`http`); what the connection
+    state builds (interactions, messages, users) makes its calls through the state's
+    (`_connection.http`). With one client per shard, each would log in, count the rate limits
+    apart, and a shard given up (its client closed) would close the session through which its
+    interactions under way still answer. So both are pointed at the adapter's own REST client,
+    which the adapter closes last; `close` closes this client's own HTTP client instead (never
+    opened: nothing to close), as `Client.close` closes `http`. Without a login, the parts bound
+    to the loop are set up by `_async_setup_hook`, as `login` does first.
+    """
+
+    def __init__(self, rest: discord.Client, **options: Any) -> None:
+        super().__init__(**options)
+        self._unopened = self.http
+        self.http = self._connection.http = rest.http
+
+    async def start_gateway(self) -> None:
+        """Connect to the gateway and stay connected (discord.py reconnects and resumes) until
+        closed; what ends it for good, it raises."""
+        await self._async_setup_hook()
+        await self.connect(reconnect=True)
+
+    async def close(self) -> None:
+        self.http = self._unopened
+        await super().close()
+
+
+def share_tree(client: discord.Client, tree: app_commands.CommandTree[discord.Client]) -> None:
+    """Hand `client`'s slash commands and autocompletes to `tree`, another client's.
+
+    discord.py's connection state passes them to the command tree kept on it, which
+    `CommandTree(client)` sets, one tree per client: the adapter's one tree (its commands, their
+    translations, the sync) serves every shard's client.
+    """
+    client._connection._command_tree = tree
+
+
+async def recommended_shards(client: discord.Client) -> tuple[int, int]:
+    """What GET /gateway/bot says: the shards Discord recommends, and how many IDENTIFYs may
+    start at once (`max_concurrency`). discord.py asks it only for an AutoShardedClient."""
+    shards, _url, limits = await client.http.get_bot_gateway()
+    return shards, limits["max_concurrency"]
+
+
 # What the patches rely on in discord.py (the object, then the attribute's name), checked by the
 # tests against the installed version. Those of `Client` and `ConnectionState` are set by their
 # `__init__`: the tests look for them on a client.
@@ -117,6 +169,15 @@ RELIES_ON: tuple[tuple[object, str], ...] = (
     (ConnectionState, "parsers"),
     # ...and its wait for the guilds after a READY.
     (ConnectionState, "_ready_task"),
+    # SharedRest: the HTTP client of a client and of its connection state, which Client.close
+    # closes, and the set-up `login` does before the first connection...
+    (discord.Client, "http"),
+    (ConnectionState, "http"),
+    (discord.Client, "_async_setup_hook"),
+    # ...share_tree: the command tree on the connection state...
+    (ConnectionState, "_command_tree"),
+    # ...and recommended_shards: GET /gateway/bot.
+    (HTTPClient, "get_bot_gateway"),
 )
 
 

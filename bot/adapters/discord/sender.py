@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -35,8 +36,15 @@ class DiscordSender:
     platform = PLATFORM
     format = Format.DISCORD
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        cached_channel: Callable[[int], object | None] | None = None,
+    ) -> None:
+        """`cached_channel` finds a channel in the gateway's caches: the client's own, unless
+        the gateway's sessions are other clients (shards)."""
         self._client = client
+        self._cached_channel = cached_channel or client.get_channel
 
     async def send(self, chat: ChatRef, message: Outbound) -> Outcome:
         # A thread or a forum post has its own channel id; "CHANNEL/THREAD" posts to the thread.
@@ -73,7 +81,7 @@ class DiscordSender:
     def _may_embed(self, channel_id: int) -> bool:
         """Whether the bot may embed links in the channel, as far as the gateway's cache tells
         (a channel it does not know: try, and fall back to text if Discord refuses)."""
-        channel = self._client.get_channel(channel_id)
+        channel = self._cached_channel(channel_id)
         if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
             return channel.permissions_for(channel.guild.me).embed_links
         return True

@@ -15,6 +15,13 @@ the planner, Telegram's poller, a Discord shard) is held by one of them, under a
 The epoch fences the outbox: a claim names its epoch and is refused once a newer one exists, and a
 takeover puts back to pending only the rows claimed under older epochs.
 
+Two more things instances share through the same means. Presence: an instance `join`s a group
+(those serving Discord's gateway) with a shared advisory lock on its lease connection, so a
+`census` counts the live members of the group, and which of some roles live holders hold, from the
+locks the server holds (gone the moment a process dies). Turns: a `turn` at a name is a lease
+that nobody renews and that runs out by itself, for what one instance at a time may do once in a
+while (a Discord IDENTIFY per concurrency bucket every 5 seconds).
+
 SQLite serves one process: the store's file lock (`store.lock`) admits one `ringkas run`, which
 holds every role. Its leases are rows with epochs all the same, so the outbox runs the same code.
 """
@@ -28,10 +35,11 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Exists, literal_column, select, text
+from sqlalchemy import Exists, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import ColumnElement
@@ -76,6 +84,15 @@ class Lease:
     epoch: int
 
 
+@dataclass(frozen=True, slots=True)
+class Census:
+    """A group as the database sees it now: how many instances are present in it (this one
+    included, once it has joined), and which of the roles asked about a live instance holds."""
+
+    present: int
+    held: frozenset[str]
+
+
 def sender_role(platform: str) -> str:
     return f"sender:{platform}"
 
@@ -110,11 +127,43 @@ class Leases(Protocol):
     async def close(self) -> None:
         """Give up every role."""
 
+    async def join(self, group: str) -> None:
+        """Be counted present in `group` for as long as this instance lives (on PostgreSQL: its
+        lease connection)."""
+
+    async def census(self, group: str, roles: Sequence[str]) -> Census:
+        """How many instances are present in `group`, and which of `roles` a live instance
+        holds (one whose lease has run out counts as not holding it, so that taking it ends the
+        stale holder)."""
+
+    async def turn(self, name: str, seconds: float) -> float:
+        """Take the turn at `name` for `seconds` if no instance's turn at it is running: 0.0,
+        and it runs from now; else the seconds until the running turn ends."""
+
 
 def advisory_key(role: str) -> int:
     """The advisory lock of a role: a signed bigint from its name's hash."""
     digest = hashlib.sha256(f"ringkas.role:{role}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def presence_key(group: str) -> int:
+    """The advisory lock whose shared holders are the group's instances."""
+    digest = hashlib.sha256(f"ringkas.group:{group}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+# The advisory locks the server holds in this database: a bigint key is in classid (its high 32
+# bits) and objid (its low 32 bits), with objsubid 1.
+_ADVISORY_LOCKS = text(
+    "SELECT classid::bigint, objid::bigint, mode FROM pg_locks"
+    " WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+def _key(high: int, low: int) -> int:
+    return int.from_bytes(((high << 32) | low).to_bytes(8, "big"), "big", signed=True)
 
 
 class PostgresLeases:
@@ -126,6 +175,7 @@ class PostgresLeases:
         self._connection: AsyncConnection | None = None
         self._session = 0
         self._held: dict[str, Lease] = {}
+        self._groups: set[str] = set()  # joined: present again on every new lease connection
         self._lock = asyncio.Lock()  # one statement at a time on the lease connection
 
     @property
@@ -250,11 +300,69 @@ class PostgresLeases:
             try:
                 connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
                 self._session = int(await connection.scalar(text("SELECT pg_backend_pid()")))
+                for group in self._groups:
+                    await _be_present(connection, group)
             except BaseException:
                 await connection.close()
                 raise
             self._connection = connection
         return self._connection
+
+    async def join(self, group: str) -> None:
+        async with self._lock:
+            if group in self._groups:
+                return
+            self._groups.add(group)  # a new lease connection joins it (`_connect`)
+            try:
+                if self._connection is None:
+                    await asyncio.wait_for(self._connect(), BEAT_TIMEOUT)
+                else:
+                    await asyncio.wait_for(_be_present(self._connection, group), BEAT_TIMEOUT)
+            except (Exception, TimeoutError) as error:
+                log.warning("could not join the %s group (%s): trying again", group, _why(error))
+                await self._lose_connection()
+
+    async def census(self, group: str, roles: Sequence[str]) -> Census:
+        keys = {advisory_key(role): role for role in roles}
+        present, locked = 0, set()
+        async with self._engine.connect() as connection:
+            for high, low, mode in await connection.execute(_ADVISORY_LOCKS):
+                key = _key(high, low)
+                if mode == "ShareLock" and key == presence_key(group):
+                    present += 1
+                elif mode == "ExclusiveLock" and key in keys:
+                    locked.add(keys[key])
+            renewed = await connection.scalars(
+                select(leases.c.name).where(
+                    leases.c.name.in_(locked), leases.c.expires_at > DATABASE_NOW
+                )
+            )
+            return Census(present, frozenset(renewed))
+
+    async def turn(self, name: str, seconds: float) -> float:
+        ends = _from_now(seconds)
+        insert = postgresql.insert(leases).values(
+            name=name, holder=self.holder, epoch=1, session=0, expires_at=ends
+        )
+        upsert = insert.on_conflict_do_update(
+            index_elements=[leases.c.name],
+            set_={
+                "holder": insert.excluded.holder,
+                "epoch": leases.c.epoch + 1,
+                "expires_at": ends,
+            },
+            where=leases.c.expires_at <= DATABASE_NOW,
+        ).returning(leases.c.epoch)
+        async with self._engine.begin() as connection:
+            if (await connection.execute(upsert)).first() is not None:
+                return 0.0
+            left = await connection.scalar(
+                select(func.extract("epoch", leases.c.expires_at - DATABASE_NOW)).where(
+                    leases.c.name == name
+                )
+            )
+        # Ended in between: this is no turn yet, but the next try will be.
+        return max(float(left or 0.0), 0.001)
 
     async def _lose_connection(self) -> None:
         """The lease connection is in doubt: drop it and every role it held."""
@@ -317,6 +425,42 @@ class SoloLeases:
         self._held.clear()
         await self._lock.release()
 
+    async def join(self, group: str) -> None:
+        return None  # the only instance: always present
+
+    async def census(self, group: str, roles: Sequence[str]) -> Census:
+        return Census(1, frozenset(role for role in roles if role in self._held))
+
+    async def turn(self, name: str, seconds: float) -> float:
+        # In the store, not in memory: a process restarted at once waits for its predecessor's.
+        now = dt.datetime.now(dt.UTC)
+        insert = sqlite.insert(leases).values(
+            name=name, holder=self.holder, epoch=1, session=os.getpid(),
+            expires_at=now + dt.timedelta(seconds=seconds),
+        )  # fmt: skip
+        upsert = insert.on_conflict_do_update(
+            index_elements=[leases.c.name],
+            set_={
+                "holder": insert.excluded.holder,
+                "epoch": leases.c.epoch + 1,
+                "session": insert.excluded.session,
+                "expires_at": insert.excluded.expires_at,
+            },
+            where=leases.c.expires_at <= now,
+        ).returning(leases.c.epoch)
+        async with self._engine.begin() as connection:  # one statement: two turns cannot race
+            if (await connection.execute(upsert)).first() is not None:
+                return 0.0
+            found = await connection.execute(
+                select(leases.c.expires_at).where(leases.c.name == name)
+            )
+            ends: dt.datetime = found.scalar_one()
+        return max((ends - now).total_seconds(), 0.001)
+
+
+async def _be_present(connection: AsyncConnection, group: str) -> None:
+    await connection.execute(text("SELECT pg_advisory_lock_shared(:k)"), {"k": presence_key(group)})
+
 
 def _why(error: BaseException) -> str:
     """An error as one line of the log (a timeout says nothing by itself)."""
@@ -339,6 +483,10 @@ def _far_future() -> dt.datetime:
 # when a lease has run out (or a relayed reply is given up). Naive UTC, as `UtcDateTime` stores
 # times.
 DATABASE_NOW: ColumnElement[dt.datetime] = literal_column("timezone('UTC', clock_timestamp())")
-_EXPIRY: ColumnElement[dt.datetime] = literal_column(
-    f"timezone('UTC', clock_timestamp()) + interval '{TTL.total_seconds():g} seconds'"
-)
+
+
+def _from_now(seconds: float) -> ColumnElement[dt.datetime]:
+    return literal_column(f"timezone('UTC', clock_timestamp()) + interval '{seconds:g} seconds'")
+
+
+_EXPIRY = _from_now(TTL.total_seconds())

@@ -164,7 +164,8 @@ markers = Table(
 
 # Roles that one instance at a time holds (see `store.leases`): who holds each, under which
 # fencing epoch (raised at every takeover), its session on the database and until when its
-# holder last promised to be alive.
+# holder last promised to be alive. Also turns (`Leases.turn`: a Discord IDENTIFY bucket's),
+# which run out at `expires_at` by themselves (session 0 on PostgreSQL).
 leases = Table(
     "leases",
     metadata,

@@ -85,13 +85,20 @@ class Running(Serving):
 StartBot = Callable[..., Any]
 
 
+# Discord's IDENTIFY window (5 s), shortened: a test that starts the bot again identifies soon.
+IDENTIFY_WINDOW = 0.1
+
+
 @pytest.fixture
 async def dc() -> AsyncIterator[DiscordStandIn]:
     async with DiscordStandIn(
-        token=TOKEN, guilds=[make_guild()], heartbeat_interval=0.5
+        token=TOKEN, guilds=[make_guild()], heartbeat_interval=0.5, identify_window=IDENTIFY_WINDOW
     ) as standin:
         with pointed_at(standin):
             yield standin
+        # Whatever the test did: no IDENTIFY broke Discord's bucket rule, and no server's
+        # events reached two sessions (each would answer its interactions).
+        assert (standin.identifies_too_soon, standin.overlaps) == (0, 0)
 
 
 @pytest.fixture
@@ -102,13 +109,13 @@ async def start_bot(dc: DiscordStandIn, tmp_path: Path) -> AsyncIterator[StartBo
         settings = settings_for(dc, tmp_path, **overrides)
         adapter = DiscordAdapter(
             settings.discord, TOKEN, settings.language, progress_every=0.2,
-            guild_ready_timeout=0.05,
+            identify_window=IDENTIFY_WINDOW, guild_ready_timeout=0.05,
         )  # fmt: skip
         runtime, done, task = await start_serving(settings, adapter)
         await dc.wait_for(lambda: dc.connected, what="the bot's gateway connection")
         # Ready (the guilds are in): discord.py dispatches its ready event even after a close,
         # and a test that stopped the bot before then would leave that task to a closed loop.
-        await asyncio.wait_for(adapter._client.wait_until_ready(), 5.0)
+        await dc.wait_for(lambda: adapter.shards.ready, what="the bot's shards ready")
         bot = Running(dc=dc, runtime=runtime, adapter=adapter, done=done, task=task)
         running.append(bot)
         return bot

@@ -7,13 +7,14 @@ import discord
 import discord.client
 import pytest
 import yarl
+from discord import app_commands
 from discord.backoff import ExponentialBackoff
 from discord.gateway import DiscordWebSocket
-from discord.http import Route
+from discord.http import HTTPClient, Route
 from discord.state import ConnectionState
 
 from bot.adapters.discord import patches
-from bot.adapters.discord.adapter import new_client
+from bot.adapters.discord.adapter import client_options, new_client
 from bot.adapters.discord.patches import RECONNECT_CAP, RELIES_ON, CappedBackoff
 from bot.config import DiscordSettings
 
@@ -99,3 +100,32 @@ def test_apply_points_discord_py_at_the_replacements_and_a_second_call_changes_n
     patches.apply()
     assert discord.client.ExponentialBackoff is CappedBackoff  # type: ignore[attr-defined]
     assert patches.applied()
+
+
+async def test_a_shard_client_shares_the_rest_client_and_its_close_leaves_that_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`Client.close` closes `http`: a shard's own, never opened, not the one it shares."""
+    rest = new_client()
+    closed: list[HTTPClient] = []
+
+    async def close(http: HTTPClient) -> None:
+        closed.append(http)
+
+    monkeypatch.setattr(HTTPClient, "close", close)
+    shard = patches.SharedRest(rest, **client_options(shard_id=1, shard_count=2))
+
+    assert shard.http is rest.http and shard._connection.http is rest.http
+    await shard.close()
+    assert closed == [shard.http] and shard.http is not rest.http
+
+
+def test_a_shard_client_hands_its_slash_commands_to_the_shared_tree() -> None:
+    """The connection state passes an application command to the tree kept on it."""
+    tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(new_client())
+    shard = patches.SharedRest(new_client(), **client_options())
+
+    patches.share_tree(shard, tree)
+
+    assert shard._connection._command_tree is tree
+    assert "_command_tree" in ConnectionState.parse_interaction_create.__code__.co_names

@@ -18,9 +18,12 @@ What it does (and what discord.py needs of it):
 
 * Gateway (``/`` and ``/resume``): HELLO, IDENTIFY (token and intents checked; 4004 on a wrong
   token), heartbeats answered with HEARTBEAT_ACK, READY then one GUILD_CREATE per guild, RESUME
-  (replays the events the session missed, then RESUMED), REQUEST_GUILD_MEMBERS. Outgoing frames
-  are zlib-stream compressed when the client asks (discord.py does, unless zstandard is
-  installed: then it asks for zstd-stream and gets plain text frames, which it also reads).
+  (replays the events the session missed, then RESUMED), REQUEST_GUILD_MEMBERS. Sharding as on
+  Discord: events routed by shard, 4011 past a session's guild limit, IDENTIFY buckets
+  (``max_concurrency``) one per window, overlapping sessions counted (see gateway.py).
+  Outgoing frames are zlib-stream compressed when the client asks (discord.py does, unless
+  zstandard is installed: then it asks for zstd-stream and gets plain text frames, which it also
+  reads).
 * REST under ``/api/v10``: what login, ``channel.send``, interaction responses, follow-ups,
   command sync and a few more calls use; every response carries the rate-limit headers and the
   ``Via`` header discord.py reads (without ``Via`` it takes a 429 for a Cloudflare ban and
@@ -60,6 +63,7 @@ from tests.standins.discord.constants import (
     CLOSE_INVALID_INTENTS,
     CLOSE_INVALID_SHARD,
     CLOSE_NOT_AUTHENTICATED,
+    CLOSE_SHARDING_REQUIRED,
     CLOSE_UNKNOWN_ERROR,
     CLOSE_UNKNOWN_OPCODE,
     CONNECT,
@@ -152,6 +156,7 @@ __all__ = [
     "CLOSE_INVALID_INTENTS",
     "CLOSE_INVALID_SHARD",
     "CLOSE_NOT_AUTHENTICATED",
+    "CLOSE_SHARDING_REQUIRED",
     "CLOSE_UNKNOWN_ERROR",
     "CLOSE_UNKNOWN_OPCODE",
     "CONNECT",

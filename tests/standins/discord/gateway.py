@@ -3,13 +3,23 @@ and shard checked, closed with Discord's codes when wrong), heartbeats answered 
 HEARTBEAT_ACK, READY then one GUILD_CREATE per guild, RESUME (the events the session missed,
 then RESUMED), REQUEST_GUILD_MEMBERS; events dispatched to the sessions that should get them,
 kept for a RESUME; and what a test does to the connections (drop them, ask for a reconnect,
-invalidate the sessions, send a broken frame)."""
+invalidate the sessions, send a broken frame, add a guild).
+
+Sharding as Discord's docs describe it: a guild's events go to the sessions of shard
+``(guild_id >> 22) % num_shards``, those without a guild (DMs) to shard 0; a session that would
+have more than ``guilds_per_session`` guilds is closed with 4011 (Discord's limit is 2,500);
+IDENTIFYs of one bucket (``shard_id % max_concurrency``) come at most one per
+``identify_window`` seconds (5 on Discord), and one sooner is answered INVALID_SESSION and counted
+in ``identifies_too_soon``. Discord lets several sessions identify with the same shard (each then
+gets its events): the stand-in does too, and counts in ``overlaps`` every event more than one
+open session received."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import math
 import secrets
 import time
 import zlib
@@ -29,12 +39,14 @@ from tests.standins.discord.constants import (
     CLOSE_INVALID_INTENTS,
     CLOSE_INVALID_SHARD,
     CLOSE_NOT_AUTHENTICATED,
+    CLOSE_SHARDING_REQUIRED,
     CLOSE_UNKNOWN_ERROR,
     CLOSE_UNKNOWN_OPCODE,
     INTENT_GUILDS,
     NON_RESUMABLE_CLOSE,
     PRIVILEGED_INTENTS,
 )
+from tests.standins.discord.model import Guild
 from tests.standins.discord.payloads import Payloads, bot_user_payload, member_payload
 from tests.standins.discord.records import GatewayConnection, GatewayEvent, Records
 
@@ -110,14 +122,25 @@ class Gateway(Payloads, Records):
     ``ack_heartbeats`` to False to leave heartbeats unanswered: a zombie connection."""
 
     def __init__(
-        self, token: str, heartbeat_interval: float, allowed_privileged_intents: int
+        self,
+        token: str,
+        heartbeat_interval: float,
+        allowed_privileged_intents: int,
+        *,
+        max_concurrency: int,
+        identify_window: float,
+        guilds_per_session: int | None,
     ) -> None:
         self.token = token
         self.heartbeat_interval = heartbeat_interval
         self.allowed_privileged_intents = allowed_privileged_intents
+        self.max_concurrency = max_concurrency
+        self.identify_window = identify_window
+        self.guilds_per_session = guilds_per_session
         self.ack_heartbeats = True
         self._sessions: dict[str, Session] = {}
         self._open: set[Connection] = set()
+        self._identified: dict[int, float] = {}  # the last IDENTIFY of each bucket (monotonic)
 
     @property
     def gateway_url(self) -> str:
@@ -136,6 +159,13 @@ class Gateway(Payloads, Records):
     def connected(self) -> bool:
         """Whether some identified session has an open connection."""
         return any(s.conn is not None and not s.ended for s in self._sessions.values())
+
+    @property
+    def open_shards(self) -> list[tuple[int, int] | None]:
+        """The shards ((shard_id, num_shards); None: unsharded) of the sessions with an open
+        connection, sorted, one entry per session."""
+        shards = [s.shard for s in self._sessions.values() if s.conn is not None and not s.ended]
+        return sorted(shards, key=lambda shard: shard or (0, 0))
 
     # -- What a test does to the connections --
 
@@ -185,6 +215,15 @@ class Gateway(Payloads, Records):
                     sent += 1
         return sent
 
+    async def add_guild(self, guild: Guild) -> None:
+        """The bot is added to a guild: GUILD_CREATE to the sessions of its shard."""
+        self.guilds.append(guild)
+        self._register(guild)
+        for session in self._live_sessions(guild.id):
+            await self._dispatch(
+                session, "GUILD_CREATE", self._guild_create(guild, session.intents)
+            )
+
     async def dispatch(
         self, event: str, data: Mapping[str, Any], *, guild_id: int | None = None
     ) -> int:
@@ -205,8 +244,12 @@ class Gateway(Payloads, Records):
     # -- Sessions and events --
 
     def _live_sessions(self, guild_id: int | None) -> list[Session]:
-        """The sessions not ended that get the guild's events (None: a DM's)."""
-        return [s for s in self._sessions.values() if not s.ended and s.wants(guild_id)]
+        """The sessions not ended that get the guild's events (None: a DM's); counts an
+        overlap if more than one of them has an open connection."""
+        sessions = [s for s in self._sessions.values() if not s.ended and s.wants(guild_id)]
+        if sum(s.conn is not None for s in sessions) > 1:
+            self.overlaps += 1
+        return sessions
 
     async def _dispatch(self, session: Session, event: str, data: dict[str, Any]) -> None:
         async with session.lock:
@@ -307,11 +350,21 @@ class Gateway(Payloads, Records):
             if not 0 <= shard[0] < shard[1]:
                 await self._close(conn, CLOSE_INVALID_SHARD, "Invalid shard.")
                 return
+        bucket = (shard[0] if shard else 0) % self.max_concurrency
+        now = time.monotonic()
+        if now - self._identified.get(bucket, -math.inf) < self.identify_window:
+            self.identifies_too_soon += 1
+            await conn.send({"op": 9, "d": False, "s": None, "t": None})
+            return
+        self._identified[bucket] = now
         session = Session(secrets.token_hex(16), intents, shard)
+        guilds = [g for g in self.guilds if session.wants(g.id)]
+        if self.guilds_per_session is not None and len(guilds) > self.guilds_per_session:
+            await self._close(conn, CLOSE_SHARDING_REQUIRED, "Sharding required.")
+            return
         self._sessions[session.id] = session
         conn.session = session
         session.conn = conn
-        guilds = [g for g in self.guilds if session.wants(g.id)]
         ready: dict[str, Any] = {
             "v": API_VERSION,
             "user": bot_user_payload(),

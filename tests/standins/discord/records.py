@@ -219,6 +219,12 @@ class Records:
         self.faults_injected: Counter[str] = Counter()
         self.connections: list[GatewayConnection] = []
         self.nonce_replays = 0  # sends answered with the earlier message (enforce_nonce)
+        # IDENTIFYs refused for coming sooner than the identify window after the last of their
+        # bucket (answered with INVALID_SESSION, as on Discord): what no client should cause.
+        self.identifies_too_soon = 0
+        # Events (interactions included) that more than one open session received: each
+        # session's client would act on them (one answers an interaction, the other is refused).
+        self.overlaps = 0
 
     def duplicates(self) -> dict[tuple[int, str | None], int]:
         """(channel id, what it reads) sent more than once, with how often."""

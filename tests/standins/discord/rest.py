@@ -200,7 +200,7 @@ class Rest(Faults, Gateway):
     async def _get_gateway_bot(
         self, request: web.Request, m: re.Match[str], body: Any
     ) -> web.Response:
-        """``shards`` is what it recommends."""
+        """``shards`` is what it recommends; ``max_concurrency`` how many IDENTIFY buckets."""
         return json_response(
             {
                 "url": self.gateway_url.rstrip("/"),
@@ -209,7 +209,7 @@ class Rest(Faults, Gateway):
                     "total": 1000,
                     "remaining": 999,
                     "reset_after": 14_400_000,
-                    "max_concurrency": 1,
+                    "max_concurrency": self.max_concurrency,
                 },
             }
         )

@@ -47,10 +47,13 @@ class DiscordStandIn(Interactions, Responses, Commands, Messages, LoopbackStandI
     """Discord's gateway and REST API on 127.0.0.1 (an ephemeral port); see the package docstring.
 
     ``heartbeat_interval`` is in seconds (sent as milliseconds in HELLO). ``shards`` is what
-    /gateway/bot recommends. ``bucket_limit`` requests per ``bucket_window`` seconds is what the
-    X-RateLimit headers report per route and major parameter (reported, never enforced: at
-    Remaining 0 discord.py waits for the reset by itself). An interaction must be answered within
-    ``callback_deadline`` seconds (None: no limit), as on Discord (3 s).
+    /gateway/bot recommends, and ``max_concurrency`` its IDENTIFY buckets; a session may have at
+    most ``guilds_per_session`` guilds (None: no limit; Discord's is 2,500) and a bucket one
+    IDENTIFY per ``identify_window`` seconds (see gateway.py). ``bucket_limit`` requests per
+    ``bucket_window`` seconds is what the X-RateLimit headers report per route and major
+    parameter (reported, never enforced: at Remaining 0 discord.py waits for the reset by
+    itself). An interaction must be answered within ``callback_deadline`` seconds (None: no
+    limit), as on Discord (3 s).
     """
 
     def __init__(
@@ -61,6 +64,9 @@ class DiscordStandIn(Interactions, Responses, Commands, Messages, LoopbackStandI
         users: Sequence[User] = (),
         heartbeat_interval: float = 41.25,
         shards: int = 1,
+        max_concurrency: int = 1,
+        guilds_per_session: int | None = None,
+        identify_window: float = 5.0,
         allowed_privileged_intents: int = PRIVILEGED_INTENTS,
         bucket_limit: int = 50,
         bucket_window: float = 1.0,
@@ -69,7 +75,15 @@ class DiscordStandIn(Interactions, Responses, Commands, Messages, LoopbackStandI
     ) -> None:
         World.__init__(self, guilds, users)
         Records.__init__(self)
-        Gateway.__init__(self, token, heartbeat_interval, allowed_privileged_intents)
+        Gateway.__init__(
+            self,
+            token,
+            heartbeat_interval,
+            allowed_privileged_intents,
+            max_concurrency=max_concurrency,
+            identify_window=identify_window,
+            guilds_per_session=guilds_per_session,
+        )
         Faults.__init__(self, bucket_limit, bucket_window)
         Rest.__init__(self, shards, self._route_table())
         Messages.__init__(self, echo_own_messages)
@@ -147,10 +161,11 @@ class DiscordStandIn(Interactions, Responses, Commands, Messages, LoopbackStandI
             f"messages: {len(self.messages)}; interaction responses:"
             f" {len(self.interaction_responses)}; follow-ups: {len(self.followups)};"
             f" edits: {len(self.edits)}; command syncs: {len(self.command_syncs)};"
-            f" 429s: {self.rejected_429}",
+            f" 429s: {self.rejected_429}; overlaps: {self.overlaps};"
+            f" IDENTIFYs too soon: {self.identifies_too_soon}",
             "gateway: "
             + ", ".join(f"{e.name}#{e.connection}" for e in self.gateway_events[-12:] if e.op != 1)
-            + f" ({len(self.heartbeats)} heartbeats; connected: {self.connected})",
+            + f" ({len(self.heartbeats)} heartbeats; open shards: {self.open_shards})",
         ]
         return "\n".join(lines)
 

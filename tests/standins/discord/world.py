@@ -71,11 +71,7 @@ class World:
         self._bot_roles: dict[int, int] = {}
         self._channels: dict[int, tuple[Guild | None, Channel]] = {}
         for guild in self.guilds:
-            self._bot_roles[guild.id] = self._snowflake()
-            for channel in guild.channels:
-                self._channels[channel.id] = (guild, channel)
-            for member in guild.members:
-                self._users[member.user.id] = member.user
+            self._register(guild)
         self._dm_channels: dict[int, int] = {}  # user id -> DM channel id
         self._dm_recipients: dict[int, int] = {}  # DM channel id -> user id
         self._forbidden: dict[int, int] = {}  # channel id -> error code
@@ -88,6 +84,14 @@ class World:
         self._global_commands: list[dict[str, Any]] = []
         self._guild_commands: dict[int, list[dict[str, Any]]] = {}
         self._command_ids: dict[tuple[int | None, str, int], int] = {}
+
+    def _register(self, guild: Guild) -> None:
+        """The guild's channels, members and the bot's role in it, known from now on."""
+        self._bot_roles[guild.id] = self._snowflake()
+        for channel in guild.channels:
+            self._channels[channel.id] = (guild, channel)
+        for member in guild.members:
+            self._users[member.user.id] = member.user
 
     # -- Changes a test makes (any time) --
 
