@@ -2,8 +2,8 @@
 with SIGKILL again and again in the middle of a push, then cut off from the database: how long
 until the next send, and what the push came to.
 
-    python -m benchmarks.bench_failover [--kills 10] [--chats 1100] [--cut-chats 600]
-                                        [--database URL] [--json FILE]
+    python -m benchmarks.bench_failover [--kills 10] [--chats 1100] [--channels 300]
+                                        [--cut-chats 600] [--database URL] [--json FILE]
 
 It runs the scenarios of the reliability test (`tests/reliability/instances.py`): three real
 programs as subprocesses against the Telegram stand-in, strict as Telegram (30 messages a
@@ -14,6 +14,10 @@ second, one a second per chat, 409 for a second poller), on the PostgreSQL datab
 - **kills**: the instance holding `sender:telegram` is killed `--kills` times, each after the next
   share of the push, and a new instance started in its place. **failover** is the time from the
   killed process being reaped to the next send reaching the stand-in (target: p95 <= 3 s).
+- **shard 0**: after the kills, the instance holding Discord's shard 0 (of 2; the Discord
+  stand-in closes a session with more than 6 of its 10 servers with 4011) is killed too, and
+  /help is asked on a server of that shard until an instance answers. **failover** runs from
+  the kill to that answer (target: <= 10 s). The push went to `--channels` Discord channels too.
 - **cut**: the sender's instance reaches the database through a relay that, at a third of a
   push to `--cut-chats` chats, stops carrying bytes either way while its connections stay open
   (a partition). **failover** runs from the cut to the first send after a quiet second, the new
@@ -51,6 +55,7 @@ from tests.reliability.instances import (
     IN_FLIGHT,
     Cut,
     Failover,
+    discord_stand_in,
     fresh_database,
     run_cut,
     run_failover,
@@ -79,6 +84,19 @@ def kill_row(run: Failover) -> tuple[str, ...]:
     )  # fmt: skip
 
 
+def shard_row(run: Failover) -> tuple[str, ...]:
+    seconds = run.shard_kill.failover_s if run.shard_kill else None
+    repeats = run.discord_sends.total() - run.channels
+    shown_once = len(run.discord_shown) == run.channels and set(run.discord_shown.values()) == {1}
+    ok = seconds is not None and seconds <= 10.0 and shown_once
+    shown = "—" if seconds is None else f"{seconds:.2f} s"
+    return (
+        "SIGKILL Discord shard 0's holder", "1", shown, shown, shown, "<= 10 s (answered)", "—",
+        f"{repeats} (shown once: {'yes' if shown_once else 'no'})", "—",
+        "PASS" if ok else "FAIL",
+    )  # fmt: skip
+
+
 def cut_row(cut: Cut) -> tuple[str, ...]:
     seconds = cut.failover_s
     ok = seconds is not None and seconds <= 15.0 and cut.repeats <= IN_FLIGHT
@@ -92,10 +110,14 @@ def cut_row(cut: Cut) -> tuple[str, ...]:
 async def run_all(args: argparse.Namespace) -> tuple[Failover, Cut]:
     with tempfile.TemporaryDirectory(prefix="bench-failover-") as work:
         await fresh_database(args.database)
-        async with TelegramStandIn(TOKEN, max_poll_seconds=0.5, auto_chats=True) as api:
+        async with (
+            TelegramStandIn(TOKEN, max_poll_seconds=0.5, auto_chats=True) as api,
+            discord_stand_in(args.channels) as dc,
+        ):
             kills = await run_failover(
-                api, Path(work) / "kills", args.database, chats=args.chats, kills=args.kills
-            )
+                api, Path(work) / "kills", args.database, chats=args.chats, kills=args.kills,
+                dc=dc, channels=args.channels,
+            )  # fmt: skip
         print(f"  kills: {len(kills.kills)}, {kills.repeats} repeats")
         await fresh_database(args.database)
         async with TelegramStandIn(TOKEN, max_poll_seconds=0.5, auto_chats=True) as api:
@@ -115,6 +137,11 @@ def figures(kills: Failover, cut: Cut) -> dict[str, Any]:
             "plans": kills.plans,
             "outbox": kills.outbox,
         },
+        "shard_0": {
+            "failover_s": kills.shard_kill.failover_s if kills.shard_kill else None,
+            "discord_repeats": kills.discord_sends.total() - kills.channels,
+            "channels_shown_once": sum(n == 1 for n in kills.discord_shown.values()),
+        },
         "cut": {
             "failover_s": cut.failover_s,
             "repeats": cut.repeats,
@@ -128,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=10, help="default: %(default)s")
     parser.add_argument("--chats", type=int, default=1100, help="default: %(default)s")
+    parser.add_argument("--channels", type=int, default=300, help="default: %(default)s")
     parser.add_argument("--cut-chats", type=int, default=600, help="default: %(default)s")
     parser.add_argument(
         "--database", default=os.environ.get("RINGKAS_TEST_POSTGRES", ""),
@@ -145,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_meta(meta)
     kills, cut = asyncio.run(run_all(args))
     print()
-    print_table(HEADERS, [kill_row(kills), cut_row(cut)])
+    print_table(HEADERS, [kill_row(kills), shard_row(kills), cut_row(cut)])
     note_if_busy(load_before, "start-up and failover times may be long")
     if args.json is not None:
         write_json(args.json, {"meta": meta, "runs": figures(kills, cut)})

@@ -12,6 +12,7 @@ from benchmarks import (
     bench_core,
     bench_discord,
     bench_draft,
+    bench_failover,
     bench_follow,
     bench_load,
     bench_runtime,
@@ -25,6 +26,7 @@ from benchmarks.synthetic import generate
 from bot.core.content.loading import load_catalog
 from bot.core.ports import ChatKind, MessageKind
 from bot.core.store import Store
+from tests.core.store.conftest import POSTGRES
 
 
 def test_the_synthetic_content_is_valid_and_of_the_asked_size(tmp_path: Path) -> None:
@@ -234,3 +236,19 @@ def test_a_small_follow_benchmark_run_reports_every_figure_with_a_verdict(tmp_pa
     targets = [f for f in results["figures"] if f["target"] is not None]
     assert len(targets) == 2 and all(f["verdict"] in {"PASS", "FAIL"} for f in targets)
     assert results["stats"]["messages_queued"] >= 0
+
+
+def test_a_small_failover_benchmark_run_reports_each_scenario(tmp_path: Path) -> None:
+    if not POSTGRES:
+        pytest.skip("several instances need PostgreSQL: set RINGKAS_TEST_POSTGRES")
+    report = tmp_path / "failover.json"
+
+    assert bench_failover.main([
+        "--kills", "1", "--chats", "90", "--channels", "20", "--cut-chats", "90",
+        "--database", POSTGRES, "--json", str(report),
+    ]) == 0  # fmt: skip
+
+    runs = json.loads(report.read_text())["runs"]
+    assert len(runs["kills"]["failover_s"]) == 1 and runs["kills"]["failover_s"][0] > 0
+    assert runs["shard_0"]["failover_s"] > 0 and runs["shard_0"]["channels_shown_once"] == 20
+    assert runs["cut"]["failover_s"] > 0

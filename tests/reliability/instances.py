@@ -2,12 +2,16 @@
 scenario behind `tests/reliability/test_instances.py` and `benchmarks/bench_failover.py`.
 
 Three instances serve one store against the Telegram stand-in, as strict as Telegram: 30
-messages a second overall, one a second per chat, and 409 Conflict for a second poller. Before
+messages a second overall, one a second per chat, and 409 Conflict for a second poller; and, in
+`run_failover`, the Discord stand-in, sharded as Discord is: two shards recommended, a session
+with more than SERVERS_PER_SESSION servers closed with 4011, IDENTIFYs spaced per bucket. Before
 they start, a push to `chats` chats is queued, and a few scheduled subscriptions are due at
 once (the planner must queue each slot once, whichever instance plans). While the push goes
 out, the instance holding `sender:telegram` is killed with SIGKILL `kills` times, each after a
 share of the push, and a new instance is started in its place, as a supervisor would. Users
 send /help before each kill (answered before it), in the gap it leaves, and after the takeover.
+Then the instance holding Discord's shard 0 is killed too, and /help is asked on a server of
+that shard until an instance answers.
 (A command the poller had fetched, and Telegram had confirmed, in the instant it was killed may
 go unanswered: the README states this window.)
 
@@ -35,18 +39,20 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from benchmarks import bench_telegram
+from benchmarks import bench_discord, bench_telegram
 from benchmarks.broadcast import queue_push
-from benchmarks.common import subscription_row
+from benchmarks.common import DISCORD_CHANNEL_BASE, DISCORD_GUILD_BASE, subscription_row
 from bot.app import open_runtime
 from bot.config import load_settings
 from bot.core.ports import ChatKind, SystemClock
 from bot.core.store import Store
 from bot.core.store.tables import leases
 from bot.core.text.strings import say
+from tests.adapters.discord import conftest as discord_side
 from tests.adapters.telegram import conftest as telegram_side
 from tests.adapters.telegram.program import environment, telegram_config
 from tests.reliability import leaks
+from tests.standins.discord import Channel, DiscordStandIn, Guild
 from tests.standins.telegram import TelegramStandIn, User
 
 INSTANCES = 3
@@ -58,7 +64,13 @@ USERS_BASE = 7_000_000  # the users who send /help: private chats apart from the
 AFTER_DEATH = 0.02
 START_TIMEOUT = 30.0
 FINISH_TIMEOUT = 120.0
+CHANNEL_POSTS = re.compile(r"/channels/(\d+)/messages")
 QUEUED = re.compile(r"queued (\d+) deliveries")
+DISCORD_SHARDS = 2
+SERVERS = 10  # Discord servers, spread evenly over the shards
+SERVERS_PER_SESSION = 6  # more in one session: 4011, sharding required
+SHARD_0 = f"shard:discord:0/{DISCORD_SHARDS}"
+ANSWER_WAIT = 2.0  # an interaction unanswered this long went to a session that is gone
 
 
 @dataclass
@@ -105,6 +117,10 @@ class Failover:
     conflicts: int = 0  # 409s a live poller logged
     plans: list[int] = field(default_factory=list)  # "queued N deliveries", from every log
     outbox: dict[str, int] = field(default_factory=dict)
+    channels: int = 0  # Discord channels the push went to
+    discord_sends: Counter[str] = field(default_factory=Counter)  # push sends per channel
+    discord_shown: Counter[str] = field(default_factory=Counter)  # messages per channel
+    shard_kill: Kill | None = None  # next_send: when an interaction on shard 0 was answered
     push_seconds: float = 0.0  # first push send to the last
     sent_meanwhile: int = 0  # every message accepted then: the push, answers, due digests
     logs: list[list[str]] = field(default_factory=list)
@@ -121,15 +137,27 @@ class Failover:
 
 
 async def run_failover(
-    api: TelegramStandIn, folder: Path, database: str, *, chats: int, kills: int
+    api: TelegramStandIn,
+    folder: Path,
+    database: str,
+    *,
+    chats: int,
+    kills: int,
+    dc: DiscordStandIn | None = None,
+    channels: int = 0,
 ) -> Failover:
-    """Queue the push, start INSTANCES instances, kill the sender `kills` times mid-push
-    (restarting one each time), let the push finish, stop them: what it came to."""
-    config = config_for(folder, api, database)
-    await queue(config, chats)
+    """Queue the push (to `chats` Telegram chats, and with `dc` to `channels` Discord
+    channels), start INSTANCES instances, kill the Telegram sender `kills` times mid-push
+    (restarting one each time), then with `dc` the holder of Discord's shard 0; let the push
+    finish, stop them: what it came to."""
+    config = config_for(folder, api, database, dc)
+    await queue(config, chats, channels)
     api.limit(30, per_chat_per_second=1.0)  # as strict as Telegram, from the first send
-    env = environment(RINGKAS_TELEGRAM_TOKEN=telegram_side.TOKEN)
-    result = Failover(chats)
+    tokens = {"RINGKAS_TELEGRAM_TOKEN": telegram_side.TOKEN}
+    if dc is not None:
+        tokens["RINGKAS_DISCORD_TOKEN"] = discord_side.TOKEN
+    env = environment(**tokens)
+    result = Failover(chats, channels=channels)
     push_chats = {str(bench_telegram.TELEGRAM_PRIVATE_BASE + n) for n in range(chats)}
     users = iter(range(USERS_BASE, USERS_BASE + 1_000))
     asked: list[int] = []
@@ -168,6 +196,9 @@ async def run_failover(
             kill.next_send = min(after)
             await ask()  # after the takeover
             instances.append(await spawn(folder, config, env, len(instances)))  # the supervisor
+        if dc is not None:
+            result.shard_kill = await kill_shard_0(dc, database, instances)
+            instances.append(await spawn(folder, config, env, len(instances)))
         await finished(database)
         await api.wait_for(
             lambda: all(answers(api, u) for u in asked), START_TIMEOUT, "every /help answered"
@@ -182,6 +213,13 @@ async def run_failover(
     result.rejected_429 = api.rejected_429
     result.conflicts = sum("Conflict" in line for log in result.logs for line in log)
     result.plans = [int(m[1]) for log in result.logs for line in log if (m := QUEUED.search(line))]
+    if dc is not None:
+        result.discord_sends = Counter(
+            found[1]
+            for r in dc.requests
+            if r.method == "POST" and (found := CHANNEL_POSTS.fullmatch(r.path))
+        )
+        result.discord_shown = Counter(str(m.channel_id) for m in dc.messages)
     async with await Store.open(database) as store:
         result.outbox = {str(k): v for k, v in (await store.outbox.counts()).items()}
     return result
@@ -269,7 +307,11 @@ async def run_cut(api: TelegramStandIn, folder: Path, database: str, *, chats: i
 
         victim = await spawn(folder / "cut-off", victim_config, env, 0)
         everyone = [victim]
-        async with running(folder, config, env, 0) as others, told(everyone):
+        async with (
+            killed_at_the_end(victim),
+            running(folder, config, env, 0) as others,
+            told(everyone),
+        ):
             await api.wait_for(lambda: len(push_sends()) >= 1, START_TIMEOUT, "the first send")
             assert await sender_pid(database) == victim.pid, "the first instance sends"
             others += [await spawn(folder, config, env, n) for n in (1, 2)]
@@ -287,10 +329,6 @@ async def run_cut(api: TelegramStandIn, folder: Path, database: str, *, chats: i
             )  # fmt: skip
             result.next_send = _after_a_quiet_second(push_sends(), result.at)
             await finished(database)
-            victim.process.kill()  # it cannot record anything: a clean stop would wait for that
-            await victim.process.wait()
-            if victim.reader is not None:
-                await victim.reader
         result.logs = [i.log for i in (victim, *others)]
     sends = Counter(str(m.chat_id) for m in api.sent if str(m.chat_id) in push_chats)
     assert len(sends) == chats, f"{chats - len(sends)} chats without the push"
@@ -311,15 +349,70 @@ def _after_a_quiet_second(times: list[float], since: float) -> float | None:
     return None
 
 
-def config_for(folder: Path, api: TelegramStandIn, database: str) -> Path:
-    """`ringkas run`'s config against the stand-in and the store at `database`."""
+def config_for(
+    folder: Path, api: TelegramStandIn, database: str, dc: DiscordStandIn | None = None
+) -> Path:
+    """`ringkas run`'s config against the stand-ins and the store at `database`."""
     folder.mkdir(parents=True, exist_ok=True)
     config = telegram_config(
         folder, api, delivery={"in_flight": IN_FLIGHT}, schedule={"tick_seconds": 2}
     )
     data = json.loads(config.read_text())
+    if dc is not None:
+        data["discord"] = {"api_base": dc.api_base, "gateway_url": dc.gateway_url}
     config.write_text(json.dumps({**data, "database": database}))
     return config
+
+
+def discord_servers(channels: int) -> list[Guild]:
+    """SERVERS servers holding the push's `channels` channels (as `bench_discord` numbers
+    them), the nth on shard n % DISCORD_SHARDS (a server's shard is (id >> 22) % count)."""
+    servers: list[Guild] = []
+    for number in range(SERVERS):
+        mine = range(number, channels, SERVERS)
+        servers.append(
+            Guild(
+                id=DISCORD_GUILD_BASE + (number << 22),
+                name=f"Server {number}",
+                channels=[Channel(DISCORD_CHANNEL_BASE + n, f"news-{n}") for n in mine],
+            )
+        )
+    return servers
+
+
+def discord_stand_in(channels: int) -> DiscordStandIn:
+    """The Discord stand-in, sharded as Discord is: `discord_servers(channels)`, 2 shards
+    recommended, 4011 for a session with more than SERVERS_PER_SESSION servers."""
+    return DiscordStandIn(
+        token=discord_side.TOKEN,
+        guilds=discord_servers(channels),
+        shards=DISCORD_SHARDS,
+        guilds_per_session=SERVERS_PER_SESSION,
+    )
+
+
+async def kill_shard_0(dc: DiscordStandIn, database: str, instances: list[Instance]) -> Kill:
+    """SIGKILL the holder of Discord's shard 0, then ask /help on a server of that shard until
+    an instance answers: the kill, with `next_send` when the answer came."""
+    holder = await role_pid(database, SHARD_0)
+    victim = next(i for i in instances if i.pid == holder)
+    kill = Kill(holder)
+    victim.process.send_signal(signal.SIGKILL)
+    await victim.process.wait()
+    kill.reaped = time.monotonic()
+    channel = DISCORD_CHANNEL_BASE  # the push's first channel, in server 0: on shard 0
+    deadline = kill.reaped + FINISH_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            sent = await dc.dispatch_interaction("help", channel_id=channel)
+        except AssertionError:  # no session serves the shard yet
+            await asyncio.sleep(0.1)
+            continue
+        with contextlib.suppress(AssertionError):  # one sent to the dead session: ask again
+            await dc.wait_for(lambda sent=sent: dc.responses_for(sent), ANSWER_WAIT)
+            kill.next_send = dc.responses_for(sent)[0].at
+            return kill
+    raise AssertionError(f"no answer on shard 0 within {FINISH_TIMEOUT:g} s of the kill")
 
 
 def answers(api: TelegramStandIn, user: int) -> int:
@@ -328,13 +421,15 @@ def answers(api: TelegramStandIn, user: int) -> int:
     return sum(1 for m in api.sent if m.chat_id == user and help_text in (m.text or ""))
 
 
-async def queue(config: Path, chats: int) -> None:
-    """The push's subscriptions and the push, and SCHEDULED subscriptions due now, in the store
-    before any instance starts (without taking any lease)."""
+async def queue(config: Path, chats: int, channels: int = 0) -> None:
+    """The push's subscriptions (`chats` on Telegram, `channels` on Discord) and the push, and
+    SCHEDULED subscriptions due now, in the store before any instance starts (without taking
+    any lease)."""
     settings = load_settings(config)
     async with open_runtime(settings, SystemClock(), [], send=False) as runtime:
         now = runtime.services.clock.now()
         rows = bench_telegram.subscription_rows(chats, group_share=0.0, now=now)
+        rows += bench_discord.subscription_rows(channels, now)
         queued = await queue_push(runtime.services, rows)
         due = [
             {
@@ -346,17 +441,20 @@ async def queue(config: Path, chats: int) -> None:
             for n in range(SCHEDULED)
         ]
         await runtime.services.store.subscriptions.add_many(due)
-    if queued != chats:
-        raise AssertionError(f"the push queued {queued} deliveries for {chats} chats")
+    if queued != chats + channels:
+        raise AssertionError(f"the push queued {queued} deliveries for {chats + channels} chats")
 
 
 async def sender_pid(database: str) -> int:
-    """The process holding `sender:telegram` now (its holder name is host:pid:random)."""
+    """The process holding `sender:telegram` now."""
+    return await role_pid(database, "sender:telegram")
+
+
+async def role_pid(database: str, role: str) -> int:
+    """The process holding `role` now (its holder name is host:pid:random)."""
     async with await Store.open(database) as store, store.engine.connect() as connection:
-        holder = await connection.scalar(
-            select(leases.c.holder).where(leases.c.name == "sender:telegram")
-        )
-    assert holder is not None, "nobody holds the sender"
+        holder = await connection.scalar(select(leases.c.holder).where(leases.c.name == role))
+    assert holder is not None, f"nobody holds {role}"
     return int(holder.split(":")[1])
 
 
@@ -384,6 +482,20 @@ async def spawn(folder: Path, config: Path, env: dict[str, str], number: int) ->
     instance = Instance(number, process)
     instance.reader = asyncio.create_task(instance.read())
     return instance
+
+
+@contextlib.asynccontextmanager
+async def killed_at_the_end(instance: Instance) -> AsyncIterator[None]:
+    """The instance cut off from the database is killed at the end, whatever happened: it
+    cannot record anything, and a clean stop would wait for that."""
+    try:
+        yield
+    finally:
+        if instance.process.returncode is None:
+            instance.process.kill()
+        await instance.process.wait()
+        if instance.reader is not None:
+            await instance.reader
 
 
 @contextlib.asynccontextmanager
@@ -446,6 +558,8 @@ def summary(result: Failover) -> dict[str, Any]:
         "rate": result.rate,
         "answers": Counter(result.answers.values()),
         "plans": result.plans,
+        "shard_failover_s": result.shard_kill.failover_s if result.shard_kill else None,
+        "discord_repeats": result.discord_sends.total() - result.channels,
         "outbox": result.outbox,
         "conflicts": result.conflicts,
     }

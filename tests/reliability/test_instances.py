@@ -16,15 +16,24 @@ from tests.core.store.conftest import POSTGRES
 from tests.reliability.instances import (
     IN_FLIGHT,
     SCHEDULED,
+    discord_stand_in,
     fresh_database,
     run_cut,
     run_failover,
     summary,
 )
+from tests.standins.discord import DiscordStandIn
 from tests.standins.telegram import TelegramStandIn
 
 CHATS = 600
+CHANNELS = 300
 KILLS = 2
+
+
+@pytest.fixture
+async def dc() -> AsyncIterator[DiscordStandIn]:
+    async with discord_stand_in(CHANNELS) as standin:
+        yield standin
 
 
 @pytest.fixture
@@ -33,19 +42,31 @@ async def api() -> AsyncIterator[TelegramStandIn]:
         yield standin
 
 
-async def test_killing_the_sender_twice_mid_push_loses_nothing_and_repeats_within_the_window(
-    api: TelegramStandIn, tmp_path: Path
+async def test_killing_the_senders_and_a_shards_holder_mid_push_loses_nothing(
+    api: TelegramStandIn, dc: DiscordStandIn, tmp_path: Path
 ) -> None:
+    """The Telegram sender killed twice, then the holder of Discord's shard 0 (which may hold
+    Discord's sender too)."""
     if not POSTGRES:
         pytest.skip("several instances need PostgreSQL: set RINGKAS_TEST_POSTGRES")
     await fresh_database(POSTGRES)
 
-    result = await run_failover(api, tmp_path, POSTGRES, chats=CHATS, kills=KILLS)
+    result = await run_failover(
+        api, tmp_path, POSTGRES, chats=CHATS, kills=KILLS, dc=dc, channels=CHANNELS
+    )
 
     figures = summary(result)
     assert len(result.sends) == CHATS, figures  # every chat got the push
     assert result.repeats <= IN_FLIGHT * KILLS, figures
-    assert result.outbox == {"delivered": CHATS + SCHEDULED}, figures
+    assert result.outbox == {"delivered": CHATS + CHANNELS + SCHEDULED}, figures
+    # Every channel shows the push once: a resend after the kill carried its nonce.
+    assert len(result.discord_shown) == CHANNELS, figures
+    assert set(result.discord_shown.values()) == {1}, figures
+    assert result.discord_sends.total() - CHANNELS <= IN_FLIGHT, figures
+    # The killed shard's servers are answered again, by another instance, within 10 s.
+    assert result.shard_kill is not None and result.shard_kill.failover_s is not None
+    assert result.shard_kill.failover_s <= 10.0, figures
+    assert (dc.overlaps, dc.identifies_too_soon) == (0, 0), figures
     assert all(kill.next_send is not None for kill in result.kills), figures
     # Each command answered exactly once, whichever instance polled when it came.
     assert set(result.answers.values()) == {1}, figures
