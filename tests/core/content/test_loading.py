@@ -203,7 +203,8 @@ def test_summaries_are_ordered_by_date_then_priority_and_statements_follow_them(
         ),
         pytest.param(
             {"content.yaml": MINIMAL + "speakers: []\n"},
-            "content.yaml:29: unknown section 'speakers' (story, groups, people, sources, summaries)",
+            "content.yaml:29: unknown section 'speakers' "
+            "(story, groups, people, sources, summaries)",
             id="unknown-section",
         ),
         pytest.param(
