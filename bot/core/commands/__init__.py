@@ -42,6 +42,7 @@ COMMANDS: Final[dict[str, Command]] = {
     "settings": subscriptions.settings,
     "digest": reading.digest,
     "whosaid": reading.whosaid,
+    "timeline": reading.timeline,
     "push": admin.push,
     "status": admin.status,
     "reload": admin.reload,

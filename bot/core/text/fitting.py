@@ -52,10 +52,17 @@ def whosaid_message(
     """The answer and its message; statements are dropped from the end until the message fits,
     and lines are cut if even one is too long."""
     answer = index.who_said(query, limit)
-    document = whosaid_document(index.catalog, answer, lang)
+    return answer_message(index.catalog, answer, lang, fmt)
+
+
+def answer_message(
+    catalog: Catalog, answer: WhoSaid, lang: Lang, fmt: Format
+) -> tuple[WhoSaid, str]:
+    """A who-said-what answer as one message, as `whosaid_message` fits it."""
+    document = whosaid_document(catalog, answer, lang)
     while not fits(render(document, fmt), fmt) and isinstance(answer, SpeakerFound | TopicFound):
         if len(answer.statements) <= 1:
             break
         answer = replace(answer, statements=answer.statements[:-1])
-        document = whosaid_document(index.catalog, answer, lang)
+        document = whosaid_document(catalog, answer, lang)
     return answer, render(within_limit(document, fmt), fmt)
