@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,9 +44,12 @@ MARGIN = 48
 TEXT = 42.0  # pixels: every text, but the title
 TITLE = 50.0
 LEADING = 1.25  # a line's height, in font sizes
-ENTRY_LINES = (3, 2, 1)  # lines a label may take; fewer when the picture would be too tall
 ENTRY_GAP = 18.0
 DAY_GAP = 30.0
+# How densely a timeline is set, tried in turn until the picture is within MAX_HEIGHT: lines a
+# label may take, and the space between labels and before a day (the last, for the extremes:
+# fifty labels, each on a day of its own, by speakers whose names take two lines).
+DENSITIES = ((3, 1.0), (2, 1.0), (1, 1.0), (1, 0.25))
 LANE_GAP = 46.0  # between two lanes
 MARK = 30.0  # a mark's width
 LEGEND_GAP = 36.0  # between two items of the legend
@@ -106,7 +110,7 @@ class Stroke:
 class Layout:
     """Everything the picture shows, placed; y grows downwards."""
 
-    height: float = 0.0
+    height: int = 0
     texts: list[Text] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
     strokes: list[Stroke] = field(default_factory=list)
@@ -128,6 +132,11 @@ def png(timeline: Timeline) -> bytes:
         return out.getvalue()
 
 
+def png_size(picture: bytes) -> tuple[int, int]:
+    """A PNG's width and height, from its header."""
+    return int.from_bytes(picture[16:20], "big"), int.from_bytes(picture[20:24], "big")
+
+
 def figure(timeline: Timeline) -> Figure:
     """The timeline as a matplotlib figure, not yet rendered: what `png` saves."""
     with _drawing:
@@ -141,8 +150,8 @@ def layout(timeline: Timeline) -> Layout:
 
 
 def _fitted(timeline: Timeline) -> Layout:
-    for lines in ENTRY_LINES:
-        placed = _Placer(timeline, lines).place()
+    for lines, spacing in DENSITIES:
+        placed = _Placer(timeline, lines, spacing).place()
         if placed.height <= MAX_HEIGHT:
             break
     return placed
@@ -190,11 +199,13 @@ def _draw_marks(axes: Axes, marks: Sequence[Mark]) -> None:
 
 
 class _Placer:
-    """Places one timeline, top to bottom, with labels of at most `max_lines` lines."""
+    """Places one timeline, top to bottom, with labels of at most `max_lines` lines and the
+    space between them scaled by `spacing`."""
 
-    def __init__(self, timeline: Timeline, max_lines: int) -> None:
+    def __init__(self, timeline: Timeline, max_lines: int, spacing: float) -> None:
         self.timeline = timeline
         self.max_lines = max_lines
+        self.entry_gap, self.day_gap = ENTRY_GAP * spacing, DAY_GAP * spacing
         self.out = Layout()
         self.y = float(MARGIN)
         lanes = len(timeline.lanes)
@@ -216,10 +227,10 @@ class _Placer:
         self._legend([(word, kind, SOFT) for kind, word in timeline.kinds])
         for day in timeline.days:
             self._day(day)
-        self.y += DAY_GAP
+        self.y += self.day_gap
         self._rule()
         self._paragraph([Span(timeline.sources)], MARGIN, full, TEXT, SOFT)
-        self.out.height = self.y + MARGIN - TEXT * (LEADING - 1)
+        self.out.height = math.ceil(self.y + MARGIN - TEXT * (LEADING - 1))
         return self.out
 
     def _paragraph(
@@ -262,12 +273,12 @@ class _Placer:
         self.y += 12
 
     def _day(self, day: Day) -> None:
-        self.y += DAY_GAP
+        self.y += self.day_gap
         self._rule()
         self._paragraph([Span(day.label, Style.BOLD)], MARGIN, WIDTH - 2 * MARGIN, TEXT)
         top = self.y
         for entry in day.entries:
-            self.y += ENTRY_GAP
+            self.y += self.entry_gap
             self._entry(entry)
         for x, colour in zip(self.lane_x, self.colours, strict=True):
             self.out.strokes.append(Stroke(x, top, x, self.y, colour, 4.0))

@@ -25,7 +25,10 @@ from bot.core.text.layout import echo
 from bot.core.text.strings import say
 from bot.core.text.whosaid import QuoteIndex, SpeakerFound, TopicFound, WhoSaid, quote_of
 
-MAX_STATEMENTS = 50  # the newest; one picture stays legible, and within Telegram's photo limits
+# The newest statements, on at most so many days: one picture stays legible, and within
+# Telegram's limits for a photo even with every label on a day of its own.
+MAX_STATEMENTS = 50
+MAX_DAYS = 20
 MAX_LANES = 6  # beyond this, the speakers with the fewest statements share an "other" lane
 EXCERPT_CHARS = 100  # "a short excerpt": the drawing may shorten it further to fit its lines
 MAX_SOURCES = 4  # named under the picture; the rest are counted
@@ -105,10 +108,22 @@ def timeline_of(
     if windowed:
         found = [statement for statement in found if statement.date in window]
         total = len(found)
-    chosen = tuple(itertools.islice(found, MAX_STATEMENTS))  # newest first
+    chosen = _newest(found)
     if not chosen:
         return None
     return _Builder(catalog, lang).build(chosen, total, subject)
+
+
+def _newest(found: Sequence[Statement]) -> tuple[Statement, ...]:
+    """The newest statements (`found` is newest first) within MAX_STATEMENTS and MAX_DAYS."""
+    chosen: list[Statement] = []
+    days: set[dt.date] = set()
+    for statement in itertools.islice(found, MAX_STATEMENTS):
+        if statement.date not in days and len(days) == MAX_DAYS:
+            break
+        days.add(statement.date)
+        chosen.append(statement)
+    return tuple(chosen)
 
 
 def nothing_to_draw(catalog: Catalog, window: Window, lang: Lang) -> str:
