@@ -56,6 +56,7 @@ from bot.adapters.telegram.sender import PLATFORM, TelegramSender
 from bot.adapters.telegram.transport import AiohttpRequest
 from bot.config import TelegramSettings, token
 from bot.core.commands import MANAGING, Reply, Request, handle, menu, parse
+from bot.core.commands.base import Picture
 from bot.core.delivery.pushes import PushStatus
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Delivered, Format, StatusDisplay, StatusPlace
@@ -303,7 +304,7 @@ class TelegramAdapter:
             await _answer_button(query.answer(_alert_text(reply.messages), show_alert=True))
             return
         await _answer_button(query.answer())
-        if len(reply.messages) == 1 and not reply.choices:
+        if len(reply.messages) == 1 and not reply.choices and reply.picture is None:
             # The answer takes the place of the question: the pressed message becomes the status.
             await self._edit(chat, message.message_id, reply.messages[0])
             status: str | None = str(message.message_id)
@@ -353,12 +354,16 @@ class TelegramAdapter:
     # --- answers ---
 
     async def _answer(self, chat: ChatRef, kind: ChatKind, reply: Reply) -> str | None:
-        """Send the reply's messages, the choices as buttons under the last; its id."""
+        """Send the reply's messages, the choices as buttons under the last, a picture as a
+        photo with the first as its caption; the last one's id."""
         last: str | None = None
         for index, text in enumerate(reply.messages):
             final = index == len(reply.messages) - 1
             buttons = self._buttons.markup(reply.choices) if final else None
-            last = await self._say(chat, kind, text, buttons)
+            if index == 0 and reply.picture is not None:
+                last = await self._show(chat, kind, reply.picture, text, buttons)
+            else:
+                last = await self._say(chat, kind, text, buttons)
         return last
 
     async def _say(
@@ -368,6 +373,22 @@ class TelegramAdapter:
         waited out); its id, or None if it could not be sent or its id is unknown."""
         outcome = await self.services.replies.send(
             chat, kind, lambda to: self.sender.post(to, text, buttons=buttons)
+        )
+        return (outcome.message_id or None) if isinstance(outcome, Delivered) else None
+
+    async def _show(
+        self,
+        chat: ChatRef,
+        kind: ChatKind,
+        picture: Picture,
+        caption: str,
+        buttons: InlineKeyboardMarkup | None,
+    ) -> str | None:
+        """A photo with its caption, paced as any message of a reply."""
+        outcome = await self.services.replies.send(
+            chat,
+            kind,
+            lambda to: self.sender.post_photo(to, picture.png, picture.filename, caption, buttons),
         )
         return (outcome.message_id or None) if isinstance(outcome, Delivered) else None
 
