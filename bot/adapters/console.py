@@ -12,8 +12,7 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
-from bot.core.commands import Reply, Request, handle
-from bot.core.commands.base import Picture
+from bot.core.commands import Picture, Reply, Request, handle
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Delivered, Format, Outbound, Outcome
 from bot.core.services import Services

@@ -55,8 +55,7 @@ from bot.adapters.telegram.requests import (
 from bot.adapters.telegram.sender import PLATFORM, TelegramSender
 from bot.adapters.telegram.transport import AiohttpRequest
 from bot.config import TelegramSettings, token
-from bot.core.commands import MANAGING, Reply, Request, handle, menu, parse
-from bot.core.commands.base import Picture
+from bot.core.commands import MANAGING, Picture, Reply, Request, handle, menu, parse
 from bot.core.delivery.pushes import PushStatus
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Delivered, Format, StatusDisplay, StatusPlace

@@ -115,6 +115,7 @@ from tests.standins.discord.model import (
     User,
 )
 from tests.standins.discord.records import (
+    Attached,
     ChannelMessage,
     CommandSync,
     Dispatched,
@@ -195,6 +196,7 @@ __all__ = [
     "USE_APPLICATION_COMMANDS",
     "USE_EXTERNAL_EMOJIS",
     "VIEW_CHANNEL",
+    "Attached",
     "Channel",
     "ChannelMessage",
     "CommandSync",
