@@ -55,6 +55,7 @@ MARK = 30.0  # a mark's width
 LEGEND_GAP = 36.0  # between two items of the legend
 MAX_HEIGHT = 10_000 - WIDTH - 100  # Telegram refuses a photo whose width + height pass 10,000
 PNG_KEY = "Timeline"  # the PNG text chunk naming what the picture shows (see `fingerprint`)
+COLOURS = 64  # of the PNG's palette
 
 INK = "#1a1a1a"
 SOFT = "#555555"  # 7.5:1 on white: still easy to read
@@ -123,13 +124,29 @@ def fingerprint(timeline: Timeline) -> str:
 
 
 def png(timeline: Timeline) -> bytes:
-    """The timeline as a PNG, with its fingerprint in a text chunk."""
+    """The timeline as a PNG of COLOURS colours, titled, with its fingerprint in a text chunk.
+
+    A few colours are all the picture has (its inks, the lanes', and the grey of smoothed
+    edges): as a palette image its PNG is a quarter of the full-colour one, quicker to write,
+    to upload and to keep in the cache, and looks the same."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image, PngImagePlugin
+
     with _drawing:
-        picture = _figure(timeline)
-        out = io.BytesIO()
-        metadata = {"Software": None, "Title": timeline.title, PNG_KEY: fingerprint(timeline)}
-        picture.savefig(out, format="png", dpi=DPI, metadata=metadata)
-        return out.getvalue()
+        canvas = _figure(timeline).canvas
+        assert isinstance(canvas, FigureCanvasAgg)
+        canvas.draw()  # type: ignore[no-untyped-call]  # (the Agg canvas has no annotations)
+        rgba = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
+        pixels = Image.frombuffer("RGBA", canvas.get_width_height(), rgba, "raw", "RGBA", 0, 1)
+    palette = pixels.convert("RGB").quantize(
+        COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Title", timeline.title)  # iTXt, UTF-8, when it is not Latin-1
+    info.add_text(PNG_KEY, fingerprint(timeline))
+    out = io.BytesIO()
+    palette.save(out, format="PNG", pnginfo=info)
+    return out.getvalue()
 
 
 def png_size(picture: bytes) -> tuple[int, int]:
