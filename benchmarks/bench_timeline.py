@@ -52,14 +52,13 @@ HIT_TARGET_MS = 5.0
 TICK = 0.005  # the timer whose lateness shows the event loop's stalls
 
 
-def one_core() -> tuple[str, set[int]]:
-    """Pin the process to one CPU, as the figures are for one core; which (or why not), and the
-    CPUs it had."""
+def one_core() -> str:
+    """Pin the process to one CPU, as the figures are for one core: which, or why not."""
     if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (no sched_setaffinity here)", set()
-    had = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {min(had)})
-    return f"pinned to CPU {min(had)}", had
+        return "not pinned (no sched_setaffinity here)"
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    return f"pinned to CPU {cpu}"
 
 
 def drawn(index: QuoteIndex, query: str = "", lang: str = "en") -> Timeline:
@@ -148,7 +147,20 @@ def measure_cache_memory(timeline: Timeline, picture: bytes) -> list[Figure]:
 
 def run(args: argparse.Namespace) -> dict[str, object]:
     load_before = load_average()
-    pinned, cpus = one_core()
+    had = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    pinned = one_core()
+    try:
+        return measure(args, pinned, had, load_before)
+    finally:  # the process as it was: a caller (the smoke test) goes on in it
+        if had:
+            os.sched_setaffinity(0, had)
+        gc.unfreeze()
+
+
+def measure(
+    args: argparse.Namespace, pinned: str, cpus: set[int], load_before: float
+) -> dict[str, object]:
+    imported = "matplotlib" in sys.modules
     shipped = QuoteIndex(load_catalog(CONTENT))
     with tempfile.TemporaryDirectory() as folder:
         synthetic = synthetic_timeline(Path(folder))
@@ -158,12 +170,11 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     gc.freeze()
     meta = {**machine(), "cpu": pinned, "statements": len(synthetic.entries)}
     print_meta(meta)
-    figures: list[Figure] = []
     started = time.perf_counter()
     draw.png(drawn(shipped, "rubio"))
     first = time.perf_counter() - started
-    assert "matplotlib" in sys.modules
-    figures.append(Figure("first drawing (imports matplotlib)", "once", first, "s"))
+    what = "matplotlib already imported" if imported else "imports matplotlib"
+    figures = [Figure(f"first drawing ({what})", "once", first, "s")]
     found, size = measure_drawing(synthetic, args.runs, f"{len(synthetic.entries)} statements")
     figures += found
     sizes = {"50 statements": size}

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from benchmarks import bench_core, bench_discord, bench_load, bench_runtime, bench_telegram
+from benchmarks import (
+    bench_core,
+    bench_discord,
+    bench_load,
+    bench_runtime,
+    bench_telegram,
+    bench_timeline,
+)
 from benchmarks.broadcast import Figures
 from benchmarks.common import subscription_row
 from benchmarks.soak import probes
@@ -189,3 +198,20 @@ async def test_queueing_batches_of_many_sizes_keeps_sqlite_memory_flat(tmp_path:
     # About 33 MB with sqlite3's default statement cache (128 per connection); some 2 MB, the
     # page cache filling, with the store's few slots.
     assert growth < 6_000_000
+
+
+def test_the_timeline_benchmark_reports_every_figure_and_leaves_the_process_as_it_was(
+    tmp_path: Path,
+) -> None:
+    report = tmp_path / "figures.json"
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+
+    assert bench_timeline.main(["--runs", "1", "--hits", "5", "--json", str(report)]) == 0
+
+    figures = {f["measure"]: f for f in json.loads(report.read_text())["figures"]}
+    assert any(m.startswith("draw 50 statements") for m in figures)
+    assert figures["cache: bytes of the pictures held"]["verdict"] == "PASS"
+    assert figures["cache hit (query → PNG)"]["verdict"] in {"PASS", "FAIL"}
+    if cpus is not None:
+        assert os.sched_getaffinity(0) == cpus
+    assert gc.get_freeze_count() == 0
