@@ -17,12 +17,14 @@ the machine's fonts, and nothing is downloaded.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
 import math
 import threading
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,7 +75,17 @@ _FONT_FILES = {
 
 # One picture is drawn at a time, whoever asks (a worker thread, the command line): the text
 # measuring renderer is shared, and one figure at a time bounds the memory drawing takes.
-_drawing = threading.Lock()
+_lock = threading.Lock()
+# What matplotlib warns of each character DejaVu Sans has no glyph for (an emoji in a reader's
+# query): drawn as a box, which says as much.
+_MISSING_GLYPH = r"Glyph \d+ .* missing from font"
+
+
+@contextlib.contextmanager
+def _drawing() -> Iterator[None]:
+    with _lock, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _MISSING_GLYPH, UserWarning)
+        yield
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +144,7 @@ def png(timeline: Timeline) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image, PngImagePlugin
 
-    with _drawing:
+    with _drawing():
         canvas = _figure(timeline).canvas
         assert isinstance(canvas, FigureCanvasAgg)
         canvas.draw()  # type: ignore[no-untyped-call]  # (the Agg canvas has no annotations)
@@ -156,13 +168,13 @@ def png_size(picture: bytes) -> tuple[int, int]:
 
 def figure(timeline: Timeline) -> Figure:
     """The timeline as a matplotlib figure, not yet rendered: what `png` saves."""
-    with _drawing:
+    with _drawing():
         return _figure(timeline)
 
 
 def layout(timeline: Timeline) -> Layout:
     """The timeline placed: labels get fewer lines until the picture is within MAX_HEIGHT."""
-    with _drawing:
+    with _drawing():
         return _fitted(timeline)
 
 

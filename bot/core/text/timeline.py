@@ -22,6 +22,7 @@ from bot.core.text import wording
 from bot.core.text.compose import Window
 from bot.core.text.document import Document, Span, Style, clip_words
 from bot.core.text.layout import echo
+from bot.core.text.render import printable
 from bot.core.text.strings import say
 from bot.core.text.whosaid import QuoteIndex, SpeakerFound, TopicFound, WhoSaid, quote_of
 
@@ -151,10 +152,11 @@ def _subject(answer: SpeakerFound | TopicFound, lang: Lang) -> str:
         case SpeakerFound(person, _, _, topic):
             values = {"name": person.name.get(lang), "role": person.role.get(lang)}
             if topic:
-                return say(lang, "timeline_speaker_topic", topic=echo(topic), **values)
+                topic = printable(echo(topic))
+                return say(lang, "timeline_speaker_topic", topic=topic, **values)
             return say(lang, "timeline_speaker", **values)
-        case TopicFound(query, _, _):
-            return say(lang, "timeline_topic", query=echo(query))
+        case TopicFound(query, _, _):  # the reader's words, drawn: no control characters
+            return say(lang, "timeline_topic", query=printable(echo(query)))
 
 
 class _Builder:

@@ -3,9 +3,11 @@ labels are the statements' own speakers and words, in English and Indonesian."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
@@ -17,6 +19,7 @@ from bot.core.text.whosaid import QuoteIndex
 from tests.conftest import WriteContent
 from tests.made_up import made_up_content
 from tests.pngs import read_png
+from tests.reliability.strategies import hostile_text
 
 
 def timeline(index: QuoteIndex, query: str = "", lang: Lang = "en") -> Timeline:
@@ -109,3 +112,23 @@ def test_a_timeline_too_tall_gives_its_labels_fewer_lines_and_keeps_every_statem
     assert {t.gid for t in placed.texts if t.gid} == {
         f"speaker:{e.statement_id}" for e in drawn.entries
     }
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=hostile_text(long=False))
+def test_any_text_is_drawn_as_text_and_never_fails_the_drawing(
+    quote_index: QuoteIndex, words: str
+) -> None:
+    """A topic query repeats the reader's words in the picture, and content is text too:
+    markup, "$" (matplotlib's mathematics), control characters, right-to-left text and emoji
+    are drawn as they are (or as a missing glyph), never fail the drawing."""
+    shown = timeline(quote_index, "rubio")
+    [day] = shown.days
+    entry = dataclasses.replace(day.entries[0], speaker=words or "x", excerpt=words)
+    hostile = dataclasses.replace(
+        shown, subject=words, days=(dataclasses.replace(day, entries=(entry,)),)
+    )
+
+    png = read_png(draw.png(hostile))
+
+    assert png.width == draw.WIDTH and png.height <= draw.MAX_HEIGHT
