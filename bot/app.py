@@ -10,6 +10,9 @@ import signal
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.engine import make_url
+
+from bot.adapters import AdapterError
 from bot.adapters import discord as discord_adapter
 from bot.adapters import telegram as telegram_adapter
 from bot.config import Settings, token
@@ -20,8 +23,11 @@ from bot.core.delivery.planning import Broadcaster
 from bot.core.delivery.scheduler import Scheduler
 from bot.core.library import Library
 from bot.core.ports import Adapter, Clock, Delivered, MessageKind, Outbound, Sender
+from bot.core.roles import PLANNER, Role, Roles
 from bot.core.services import Defaults, ProblemsNotice, Services
-from bot.core.store import Store, shown
+from bot.core.store import Store, database_url, shown
+from bot.core.store.leases import Lease, sender_role
+from bot.core.store.wakeups import listen
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,15 @@ def secrets(settings: Settings) -> list[str]:
 def platform_adapters(settings: Settings, tokens: Mapping[str, str]) -> list[Adapter]:
     """An adapter for each platform with a token."""
     adapters: list[Adapter] = []
+    webhook = settings.telegram.webhook
+    shared = make_url(database_url(settings.database)).get_backend_name() == "postgresql"
+    if "telegram" in tokens and webhook and shared and not token(webhook.secret_token_env):
+        # Every instance registers the webhook with its secret: with a random one each,
+        # Telegram would keep only the last, and the others would refuse its updates.
+        raise AdapterError(
+            f"telegram: set ${webhook.secret_token_env} to one webhook secret that every "
+            "instance shares: several instances may serve this PostgreSQL store"
+        )
     if "telegram" in tokens:
         adapters.append(
             telegram_adapter.TelegramAdapter(
@@ -85,17 +100,22 @@ class Runtime:
     services: Services
     dispatcher: Dispatcher
     wake: asyncio.Event
-    # Whether this process holds the store's sending lock: only then may its dispatcher send.
+    # Whether this process may serve from the store: on SQLite only if no other process does (its
+    # lock); on PostgreSQL always, beside other instances, the roles shared out by lease.
+    admitted: bool
+    # Whether it holds every one of its platforms' sender leases now: then its dispatcher sends
+    # for all of them (a one-off delivery); `serve` takes and gives them up as roles.
     sends: bool
 
 
 class StoreBusy(Exception):
-    """Another process sends from the store; serving beside it could send messages twice."""
+    """Another process serves a SQLite store; serving beside it could send messages twice."""
 
     def __init__(self, database: str) -> None:
         super().__init__(
             f"another Ringkas process is already sending from {shown(database)}: stop it first "
-            "(one process at a time sends from a store, so no message goes out twice)"
+            "(one process at a time serves a SQLite store, so no message goes out twice; "
+            "several instances need PostgreSQL)"
         )
 
 
@@ -105,19 +125,15 @@ async def open_runtime(
 ) -> AsyncIterator[Runtime]:
     """The store (migrated), the content (validated) and the dispatcher over `senders`.
 
-    With `send`, this process takes the store's sending lock if no other process holds it
-    (`Runtime.sends` says whether it did), and the rows a crash left in sending go back to pending:
-    they are the only possible repeats.
+    With `send`, this process asks to be admitted to the store (`Runtime.admitted`) and takes the
+    sender lease of each platform no other instance holds (`Runtime.sends` if it took them all):
+    the rows the last holder left in sending go back to pending, the only possible repeats.
     """
     now = clock.now()
     library = await Library.load(settings.content, settings.digest.options(), now)
     store = await Store.open(settings.database)
     try:
-        sends = send and await store.sending_lock.acquire()
-        if sends:
-            recovered = await store.outbox.recover(now)
-            if recovered:
-                log.warning("resending %d deliveries interrupted by the last stop", recovered)
+        admitted = send and await store.leases.admit()
         wake = asyncio.Event()
         by_platform = {sender.platform: sender for sender in senders}
         services = Services(
@@ -137,9 +153,15 @@ async def open_runtime(
             clock,
             settings.delivery.policy(),
             settings.delivery.in_flight,
+            epochs={},
         )
         services.replies = dispatcher.replies
-        yield Runtime(settings, services, dispatcher, wake, sends)
+        if admitted:
+            for platform in by_platform:
+                if (lease := await store.leases.take(sender_role(platform))) is not None:
+                    await dispatcher.hold(platform, lease.epoch)
+        sends = admitted and len(dispatcher.platforms) == len(by_platform)
+        yield Runtime(settings, services, dispatcher, wake, admitted, sends)
     finally:
         await store.close()
 
@@ -156,20 +178,32 @@ async def serve(
     closes, so no delivery is left half-recorded. With `finish_deliveries` (a console session
     at end of input), what is ready to send goes out first.
     """
-    if not runtime.sends:
+    if not runtime.admitted:
         raise StoreBusy(runtime.settings.database)
     settings = runtime.settings.schedule
-    scheduler = Scheduler(runtime.services, settings.tick_seconds, settings.watch_seconds)
-    finish = asyncio.Event()
+    services = runtime.services
+    scheduler = Scheduler(services, settings.tick_seconds, settings.watch_seconds)
+    finish, leaving = asyncio.Event(), asyncio.Event()
+    roles = Roles(
+        services.store.leases,
+        [*_core_roles(runtime), *(role for adapter in adapters for role in adapter.roles())],
+    )
     started: list[Adapter] = []
-    worker: asyncio.Task[None] | None = None
+    delivering: asyncio.Task[None] | None = None
+    sharing: list[asyncio.Task[None]] = []  # the roles' rounds, and the wake-up listener
     try:
         # The adapters connect first: their senders must be ready before the first delivery.
         for adapter in adapters:
             started.append(adapter)  # stopped in any case: a start cut short has things to close
-            if not await _start_unless_done(adapter, runtime.services, done):
+            if not await _start_unless_done(adapter, services, done):
                 return
-        worker = asyncio.create_task(
+        services.planner = False  # until this instance holds the role
+        await roles.round()  # alone on the store, every role is this instance's from the start
+        sharing = [
+            asyncio.create_task(roles.run(leaving)),
+            asyncio.create_task(listen(services.store.engine, runtime.wake.set, leaving)),
+        ]
+        delivering = asyncio.create_task(
             runtime.dispatcher.run(runtime.wake, settings.tick_seconds, finish)
         )
         scheduler.start()
@@ -177,15 +211,41 @@ async def serve(
         log.info("stopping")
     finally:
         await scheduler.stop()
-        if worker is not None:
+        if delivering is not None:
             if finish_deliveries:
                 finish.set()
             else:
                 runtime.dispatcher.stop()
-            await worker
+            await delivering  # the sends under way are recorded
+        leaving.set()
+        await asyncio.gather(*sharing)
+        await roles.stop()  # if its rounds never ran; else they gave every role up already
         # Only then do the adapters close: the sends under way still need their connections.
         for adapter in reversed(started):
             await adapter.stop()
+
+
+def _core_roles(runtime: Runtime) -> list[Role]:
+    """Each platform's sender, and the planner."""
+    dispatcher, services = runtime.dispatcher, runtime.services
+
+    def sender(platform: str) -> Role:
+        async def gained(lease: Lease) -> None:
+            await dispatcher.hold(platform, lease.epoch)
+
+        async def lost() -> None:
+            dispatcher.drop(platform)
+
+        return Role(sender_role(platform), gained, lost)
+
+    async def planning(lease: Lease) -> None:
+        services.planner = True
+
+    async def not_planning() -> None:
+        services.planner = False
+
+    senders = [sender(platform) for platform in dispatcher.senders]
+    return [*senders, Role(PLANNER, planning, not_planning)]
 
 
 async def _start_unless_done(adapter: Adapter, services: Services, done: asyncio.Event) -> bool:

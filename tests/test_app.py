@@ -15,6 +15,7 @@ from typing import NoReturn
 import pytest
 from sqlalchemy import select
 
+from bot.adapters import AdapterError
 from bot.adapters.console import LOCAL_CHAT, ConsoleSender
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.telegram import TelegramAdapter
@@ -125,13 +126,13 @@ async def test_open_runtime_resends_deliveries_a_crash_left_sending(
         await store.close()  # the process died while sending
     console = Recorder("console")
 
-    with caplog.at_level(logging.WARNING, logger="bot.app"):
+    with caplog.at_level(logging.WARNING, logger="bot.core.delivery.dispatcher"):
         async with open_runtime(settings, FixedClock(NOW), [console]) as runtime:
             assert await runtime.services.store.outbox.counts() == {"pending": 1}
             report = await runtime.dispatcher.drain()
             assert await runtime.services.store.outbox.counts() == {"delivered": 1}
 
-    assert "resending 1 deliveries interrupted by the last stop" in caplog.text
+    assert "console: resending 1 deliveries left in doubt by its last sender" in caplog.text
     assert report.delivered == 1
     assert console.sent == [(LOCAL_CHAT, Outbound("The digest", MessageKind.DIGEST, nonce="d1"))]
     assert claimed.occasion == "instant:test"
@@ -150,7 +151,8 @@ async def test_a_runtime_beside_one_that_sends_leaves_its_sending_rows_alone_and
         )
         await store.outbox.put_text("digest:test", "en", Format.TEXT, "The digest")
         await store.outbox.enqueue([(sub, "instant:test")], "digest:test", MessageKind.DIGEST, NOW)
-        await store.outbox.claim("console", NOW, 10)  # being sent by the running bot
+        lease = store.leases.held["sender:console"]
+        await store.outbox.claim("console", NOW, 10, lease.epoch)  # being sent by the running bot
 
         async with open_runtime(settings, FixedClock(NOW), [Recorder("console")]) as beside:
             assert (running.sends, beside.sends) == (True, False)
@@ -384,3 +386,16 @@ def test_one_adapter_per_platform_token_made_offline(
         k.__name__.removesuffix("Adapter").lower() for k in kinds
     ]
     assert offline == []
+
+
+def test_a_webhook_on_a_postgresql_store_needs_a_secret_every_instance_shares(
+    settings: Settings, environment: pytest.MonkeyPatch
+) -> None:
+    shared = with_webhook(settings).model_copy(
+        update={"database": "postgresql+asyncpg://ringkas:pw@db.example/ringkas"}
+    )
+    with pytest.raises(AdapterError, match=r"set \$RINGKAS_TELEGRAM_WEBHOOK_SECRET to one"):
+        platform_adapters(shared, {"telegram": "123:abc"})
+    assert len(platform_adapters(with_webhook(settings), {"telegram": "123:abc"})) == 1  # SQLite
+    environment.setenv("RINGKAS_TELEGRAM_WEBHOOK_SECRET", "one-for-all")
+    assert len(platform_adapters(shared, {"telegram": "123:abc"})) == 1

@@ -9,12 +9,14 @@ import asyncio
 import itertools
 import tempfile
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from bot.core.commands import Picture, Reply, Request, handle
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Delivered, Format, Outbound, Outcome
+from bot.core.roles import Role
 from bot.core.services import Services
 
 PLATFORM = "console"
@@ -58,6 +60,9 @@ class ConsoleAdapter:
 
     async def start(self, services: Services) -> None:
         self._task = asyncio.create_task(self._converse(services))
+
+    def roles(self) -> Sequence[Role]:
+        return ()
 
     async def stop(self) -> None:
         if self._task is not None and not self._task.done():

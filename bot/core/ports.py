@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # the services use the ports: named here for the type checker alone
+    from bot.core.roles import Role
     from bot.core.services import Services
 
 
@@ -158,6 +159,11 @@ class Adapter(Protocol):
     def sender(self) -> Sender: ...
 
     async def start(self, services: Services) -> None: ...
+
+    def roles(self) -> Sequence[Role]:
+        """What this adapter does for the whole service, one instance at a time (Telegram's
+        poller, Discord's shards): started as the lease is taken, after `start`."""
+        ...
 
     async def stop(self) -> None: ...
 

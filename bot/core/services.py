@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from bot.core.buttons import ButtonData
 from bot.core.content.problems import ContentError
 from bot.core.delivery.planning import Broadcaster, Planned
 from bot.core.delivery.pushes import Pusher
@@ -55,10 +56,17 @@ class Services:
     tell_admins: ProblemsNotice = _no_notice
     # Answers to commands: the dispatcher's, sharing its pacers (none until it exists).
     replies: Replies = field(default_factory=lambda: Replies({}))
+    # Whether this instance holds the planner role (`core.roles`): it plans at every tick and acts
+    # on a content change (plans, tells the admins). Other instances keep their copy of the
+    # content current and nothing more. Planning twice would still queue each delivery once
+    # (the outbox's unique key): the role only saves doing the work on every instance.
+    planner: bool = True
     pusher: Pusher = field(init=False)
+    buttons: ButtonData = field(init=False)  # what the buttons of a reply's choices carry
 
     def __post_init__(self) -> None:
         self.pusher = Pusher(self.store, self.library)
+        self.buttons = ButtonData(self.store.choices, self.clock)
 
     def is_admin(self, platform: str, user_id: str) -> bool:
         return user_id in self.admins.get(platform, frozenset())
@@ -84,10 +92,12 @@ class Services:
             )
             for error in result.errors:
                 log.warning("%s", error)
-            await self.tell_admins(result.errors)
+            if self.planner:  # the admins hear of it once, not from every instance
+                await self.tell_admins(result.errors)
         elif result.changed:
             log.info("content reloaded: new edition %s", result.edition.selection)
-            await self.plan()
+            if self.planner:
+                await self.plan()
         return result
 
     async def propose_push(

@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -24,7 +24,6 @@ import discord
 from discord import app_commands
 
 from bot.adapters import AdapterError
-from bot.adapters.choices import ChoiceKeys
 from bot.adapters.discord import commands, patches
 from bot.adapters.discord.sender import MAX_RATELIMIT_WAIT, NO_MENTIONS, DiscordSender
 from bot.config import DiscordSettings
@@ -34,6 +33,7 @@ from bot.core.commands.suggestions import Suggestion
 from bot.core.delivery.pushes import PushStatus
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Format, StatusDisplay, StatusExpired
+from bot.core.roles import Role
 from bot.core.services import Services
 from bot.core.text.strings import say
 
@@ -114,7 +114,6 @@ class DiscordAdapter:
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         commands.install(self.tree, self)
         self.sender = DiscordSender(self._client)
-        self._keys = ChoiceKeys(CUSTOM_ID_LIMIT)
         self._services: Services | None = None
         self._gateway: asyncio.Task[None] | None = None
         self._progress_every = progress_every
@@ -133,6 +132,9 @@ class DiscordAdapter:
         patches.point_at(self._settings)
         await _login(self._client, self._settings, self._token)
         self._gateway = asyncio.create_task(self._stay_connected())
+
+    def roles(self) -> Sequence[Role]:
+        return ()
 
     async def stop(self) -> None:
         """Leave no discord.py task behind. After a READY, discord.py waits a moment for the
@@ -256,7 +258,7 @@ class DiscordAdapter:
         if interaction.type is not discord.InteractionType.component:
             return
         custom_id = interaction.data.get("custom_id") if interaction.data else None
-        command = self._keys.command(str(custom_id or ""))
+        command = await self.services.buttons.command(str(custom_id or ""))
         if command is None:
             lang = self._lang(interaction)
             await interaction.response.send_message(say(lang, "button_expired"), ephemeral=True)
@@ -328,7 +330,11 @@ class DiscordAdapter:
         status: Edit | None = None
         for index, content in enumerate(reply.messages):
             final = index == len(reply.messages) - 1
-            view = self._view(reply.choices) if final and reply.choices else discord.utils.MISSING
+            view = (
+                await self._view(reply.choices)
+                if final and reply.choices
+                else discord.utils.MISSING
+            )
             # A picture is attached to the first message, its caption.
             file = _file(reply.picture) if index == 0 and reply.picture else discord.utils.MISSING
             if not interaction.response.is_done():
@@ -345,14 +351,15 @@ class DiscordAdapter:
                 status = _message_editor(sent)
         return status
 
-    def _view(self, choices: tuple[Choice, ...]) -> discord.ui.View:
+    async def _view(self, choices: tuple[Choice, ...]) -> discord.ui.View:
         """Buttons whose presses `on_interaction` answers (so they outlive this process's
         memory of the view)."""
         view = discord.ui.View(timeout=BUTTONS_LIVE)
         for choice in choices:
             view.add_item(
                 discord.ui.Button(
-                    label=choice.label[:80], custom_id=self._keys.data(choice.command)
+                    label=choice.label[:80],
+                    custom_id=await self.services.buttons.of(choice.command, CUSTOM_ID_LIMIT),
                 )
             )
         return view

@@ -14,7 +14,7 @@ import html
 import logging
 import re
 import secrets
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -41,7 +41,7 @@ from telegram.ext import (
 from bot import logs
 from bot.adapters import AdapterError
 from bot.adapters.telegram import patches
-from bot.adapters.telegram.buttons import Buttons
+from bot.adapters.telegram.buttons import markup
 from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.requests import (
     addressed_elsewhere,
@@ -54,15 +54,19 @@ from bot.adapters.telegram.requests import (
 )
 from bot.adapters.telegram.sender import PLATFORM, TelegramSender
 from bot.adapters.telegram.transport import AiohttpRequest
-from bot.config import TelegramSettings, token
+from bot.config import TelegramSettings, WebhookSettings, token
 from bot.core.commands import MANAGING, Picture, Reply, Request, handle, menu, parse
 from bot.core.delivery.pushes import PushStatus
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Delivered, Format, StatusDisplay, StatusPlace
+from bot.core.roles import Role
 from bot.core.services import Services
+from bot.core.store.leases import Lease
 from bot.core.text.strings import say
 
 log = logging.getLogger(__name__)
+
+POLLER = "poller:telegram"  # the role of the one instance that polls (see `roles`)
 
 UPDATES = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 PRESENT = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
@@ -144,7 +148,6 @@ class TelegramAdapter:
             .build()
         )
         self.sender = TelegramSender(self._application.bot)
-        self._buttons = Buttons()
         self._services: Services | None = None
         self._progress_every = progress_every
         self._status: PushStatus | None = None
@@ -172,9 +175,18 @@ class TelegramAdapter:
         await self._set_menus()
         await application.start()
         await self._status.resume(self._display_at)
-        await self._receive_updates()
+        if self._settings.webhook is not None:
+            await self._receive_by_webhook(self._settings.webhook)
         bot = application.bot
         log.info("telegram: serving as @%s", bot.username)
+
+    def roles(self) -> Sequence[Role]:
+        """In polling mode, the poller: Telegram answers one long poll per token at a time (a
+        second gets 409 Conflict), so one instance polls and serves every update. A webhook
+        reaches every instance behind the load balancer: no role."""
+        if self._settings.webhook is not None:
+            return ()
+        return (Role(POLLER, self._start_polling, self._stop_polling),)
 
     async def stop(self) -> None:
         if self._status is not None:
@@ -225,21 +237,30 @@ class TelegramAdapter:
                     log.info("telegram: no admin menu for %s: %s", admin, error)
                     break
 
-    async def _receive_updates(self) -> None:
+    async def _start_polling(self, lease: Lease) -> None:
         updater = self._application.updater
         assert updater is not None
-        webhook = self._settings.webhook
-        if webhook is None:
-            await updater.start_polling(
-                timeout=self._settings.poll_timeout,
-                allowed_updates=UPDATES,
-                error_callback=_polling_error,
-            )
-            return
+        await updater.start_polling(
+            timeout=self._settings.poll_timeout,
+            allowed_updates=UPDATES,
+            error_callback=_polling_error,
+        )
+        log.info("telegram: polling for updates")
+
+    async def _stop_polling(self) -> None:
+        updater = self._application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+            log.info("telegram: stopped polling")
+
+    async def _receive_by_webhook(self, webhook: WebhookSettings) -> None:
+        updater = self._application.updater
+        assert updater is not None
         secret = token(webhook.secret_token_env)
         if secret is None:
             # Telegram sends the secret with every update; a fresh one each run keeps forged
-            # posts out all the same.
+            # posts out all the same (`app.check_shared_setup` refuses this for several
+            # instances, whose secrets would differ).
             secret = secrets.token_urlsafe(32)
             logs.keep_out_of_logs(secret)
             log.info(
@@ -283,7 +304,7 @@ class TelegramAdapter:
         if query is None:
             return
         lang = language(query.from_user, self._default_lang)
-        command = self._buttons.command(query.data)
+        command = await self.services.buttons.command(query.data)
         message = query.message
         if command is None or not isinstance(message, Message) or not message.is_accessible:
             await _answer_button(query.answer(say(lang, "button_expired"), show_alert=True))
@@ -358,7 +379,7 @@ class TelegramAdapter:
         last: str | None = None
         for index, text in enumerate(reply.messages):
             final = index == len(reply.messages) - 1
-            buttons = self._buttons.markup(reply.choices) if final else None
+            buttons = await markup(reply.choices, self.services.buttons) if final else None
             if index == 0 and reply.picture is not None:
                 last = await self._show(chat, kind, reply.picture, text, buttons)
             else:

@@ -84,7 +84,11 @@ class Dispatcher:
         clock: Clock,
         policy: RetryPolicy = RetryPolicy(),
         in_flight: int = 50,
+        epochs: Mapping[str, int] | None = None,
     ) -> None:
+        """`epochs`: the platforms this dispatcher sends for, each under its sender lease's
+        epoch; by default every platform, as the store's first sender (epoch 0). A running bot
+        starts with none and is given each platform as it takes the lease (`hold`)."""
         self._store = store
         self._senders = dict(senders)
         self._limits = {p: limits.get(p, PlatformLimits()) for p in self._senders}
@@ -96,16 +100,43 @@ class Dispatcher:
         self._in_flight = in_flight
         self._texts: dict[tuple[str, str, str], str | None] = {}
         self._stopping = asyncio.Event()
+        self._epochs = dict.fromkeys(self._senders, 0) if epochs is None else dict(epochs)
+        self._held = asyncio.Event()  # a platform was given: `run` starts its loop
+        self._wakes: dict[str, asyncio.Event] = {}  # each platform loop's own wake-up
+
+    @property
+    def senders(self) -> tuple[str, ...]:
+        """The platforms it has a sender for."""
+        return tuple(self._senders)
 
     @property
     def platforms(self) -> tuple[str, ...]:
-        return tuple(self._senders)
+        """The platforms it sends for now."""
+        return tuple(p for p in self._senders if p in self._epochs)
+
+    async def hold(self, platform: str, epoch: int) -> None:
+        """Send for `platform` under this epoch of its sender lease, taking over the rows an
+        earlier holder left sending (they may or may not have gone out: they go again)."""
+        released = await self._store.outbox.release(platform, epoch, self._clock.now())
+        if released:
+            log.warning("%s: resending %d deliveries left in doubt by its last sender",
+                        platform, released)  # fmt: skip
+        self._epochs[platform] = epoch
+        self._held.set()
+
+    def drop(self, platform: str) -> None:
+        """The sender lease is lost: claim nothing more for the platform at once; the sends under
+        way finish and are recorded (under the lost epoch: a row claimed since by the new holder
+        is left to it)."""
+        self._epochs.pop(platform, None)
+        if platform in self._wakes:
+            self._wakes[platform].set()  # its loop, if asleep, ends now
 
     async def drain(self, wait_up_to: float = 0.0) -> DispatchReport:
         """Send every ready row; then wait for retries that fall due within `wait_up_to` s."""
         passes = [
             asyncio.ensure_future(self._drain_platform(platform, wait_up_to))
-            for platform in self._senders
+            for platform in self.platforms
         ]
         try:
             reports = await asyncio.gather(*passes)
@@ -131,23 +162,29 @@ class Dispatcher:
         report = DispatchReport()
         deadline = self._clock.now() + dt.timedelta(seconds=wait_up_to)
         window = SendWindow(self._in_flight)
+        epoch = self._epochs[platform]
+
+        def ending() -> bool:
+            """Stopping, or the lease this pass claims under is gone."""
+            return self._stopping.is_set() or self._epochs.get(platform) != epoch
+
         try:
             while True:
-                if window.should_settle(self._stopping.is_set()):
-                    report.add(await self._settle(window.finished))
+                if window.should_settle(ending()):
+                    report.add(await self._settle(window.finished, epoch))
                     window.settled()
-                if window.should_claim(self._stopping.is_set()):
-                    window.claimed(await self._claim(platform, window.room))
+                if window.should_claim(ending()):
+                    window.claimed(await self._claim(platform, epoch, window.room))
                 if window.sending:
                     await window.wait_any()
-                elif self._stopping.is_set() or not await self._wait_for_retry(platform, deadline):
+                elif ending() or not await self._wait_for_retry(platform, deadline):
                     break
         except Exception:
             # The store failed on a claim or a lookup. The sends under way finish and what went
             # out is recorded, so the failure repeats nothing; then the pass fails.
             await window.wait_all()
             if window.finished:
-                await self._settle(window.finished)
+                await self._settle(window.finished, epoch)
             raise
         finally:
             # Only if cancelled, or the store failed past every retry: what is under way stays
@@ -156,10 +193,10 @@ class Dispatcher:
         return report
 
     async def _claim(
-        self, platform: str, room: int
+        self, platform: str, epoch: int, room: int
     ) -> list[tuple[asyncio.Task[Outcome], Delivery]]:
         """Claim up to `room` ready rows and start sending them."""
-        claimed = await self._store.outbox.claim(platform, self._clock.now(), room)
+        claimed = await self._store.outbox.claim(platform, self._clock.now(), room, epoch)
         return [
             (asyncio.create_task(self._send_one(platform, delivery, text)), delivery)
             for delivery, text in await self._texts_for(platform, claimed)
@@ -177,34 +214,63 @@ class Dispatcher:
         return True
 
     async def run(self, wake: asyncio.Event, idle_seconds: float, finish: asyncio.Event) -> None:
-        """Deliver until stopped: drain, then sleep until woken, a retry falls due, or
-        `idle_seconds` pass. Once `finish` is set, one last pass runs and the loop ends."""
-        while not self._stopping.is_set():
+        """Deliver until stopped: for each platform held, a loop that drains, then sleeps until
+        woken, a retry falls due, or `idle_seconds` pass. A platform given later (`hold`) gets
+        its loop then, and one dropped ends its own. Once `finish` is set, each loop runs one
+        last pass and the loops end."""
+        loops: dict[str, asyncio.Task[None]] = {}
+        try:
+            while True:
+                self._held.clear()
+                for platform in self.platforms:
+                    if platform not in loops or loops[platform].done():
+                        self._wakes[platform] = asyncio.Event()
+                        loops[platform] = asyncio.create_task(
+                            self._run_platform(platform, idle_seconds, finish)
+                        )
+                if self._stopping.is_set() or finish.is_set():
+                    break
+                await _first(wake, self._held, self._stopping, finish)
+                if wake.is_set():
+                    wake.clear()
+                    for event in self._wakes.values():
+                        event.set()
+        finally:
+            for event in self._wakes.values():
+                event.set()  # a loop asleep sees the stop or finish at once
+            await asyncio.gather(*loops.values())
+
+    async def _run_platform(
+        self, platform: str, idle_seconds: float, finish: asyncio.Event
+    ) -> None:
+        wake = self._wakes[platform]
+        while platform in self._epochs and not self._stopping.is_set():
             wake.clear()
             pause = idle_seconds
             try:
-                await self.drain()
-                upcoming = await self._store.outbox.next_attempt(self.platforms)
+                await self._drain_platform(platform, 0.0)
+                upcoming = await self._store.outbox.next_attempt([platform])
             except Exception:  # the store was unreachable: the rows stay; try again later
-                log.exception("delivery pass failed; retrying")
-                await self._release_claims()
+                log.exception("%s: delivery pass failed; retrying", platform)
+                await self._release_claims(platform)
             else:
                 if upcoming is not None:
                     until = (upcoming - self._clock.now()).total_seconds()
                     pause = min(pause, max(until, 0.05))
             if finish.is_set():
                 return
-            sleepers = [asyncio.ensure_future(e.wait()) for e in (wake, self._stopping, finish)]
-            await asyncio.wait(sleepers, timeout=pause, return_when=asyncio.FIRST_COMPLETED)
-            for sleeper in sleepers:
-                sleeper.cancel()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(_first(wake, self._stopping, finish), pause)
 
-    async def _release_claims(self) -> None:
+    async def _release_claims(self, platform: str) -> None:
         """After a failed pass nothing is being sent (the pass ended its sends), so rows it
-        left marked sending go back to pending, as a restart would do, instead of waiting for
-        one; the store may still be unreachable, and then the next pass tries again."""
+        left marked sending go back to pending, as the next holder would do, instead of waiting
+        for one; the store may still be unreachable, and then the next pass tries again."""
+        epoch = self._epochs.get(platform)
+        if epoch is None:
+            return  # the lease is gone: its next holder releases them
         try:
-            await self._store.outbox.recover(self._clock.now())
+            await self._store.outbox.release(platform, epoch, self._clock.now())
         except Exception:
             log.warning("could not release the rows of the failed pass; retrying later")
 
@@ -217,15 +283,17 @@ class Dispatcher:
         texts = {body: await self._text(*body, sender) for body in wanted}
         return [(d, texts[d.body_id, d.lang]) for d in claimed]
 
-    async def _settle(self, finished: Sequence[tuple[Delivery, Outcome]]) -> DispatchReport:
+    async def _settle(
+        self, finished: Sequence[tuple[Delivery, Outcome]], epoch: int
+    ) -> DispatchReport:
         now = self._clock.now()
         settlement, report = Settlement(), DispatchReport()
         for delivery, outcome in finished:
             self._settle_one(delivery, outcome, now, settlement, report)
-        await self._record(settlement, now)
+        await self._record(settlement, now, epoch)
         return report
 
-    async def _record(self, settlement: Settlement, now: dt.datetime) -> None:
+    async def _record(self, settlement: Settlement, now: dt.datetime, epoch: int) -> None:
         """Write the outcomes, trying again while the store fails: these rows were sent, and
         releasing them instead (as after a failed claim) would send them again. Gives up, and
         raises, once stopping or after RECORD_RETRY_FOR seconds; the rows then stay sending, the
@@ -233,7 +301,7 @@ class Dispatcher:
         pause, waited = RECORD_RETRY_FIRST, 0.0
         while True:
             try:
-                await self._store.outbox.settle(settlement, now)
+                await self._store.outbox.settle(settlement, now, epoch)
                 return
             except Exception:
                 if self._stopping.is_set() or waited >= RECORD_RETRY_FOR:
@@ -313,3 +381,13 @@ class Dispatcher:
                     delay = dt.timedelta(seconds=self._policy.delay(attempts))
                     settlement.retry.append((delivery.id, now + delay, reason))
                     report.retried += 1
+
+
+async def _first(*events: asyncio.Event) -> None:
+    """Wait until one of the events is set."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -130,6 +130,8 @@ class Scheduler:
             await self._pass(work)  # not `_one_pass`: a driver cancelled mid-pass hears of it
 
     async def _plan_once(self) -> None:
+        if not self._services.planner:
+            return  # another instance holds the planner role
         planned = await self._services.plan()
         if planned.queued or planned.skipped:
             log.info(

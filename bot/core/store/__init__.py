@@ -14,9 +14,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.core.store.lock import SendingLock, sending_lock
+from bot.core.store.leases import Leases, PostgresLeases, SoloLeases
+from bot.core.store.lock import sending_lock
 from bot.core.store.outbox import Outbox
-from bot.core.store.records import AuditLog, Markers, Pushes
+from bot.core.store.records import AuditLog, Choices, Markers, Pushes
 from bot.core.store.subscriptions import Subscriptions
 from bot.core.store.tables import migrate
 
@@ -52,7 +53,14 @@ class Store:
         self.pushes = Pushes(engine)
         self.audit = AuditLog(engine)
         self.markers = Markers(engine)
-        self.sending_lock: SendingLock = sending_lock(engine)
+        self.choices = Choices(engine)
+        # Which roles this process holds: on PostgreSQL among the instances sharing the store; on
+        # SQLite, all of them, for the one process its lock admits.
+        self.leases: Leases = (
+            PostgresLeases(engine)
+            if engine.dialect.name == "postgresql"
+            else SoloLeases(engine, sending_lock(engine))
+        )
 
     @classmethod
     async def open(cls, database: str | Path) -> Store:
@@ -75,7 +83,7 @@ class Store:
         return cls(engine)
 
     async def close(self) -> None:
-        await self.sending_lock.release()
+        await self.leases.close()
         await self.engine.dispose()
 
     async def __aenter__(self) -> Store:

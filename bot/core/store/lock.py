@@ -1,14 +1,13 @@
-"""One process at a time sends from a store.
+"""One process at a time serves a SQLite store.
 
 Rows marked *sending* belong to the process that marked them: only once it is gone may they be
 put back to *pending* and sent again. A second process doing that while the first still runs (an
 operator's `ringkas push` beside `ringkas run`) would send up to `delivery.in_flight` messages
 twice, and two pacers would each think they had the platform's whole rate.
 
-The lock is kept by the operating system (SQLite: a lock on a file beside the database) or by the
-database server (PostgreSQL: an advisory lock on a connection of its own) on the holder's behalf,
-so a process that dies, even by SIGKILL, lets go of it at once and the next one takes over without
-waiting for a lease to run out.
+The lock is a lock on a file beside the database, kept by the operating system on the holder's
+behalf, so a process that dies, even by SIGKILL, lets go of it at once and the next one takes
+over. PostgreSQL stores share the work among instances by leases instead (`store.leases`).
 """
 
 from __future__ import annotations
@@ -18,11 +17,7 @@ import os
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
-# pg_advisory_lock takes a bigint; this one is the first 8 bytes of sha256("ringkas.sending").
-ADVISORY_KEY = 0x58A9F5A55C1A4293
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 class SendingLock(Protocol):
@@ -33,12 +28,10 @@ class SendingLock(Protocol):
 
 
 def sending_lock(engine: AsyncEngine) -> SendingLock:
-    """The lock that fits the store's database."""
-    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+    """The lock that fits a SQLite store: on its file, or none for an in-memory database (which
+    lives in one process anyway)."""
+    if engine.url.database not in (None, "", ":memory:"):
         return FileLock(Path(f"{engine.url.database}.sending-lock"))
-    if engine.dialect.name == "postgresql":
-        return AdvisoryLock(engine)
-    # An in-memory database lives in one process; other databases are not supported for sending.
     return NoLock()
 
 
@@ -64,42 +57,6 @@ class FileLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
-
-
-class AdvisoryLock:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._connection: AsyncConnection | None = None
-
-    async def acquire(self) -> bool:
-        if self._connection is not None:
-            return True
-        connection = await self._engine.connect()
-        try:
-            taken = await connection.scalar(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}
-            )
-            # A session-level lock outlives the transaction; ending it leaves no idle transaction.
-            await connection.commit()
-        except BaseException:
-            await connection.close()
-            raise
-        if not taken:
-            await connection.close()
-            return False
-        self._connection = connection
-        return True
-
-    async def release(self) -> None:
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            try:
-                await connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY}
-                )
-                await connection.commit()
-            finally:
-                await connection.close()
 
 
 class NoLock:

@@ -1,8 +1,10 @@
 """The outbox: every delivery is a row before it is sent, so none is lost or sent twice.
 
 A row goes pending → sending → delivered. At most `delivery.in_flight` rows per platform are
-marked sending at once, and a restart puts rows left in sending back to pending: a crash resends
-at most those.
+marked sending at once, each stamped with its claimer's sender-lease epoch; the next holder of the
+lease (a restart, or another instance taking over) puts rows left sending back to pending: a
+crash resends at most those. On PostgreSQL every enqueue notifies the channel `ringkas_outbox`
+as it commits, so the sender wakes at once whichever instance queued.
 """
 
 from __future__ import annotations
@@ -12,14 +14,26 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Insert, Row, Table, bindparam, func, literal, select, union_all, update
+from sqlalchemy import (
+    Insert,
+    Row,
+    Table,
+    bindparam,
+    func,
+    literal,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
+from bot.core.store.leases import sender_role
 from bot.core.store.subscriptions import Advance, advance_in, pause_in
-from bot.core.store.tables import OutboxState, bodies, outbox, subscriptions
+from bot.core.store.tables import OutboxState, bodies, leases, outbox, subscriptions
 from bot.core.subscription import State, Subscription
 
 OUT = outbox.c
@@ -72,6 +86,16 @@ def insert_ignoring_duplicates(connection: AsyncConnection, table: Table) -> Ins
     """INSERT that skips rows whose unique key exists: what makes enqueueing idempotent."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     return cast(Insert, dialect.insert(table).on_conflict_do_nothing())
+
+
+def upsert(connection: AsyncConnection, table: Table, **values: Any) -> Insert:
+    """INSERT the row, or UPDATE the one with its primary key to these values: one statement,
+    so that two instances writing at once cannot both insert."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(table).values(**values)
+    keys = [column.name for column in table.primary_key]
+    changed = {name: insert.excluded[name] for name in values if name not in keys}
+    return cast(Insert, insert.on_conflict_do_update(index_elements=keys, set_=changed))
 
 
 def _from_row(row: Row[Any]) -> Delivery:
@@ -130,6 +154,8 @@ class Outbox:
                 statement = insert_ignoring_duplicates(connection, outbox).returning(OUT.id)
                 added = len((await connection.execute(statement, rows)).all())
             await advance_in(connection, advances, now)
+            if added:
+                await notify_in(connection)
         return added
 
     async def enqueue_all_active(
@@ -139,39 +165,64 @@ class Outbox:
         async with self._engine.begin() as connection:
             return await enqueue_all_active_in(connection, occasion, body_id, kind, now)
 
-    async def claim(self, platform: str, now: dt.datetime, limit: int) -> list[Delivery]:
-        """Mark up to `limit` ready rows as sending and return them, oldest first."""
+    async def claim(
+        self, platform: str, now: dt.datetime, limit: int, epoch: int = 0
+    ) -> list[Delivery]:
+        """Mark up to `limit` ready rows as sending under the sender lease's `epoch` and return
+        them, oldest first; none once a newer epoch holds the platform's sender lease (the
+        holder of this one lost it). Rows another claimer has locked are skipped, not waited
+        for, and their state is checked again as they are taken: two claimers never take the
+        same row. Epoch 0 is a store's first sender, before any lease was taken."""
+        ready = (
+            select(OUT.id)
+            .where(
+                OUT.state == OutboxState.PENDING,
+                OUT.platform == platform,
+                OUT.next_attempt_at <= now,
+            )
+            .order_by(OUT.next_attempt_at, OUT.lang, OUT.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            # A CTE is evaluated once: as an IN subquery, PostgreSQL may run it again per row
+            # and take more than `limit`.
+            .cte("ready")
+        )
+        superseded = (
+            select(leases.c.epoch)
+            .where(leases.c.name == sender_role(platform), leases.c.epoch > epoch)
+            .exists()
+        )
+        statement = (
+            update(outbox)
+            .where(OUT.id == ready.c.id, OUT.state == OutboxState.PENDING)
+            .where(~superseded)
+            .values(state=OutboxState.SENDING, epoch=epoch, updated_at=now)
+            .returning(*outbox.c)
+        )
         async with self._engine.begin() as connection:
-            rows = (
-                await connection.execute(
-                    select(outbox)
-                    .where(
-                        OUT.state == OutboxState.PENDING,
-                        OUT.platform == platform,
-                        OUT.next_attempt_at <= now,
-                    )
-                    .order_by(OUT.next_attempt_at, OUT.lang, OUT.id)
-                    .limit(limit)
-                )
-            ).all()
-            if rows:
-                await connection.execute(
-                    update(outbox)
-                    .where(OUT.id.in_([row.id for row in rows]))
-                    .values(state=OutboxState.SENDING, updated_at=now)
-                )
-        return [_from_row(row) for row in rows]
+            rows = (await connection.execute(statement)).all()
+        # RETURNING follows no order: the sends go out oldest first all the same.
+        ordered = sorted(rows, key=lambda row: (row.next_attempt_at, row.lang, row.id))
+        return [_from_row(row) for row in ordered]
 
-    async def settle(self, settlement: Settlement, now: dt.datetime) -> None:
+    async def settle(self, settlement: Settlement, now: dt.datetime, epoch: int = 0) -> None:
+        """Record what became of rows claimed under `epoch`. A row claimed since under a newer
+        epoch (after a takeover) is left to its new claimer."""
         async with self._engine.begin() as connection:
-            await _settle_in(connection, settlement, now)
+            await _settle_in(connection, settlement, now, epoch)
 
-    async def recover(self, now: dt.datetime) -> int:
-        """After a crash: rows caught sending may or may not have gone out; send them again."""
+    async def release(self, platform: str, epoch: int, now: dt.datetime) -> int:
+        """Put back to pending the platform's rows left sending under `epoch` (a pass that
+        failed) or under an older one (a holder that is gone): they may or may not have gone
+        out, and are sent again. Rows sending under a newer epoch are a live holder's."""
         async with self._engine.begin() as connection:
             result = await connection.execute(
                 update(outbox)
-                .where(OUT.state == OutboxState.SENDING)
+                .where(
+                    OUT.state == OutboxState.SENDING,
+                    OUT.platform == platform,
+                    OUT.epoch <= epoch,
+                )
                 .values(state=OutboxState.PENDING, updated_at=now)
             )
         return max(result.rowcount, 0)
@@ -245,17 +296,32 @@ async def enqueue_all_active_in(
     statement = insert_ignoring_duplicates(connection, outbox).from_select(
         columns, union_all(chats_reading("en"), chats_reading("id"))
     )
-    result = await connection.execute(statement)
-    return max(result.rowcount, 0)
+    added = max((await connection.execute(statement)).rowcount, 0)
+    if added:
+        await notify_in(connection)
+    return added
 
 
-async def _settle_in(connection: AsyncConnection, settlement: Settlement, now: dt.datetime) -> None:
+# The channel the senders listen on (PostgreSQL): something was queued for them.
+CHANNEL = "ringkas_outbox"
+
+
+async def notify_in(connection: AsyncConnection) -> None:
+    """Wake the senders of every instance when this transaction commits (PostgreSQL delivers a
+    notification only then, and only once however often it was sent in one transaction)."""
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text(f"NOTIFY {CHANNEL}"))
+
+
+async def _settle_in(
+    connection: AsyncConnection, settlement: Settlement, now: dt.datetime, epoch: int
+) -> None:
     async def set_rows(rows: list[dict[str, Any]], **values: Any) -> None:
         """One executemany over the rows (each with its "row" id), counting an attempt."""
         if rows:
             statement = (
                 update(outbox)
-                .where(OUT.id == bindparam("row"))
+                .where(OUT.id == bindparam("row"), OUT.epoch == epoch)
                 .values(attempts=OUT.attempts + 1, updated_at=now, **values)
             )
             await connection.execute(statement, rows)

@@ -11,8 +11,8 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.ports import MessageKind
-from bot.core.store.outbox import enqueue_all_active_in, insert_ignoring_duplicates
-from bot.core.store.tables import audit, markers, pushes
+from bot.core.store.outbox import enqueue_all_active_in, insert_ignoring_duplicates, upsert
+from bot.core.store.tables import audit, choices, markers, pushes
 
 
 class PushState(enum.StrEnum):
@@ -164,9 +164,27 @@ class Markers:
             return (await connection.execute(query)).scalar_one_or_none()
 
     async def put(self, name: str, value: str) -> None:
+        """Set the marker, in one statement: two instances setting it at once cannot both
+        insert."""
         async with self._engine.begin() as connection:
-            updated = await connection.execute(
-                update(markers).where(markers.c.name == name).values(value=value)
+            await connection.execute(upsert(connection, markers, name=name, value=value))
+
+
+class Choices:
+    """Long button commands by their short keys (see `tables.choices`)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def keep(self, key: str, command: str, now: dt.datetime) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                insert_ignoring_duplicates(connection, choices).values(
+                    key=key, command=command, created_at=now
+                )
             )
-            if not updated.rowcount:
-                await connection.execute(markers.insert().values(name=name, value=value))
+
+    async def command(self, key: str) -> str | None:
+        query = select(choices.c.command).where(choices.c.key == key)
+        async with self._engine.connect() as connection:
+            return (await connection.execute(query)).scalar_one_or_none()

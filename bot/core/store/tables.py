@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -108,6 +109,9 @@ outbox = Table(
     Column("message_id", String(64)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # The fencing epoch of the sender lease under which the row was last claimed: a takeover
+    # releases the rows of older epochs, and a holder that lost its lease records only its own.
+    Column("epoch", Integer, nullable=False, server_default="0"),
     UniqueConstraint("subscription_id", "occasion", "lang", name="uq_outbox_delivery"),
     # Claims take rows in this order; `lang` is in it so that the English and Indonesian copies
     # for one chat land in different batches rather than one waiting a second on the other.
@@ -157,6 +161,31 @@ markers = Table(
 )
 
 
+# Roles that one instance at a time holds (see `store.leases`): who holds each, under which
+# fencing epoch (raised at every takeover), its session on the database and until when its
+# holder last promised to be alive.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(100), nullable=False),
+    Column("epoch", Integer, nullable=False),
+    Column("session", Integer, nullable=False),  # the holder's backend pid (PostgreSQL)
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+
+# The commands of buttons too long for the platform's button data, by the short key the button
+# carries instead: in the store, so that a press reaches any instance (and survives a restart).
+choices = Table(
+    "choices",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("command", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+
 def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[subscriptions, outbox, bodies, pushes, audit])
 
@@ -165,8 +194,20 @@ def _add_markers_v2(connection: Connection) -> None:
     metadata.create_all(connection, tables=[markers])
 
 
+def _add_leases_v3(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[leases, choices])
+    # v1 creates the outbox from the table as defined today, epoch included: only a database
+    # made by an older release lacks it.
+    if "epoch" not in {column["name"] for column in inspect(connection).get_columns("outbox")}:
+        connection.execute(text("ALTER TABLE outbox ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0"))
+
+
 # Each migration brings the schema from its index to the next version; append, never edit.
-MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_create_v1, _add_markers_v2)
+MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (
+    _create_v1,
+    _add_markers_v2,
+    _add_leases_v3,
+)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 

@@ -4,8 +4,8 @@ says so."""
 
 from __future__ import annotations
 
-from bot.adapters.choices import KEY_PREFIX
 from bot.adapters.telegram.buttons import CALLBACK_DATA_LIMIT
+from bot.core.buttons import KEY_PREFIX
 from bot.core.models import Lang
 from bot.core.ports import Format
 from bot.core.text.fitting import whosaid_message
@@ -102,7 +102,7 @@ async def test_a_button_the_bot_no_longer_knows_says_it_has_expired(
     bot = await start_bot()
     [question] = await bot.say(BUDI.id, "/whosaid minister", user=BUDI)
 
-    api.feed_callback(BUDI, question, KEY_PREFIX + "deadbeef" * 3)  # a key from before a restart
+    api.feed_callback(BUDI, question, KEY_PREFIX + "deadbeef" * 3)  # a key the store never had
     api.feed_callback(ANA, question, "page:2")  # not a command at all
     await api.wait_for(lambda: len(api.callback_answers) == 2)
 

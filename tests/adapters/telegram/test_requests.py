@@ -3,15 +3,17 @@ buttons. Pure functions over python-telegram-bot's objects: no network, no stand
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
 from telegram import Bot, Chat, Message, User
 from telegram.constants import ChatMemberStatus
 
-from bot.adapters.choices import KEY_PREFIX
-from bot.adapters.telegram.buttons import CALLBACK_DATA_LIMIT, Buttons
+from bot.adapters.telegram.buttons import CALLBACK_DATA_LIMIT, markup
 from bot.adapters.telegram.requests import (
     addressed_elsewhere,
     chat_kind,
@@ -20,9 +22,12 @@ from bot.adapters.telegram.requests import (
     language,
     may_manage,
 )
+from bot.core.buttons import KEY_PREFIX, ButtonData
 from bot.core.commands import Choice
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef
+from bot.core.store import Store
+from tests.fakes import SettableClock
 
 GROUP_ID = -1001234567890
 
@@ -239,29 +244,34 @@ async def test_in_a_group_telegram_is_asked_whether_the_user_is_an_admin(
     assert bot.asked == [(GROUP_ID, 7)]
 
 
-# --- Buttons.markup ---
+# --- buttons.markup ---
 
 
-def test_no_choices_no_markup() -> None:
-    assert Buttons().markup(()) is None
+@pytest.fixture
+async def data(tmp_path: Path) -> AsyncIterator[ButtonData]:
+    async with await Store.open(tmp_path / "ringkas.sqlite3") as store:
+        yield ButtonData(store.choices, SettableClock(dt.datetime(2025, 10, 9, tzinfo=dt.UTC)))
 
 
-def test_one_button_per_row_carrying_its_command() -> None:
+async def test_no_choices_no_markup(data: ButtonData) -> None:
+    assert await markup((), data) is None
+
+
+async def test_one_button_per_row_carrying_its_command(data: ButtonData) -> None:
     choices = (
         Choice("Benjamin Netanyahu", "/whosaid benjamin-netanyahu"),
         Choice("Bezalel Smotrich", "/whosaid bezalel-smotrich"),
         Choice("Itamar Ben-Gvir", "/whosaid itamar-ben-gvir"),
     )
-    buttons = Buttons()
 
-    markup = buttons.markup(choices)
+    drawn = await markup(choices, data)
 
-    assert markup is not None
-    rows = markup.inline_keyboard
+    assert drawn is not None
+    rows = drawn.inline_keyboard
     assert [len(row) for row in rows] == [1, 1, 1]
     assert [row[0].text for row in rows] == [c.label for c in choices]
     assert [row[0].callback_data for row in rows] == [c.command for c in choices]
-    assert [buttons.command(str(row[0].callback_data)) for row in rows] == [
+    assert [await data.command(str(row[0].callback_data)) for row in rows] == [
         c.command for c in choices
     ]
 
@@ -275,37 +285,25 @@ def test_one_button_per_row_carrying_its_command() -> None:
         "/whosaid " + "🙂" * 30,
     ],
 )
-def test_callback_data_is_never_over_64_bytes_and_maps_back(command: str) -> None:
-    buttons = Buttons()
+async def test_callback_data_is_never_over_64_bytes_and_maps_back(
+    data: ButtonData, command: str
+) -> None:
+    drawn = await markup((Choice("Send", command), Choice("Cancel", "/push cancel x")), data)
 
-    markup = buttons.markup((Choice("Send", command), Choice("Cancel", "/push cancel x")))
-
-    assert markup is not None
-    [long], [short] = markup.inline_keyboard
-    data = str(long.callback_data)
-    assert len(data.encode()) <= CALLBACK_DATA_LIMIT == 64
-    assert data.startswith(KEY_PREFIX)
-    assert buttons.command(data) == command
+    assert drawn is not None
+    [long], [short] = drawn.inline_keyboard
+    carried = str(long.callback_data)
+    assert len(carried.encode()) <= CALLBACK_DATA_LIMIT == 64
+    assert carried.startswith(KEY_PREFIX)
+    assert await data.command(carried) == command
     assert short.callback_data == "/push cancel x"
 
 
-def test_a_command_of_exactly_64_bytes_is_carried_as_itself() -> None:
+async def test_a_command_of_exactly_64_bytes_is_carried_as_itself(data: ButtonData) -> None:
     command = "/whosaid " + "é" * 27 + "a"
     assert len(command.encode()) == 64
 
-    markup = Buttons().markup((Choice("x", command),))
+    drawn = await markup((Choice("x", command),), data)
 
-    assert markup is not None
-    assert markup.inline_keyboard[0][0].callback_data == command
-
-
-def test_a_button_from_before_a_restart_has_expired() -> None:
-    command = "/push " + "an announcement " * 20
-    before = Buttons().markup((Choice("Send", command),))
-    assert before is not None
-
-    data = str(before.inline_keyboard[0][0].callback_data)
-
-    assert Buttons().command(data) is None  # a new process knows no old keys
-    assert Buttons().command("/whosaid antonio-guterres") == "/whosaid antonio-guterres"
-    assert Buttons().command(None) is None
+    assert drawn is not None
+    assert drawn.inline_keyboard[0][0].callback_data == command

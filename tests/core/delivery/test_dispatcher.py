@@ -156,10 +156,10 @@ def outstanding_at_claims(store: Store, sender: RecordingSender) -> list[int]:
     claimed = 0
     claim = store.outbox.claim
 
-    async def counting(platform: str, now: dt.datetime, limit: int) -> list[Delivery]:
+    async def counting(platform: str, now: dt.datetime, limit: int, epoch: int) -> list[Delivery]:
         nonlocal claimed
         seen.append(claimed - len(sender.sent))
-        rows = await claim(platform, now, limit)
+        rows = await claim(platform, now, limit, epoch)
         claimed += len(rows)
         return rows
 
@@ -482,7 +482,7 @@ async def test_a_crash_mid_batch_resends_at_most_one_batch(
 
     second_run = RecordingSender()
     async with await Store.open(database) as reopened:
-        assert await reopened.outbox.recover(clock.now()) == 5
+        assert await reopened.outbox.release("telegram", 0, clock.now()) == 5
         report = await dispatcher(reopened, second_run, clock, in_flight=in_flight).drain()
         assert report.delivered == 7
         assert {r.state for r in await outbox_rows(reopened)} == {"delivered"}
@@ -509,7 +509,7 @@ async def test_abandoned_claim_is_recovered_after_reopening(
         # Without recovery the claimed rows stay in sending; the others go out.
         assert (await dispatcher(reopened, sender, clock).drain()).delivered == 5
         assert await count_sending(reopened) == 3
-        assert await reopened.outbox.recover(clock.now()) == 3
+        assert await reopened.outbox.release("telegram", 0, clock.now()) == 3
         await dispatcher(reopened, sender, clock).drain()
         assert await count_sending(reopened) == 0
     assert sends_per_chat(sender.sent) == {sub.chat: 1 for sub in subs}
@@ -645,8 +645,10 @@ async def test_sending_rows_never_exceed_in_flight_while_the_window_slides(
     at_claims = outstanding_at_claims(store, sender)
     claim = store.outbox.claim
 
-    async def claim_and_look(platform: str, now: dt.datetime, limit: int) -> list[Delivery]:
-        rows = await claim(platform, now, limit)
+    async def claim_and_look(
+        platform: str, now: dt.datetime, limit: int, epoch: int
+    ) -> list[Delivery]:
+        rows = await claim(platform, now, limit, epoch)
         seen_sending.append(await count_sending(store))  # the window at its fullest
         return rows
 

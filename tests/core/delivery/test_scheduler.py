@@ -233,6 +233,7 @@ class Recorder:
         self.most_active = 0
         self.hold: asyncio.Event | None = None
         self.failing: set[str] = set()
+        self.planner = True  # the instance holds the planner role
 
     async def _call(self, job: str) -> None:
         self.calls.append(job)

@@ -1,5 +1,6 @@
-"""The sending lock: one process at a time sends from a store, and a process that dies, even by
-SIGKILL, lets go of it at once (on PostgreSQL too, when a server is given)."""
+"""The sending lock: one process at a time serves a SQLite store, and a process that dies, even
+by SIGKILL, lets go of it at once. (PostgreSQL stores share out the roles by lease instead:
+test_leases.)"""
 
 from __future__ import annotations
 
@@ -12,44 +13,55 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.core.store import Store
-from bot.core.store.lock import AdvisoryLock, FileLock, NoLock, sending_lock
-from tests.core.store.conftest import POSTGRES
+from bot.core.store.leases import Lease
+from bot.core.store.lock import FileLock, NoLock, sending_lock
 
 
 def url_of(store: Store) -> str:
     return store.engine.url.render_as_string(hide_password=False)
 
 
-async def test_a_second_store_on_the_same_database_cannot_take_the_lock_until_it_is_let_go(
-    store: Store,
+async def test_a_second_store_on_the_same_file_is_not_admitted_until_the_first_lets_go(
+    database: Path,
 ) -> None:
-    other = await Store.open(url_of(store))
+    store, other = await Store.open(database), await Store.open(database)
     try:
-        assert await store.sending_lock.acquire()
-        assert await store.sending_lock.acquire()  # taking it again is harmless
+        assert await store.leases.admit()
+        assert await store.leases.admit()  # asking again is harmless
 
-        assert not await other.sending_lock.acquire()
+        assert not await other.leases.admit()
+        assert await other.leases.take("sender:telegram") is None  # nor any role
 
-        await store.sending_lock.release()
-        assert await other.sending_lock.acquire()
-        assert not await store.sending_lock.acquire()
+        await store.close()
+        assert await other.leases.admit()
     finally:
         await other.close()
-    assert await store.sending_lock.acquire()  # closing a store lets go of its lock
+        await store.close()
+    async with await Store.open(database) as third:
+        assert await third.leases.admit()  # closing a store lets go of its lock
 
 
-def test_each_database_gets_the_lock_that_fits_it(database: Path) -> None:
+async def test_the_one_process_on_a_sqlite_store_holds_every_role_one_epoch_above_the_last(
+    database: Path,
+) -> None:
+    async with await Store.open(database) as first:
+        assert await first.leases.take("sender:telegram") == Lease("sender:telegram", 1)
+        assert await first.leases.take("planner") == Lease("planner", 1)
+        assert await first.leases.beat() == set()
+    async with await Store.open(database) as second:
+        assert await second.leases.take("sender:telegram") == Lease("sender:telegram", 2)
+
+
+def test_each_sqlite_database_gets_the_lock_that_fits_it(database: Path) -> None:
     engines = {
         "file": create_async_engine(f"sqlite+aiosqlite:///{database}"),
         "memory": create_async_engine("sqlite+aiosqlite://"),
-        "postgresql": create_async_engine("postgresql+asyncpg://u@127.0.0.1:1/db"),
     }
     locks = {name: sending_lock(engine) for name, engine in engines.items()}
 
     assert isinstance(locks["file"], FileLock)
     assert locks["file"].path == Path(f"{database}.sending-lock")
     assert isinstance(locks["memory"], NoLock)
-    assert isinstance(locks["postgresql"], AdvisoryLock)
 
 
 HOLD_AND_WAIT = textwrap.dedent(
@@ -59,7 +71,7 @@ HOLD_AND_WAIT = textwrap.dedent(
 
     async def main():
         store = await Store.open(sys.argv[1])
-        print(await store.sending_lock.acquire(), flush=True)
+        print(await store.leases.admit(), flush=True)
         await asyncio.sleep(60)
 
     asyncio.run(main())
@@ -70,8 +82,7 @@ HOLD_AND_WAIT = textwrap.dedent(
 async def test_a_process_killed_with_sigkill_lets_go_of_the_lock_at_once(
     database: Path,
 ) -> None:
-    targets = [str(database)] + ([POSTGRES] if POSTGRES else [])
-    for target in targets:
+    for target in [str(database)]:
         with subprocess.Popen(
             [sys.executable, "-c", HOLD_AND_WAIT, target], stdout=subprocess.PIPE, text=True
         ) as holder:
@@ -80,12 +91,12 @@ async def test_a_process_killed_with_sigkill_lets_go_of_the_lock_at_once(
                 assert holder.stdout.readline().strip() == "True", target
                 store = await Store.open(target)
                 try:
-                    assert not await store.sending_lock.acquire(), target
+                    assert not await store.leases.admit(), target
 
                     holder.send_signal(signal.SIGKILL)
                     holder.wait(timeout=10)
 
-                    assert await store.sending_lock.acquire(), target
+                    assert await store.leases.admit(), target
                 finally:
                     await store.close()
             finally:

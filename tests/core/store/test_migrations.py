@@ -15,7 +15,10 @@ from bot.core.store import tables as store_tables
 from bot.core.store.tables import SCHEMA_VERSION, SchemaTooNew, migrate, schema_version
 from tests.core.store.conftest import NOW, subscribe
 
-TABLES = {"schema_version", "subscriptions", "outbox", "bodies", "pushes", "audit", "markers"}
+TABLES = {
+    "schema_version", "subscriptions", "outbox", "bodies", "pushes", "audit", "markers", "leases",
+    "choices",
+}  # fmt: skip
 
 
 async def versions(store: Store) -> list[int]:
@@ -176,3 +179,37 @@ async def test_a_version_1_database_gains_the_markers_and_keeps_its_data(databas
         assert await store.markers.get("discord.commands") == "abc"
     assert "markers" in names
     assert count == 1
+
+
+async def test_a_version_2_database_gains_leases_and_epochs_and_keeps_its_deliveries(
+    database: Path,
+) -> None:
+    from sqlalchemy import create_engine
+
+    # A database as version 2 left it: an outbox without epochs, with a delivery in flight.
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        schema_version.create(connection)
+        connection.execute(schema_version.insert().values(version=2))
+        store_tables.MIGRATIONS[0](connection)
+        store_tables.MIGRATIONS[1](connection)
+        connection.execute(text("ALTER TABLE outbox DROP COLUMN epoch"))  # v1 had none
+        connection.execute(
+            text(
+                "INSERT INTO outbox (subscription_id, platform, chat_id, thread, chat_kind, key,"
+                " body, lang, kind, state, attempts, next_attempt_at, created_at, updated_at)"
+                " VALUES (1, 'telegram', '1', '', 'private', 'push:p', 'b', 'en', 'digest',"
+                " 'sending', 0, '2025-10-06 00:00:00', '2025-10-06 00:00:00',"
+                " '2025-10-06 00:00:00')"
+            )
+        )
+    engine.dispose()
+
+    async with await Store.open(database) as store:
+        assert await versions(store) == [SCHEMA_VERSION]
+        lease = await store.leases.take("sender:telegram")
+        assert lease is not None
+        # The row left in flight by the old release is the new holder's to send again.
+        assert await store.outbox.release("telegram", lease.epoch, NOW) == 1
+        [again] = await store.outbox.claim("telegram", NOW, 10, lease.epoch)
+    assert again.occasion == "push:p"

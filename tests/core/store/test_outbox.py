@@ -443,7 +443,7 @@ async def test_settle_gone_keeps_a_long_reason_within_the_column(store: Store) -
 # --- recovery ---
 
 
-async def test_recover_puts_rows_caught_sending_back_to_pending(store: Store) -> None:
+async def test_release_puts_rows_caught_sending_back_to_pending(store: Store) -> None:
     sub = await subscribe(store, "telegram:1", "both")
     done = await subscribe(store, "telegram:2")
     await enqueue(store, [done])
@@ -452,19 +452,38 @@ async def test_recover_puts_rows_caught_sending_back_to_pending(store: Store) ->
     await enqueue(store, [sub])
     assert len(await store.outbox.claim("telegram", NOW, 10)) == 2
     later = NOW + MINUTE
-    assert await store.outbox.recover(later) == 2
+    assert await store.outbox.release("telegram", 0, later) == 2
     rows = await outbox_rows(store, subscription_id=sub.id)
     assert {(r.state, r.updated_at) for r in rows} == {("pending", later)}
     assert [r.state for r in await outbox_rows(store, subscription_id=done.id)] == ["delivered"]
     assert len(await store.outbox.claim("telegram", later, 10)) == 2
-    assert await store.outbox.recover(later) == 2
+    assert await store.outbox.release("telegram", 0, later) == 2
 
 
-async def test_recover_with_nothing_sending_is_zero(store: Store) -> None:
-    assert await store.outbox.recover(NOW) == 0
+async def test_release_with_nothing_sending_is_zero(store: Store) -> None:
+    assert await store.outbox.release("telegram", 0, NOW) == 0
 
 
-async def test_recover_after_a_crash_survives_reopening_the_database(database: Path) -> None:
+async def test_release_takes_the_platforms_rows_of_its_epoch_and_older_only(store: Store) -> None:
+    """A takeover under epoch 2 releases what epochs 1 and 2 left sending; a newer holder's rows
+    (epoch 3) and another platform's stay as they are."""
+    subs = [await subscribe(store, f"telegram:{i}") for i in range(3)]
+    other = await subscribe(store, "discord:9")
+    await enqueue(store, [*subs, other])
+    for epoch in (1, 2, 3):
+        assert len(await store.outbox.claim("telegram", NOW, 1, epoch)) == 1
+    assert len(await store.outbox.claim("discord", NOW, 1, 1)) == 1
+
+    assert await store.outbox.release("telegram", 2, NOW + MINUTE) == 2
+
+    states = {(r.platform, r.epoch): r.state for r in await outbox_rows(store)}
+    assert states == {
+        ("telegram", 1): "pending", ("telegram", 2): "pending", ("telegram", 3): "sending",
+        ("discord", 1): "sending",
+    }  # fmt: skip
+
+
+async def test_release_after_a_crash_survives_reopening_the_database(database: Path) -> None:
     first = await Store.open(database)
     try:
         sub = await subscribe(first, "telegram:1", "both")
@@ -477,8 +496,8 @@ async def test_recover_after_a_crash_survives_reopening_the_database(database: P
     second = await Store.open(database)
     try:
         assert [r.state for r in await outbox_rows(second)] == ["sending", "sending"]
-        assert await second.outbox.recover(NOW + MINUTE) == 2
-        again = await second.outbox.claim("telegram", NOW + MINUTE, 10)
+        assert await second.outbox.release("telegram", 1, NOW + MINUTE) == 2
+        again = await second.outbox.claim("telegram", NOW + MINUTE, 10, 1)
         assert [d.id for d in again] == [d.id for d in claimed]
     finally:
         await second.close()

@@ -1,0 +1,99 @@
+"""Roles: the work one instance at a time does for the whole service, each held by lease
+(`store.leases`) and taken over by another live instance when its holder dies.
+
+- `sender:<platform>`: the platform's dispatcher and pacer, the only ones that claim its outbox
+  rows, so its rate limits hold across instances;
+- `planner`: queues the scheduled and instant digests, and tells the admins of content problems;
+- `poller:telegram`: the one long poll Telegram allows per token (in polling mode);
+- `shard:discord:<n>`: a Discord gateway shard.
+
+Every instance asks for every role it can play; a round every ROUND seconds renews the leases it
+holds and tries the others. A role lost (the lease connection failed, or another instance holds a
+newer epoch) is given up at once: `lost` runs before anything else happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from bot.core.store.leases import Lease, Leases
+
+log = logging.getLogger(__name__)
+
+# How often leases are renewed and free roles tried: a dead holder's role is taken within about
+# this long of its death (plus the role's own start).
+ROUND = 0.5
+
+PLANNER = "planner"
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A role this instance can play: what to do when it takes the role, and when it loses it."""
+
+    name: str
+    gained: Callable[[Lease], Awaitable[None]]
+    lost: Callable[[], Awaitable[None]]
+
+
+class Roles:
+    def __init__(self, leases: Leases, roles: Sequence[Role], round_seconds: float = ROUND) -> None:
+        self._leases = leases
+        self._roles = {role.name: role for role in roles}
+        self._round = round_seconds
+        # Roles whose `gained` ran and `lost` has not, in the order taken (given up in reverse).
+        self._playing: dict[str, None] = {}
+
+    @property
+    def playing(self) -> frozenset[str]:
+        return frozenset(self._playing)
+
+    async def run(self, done: asyncio.Event) -> None:
+        """Hold what can be held until `done`; then give every role up."""
+        try:
+            while not done.is_set():
+                await self.round()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), self._round)
+        finally:
+            await self.stop()
+
+    async def round(self) -> None:
+        """Renew the leases held, let go of the roles lost, and try to take the others."""
+        for name in await self._leases.beat():
+            log.warning("lost the lease of the %s role: giving it up", name)
+            await self._lose(name)
+        for name, role in self._roles.items():
+            if name in self._playing:
+                continue
+            lease = await self._leases.take(name)
+            if lease is None:
+                continue
+            try:
+                await role.gained(lease)
+            except Exception:
+                # It may be the store: give the role back for another instance (or the next
+                # round) to try.
+                log.exception("could not take up the %s role", name)
+                await self._leases.give_up(name)
+                continue
+            self._playing[name] = None
+            log.info("holding the %s role (epoch %d)", name, lease.epoch)
+
+    async def stop(self) -> None:
+        for name in list(reversed(self._playing)):
+            await self._lose(name)
+            await self._leases.give_up(name)
+
+    async def _lose(self, name: str) -> None:
+        if name not in self._playing:
+            return
+        del self._playing[name]
+        try:
+            await self._roles[name].lost()
+        except Exception:
+            log.exception("could not stop the %s role cleanly", name)
