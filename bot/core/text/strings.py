@@ -270,7 +270,6 @@ STRINGS: Final[dict[str, Localized]] = {
     "timeline_title": Localized(
         "{story}: who said what, {period}", "{story}: siapa mengatakan apa, {period}"
     ),
-    "timeline_speaker": Localized("{name}, {role}", "{name}, {role}"),
     "timeline_speaker_topic": Localized(
         "{name}, {role}, about “{topic}”", "{name}, {role}, tentang “{topic}”"
     ),

@@ -150,11 +150,11 @@ def caption_document(timeline: Timeline, query: str) -> Document:
 def _subject(answer: SpeakerFound | TopicFound, lang: Lang) -> str:
     match answer:
         case SpeakerFound(person, _, _, topic):
-            values = {"name": person.name.get(lang), "role": person.role.get(lang)}
+            name, role = person.name.get(lang), person.role.get(lang)
             if topic:
                 topic = printable(echo(topic))
-                return say(lang, "timeline_speaker_topic", topic=topic, **values)
-            return say(lang, "timeline_speaker", **values)
+                return say(lang, "timeline_speaker_topic", topic=topic, name=name, role=role)
+            return f"{name}, {role}"
         case TopicFound(query, _, _):  # the reader's words, drawn: no control characters
             return say(lang, "timeline_topic", query=printable(echo(query)))
 
