@@ -151,10 +151,9 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     pinned = one_core()
     try:
         return measure(args, pinned, had, load_before)
-    finally:  # the process as it was: a caller (the smoke test) goes on in it
+    finally:  # its CPUs as they were: a caller (the smoke test) goes on in the process
         if had:
             os.sched_setaffinity(0, had)
-        gc.unfreeze()
 
 
 def measure(
@@ -164,8 +163,9 @@ def measure(
     shipped = QuoteIndex(load_catalog(CONTENT))
     with tempfile.TemporaryDirectory() as folder:
         synthetic = synthetic_timeline(Path(folder))
-    # As the bot's library does after a load: what lives until the next load is kept out of
-    # the garbage collector's walks, whose pauses would show as the event loop's.
+    # As the bot's library does after a load (and, like it, for good): what lives until the
+    # next load is kept out of the garbage collector's walks, whose pauses would show as the
+    # event loop's.
     gc.collect()
     gc.freeze()
     meta = {**machine(), "cpu": pinned, "statements": len(synthetic.entries)}

@@ -78,7 +78,7 @@ _FONT_FILES = {
 _lock = threading.Lock()
 # What matplotlib warns of each character DejaVu Sans has no glyph for (an emoji in a reader's
 # query): drawn as a box, which says as much.
-_MISSING_GLYPH = r"Glyph \d+ .* missing from font"
+_MISSING_GLYPH = r"Glyph \d+ [\s\S]* missing from font"  # (the glyph may be a line break)
 
 
 @contextlib.contextmanager

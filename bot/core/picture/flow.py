@@ -6,6 +6,7 @@ Pure: text is measured by the function passed in (the drawing passes matplotlib'
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ class Run:
 
 Line = tuple[Run, ...]
 
+_SPACE = re.compile(r"\s")  # any white space parts words: a line break in a text is a space
 # A word, made of pieces in their styles with nothing between them ("Trump" bold, ":" plain).
 _Word = tuple[tuple[str, Style], ...]
 
@@ -92,7 +94,7 @@ def _words(spans: Sequence[Span]) -> list[_Word]:
     words: list[list[tuple[str, Style]]] = []
     glued = False  # the next piece continues the last word
     for span in spans:
-        parts = span.text.split(" ")
+        parts = _SPACE.split(span.text)
         for index, part in enumerate(parts):
             if index > 0:
                 glued = False

@@ -34,6 +34,12 @@ def test_words_fill_a_line_and_break_at_spaces() -> None:
     assert texts(lines) == ["one two", "three", "four"]
 
 
+def test_any_white_space_parts_words_as_a_space_does() -> None:
+    lines = flow([Span("one\ntwo\t three")], 100 * CHAR, measure)
+
+    assert texts(lines) == ["one two three"]
+
+
 def test_styles_become_runs_placed_where_the_text_before_them_ends() -> None:
     [line] = flow([Span("Donald Trump", Style.BOLD), Span(": “Go.”")], 100 * CHAR, measure)
 
