@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from benchmarks import (
     bench_load,
     bench_runtime,
     bench_telegram,
+    bench_timeline,
 )
 from benchmarks.broadcast import Figures
 from benchmarks.common import subscription_row
@@ -252,3 +254,19 @@ def test_a_small_failover_benchmark_run_reports_each_scenario(tmp_path: Path) ->
     assert len(runs["kills"]["failover_s"]) == 1 and runs["kills"]["failover_s"][0] > 0
     assert runs["shard_0"]["failover_s"] > 0 and runs["shard_0"]["channels_shown_once"] == 20
     assert runs["cut"]["failover_s"] > 0
+
+
+def test_the_timeline_benchmark_reports_every_figure_and_gives_the_process_its_cpus_back(
+    tmp_path: Path,
+) -> None:
+    report = tmp_path / "figures.json"
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+
+    assert bench_timeline.main(["--runs", "1", "--hits", "5", "--json", str(report)]) == 0
+
+    figures = {f["measure"]: f for f in json.loads(report.read_text())["figures"]}
+    assert any(m.startswith("draw 50 statements") for m in figures)
+    assert figures["cache: bytes of the pictures held"]["verdict"] == "PASS"
+    assert figures["cache hit (query → PNG)"]["verdict"] in {"PASS", "FAIL"}
+    if cpus is not None:
+        assert os.sched_getaffinity(0) == cpus

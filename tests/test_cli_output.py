@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from bot.core.text import wording
 from bot.core.text.strings import say
 from bot.core.text.whosaid import NothingFound, QuoteIndex, SpeakerFound
 from tests.conftest import CONTENT
+from tests.pngs import read_png
 
 
 @dataclass(frozen=True)
@@ -216,3 +218,67 @@ def test_a_reader_that_stops_early_ends_the_digest_quietly() -> None:
         errors = reader.stderr.read().decode()
         assert reader.wait(timeout=30) == 0
     assert "Traceback" not in errors
+
+
+# --- timeline ---
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_timeline_writes_the_picture_and_says_what_it_shows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, lang: Lang
+) -> None:
+    out = tmp_path / "timeline.png"
+
+    run = ringkas(capsys, "timeline", "trump", "--lang", lang, "--out", str(out))
+
+    png = read_png(out.read_bytes())
+    assert run.code == 0 and run.err == ""
+    role = {"en": "President of the United States, 7 statements"}
+    role["id"] = "Presiden Amerika Serikat, 7 pernyataan"
+    assert run.out == f"{out}: 1080×{png.height} px; Donald Trump, {role[lang]}\n"
+
+
+def test_timeline_keeps_to_the_days_asked_for(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "t.png"
+
+    window = ["--since", "2025-10-07", "--until", "2025-10-07"]
+    run = ringkas(capsys, "timeline", *window, "--out", str(out))
+
+    assert run.code == 0 and run.out.endswith("; 8 statements\n")
+    assert read_png(out.read_bytes()).texts["Title"].endswith("7 October 2025")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["zzqx"], "No speaker or statement matches “zzqx”."),
+        (["minister"], "“minister” could be more than one person. Which one?"),
+        (["--since", "2025-10-09"], "No statements for 9 October 2025."),
+    ],
+)
+def test_timeline_with_nothing_to_draw_says_so_writes_nothing_and_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], expected: str
+) -> None:
+    out = tmp_path / "t.png"
+
+    run = ringkas(capsys, "timeline", *args, "--out", str(out))
+
+    assert run.code == 1 and run.out.startswith(expected)
+    assert not out.exists()
+
+
+def test_timeline_needs_an_output_file(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["timeline", "trump"])
+    assert stopped.value.code == 2
+    assert "--out" in capsys.readouterr().err
+
+
+def test_timeline_into_a_folder_that_does_not_exist_fails_with_its_reason(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    run = ringkas(capsys, "timeline", "--out", str(tmp_path / "nowhere" / "t.png"))
+
+    assert run.code == 1 and "No such file or directory" in run.err

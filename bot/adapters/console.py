@@ -1,16 +1,19 @@
 """A chat in the terminal on the same core as Telegram and Discord: each input line is a message
 from the local user, a bot admin unless the config's `admins.console` leaves "local" out; replies
-and the digests delivered here print to the output."""
+and the digests delivered here print to the output, and a reply's picture is written to a file
+whose path is printed."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import tempfile
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
-from bot.core.commands import Reply, Request, handle
+from bot.core.commands import Picture, Reply, Request, handle
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Delivered, Format, Outbound, Outcome
 from bot.core.roles import Role
@@ -37,11 +40,21 @@ class ConsoleSender:
 
 
 class ConsoleAdapter:
-    def __init__(self, input: TextIO, output: TextIO, lang: Lang, done: asyncio.Event) -> None:
+    def __init__(
+        self,
+        input: TextIO,
+        output: TextIO,
+        lang: Lang,
+        done: asyncio.Event,
+        pictures: Path | None = None,
+    ) -> None:
+        """Pictures are written to `pictures` (by default a new temporary folder)."""
         self._input = input
         self._output = output
         self._lang = lang
         self._done = done
+        self._pictures = pictures
+        self._picture_numbers = itertools.count(1)
         self.sender = ConsoleSender(output)
         self._task: asyncio.Task[None] | None = None
 
@@ -90,8 +103,18 @@ class ConsoleAdapter:
         )
 
     def show(self, reply: Reply) -> None:
-        for message in reply.messages:
+        for index, message in enumerate(reply.messages):
             print(message, file=self._output)
+            if index == 0 and reply.picture is not None:
+                print(f"[picture: {self._save(reply.picture)}]", file=self._output)
         for choice in reply.choices:
             print(f"  [{choice.label}] {choice.command}", file=self._output)
         print(file=self._output, flush=True)
+
+    def _save(self, picture: Picture) -> Path:
+        """The picture in a file of its own (numbered: an earlier one is not overwritten)."""
+        if self._pictures is None:
+            self._pictures = Path(tempfile.mkdtemp(prefix="ringkas-pictures-"))
+        path = self._pictures / f"{next(self._picture_numbers)}-{picture.filename}"
+        path.write_bytes(picture.png)
+        return path

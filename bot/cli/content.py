@@ -1,4 +1,5 @@
-"""`ringkas check`, `digest` and `whosaid`: the content, read without running the bot."""
+"""`ringkas check`, `digest`, `whosaid` and `timeline`: the content, read without running the
+bot."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from typing import Any
 from bot.cli.common import NOTHING, OK, Failure, config_option, count, int_range, settings_of
 from bot.core.content.loading import ContentInvalid, check_content, load_catalog
 from bot.core.models import LANGS, Catalog, Lang
+from bot.core.picture import draw
 from bot.core.ports import Format
 from bot.core.text.compose import Window
-from bot.core.text.fitting import digest_message, no_digest_message, whosaid_message
+from bot.core.text.fitting import answer_message, digest_message, no_digest_message, whosaid_message
+from bot.core.text.timeline import Timeline, nothing_to_draw, timeline_of
 from bot.core.text.whosaid import NothingFound, QuoteIndex
 
 
@@ -48,6 +51,21 @@ def add_parsers(commands: Any) -> None:
         "--limit", type=int_range(1, 20), default=5, metavar="N", help="statements (1–20)"
     )
     whosaid.set_defaults(run=_whosaid)
+
+    timeline = commands.add_parser(
+        "timeline", help="draw who said what, by day and by speakers' group, as a PNG"
+    )
+    timeline.add_argument(
+        "query", nargs="*", metavar="QUERY", help="a person or a topic (default: everyone)"
+    )
+    content_options(timeline)
+    timeline.add_argument("--lang", choices=LANGS, help="en or id (default: from config, else en)")
+    timeline.add_argument("--since", type=iso_date, metavar="DATE", help="first day (YYYY-MM-DD)")
+    timeline.add_argument("--until", type=iso_date, metavar="DATE", help="last day (YYYY-MM-DD)")
+    timeline.add_argument(
+        "--out", type=Path, required=True, metavar="FILE.png", help="where to write the picture"
+    )
+    timeline.set_defaults(run=_timeline)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -98,6 +116,27 @@ def _whosaid(args: argparse.Namespace) -> int:
     )
     print(message)
     return NOTHING if isinstance(answer, NothingFound) else OK
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    catalog = catalog_of(args)
+    lang: Lang = args.lang or args.settings.language
+    window = Window(args.since, args.until)
+    found = timeline_of(QuoteIndex(catalog), " ".join(args.query), lang, window)
+    if found is None:
+        print(nothing_to_draw(catalog, window, lang))
+        return NOTHING
+    if not isinstance(found, Timeline):  # in words, as `whosaid` answers
+        print(answer_message(catalog, found, lang, Format.TEXT)[1])
+        return NOTHING
+    picture = draw.png(found)
+    try:
+        args.out.write_bytes(picture)
+    except OSError as error:
+        raise Failure([f"{args.out}: {error.strerror or error}"]) from None
+    width, height = draw.png_size(picture)
+    print(f"{args.out}: {width}×{height} px; {found.what}")
+    return OK
 
 
 def catalog_of(args: argparse.Namespace) -> Catalog:

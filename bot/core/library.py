@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.core.content.loading import ContentInvalid, load_catalog
 from bot.core.content.problems import ContentError
 from bot.core.models import Catalog, Lang
+from bot.core.picture.pictures import Pictures
 from bot.core.ports import Format
 from bot.core.text.compose import DigestOptions, Window
 from bot.core.text.fitting import digest_message
@@ -81,6 +82,7 @@ class Library:
         self.problems: tuple[ContentError, ...] = ()  # of the last reload, if it failed
         self._lock = asyncio.Lock()
         self._messages: dict[tuple[Lang, Format], str | None] = {}  # of the edition in service
+        self.pictures = Pictures()  # timeline pictures, kept until the content changes
 
     @classmethod
     async def load(cls, directory: Path, options: DigestOptions, now: dt.datetime) -> Library:
@@ -113,6 +115,7 @@ class Library:
                 return ReloadFailed(invalid.errors)
             self._edition, self.problems = edition, ()
             self._messages.clear()
+            self.pictures.clear()
             _settle_heap()
             return Reloaded(edition, changed=edition.selection != previous.selection)
 

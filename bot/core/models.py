@@ -39,6 +39,14 @@ class DateBasis(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Group:
+    """A side speakers belong to (a government, an organisation): one lane of a timeline."""
+
+    id: str
+    name: Localized
+
+
+@dataclass(frozen=True, slots=True)
 class Person:
     """A speaker: a person, or a body such as "Israeli officials" when the source names no one."""
 
@@ -46,6 +54,7 @@ class Person:
     name: Localized
     role: Localized
     aliases: tuple[str, ...] = ()
+    group: str | None = None  # a Group's id
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +123,7 @@ class Catalog:
     summaries: tuple[Summary, ...]
     statements: tuple[Statement, ...]
     statements_by_id: Mapping[str, Statement] = field(repr=False)
+    groups: Mapping[str, Group] = field(default_factory=dict)  # in the curators' order
 
     @property
     def newest_date(self) -> dt.date | None:

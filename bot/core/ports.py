@@ -128,23 +128,31 @@ class Sender(Protocol):
 class ReplyCall:
     """One message of a reply to a command, as any instance can carry it out: on a shared store
     it may travel to the instance holding the platform's sender (`core.delivery.replies`), so it
-    is plain data. A new message, with its buttons as (label, data) pairs, one per row; or, with
-    `message_id`, an edit of that message of the bot's: its text replaced, or with no text only
-    its buttons taken away."""
+    is plain data. A new message, with its buttons as (label, data) pairs, one per row, and with
+    `photo` a picture (PNG) whose caption the text is; or, with `message_id`, an edit of that
+    message of the bot's: its text replaced, or with no text only its buttons taken away."""
 
     text: str | None
     buttons: tuple[tuple[str, str], ...] = ()
     message_id: str = ""  # the message to edit; "" for a new one
+    photo: bytes | None = None
+    photo_name: str = ""
 
     def __post_init__(self) -> None:
         if self.text is None and not self.message_id:
             raise ValueError("a new message needs a text")
-        if self.buttons and self.message_id:
-            raise ValueError("an edit keeps no buttons")
+        if (self.buttons or self.photo) and self.message_id:
+            raise ValueError("an edit keeps no buttons and adds no picture")
 
     @classmethod
-    def new(cls, text: str, buttons: tuple[tuple[str, str], ...] = ()) -> ReplyCall:
-        return cls(text, buttons)
+    def new(
+        cls,
+        text: str,
+        buttons: tuple[tuple[str, str], ...] = (),
+        photo: tuple[bytes, str] | None = None,
+    ) -> ReplyCall:
+        png, name = photo or (None, "")
+        return cls(text, buttons, photo=png, photo_name=name)
 
     @classmethod
     def edit(cls, message_id: str, text: str | None) -> ReplyCall:

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.adapters.console import LOCAL_CHAT, PLATFORM, ConsoleAdapter, ConsoleSender
 from bot.app import open_runtime, serve
 from bot.config import Settings
-from bot.core.commands import Choice, Reply, Request
+from bot.core.commands import Choice, Picture, Reply, Request
 from bot.core.ports import ChatKind, ChatRef, Delivered, Format, MessageKind, Outbound, SystemClock
 from bot.core.text.strings import say
 from tests.conftest import CONTENT
@@ -80,6 +80,21 @@ def test_a_reply_prints_its_messages_then_its_choices_then_a_blank_line() -> Non
     assert output.getvalue() == (
         "Preview\nSend it?\n  [Send] /push confirm abc\n  [Cancel] /push cancel abc\n\n"
     )
+
+
+def test_a_picture_is_written_to_a_file_of_its_own_and_its_path_printed(tmp_path: Path) -> None:
+    output = io.StringIO()
+    adapter = ConsoleAdapter(io.StringIO(), output, "en", asyncio.Event(), pictures=tmp_path)
+    reply = Reply(("The caption",), picture=Picture(b"\x89PNG picture", "timeline-en.png"))
+
+    adapter.show(reply)
+    adapter.show(reply)
+
+    first, second = tmp_path / "1-timeline-en.png", tmp_path / "2-timeline-en.png"
+    assert output.getvalue() == (
+        f"The caption\n[picture: {first}]\n\nThe caption\n[picture: {second}]\n\n"
+    )
+    assert first.read_bytes() == second.read_bytes() == b"\x89PNG picture"
 
 
 async def test_a_conversation_answers_each_line_and_at_its_end_plans_what_is_due(

@@ -16,7 +16,8 @@ CORE = Path(bot.core.__file__).parent
 # What each folder must not import: whatever comes after it in the flow.
 DOWNSTREAM = {
     "content": ("text", "delivery", "commands", "store", "library", "services"),
-    "text": ("delivery", "commands", "store", "library", "services"),
+    "text": ("delivery", "commands", "store", "library", "services", "picture"),
+    "picture": ("delivery", "commands", "store", "library", "services", "content"),
     "store": ("delivery", "commands", "library", "services", "content", "text"),
 }
 
@@ -69,3 +70,19 @@ def test_every_core_package_says_in_its_first_line_what_it_owns() -> None:
     for package in [CORE, *(p.parent for p in CORE.glob("*/__init__.py"))]:
         first = (package / "__init__.py").read_text().splitlines()[0]
         assert first.startswith('"""') and len(first) > 20, package
+
+
+def test_nothing_loads_matplotlib_until_a_picture_is_drawn() -> None:
+    """matplotlib takes a good half second to import: the bot's start, the command line and
+    every other command do without it."""
+    program = (
+        "import sys\n"
+        "import bot.app, bot.cli, bot.core.commands, bot.core.library, bot.core.picture.draw\n"
+        "import bot.core.picture.pictures\n"
+        "print('matplotlib' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

@@ -17,8 +17,12 @@ forgotten and migrated chats, flood control (429), server errors, slow answers a
 Wire format, as python-telegram-bot 22 sends it: POST `{base_url}{token}/{method}`, form-encoded
 (multipart when files go along); strings are sent as they are and everything else (numbers,
 booleans, objects, lists) as JSON text, so `chat_id=5` arrives as "5" and `reply_markup` as a JSON
-document. The error mapping PTB applies (`request/_baserequest.py`) is driven by the HTTP status
-and `parameters`: `migrate_to_chat_id` → ChatMigrated, `retry_after` → RetryAfter (whatever the
+document; an uploaded file (sendPhoto's `photo`, or one named by "attach://<part>") arrives as an
+`Upload`. Photos are checked as Telegram checks them, for PNG pictures (the stand-in reads no
+other format): their size, and width + height at most 10,000 with a ratio of at most 20.
+
+The error mapping PTB applies (`request/_baserequest.py`) is driven by the HTTP status and
+`parameters`: `migrate_to_chat_id` → ChatMigrated, `retry_after` → RetryAfter (whatever the
 status), 403 → Forbidden, 400 → BadRequest, 401/404 → InvalidToken, 409 → Conflict, anything
 else (500, 502) → NetworkError; a dropped connection or a hanging answer is NetworkError/TimedOut.
 """
@@ -35,6 +39,7 @@ import math
 import random
 import re
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +56,10 @@ BOT_ID = 1000
 GROUP_ANONYMOUS_BOT = 1087968824  # `from` of messages an anonymous group admin sends
 CHANNEL_BOT = 136817688  # `from` of messages a linked channel posts into its discussion group
 TEXT_LIMIT = 4096  # UTF-16 code units of text after entity parsing
+CAPTION_LIMIT = 1024  # of a photo's caption, likewise
+PHOTO_BYTES = 10 * 1024 * 1024  # a photo uploaded to the Bot API
+PHOTO_SIDES = 10_000  # width + height of a photo
+PHOTO_RATIO = 20  # the longer side over the shorter
 # Updates getUpdates delivers when allowed_updates was never set (or set to []).
 DEFAULT_UPDATE_TYPES = frozenset({
     "message", "edited_message", "channel_post", "edited_channel_post", "callback_query",
@@ -140,9 +149,18 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
+class Upload:
+    """A file the bot uploaded with a request (a multipart part)."""
+
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class SentMessage:
-    """A message the server accepted from sendMessage, with its parameters as the bot sent them
-    (text still in its parse mode's markup)."""
+    """A message the server accepted from sendMessage or sendPhoto, with its parameters as the
+    bot sent them (text, or a photo's caption, still in its parse mode's markup)."""
 
     chat_id: int
     text: str
@@ -153,6 +171,7 @@ class SentMessage:
     message_id: int
     at: float
     paid: bool = False  # sent with allow_paid_broadcast
+    photo: Upload | None = None  # sendPhoto's picture: `text` is its caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,6 +480,7 @@ class TelegramStandIn(LoopbackStandIn):
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
@@ -1088,6 +1108,38 @@ class TelegramStandIn(LoopbackStandIn):
         self._check_can_write(chat)
         text, parse_mode = params.get("text"), params.get("parse_mode")
         plain, entities = self._format(text, parse_mode, params.get("entities"))
+        content: JSON = {"text": plain}
+        if entities:
+            content["entities"] = entities
+        if (preview := params.get("link_preview_options")) is not None:
+            content["link_preview_options"] = preview
+        return self._post(chat, params, content, str(text))
+
+    def _send_photo(self, params: JSON) -> JSON:
+        chat = self._chat(params)
+        self._check_can_write(chat)
+        photo = params.get("photo")
+        if isinstance(photo, str) and photo.startswith("attach://"):
+            photo = params.get(photo.removeprefix("attach://"))
+        if not isinstance(photo, Upload):
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        width, height = _photo_size(photo)
+        content: JSON = {"photo": _photo_sizes(photo, width, height)}
+        caption, parse_mode = params.get("caption"), params.get("parse_mode")
+        if caption:
+            plain, entities = self._format(caption, parse_mode, params.get("caption_entities"))
+            if utf16_len(plain) > CAPTION_LIMIT:
+                raise bad_request("message caption is too long")
+            content["caption"] = plain
+            if entities:
+                content["caption_entities"] = entities
+        return self._post(chat, params, content, str(caption or ""), photo)
+
+    def _post(
+        self, chat: Chat, params: JSON, content: JSON, text: str, photo: Upload | None = None
+    ) -> JSON:
+        """A message made of `content` posted to `chat`: flood control, the reply markup and
+        the topic applied as for every send, then stored and recorded."""
         markup = self._check_markup(params.get("reply_markup"))
         paid = params.get("allow_paid_broadcast") is True
         if self._limits is not None:
@@ -1102,26 +1154,23 @@ class TelegramStandIn(LoopbackStandIn):
             message["sender_chat"] = chat.to_dict()
         else:
             message["from"] = self.bot_user.to_dict()
-        message["text"] = plain
-        if entities:
-            message["entities"] = entities
+        message.update(content)
         if markup is not None and "inline_keyboard" in markup:
             message["reply_markup"] = markup  # other keyboards are not part of a Message
-        if (preview := params.get("link_preview_options")) is not None:
-            message["link_preview_options"] = preview
         self._store(chat.id, message)
         self._own.add((chat.id, message["message_id"]))
         self.sent.append(
             SentMessage(
                 chat.id,
-                str(text),
-                parse_mode,
+                text,
+                params.get("parse_mode"),
                 thread_id,
-                preview,
+                params.get("link_preview_options"),
                 markup,
                 message["message_id"],
                 time.monotonic(),
                 paid,
+                photo,
             )
         )
         return message
@@ -1351,9 +1400,10 @@ async def _read_params(request: web.Request) -> JSON:
             decoded = await request.json()
         else:
             for key, value in (await request.post()).items():
-                raw[key] = (
-                    value if isinstance(value, str) else f"<file {getattr(value, 'filename', '')}>"
-                )
+                if isinstance(value, web.FileField):
+                    decoded[key] = Upload(value.filename, value.content_type, value.file.read())
+                else:
+                    raw[key] = value
     for key, value in raw.items():
         if key in RAW_STRING_PARAMS:
             decoded.setdefault(key, value)
@@ -1363,3 +1413,31 @@ async def _read_params(request: web.Request) -> JSON:
         except ValueError:
             decoded.setdefault(key, value)
     return decoded
+
+
+def _photo_size(photo: Upload) -> tuple[int, int]:
+    """A photo's width and height, or Telegram's refusal of it."""
+    if len(photo.data) > PHOTO_BYTES:
+        raise ApiError(413, "Request Entity Too Large")
+    if photo.data[:8] != b"\x89PNG\r\n\x1a\n" or photo.data[12:16] != b"IHDR":
+        raise bad_request("IMAGE_PROCESS_FAILED")
+    width, height = (int.from_bytes(photo.data[i : i + 4], "big") for i in (16, 20))
+    if not width or not height:
+        raise bad_request("IMAGE_PROCESS_FAILED")
+    if width + height > PHOTO_SIDES or max(width, height) > PHOTO_RATIO * min(width, height):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
+    return width, height
+
+
+def _photo_sizes(photo: Upload, width: int, height: int) -> list[JSON]:
+    """The sizes Telegram keeps of a photo: one here, as sent."""
+    unique = f"{zlib.crc32(photo.data):08x}"
+    return [
+        {
+            "file_id": f"photo-{unique}",
+            "file_unique_id": unique,
+            "width": width,
+            "height": height,
+            "file_size": len(photo.data),
+        }
+    ]

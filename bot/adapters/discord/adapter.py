@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import io
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -34,7 +35,7 @@ from bot.adapters.discord.sender import (
     message_fields,
 )
 from bot.config import DiscordSettings
-from bot.core.commands import Choice, Reply, Request, handle
+from bot.core.commands import Choice, Picture, Reply, Request, handle
 from bot.core.commands import suggestions as suggest
 from bot.core.commands.suggestions import Suggestion
 from bot.core.delivery.pushes import PushStatus
@@ -268,7 +269,7 @@ class DiscordAdapter:
             # Only the one who pressed learns why; the message stays as it is for the others.
             await self._answer(interaction, reply, private=True)
             return
-        if len(reply.messages) == 1 and not reply.choices:
+        if len(reply.messages) == 1 and not reply.choices and reply.picture is None:
             # The answer takes the place of the question: the pressed message becomes the status.
             await _edit_pressed(interaction, reply.messages[0])
             status = _editor(interaction)
@@ -340,15 +341,18 @@ class DiscordAdapter:
                 else discord.utils.MISSING
             )
             fields = message_fields(text, embed)
+            # A picture is attached to the first message, its caption.
+            file = _file(reply.picture) if index == 0 and reply.picture else discord.utils.MISSING
             if not interaction.response.is_done():
                 await interaction.response.send_message(
-                    **fields, ephemeral=private, view=view, allowed_mentions=NO_MENTIONS
+                    **fields, ephemeral=private, view=view, allowed_mentions=NO_MENTIONS, file=file
                 )
                 status = _editor(interaction)
             else:
                 sent = await interaction.followup.send(
-                    **fields, ephemeral=private, view=view, allowed_mentions=NO_MENTIONS, wait=True
-                )
+                    **fields, ephemeral=private, view=view, allowed_mentions=NO_MENTIONS,
+                    wait=True, file=file,
+                )  # fmt: skip
                 status = _message_editor(sent)
         return status
 
@@ -384,6 +388,11 @@ async def _edit_pressed(interaction: discord.Interaction, content: str | None) -
         await interaction.edit_original_response(**changes)
     else:
         await interaction.response.edit_message(**changes)
+
+
+def _file(picture: Picture) -> discord.File:
+    """A picture as an attachment (a File is read once: one for each send)."""
+    return discord.File(io.BytesIO(picture.png), filename=picture.filename)
 
 
 def _editor(interaction: discord.Interaction) -> Edit:

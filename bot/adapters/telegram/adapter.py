@@ -56,7 +56,7 @@ from bot.adapters.telegram.requests import (
 from bot.adapters.telegram.sender import PLATFORM, TelegramSender
 from bot.adapters.telegram.transport import AiohttpRequest
 from bot.config import TelegramSettings, WebhookSettings, token
-from bot.core.commands import MANAGING, Reply, Request, handle, menu, parse
+from bot.core.commands import MANAGING, Picture, Reply, Request, handle, menu, parse
 from bot.core.commands.inline import InlineAnswers
 from bot.core.delivery.pushes import PushStatus
 from bot.core.models import Lang
@@ -345,7 +345,7 @@ class TelegramAdapter:
             await _answer_button(query.answer(_alert_text(reply.messages), show_alert=True))
             return
         await _answer_button(query.answer())
-        if len(reply.messages) == 1 and not reply.choices:
+        if len(reply.messages) == 1 and not reply.choices and reply.picture is None:
             # The answer takes the place of the question: the pressed message becomes the status.
             await self._edit(chat, message.message_id, reply.messages[0])
             status: str | None = str(message.message_id)
@@ -399,21 +399,29 @@ class TelegramAdapter:
     # --- answers ---
 
     async def _answer(self, chat: ChatRef, kind: ChatKind, reply: Reply) -> str | None:
-        """Send the reply's messages, the choices as buttons under the last; its id."""
+        """Send the reply's messages, the choices as buttons under the last, a picture as a
+        photo with the first as its caption; the last one's id."""
         last: str | None = None
         for index, text in enumerate(reply.messages):
             final = index == len(reply.messages) - 1
             buttons = await data(reply.choices, self.services.buttons) if final else ()
-            last = await self._say(chat, kind, text, buttons)
+            picture = reply.picture if index == 0 else None  # the first message is its caption
+            last = await self._say(chat, kind, text, buttons, picture)
         return last
 
     async def _say(
-        self, chat: ChatRef, kind: ChatKind, text: str, buttons: tuple[tuple[str, str], ...] = ()
+        self,
+        chat: ChatRef,
+        kind: ChatKind,
+        text: str,
+        buttons: tuple[tuple[str, str], ...] = (),
+        picture: Picture | None = None,
     ) -> str | None:
-        """One message of a reply, through the core's pacer ahead of the deliveries (a 429
-        waited out), wherever the sender's pacer is; its id, or None if it could not be sent or
-        its id is unknown."""
-        outcome = await self.services.replies.send(chat, kind, ReplyCall.new(text, buttons))
+        """One message of a reply (with a picture, its caption), through the core's pacer ahead
+        of the deliveries (a 429 waited out), wherever the sender's pacer is; its id, or None if
+        it could not be sent or its id is unknown."""
+        photo = (picture.png, picture.filename) if picture is not None else None
+        outcome = await self.services.replies.send(chat, kind, ReplyCall.new(text, buttons, photo))
         return (outcome.message_id or None) if isinstance(outcome, Delivered) else None
 
     async def _edit(self, chat: ChatRef, message_id: int | str, text: str | None) -> None:

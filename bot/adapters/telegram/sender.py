@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -70,22 +70,45 @@ class TelegramSender:
     ) -> Outcome:
         """Send one message; every failure comes back as an outcome, never as an exception."""
         data: dict[str, object] = {
-            "chat_id": chat.chat_id,
             "text": text,
-            "parse_mode": ParseMode.HTML,
             "link_preview_options": None if previews else NO_PREVIEW,
         }
-        if buttons is not None:
-            data["reply_markup"] = buttons
         if paid:
             data["allow_paid_broadcast"] = True
+        return await self._send(chat, "sendMessage", data, buttons)
+
+    async def post_photo(
+        self,
+        chat: ChatRef,
+        photo: bytes,
+        filename: str,
+        caption: str,
+        buttons: InlineKeyboardMarkup | None = None,
+    ) -> Outcome:
+        """Send a photo (uploaded with the request) with its caption; an outcome, as `post`."""
+        data: dict[str, object] = {
+            "photo": InputFile(photo, filename=filename),
+            "caption": caption,
+        }
+        return await self._send(chat, "sendPhoto", data, buttons)
+
+    async def _send(
+        self,
+        chat: ChatRef,
+        method: str,
+        data: dict[str, object],
+        buttons: InlineKeyboardMarkup | None,
+    ) -> Outcome:
+        data = {"chat_id": chat.chat_id, **data, "parse_mode": ParseMode.HTML}
+        if buttons is not None:
+            data["reply_markup"] = buttons
         try:
             if chat.thread:
                 data["message_thread_id"] = int(chat.thread)
         except ValueError as error:  # a sender reports, it never raises
             return outcome_of(error)
         try:
-            result = await patches.post_json(self.bot, "sendMessage", data)
+            result = await patches.post_json(self.bot, method, data)
         except Exception as error:
             if patches.answered_unreadably(error):
                 return _accepted(chat, f"an answer that cannot be read ({error!r})")
@@ -100,6 +123,10 @@ class TelegramSender:
         if call.message_id:
             return await self.edit(chat, call.message_id, call.text)
         assert call.text is not None, "a new message has a text (ReplyCall checks)"
+        if call.photo is not None:
+            return await self.post_photo(
+                chat, call.photo, call.photo_name, call.text, keyboard(call.buttons)
+            )
         return await self.post(chat, call.text, buttons=keyboard(call.buttons))
 
     async def edit(self, chat: ChatRef, message_id: str, text: str | None) -> Outcome:

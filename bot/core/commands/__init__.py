@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Final
 
 from bot.core.commands import admin, follows, language, reading, subscriptions
-from bot.core.commands.base import Choice, Reply, Request, echo, error_reply
+from bot.core.commands.base import Choice, Picture, Reply, Request, echo, error_reply
 from bot.core.commands.subscriptions import reply_lang
 from bot.core.models import Lang
 from bot.core.services import Services
@@ -23,6 +23,7 @@ __all__ = [
     "COMMANDS",
     "MANAGING",
     "Choice",
+    "Picture",
     "Reply",
     "Request",
     "handle",
@@ -46,6 +47,7 @@ COMMANDS: Final[dict[str, Command]] = {
     "unfollow": follows.unfollow,
     "following": follows.following,
     "lang": language.lang,
+    "timeline": reading.timeline,
     "push": admin.push,
     "status": admin.status,
     "reload": admin.reload,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from bot.core import timing
@@ -14,7 +14,17 @@ from bot.core.text.document import Block, Document, Span, Style
 from bot.core.text.layout import echo
 from bot.core.text.render import fits, render, within_limit
 
-__all__ = ["Choice", "Reply", "Request", "echo", "fit_messages", "reply", "say_reply", "when"]
+__all__ = [
+    "Choice",
+    "Picture",
+    "Reply",
+    "Request",
+    "echo",
+    "fit_messages",
+    "reply",
+    "say_reply",
+    "when",
+]
 from bot.core.text.strings import say
 
 
@@ -42,6 +52,15 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class Picture:
+    """An image that goes with a reply's first message, which is its caption: an adapter that
+    cannot send it still sends the caption."""
+
+    png: bytes = field(repr=False)
+    filename: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """Messages rendered in the request's format, each within the platform's limit."""
 
@@ -55,6 +74,7 @@ class Reply:
     # The messages are digests: a platform shows them as it shows a delivered digest (Discord:
     # an embed).
     digest: bool = False
+    picture: Picture | None = None  # sent with the first message (at most 1,024 characters)
 
 
 def plain_line(text: str, style: Style = Style.PLAIN) -> Document:

@@ -20,6 +20,7 @@ from bot.core.content.agreement import Agreement
 from bot.core.content.problems import ContentError, ContentWarning, describe, dotted, read_yaml
 from bot.core.content.schema import (
     SECTIONS,
+    GroupEntry,
     LocalizedText,
     PersonEntry,
     SourceEntry,
@@ -28,7 +29,17 @@ from bot.core.content.schema import (
     SummaryEntry,
 )
 from bot.core.heap import collector_paused
-from bot.core.models import Catalog, DateBasis, Localized, Person, Source, Statement, Story, Summary
+from bot.core.models import (
+    Catalog,
+    DateBasis,
+    Group,
+    Localized,
+    Person,
+    Source,
+    Statement,
+    Story,
+    Summary,
+)
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -111,6 +122,7 @@ class _CatalogBuilder:
         self.problems: list[_Problem] = []
         self.errors: list[ContentError] = []  # problems that need no line lookup
         self.story: tuple[LocalizedText, _Origin] | None = None
+        self.groups: _Table[Group] = _Table("group")
         self.people: _Table[Person] = _Table("person")
         self.sources: _Table[Source] = _Table("source")
         self.summaries: _Table[Summary] = _Table("summary")
@@ -120,6 +132,7 @@ class _CatalogBuilder:
     def build(self) -> Catalog:
         self._read_folder()
         self._check_statements()
+        self._check_groups()
         if self.story is None and not self.errors:
             self.errors.append(
                 ContentError(str(self.directory), 0, "no file has the top-level 'story' section")
@@ -178,10 +191,14 @@ class _CatalogBuilder:
 
     def _read_record(self, name: str, section: str, index: int, item: object) -> None:
         origin: _Origin = (name, (section, index))
-        if section == "people":
+        if section == "groups":
+            g = self._validate(GroupEntry, item, origin, self.groups)
+            if g is not None:
+                self._add(self.groups, Group(g.id, _localized(g.name)), origin)
+        elif section == "people":
             p = self._validate(PersonEntry, item, origin, self.people)
             if p is not None:
-                person = Person(p.id, _localized(p.name), _localized(p.role), p.aliases)
+                person = Person(p.id, _localized(p.name), _localized(p.role), p.aliases, p.group)
                 self._add(self.people, person, origin)
         elif section == "sources":
             s = self._validate(SourceEntry, item, origin, self.sources)
@@ -251,6 +268,14 @@ class _CatalogBuilder:
                 self._add(self.summaries, summary, (name, path))
             for where, entry in draft.statements:
                 self._check_statement(name, where, entry, head)
+
+    def _check_groups(self) -> None:
+        """Every person's group is defined (anywhere in the folder: the order of files does
+        not matter)."""
+        for person in self.people.records.values():
+            if person.group is not None:
+                name, path = self.people.origins[person.id]
+                self._known((name, (*path, "group")), self.groups, person.group)
 
     def _check_statement(
         self, name: str, where: reader.Path, entry: StatementEntry, head: SummaryEntry | None
@@ -357,6 +382,7 @@ class _CatalogBuilder:
                 sorted(statements.values(), key=lambda s: (-s.date.toordinal(), rank[s.summary]))
             ),
             statements_by_id=MappingProxyType(statements),
+            groups=MappingProxyType(self.groups.records),
         )
 
 

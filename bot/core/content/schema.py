@@ -84,12 +84,20 @@ class StoryEntry(_Strict):
     title: LocalizedText
 
 
+class GroupEntry(_Strict):
+    """A side speakers belong to, such as a government: one lane of a timeline picture."""
+
+    id: Id
+    name: Annotated[LocalizedText, BeforeValidator(_same_in_both)]
+
+
 class PersonEntry(_Strict):
     id: Id
-    # A person's name reads the same in both languages; a group's ("Israeli officials") does not.
+    # A person's name reads the same in both languages; a body's ("Israeli officials") does not.
     name: Annotated[LocalizedText, BeforeValidator(_same_in_both)]
     role: LocalizedText
     aliases: tuple[Text, ...] = ()
+    group: Id | None = None
 
 
 class SourceEntry(_Strict):
@@ -148,4 +156,4 @@ class SummaryEntry(_Strict):
 
 
 # The list sections a file may have, besides the single `story` mapping.
-SECTIONS = ("people", "sources", "summaries")
+SECTIONS = ("groups", "people", "sources", "summaries")

@@ -82,6 +82,8 @@ class Relay:
                 text=call.text,
                 buttons=[list(button) for button in call.buttons],
                 message_id=call.message_id,
+                photo=call.photo,
+                photo_name=call.photo_name,
                 state=RelayState.PENDING,
                 epoch=0,
                 give_up_at=_in_seconds(seconds),
@@ -202,7 +204,7 @@ def _relayed(row: Row[Any]) -> Relayed:
         id=row.id,
         chat=ChatRef(row.platform, row.chat_id, row.thread),
         chat_kind=ChatKind(row.chat_kind),
-        call=ReplyCall(row.text, buttons, row.message_id),
+        call=ReplyCall(row.text, buttons, row.message_id, row.photo, row.photo_name),
         seconds_left=float(row.seconds_left),
     )
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Dialect,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -210,6 +211,8 @@ relayed_replies = Table(
     Column("text", Text),  # None: an edit that only takes the buttons away
     Column("buttons", JSON, nullable=False),  # [[label, data], ...]
     Column("message_id", String(64), nullable=False),  # the message to edit; "" for a new one
+    Column("photo", LargeBinary),  # a picture the text is the caption of (PNG)
+    Column("photo_name", String(100), nullable=False, default=""),
     Column("state", String(10), nullable=False),
     Column("epoch", Integer, nullable=False),  # of the sender lease it was last claimed under
     Column("give_up_at", UtcDateTime, nullable=False),  # by the database's clock

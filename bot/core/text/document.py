@@ -118,3 +118,21 @@ def shorten(text: str, limit: int) -> str:
             break
         kept = candidate
     return kept
+
+
+ELLIPSIS = "…"
+# Left hanging before an ellipsis, they would read as the end or the start of something cut.
+_DANGLING = ".,;:–—-([“‘\"' "
+
+
+def clip_words(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, cut at a word boundary with "…" marking the cut;
+    a single word longer than the limit is cut inside."""
+    if len(text) <= limit:
+        return text
+    room = max(limit - len(ELLIPSIS), 0)
+    kept = text[:room]
+    mid_word = not text[room].isspace() and kept[-1:].strip() != ""
+    if mid_word and " " in kept.strip():
+        kept = kept.rsplit(maxsplit=1)[0]  # the partial word goes
+    return kept.rstrip(_DANGLING) + ELLIPSIS

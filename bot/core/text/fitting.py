@@ -53,7 +53,13 @@ def whosaid_message(
     """The answer and its message; statements are dropped from the end until the message fits,
     and lines are cut if even one is too long."""
     answer = index.who_said(query, limit)
-    catalog = index.catalog
+    return answer_message(index.catalog, answer, lang, fmt)
+
+
+def answer_message(
+    catalog: Catalog, answer: WhoSaid, lang: Lang, fmt: Format
+) -> tuple[WhoSaid, str]:
+    """A who-said-what answer as one message, as `whosaid_message` fits it."""
     if not isinstance(answer, SpeakerFound | TopicFound):
         return answer, render(within_limit(whosaid_document(catalog, answer, lang), fmt), fmt)
     found = answer  # the type the closure below needs

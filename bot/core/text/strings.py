@@ -43,6 +43,9 @@ STRINGS: Final[dict[str, Localized]] = {
     "help_lang": Localized(
         "this chat's language: en or id", "bahasa obrolan ini: en (Inggris) atau id (Indonesia)"
     ),
+    "help_timeline": Localized(
+        "who said what, when: a picture by day", "siapa mengatakan apa, kapan: gambar per hari"
+    ),
     "help_push": Localized(
         "send the digest, a summary or an announcement to every subscriber",
         "kirim ringkasan terkini, satu ringkasan, atau pengumuman ke semua pelanggan",
@@ -343,6 +346,31 @@ STRINGS: Final[dict[str, Localized]] = {
     "undated_reports_on": Localized(
         "report on the events of {date}", "laporan tentang peristiwa {date}"
     ),
+    # --- the timeline picture ---
+    "timeline_title": Localized(
+        "{story}: who said what, {period}", "{story}: siapa mengatakan apa, {period}"
+    ),
+    "timeline_speaker_topic": Localized(
+        "{name}, {role}, about “{topic}”", "{name}, {role}, tentang “{topic}”"
+    ),
+    "timeline_topic": Localized("About “{query}”", "Tentang “{query}”"),
+    "timeline_count_one": Localized("1 statement", "1 pernyataan"),
+    "timeline_count": Localized("{shown} statements", "{shown} pernyataan"),
+    "timeline_count_newest": Localized(
+        "the newest {shown} of {total} statements", "{shown} pernyataan terbaru dari {total}"
+    ),
+    "timeline_report_date": Localized("date of the report", "tanggal laporan"),
+    "timeline_others": Localized("Other speakers", "Pembicara lain"),
+    "timeline_reported": Localized("reportedly", "dilaporkan"),
+    "timeline_more_sources": Localized("and {count} more", "dan {count} lainnya"),
+    "timeline_hint": Localized(
+        "Each statement in full, with its source: /whosaid",
+        "Setiap pernyataan lengkap dengan sumbernya: /whosaid",
+    ),
+    "timeline_empty": Localized(
+        "No statements for {period}.", "Tidak ada pernyataan untuk {period}."
+    ),
+    "timeline_none": Localized("No statements yet.", "Belum ada pernyataan."),
     # --- how a statement was made (filled with the reporter for "reported") ---
     "kind_direct": Localized("said", "mengatakan"),
     "kind_paraphrase": Localized("paraphrased", "menyatakan (parafrase)"),

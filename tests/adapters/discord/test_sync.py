@@ -22,7 +22,7 @@ async def test_the_first_start_syncs_to_the_guild_and_a_restart_does_not(
 ) -> None:
     first = await start_bot()
     assert sync_targets(dc) == [GUILD_ID]
-    assert len(dc.commands(GUILD_ID)) == 13 and dc.commands() == []
+    assert len(dc.commands(GUILD_ID)) == 14 and dc.commands() == []
     await first.stop()
 
     await start_bot()  # the same database
@@ -55,7 +55,7 @@ async def test_without_guilds_the_commands_are_synced_globally_once(
 ) -> None:
     first = await start_bot(discord={"guilds": []})
     assert sync_targets(dc) == [None]
-    assert len(dc.commands()) == 13 and dc.commands(GUILD_ID) == []
+    assert len(dc.commands()) == 14 and dc.commands(GUILD_ID) == []
     await first.stop()
 
     second = await start_bot(discord={"guilds": []})

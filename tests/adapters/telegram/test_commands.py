@@ -250,6 +250,7 @@ async def test_the_command_menu_is_set_in_english_and_indonesian(
         "unfollow",
         "following",
         "lang",
+        "timeline",
     }
     assert api.commands_for() == menu("en")
     assert api.commands_for(language_code="id") == menu("id")

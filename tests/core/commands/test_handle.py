@@ -224,6 +224,10 @@ ASKED = [
     "/lang id",
     "/lang " + "<b>&*_`@everyone " * 400,
     "/start whosaid-donald-trump",
+    "/timeline",
+    "/timeline Minister",
+    "/timeline hostages",
+    "/timeline " + "<b>&*_`@everyone " * 400,
     "/push",
     "/push 2025-10-07-reactions-to-talks",
     "/push " + "An announcement with <markup> & *stars* " * 40,
@@ -262,6 +266,8 @@ async def test_every_reply_fits_one_platform_message(
             assert len(message.encode("utf-16-le")) // 2 <= limit
         for choice in reply.choices:
             assert choice.label and choice.command.startswith("/")
+        if reply.picture is not None:  # its first message is the caption: Telegram's 1,024
+            assert len(reply.messages[0].encode("utf-16-le")) // 2 <= 1024, asked
 
 
 # --- the command menus ---

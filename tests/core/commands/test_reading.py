@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.picture import draw
 from bot.core.ports import Format
 from bot.core.services import Services
 from bot.core.store import Store
@@ -19,6 +20,7 @@ from tests.core.commands.conftest import (
     make_services,
     subscribe,
 )
+from tests.pngs import read_png
 
 EMPTY_CONTENT = """\
 story:
@@ -221,3 +223,75 @@ async def test_a_pasted_essay_is_echoed_short(services: Services) -> None:
     assert len(reply.messages) == 1
     assert fits(reply.messages[0], Format.TELEGRAM)
     assert reply.messages[0].count("qwxz") <= 20
+
+
+# --- /timeline ---
+
+
+async def test_timeline_answers_with_a_picture_and_its_caption(services: Services) -> None:
+    reply = await ask(services, "/timeline")
+
+    assert reply.picture is not None
+    assert reply.picture.filename == "ringkas-timeline-en.png"
+    assert read_png(reply.picture.png).width == draw.WIDTH
+    [caption] = reply.messages
+    assert caption.startswith(
+        "<b>Israel–Hamas negotiations: who said what, 6–7 October 2025</b>\n19 statements."
+    )
+    assert caption.endswith("/whosaid &lt;name or topic&gt;")
+    assert len(caption) <= 1024 and reply.choices == () and not reply.error
+
+
+async def test_timeline_of_a_person_in_the_chats_language(services: Services) -> None:
+    await subscribe(services, CHAT, "id")
+
+    reply = await ask(services, "/timeline trump", fmt=Format.DISCORD)
+
+    assert reply.picture is not None and reply.picture.filename == "ringkas-timeline-id.png"
+    assert reply.messages[0].startswith("**Negosiasi Israel–Hamas: siapa mengatakan apa")
+    assert "Donald Trump, Presiden Amerika Serikat, 7 pernyataan." in reply.messages[0]
+    assert reply.messages[0].endswith("/whosaid trump")
+
+
+async def test_timeline_pictures_are_cached_for_the_content_in_service(
+    services: Services,
+) -> None:
+    first = await ask(services, "/timeline Donald Trump")
+    second = await ask(services, "/timeline trump")
+
+    assert first.picture is not None and second.picture is not None
+    assert second.picture.png is first.picture.png  # drawn once
+    assert services.library.pictures.cache.hits == 1
+
+
+@pytest.mark.parametrize("query", ["zzqx", "Minister", "   "])
+async def test_timeline_with_nothing_to_draw_answers_as_whosaid_does(
+    services: Services, query: str
+) -> None:
+    reply = await ask(services, f"/timeline {query}")
+
+    if query.strip():
+        whosaid = await ask(services, f"/whosaid {query}")
+        assert reply.picture is None
+        assert reply.messages == whosaid.messages
+        assert [c.command for c in reply.choices] == [
+            c.command.replace("/whosaid", "/timeline") for c in whosaid.choices
+        ]
+    else:  # no query: every statement
+        assert reply.picture is not None
+
+
+async def test_timeline_without_statements_says_so(
+    store: Store, clock: Clock, write_content: WriteContent
+) -> None:
+    services = await make_services(store, write_content({"story.yaml": EMPTY_CONTENT}), clock)
+
+    reply = await ask(services, "/timeline", lang="id")
+
+    assert reply.messages == ("Belum ada pernyataan.",) and reply.picture is None
+
+
+async def test_help_lists_timeline(services: Services) -> None:
+    assert "<b>/timeline [name or topic]</b> — who said what, when" in joined(
+        await ask(services, "/help")
+    )

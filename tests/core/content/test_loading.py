@@ -203,7 +203,8 @@ def test_summaries_are_ordered_by_date_then_priority_and_statements_follow_them(
         ),
         pytest.param(
             {"content.yaml": MINIMAL + "speakers: []\n"},
-            "content.yaml:29: unknown section 'speakers' (story, people, sources, summaries)",
+            "content.yaml:29: unknown section 'speakers' "
+            "(story, groups, people, sources, summaries)",
             id="unknown-section",
         ),
         pytest.param(
@@ -361,6 +362,34 @@ def test_an_unknown_reference_is_reported_with_its_line_and_a_suggestion(
     assert problems(folder) == [expected]
 
 
+GROUPS = """\
+groups:
+  - id: test-side
+    name: {en: Test side, id: Pihak uji}
+  - id: other
+    name: Other
+"""
+
+
+def test_a_speakers_group_may_be_defined_in_any_file(write_content: WriteContent) -> None:
+    content = edited("    aliases: [Speaker, Menteri Uji]\n", "    group: test-side\n")
+    catalog = load_catalog(write_content({"content.yaml": content, "z-groups.yaml": GROUPS}))
+
+    assert catalog.people["ana-speaker"].group == "test-side"
+    assert list(catalog.groups) == ["test-side", "other"]  # the curators' order
+    assert catalog.groups["test-side"].name.id == "Pihak uji"
+    assert catalog.groups["other"].name.id == "Other"  # one name for both languages
+
+
+def test_an_unknown_group_is_reported_on_the_persons_line(write_content: WriteContent) -> None:
+    content = edited("    aliases: [Speaker, Menteri Uji]\n", "    group: test-sde\n")
+    folder = write_content({"content.yaml": content, "groups.yaml": GROUPS})
+
+    assert problems(folder) == [
+        "content.yaml:7: unknown group 'test-sde' (did you mean 'test-side'?)"
+    ]
+
+
 def test_an_unknown_speaker_far_from_any_id_gets_no_suggestion(
     write_content: WriteContent,
 ) -> None:
@@ -512,7 +541,7 @@ def test_every_problem_in_every_file_is_reported_at_once_in_file_and_line_order(
     assert problems(folder) == [
         # found last (a cross-reference), but on an earlier line than the unknown section
         "content.yaml:22: unknown speaker 'zz'",
-        "content.yaml:29: unknown section 'speakers' (story, people, sources, summaries)",
+        "content.yaml:29: unknown section 'speakers' (story, groups, people, sources, summaries)",
         "summaries/more.yaml:2: summaries[0].id: bad id 'Bad Id': "
         "use lowercase letters, digits and hyphens",
         "summaries/more.yaml:2: summaries[0]: missing field 'date'",

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.text.document import Span, Style, plain, sentences, shorten, visible_length
+from bot.core.text.document import (
+    Span,
+    Style,
+    clip_words,
+    plain,
+    sentences,
+    shorten,
+    visible_length,
+)
 
 
 @pytest.mark.parametrize(
@@ -99,3 +107,23 @@ def test_plain_joins_spans_lines_and_blocks_as_every_renderer_shows_them() -> No
     )
     assert plain(document) == "Title\n\n• one\ntwo"
     assert visible_length(document) == len("Title\n\n• one\ntwo")
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("Hamas must move quickly.", 40, "Hamas must move quickly."),
+        ("Hamas must move quickly, or else all bets are off.", 26, "Hamas must move quickly…"),
+        ("Hamas must move quickly, or else", 25, "Hamas must move quickly…"),
+        ("Hamas must move", 11, "Hamas must…"),  # the cut falls on a space
+        ("one two: three", 10, "one two…"),  # no colon left hanging before the ellipsis
+        ("Supercalifragilistic words", 8, "Superca…"),  # one word longer than the limit
+    ],
+)
+def test_clip_words_cuts_at_a_word_boundary_with_an_ellipsis(
+    text: str, limit: int, expected: str
+) -> None:
+    clipped = clip_words(text, limit)
+
+    assert clipped == expected
+    assert len(clipped) <= limit

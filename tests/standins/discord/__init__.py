@@ -119,6 +119,7 @@ from tests.standins.discord.model import (
     User,
 )
 from tests.standins.discord.records import (
+    Attached,
     ChannelMessage,
     CommandSync,
     Dispatched,
@@ -200,6 +201,7 @@ __all__ = [
     "USE_APPLICATION_COMMANDS",
     "USE_EXTERNAL_EMOJIS",
     "VIEW_CHANNEL",
+    "Attached",
     "Channel",
     "ChannelMessage",
     "CommandSync",

@@ -21,6 +21,7 @@ ERRORS: dict[str, tuple[str, int]] = {
     "not_author": ("Cannot edit a message authored by another user", 50005),
     "non_text": ("Cannot send messages in a non-text channel", 50008),
     "already_acknowledged": ("Interaction has already been acknowledged.", 40060),
+    "entity_too_large": ("Request entity too large", 40005),
 }
 
 

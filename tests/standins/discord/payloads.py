@@ -4,6 +4,7 @@ reads is there, with Discord's defaults for what the stand-in does not model."""
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -210,7 +211,8 @@ class Payloads(World):
                     "size": file["size"],
                     "url": url,
                     "proxy_url": url,
-                    "content_type": "application/octet-stream",
+                    "content_type": mimetypes.guess_type(file["filename"])[0]
+                    or "application/octet-stream",
                 }
             )
         if webhook:

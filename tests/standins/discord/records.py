@@ -30,6 +30,18 @@ class Request(NamedTuple):
     at: float
 
 
+class Attached(NamedTuple):
+    """A file uploaded with a message (a multipart part)."""
+
+    filename: str
+    data: bytes
+
+
+def attached(files: Any) -> list[Attached]:
+    """The files of a multipart body's ``_files``."""
+    return [Attached(f["filename"], f["data"]) for f in files or []]
+
+
 @dataclass(frozen=True)
 class ChannelMessage:
     """A message accepted by POST /channels/{id}/messages."""
@@ -86,6 +98,10 @@ class InteractionResponse:
     def choices(self) -> list[dict[str, Any]]:
         return list((self.data or {}).get("choices") or [])
 
+    @property
+    def files(self) -> list[Attached]:
+        return attached((self.data or {}).get("_files"))
+
 
 @dataclass(frozen=True)
 class Followup:
@@ -99,6 +115,7 @@ class Followup:
     flags: int
     components: list[dict[str, Any]]
     at: float
+    files: list[Attached] = field(default_factory=list)
 
     @property
     def ephemeral(self) -> bool:

@@ -13,7 +13,13 @@ from aiohttp import web
 from tests.standins.discord.constants import APPLICATION_ID, EPHEMERAL, LOADING, SUPPRESS_EMBEDS
 from tests.standins.discord.errors import error
 from tests.standins.discord.payloads import apply_edit
-from tests.standins.discord.records import Dispatched, Edit, Followup, InteractionResponse
+from tests.standins.discord.records import (
+    Dispatched,
+    Edit,
+    Followup,
+    InteractionResponse,
+    attached,
+)
 from tests.standins.discord.rest import Rest, json_response, no_content
 from tests.standins.discord.validation import validate_callback, validate_message
 from tests.standins.discord.world import InteractionState
@@ -60,6 +66,8 @@ class Responses(Rest):
         if it.acknowledged is not None:
             raise error(400, "already_acknowledged")
         data = body if isinstance(body, dict) else {}
+        if data.get("_files"):  # uploaded with a message response: part of the message
+            data = {**data, "data": {**(data.get("data") or {}), "_files": data["_files"]}}
         validate_callback(it.type, data)
         kind: int = data["type"]
         inner = data.get("data") or {}
@@ -161,6 +169,7 @@ class Responses(Rest):
                 flags=flags,
                 components=list(data.get("components") or []),
                 at=time.monotonic(),
+                files=attached(data.get("_files")),
             )
         )
         if not _truthy(request.query.get("wait")):

@@ -53,7 +53,8 @@ def no_content() -> web.Response:
 
 
 async def _read_body(request: web.Request) -> Any:
-    """The JSON body (for multipart: the payload_json part, with the files as ``_files``)."""
+    """The JSON body (for multipart: the payload_json part, with the files as ``_files``: each
+    its form field, file name, size and bytes)."""
     if not request.body_exists:
         return None
     ctype = request.content_type
@@ -64,11 +65,13 @@ async def _read_body(request: web.Request) -> Any:
         if isinstance(raw, str):
             with contextlib.suppress(ValueError):
                 payload = json.loads(raw)
-        files = [
-            {"field": key, "filename": value.filename, "size": len(value.file.read())}
-            for key, value in form.items()
-            if isinstance(value, web.FileField)
-        ]
+        files = []
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                data = value.file.read()
+                files.append(
+                    {"field": key, "filename": value.filename, "size": len(data), "data": data}
+                )
         if files:
             payload["_files"] = files
         return payload

@@ -12,6 +12,7 @@ from typing import Any
 from tests.standins.discord.constants import LOCALES
 from tests.standins.discord.errors import error, form_error, put_error
 
+ATTACHMENT_LIMIT = 10 * 1024 * 1024  # a file's bytes (an interaction's attachment_size_limit)
 _COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
 
 
@@ -66,6 +67,8 @@ def validate_message(data: Mapping[str, Any], *, edit: bool = False) -> None:
         )
     if errors:
         raise form_error(errors)
+    if any(f["size"] > ATTACHMENT_LIMIT for f in data.get("_files") or []):
+        raise error(413, "entity_too_large")
     if not edit and not (
         content
         or embeds
