@@ -197,6 +197,11 @@ async def run_failover(
             await ask()  # after the takeover
             instances.append(await spawn(folder, config, env, len(instances)))  # the supervisor
         if dc is not None:
+            # Every command asked so far answered first: one the shard's holder had fetched as
+            # Telegram's poller and not yet answered would go unanswered (the README's window).
+            await api.wait_for(
+                lambda: all(answers(api, u) for u in asked), START_TIMEOUT, "every /help answered"
+            )
             result.shard_kill = await kill_shard_0(dc, database, instances)
             instances.append(await spawn(folder, config, env, len(instances)))
         await finished(database)
@@ -392,27 +397,44 @@ def discord_stand_in(channels: int) -> DiscordStandIn:
 
 
 async def kill_shard_0(dc: DiscordStandIn, database: str, instances: list[Instance]) -> Kill:
-    """SIGKILL the holder of Discord's shard 0, then ask /help on a server of that shard until
-    an instance answers: the kill, with `next_send` when the answer came."""
-    holder = await role_pid(database, SHARD_0)
-    victim = next(i for i in instances if i.pid == holder)
+    """Once a live instance serves Discord's shard 0, SIGKILL it, then ask /help on a server of
+    that shard until an instance answers: the kill, with `next_send` when the answer came."""
+    live = {i.pid: i for i in instances if i.process.returncode is None}
+    deadline = time.monotonic() + FINISH_TIMEOUT
+    while (
+        holder := await role_pid(database, SHARD_0)
+    ) not in live or not await answered_on_shard_0(dc, deadline):
+        if time.monotonic() > deadline:
+            raise AssertionError("no live instance came to serve shard 0")
+        await asyncio.sleep(0.1)
+    victim = live[holder]
     kill = Kill(holder)
     victim.process.send_signal(signal.SIGKILL)
     await victim.process.wait()
     kill.reaped = time.monotonic()
+    if await answered_on_shard_0(dc, kill.reaped + FINISH_TIMEOUT, kill):
+        return kill
+    raise AssertionError(f"no answer on shard 0 within {FINISH_TIMEOUT:g} s of the kill")
+
+
+async def answered_on_shard_0(
+    dc: DiscordStandIn, deadline: float, kill: Kill | None = None
+) -> bool:
+    """Ask /help on a server of shard 0 until an instance answers, or `deadline`: whether one
+    did (and with `kill`, when, as its `next_send`)."""
     channel = DISCORD_CHANNEL_BASE  # the push's first channel, in server 0: on shard 0
-    deadline = kill.reaped + FINISH_TIMEOUT
     while time.monotonic() < deadline:
         try:
             sent = await dc.dispatch_interaction("help", channel_id=channel)
         except AssertionError:  # no session serves the shard yet
             await asyncio.sleep(0.1)
             continue
-        with contextlib.suppress(AssertionError):  # one sent to the dead session: ask again
+        with contextlib.suppress(AssertionError):  # one sent to a session that is gone: again
             await dc.wait_for(lambda sent=sent: dc.responses_for(sent), ANSWER_WAIT)
-            kill.next_send = dc.responses_for(sent)[0].at
-            return kill
-    raise AssertionError(f"no answer on shard 0 within {FINISH_TIMEOUT:g} s of the kill")
+            if kill is not None:
+                kill.next_send = dc.responses_for(sent)[0].at
+            return True
+    return False
 
 
 def answers(api: TelegramStandIn, user: int) -> int:

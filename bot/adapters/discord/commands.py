@@ -188,10 +188,7 @@ def _install_reading_commands(tree: Tree, handler: Handler) -> None:
     @app_commands.rename(query=name("query"))
     @app_commands.describe(query=text("arg_name_or_topic"))
     @app_commands.autocomplete(query=_completer(handler.people))
-    # A picture anyone may ask for anywhere: also where a user installed the app for themselves,
-    # in their DMs and in servers the bot is not in.
-    @app_commands.allowed_installs(guilds=True, users=True)
-    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    @anywhere
     async def timeline(interaction: discord.Interaction, query: str | None = None) -> None:
         await handler.run(interaction, command_text("timeline", query), private=False)
 

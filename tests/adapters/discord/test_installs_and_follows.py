@@ -26,7 +26,7 @@ from tests.adapters.discord.test_delivery import make_due
 from tests.core.test_library import add_statement, copy_content
 from tests.standins.discord import EMBED_LINKS, DiscordStandIn
 
-ANYWHERE = ("whosaid", "digest")  # the commands a user may install for themselves
+ANYWHERE = ("whosaid", "digest", "timeline")  # the commands a user may install for themselves
 
 
 async def test_reading_commands_are_offered_everywhere_and_the_rest_where_the_bot_is(
