@@ -51,12 +51,12 @@ from benchmarks.common import (
     write_json,
 )
 from tests.adapters.telegram.conftest import TOKEN
+from tests.core.store.conftest import empty_schema
 from tests.reliability.instances import (
     IN_FLIGHT,
     Cut,
     Failover,
     discord_stand_in,
-    fresh_database,
     run_cut,
     run_failover,
 )
@@ -109,7 +109,7 @@ def cut_row(cut: Cut) -> tuple[str, ...]:
 
 async def run_all(args: argparse.Namespace) -> tuple[Failover, Cut]:
     with tempfile.TemporaryDirectory(prefix="bench-failover-") as work:
-        await fresh_database(args.database)
+        await empty_schema(args.database)
         async with (
             TelegramStandIn(TOKEN, max_poll_seconds=0.5, auto_chats=True) as api,
             discord_stand_in(args.channels) as dc,
@@ -119,7 +119,7 @@ async def run_all(args: argparse.Namespace) -> tuple[Failover, Cut]:
                 dc=dc, channels=args.channels,
             )  # fmt: skip
         print(f"  kills: {len(kills.kills)}, {kills.repeats} repeats")
-        await fresh_database(args.database)
+        await empty_schema(args.database)
         async with TelegramStandIn(TOKEN, max_poll_seconds=0.5, auto_chats=True) as api:
             cut = await run_cut(api, Path(work) / "cut", args.database, chats=args.cut_chats)
         print(f"  cut: failover {cut.failover_s} s")

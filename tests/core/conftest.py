@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.store import Store
+from tests.core.store.conftest import POSTGRES, empty_schema
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +38,18 @@ async def store(tmp_path: Path, migrated: Path) -> AsyncIterator[Store]:
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture
+async def three() -> AsyncIterator[list[Store]]:
+    """Three stores on the PostgreSQL test server, each with its own lease connection: three
+    instances of Ringkas, in one process."""
+    if not POSTGRES:
+        pytest.skip("no PostgreSQL server: set RINGKAS_TEST_POSTGRES to a database URL")
+    await empty_schema(POSTGRES)
+    stores = [await Store.open(POSTGRES) for _ in range(3)]
+    try:
+        yield stores
+    finally:
+        for store in stores:
+            await store.close()

@@ -4,16 +4,13 @@ lost, and another takes them over."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from bot.core.roles import Role, Roles
 from bot.core.store import Store
 from bot.core.store.leases import Lease
-from tests.core.store.conftest import POSTGRES, _empty_schema
 
 
 class Played:
@@ -62,19 +59,6 @@ async def test_a_role_that_fails_to_start_is_given_back_and_tried_again(tmp_path
         played.failing.clear()
         await roles.round()
         assert roles.playing == {"planner"}
-
-
-@pytest.fixture
-async def three() -> AsyncIterator[list[Store]]:
-    if not POSTGRES:
-        pytest.skip("no PostgreSQL server: set RINGKAS_TEST_POSTGRES to a database URL")
-    await _empty_schema(POSTGRES)
-    stores = [await Store.open(POSTGRES) for _ in range(3)]
-    try:
-        yield stores
-    finally:
-        for store in stores:
-            await store.close()
 
 
 async def test_three_instances_share_the_roles_and_take_over_from_one_cut_off(

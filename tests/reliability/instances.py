@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from benchmarks import bench_discord, bench_telegram
@@ -555,19 +555,6 @@ async def running(
                 await instance.process.wait()
             if instance.reader is not None:
                 await instance.reader
-
-
-async def fresh_database(url: str) -> None:
-    """Empty the public schema of the test server's database."""
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        await engine.dispose()
 
 
 def summary(result: Failover) -> dict[str, Any]:

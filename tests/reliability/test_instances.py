@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 
 from tests.adapters.telegram.conftest import TOKEN
-from tests.core.store.conftest import POSTGRES
+from tests.core.store.conftest import POSTGRES, empty_schema
 from tests.reliability.instances import (
     IN_FLIGHT,
     SCHEDULED,
     discord_stand_in,
-    fresh_database,
     run_cut,
     run_failover,
     summary,
@@ -49,7 +48,7 @@ async def test_killing_the_senders_and_a_shards_holder_mid_push_loses_nothing(
     Discord's sender too)."""
     if not POSTGRES:
         pytest.skip("several instances need PostgreSQL: set RINGKAS_TEST_POSTGRES")
-    await fresh_database(POSTGRES)
+    await empty_schema(POSTGRES)
 
     result = await run_failover(
         api, tmp_path, POSTGRES, chats=CHATS, kills=KILLS, dc=dc, channels=CHANNELS
@@ -86,7 +85,7 @@ async def test_the_sender_cut_off_from_the_database_is_taken_over_and_the_push_g
     once its lease has expired and takes over."""
     if not POSTGRES:
         pytest.skip("several instances need PostgreSQL: set RINGKAS_TEST_POSTGRES")
-    await fresh_database(POSTGRES)
+    await empty_schema(POSTGRES)
 
     result = await run_cut(api, tmp_path, POSTGRES, chats=CHATS)
 

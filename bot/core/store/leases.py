@@ -37,11 +37,12 @@ import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Exists, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.expression import ColumnElement
 
 from bot.core.store.lock import SendingLock
@@ -398,10 +399,21 @@ class SoloLeases:
             return self._held[role]
         if not await self._lock.acquire():
             return None
+        upsert = self._taken(role, _far_future())
+        async with self._engine.begin() as connection:
+            epoch = int((await connection.execute(upsert)).scalar_one())
+        lease = self._held[role] = Lease(role, epoch)
+        return lease
+
+    def _taken(
+        self, name: str, until: dt.datetime, where: ColumnElement[bool] | None = None
+    ) -> ReturningInsert[Any]:
+        """The row of `name` taken by this process until `until`, its epoch one higher (only if
+        `where` holds of the row there); RETURNING the epoch."""
         insert = sqlite.insert(leases).values(
-            name=role, holder=self.holder, epoch=1, session=os.getpid(), expires_at=_far_future()
+            name=name, holder=self.holder, epoch=1, session=os.getpid(), expires_at=until
         )
-        upsert = insert.on_conflict_do_update(
+        return insert.on_conflict_do_update(
             index_elements=[leases.c.name],
             set_={
                 "holder": insert.excluded.holder,
@@ -409,11 +421,8 @@ class SoloLeases:
                 "session": insert.excluded.session,
                 "expires_at": insert.excluded.expires_at,
             },
+            where=where,
         ).returning(leases.c.epoch)
-        async with self._engine.begin() as connection:
-            epoch = int((await connection.execute(upsert)).scalar_one())
-        lease = self._held[role] = Lease(role, epoch)
-        return lease
 
     async def beat(self) -> set[str]:
         return set()  # the file lock is the process's for as long as it lives
@@ -434,20 +443,9 @@ class SoloLeases:
     async def turn(self, name: str, seconds: float) -> float:
         # In the store, not in memory: a process restarted at once waits for its predecessor's.
         now = dt.datetime.now(dt.UTC)
-        insert = sqlite.insert(leases).values(
-            name=name, holder=self.holder, epoch=1, session=os.getpid(),
-            expires_at=now + dt.timedelta(seconds=seconds),
-        )  # fmt: skip
-        upsert = insert.on_conflict_do_update(
-            index_elements=[leases.c.name],
-            set_={
-                "holder": insert.excluded.holder,
-                "epoch": leases.c.epoch + 1,
-                "session": insert.excluded.session,
-                "expires_at": insert.excluded.expires_at,
-            },
-            where=leases.c.expires_at <= now,
-        ).returning(leases.c.epoch)
+        upsert = self._taken(
+            name, now + dt.timedelta(seconds=seconds), where=leases.c.expires_at <= now
+        )
         async with self._engine.begin() as connection:  # one statement: two turns cannot race
             if (await connection.execute(upsert)).first() is not None:
                 return 0.0

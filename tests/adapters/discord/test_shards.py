@@ -32,7 +32,7 @@ from tests.adapters.discord.conftest import (
     settings_for,
 )
 from tests.adapters.running import start_serving, stop_all
-from tests.core.store.conftest import POSTGRES, _empty_schema
+from tests.core.store.conftest import POSTGRES, empty_schema
 from tests.standins.discord import Channel, DiscordStandIn, Guild, pointed_at
 
 
@@ -198,7 +198,7 @@ async def start_instance(dc: DiscordStandIn, tmp_path: Path) -> AsyncIterator[An
     """Start an instance serving Discord from the PostgreSQL test database (emptied first)."""
     if not POSTGRES:
         pytest.skip("no PostgreSQL server: set RINGKAS_TEST_POSTGRES to a database URL")
-    await _empty_schema(POSTGRES)
+    await empty_schema(POSTGRES)
     running: list[Running] = []
 
     async def start() -> Running:

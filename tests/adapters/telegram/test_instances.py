@@ -17,7 +17,7 @@ from bot.core.text.strings import say
 from tests.adapters.telegram.conftest import ADMIN, Running, StartBot
 from tests.adapters.telegram.test_replies import QUERIES, subscribed_chats
 from tests.adapters.telegram.test_webhook import SECRET, SECRET_ENV, post, start_webhook
-from tests.core.store.conftest import POSTGRES, _empty_schema
+from tests.core.store.conftest import POSTGRES, empty_schema
 from tests.standins.telegram import TelegramStandIn, User
 
 # As the stand-in's limits below: 20 a second overall, one a second to a chat.
@@ -35,7 +35,7 @@ async def shared(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
     """The PostgreSQL store both instances serve, emptied; the webhook secret they share."""
     if not POSTGRES:
         pytest.skip("no PostgreSQL server: set RINGKAS_TEST_POSTGRES to a database URL")
-    await _empty_schema(POSTGRES)
+    await empty_schema(POSTGRES)
     monkeypatch.setenv(SECRET_ENV, SECRET)
     yield POSTGRES
 

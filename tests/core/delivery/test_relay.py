@@ -45,7 +45,7 @@ from bot.core.store.relay import Relay
 from bot.core.store.tables import relayed_replies
 from bot.core.store.wakeups import listen
 from bot.core.subscription import Plan
-from tests.core.store.conftest import POSTGRES, _empty_schema
+from tests.core.store.conftest import POSTGRES, empty_schema
 from tests.fakes import RecordingSender
 
 TELEGRAM = sender_role("telegram")
@@ -106,7 +106,7 @@ class Instance:
 async def instances() -> AsyncIterator[list[Instance]]:
     if not POSTGRES:
         pytest.skip("no PostgreSQL server: set RINGKAS_TEST_POSTGRES to a database URL")
-    await _empty_schema(POSTGRES)
+    await empty_schema(POSTGRES)
     three = [Instance(await Store.open(POSTGRES)) for _ in range(3)]
     try:
         yield three

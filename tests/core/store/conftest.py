@@ -101,7 +101,7 @@ async def store(
     else:
         if not POSTGRES:
             pytest.skip("no PostgreSQL server: set RINGKAS_TEST_POSTGRES to a database URL")
-        await _empty_schema(POSTGRES)
+        await empty_schema(POSTGRES)
         opened = await Store.open(POSTGRES)
     try:
         yield opened
@@ -109,7 +109,7 @@ async def store(
         await opened.close()
 
 
-async def _empty_schema(url: str) -> None:
+async def empty_schema(url: str) -> None:
     engine = create_async_engine(url)
     try:
         async with engine.begin() as connection:

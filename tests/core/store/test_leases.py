@@ -11,9 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import AsyncIterator
 
-import pytest
 from sqlalchemy import text, update
 
 from bot.core.ports import MessageKind
@@ -22,23 +20,10 @@ from bot.core.store.leases import Lease
 from bot.core.store.outbox import Settlement
 from bot.core.store.tables import leases
 from bot.core.store.wakeups import listen
-from tests.core.store.conftest import NOW, POSTGRES, _empty_schema, outbox_rows, subscribe
+from tests.core.store.conftest import NOW, POSTGRES, outbox_rows, subscribe
 
 TELEGRAM = "sender:telegram"
 DIGEST = MessageKind.DIGEST
-
-
-@pytest.fixture
-async def three() -> AsyncIterator[list[Store]]:
-    if not POSTGRES:
-        pytest.skip("no PostgreSQL server: set RINGKAS_TEST_POSTGRES to a database URL")
-    await _empty_schema(POSTGRES)
-    stores = [await Store.open(POSTGRES) for _ in range(3)]
-    try:
-        yield stores
-    finally:
-        for store in stores:
-            await store.close()
 
 
 async def holders(stores: list[Store], role: str) -> list[int]:

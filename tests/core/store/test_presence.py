@@ -6,32 +6,16 @@ instances, and alone on SQLite."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text, update
 
 from bot.core.store import Store
 from bot.core.store.leases import Census
 from bot.core.store.tables import leases
-from tests.core.store.conftest import POSTGRES, _empty_schema
 
 GROUP = "discord"
 SHARDS = ["shard:discord:0/2", "shard:discord:1/2"]
-
-
-@pytest.fixture
-async def three() -> AsyncIterator[list[Store]]:
-    if not POSTGRES:
-        pytest.skip("no PostgreSQL server: set RINGKAS_TEST_POSTGRES to a database URL")
-    await _empty_schema(POSTGRES)
-    stores = [await Store.open(POSTGRES) for _ in range(3)]
-    try:
-        yield stores
-    finally:
-        for store in stores:
-            await store.close()
 
 
 async def census_until(store: Store, wanted: Census) -> Census:
