@@ -111,7 +111,9 @@ class Roles:
                 await self._leases.give_up(name)
                 continue
             self._playing[name] = role
-            log.info("holding the %s role (epoch %d)", name, lease.epoch)
+            # Among instances, which holds what is worth a line; alone, it holds everything.
+            level = logging.INFO if self._leases.shared else logging.DEBUG
+            log.log(level, "holding the %s role (epoch %d)", name, lease.epoch)
 
     async def stop(self) -> None:
         for name in list(reversed(self._playing)):

@@ -106,6 +106,7 @@ def instance_name() -> str:
 
 class Leases(Protocol):
     holder: str
+    shared: bool  # several instances may hold the roles (PostgreSQL), or one holds them all
 
     async def admit(self) -> bool:
         """Whether this process may serve from the store beside those already serving: always
@@ -173,6 +174,7 @@ class PostgresLeases:
     def __init__(self, engine: AsyncEngine, holder: str | None = None) -> None:
         self._engine = engine
         self.holder = holder or instance_name()
+        self.shared = True
         self._connection: AsyncConnection | None = None
         self._session = 0
         self._held: dict[str, Lease] = {}
@@ -385,6 +387,7 @@ class SoloLeases:
         self._engine = engine
         self._lock = lock
         self.holder = instance_name()
+        self.shared = False
         self._held: dict[str, Lease] = {}
 
     @property
