@@ -11,6 +11,7 @@ class Occasion(enum.StrEnum):
     INSTANT = "instant"  # a new edition for instant subscribers: "instant:<selection>"
     PUSH = "push"  # an admin's push: "push:<push id>"
     FOLLOW = "follow"  # new statements for the chats following them: "follow:<statements>"
+    ALERT = "alert"  # a note to the admins: "alert:<kind>:<detail>" (`delivery.alerts`)
 
     def of(self, detail: str) -> str:
         return f"{self}:{detail}"
