@@ -284,4 +284,3 @@ def stop_on_signals(done: asyncio.Event) -> Iterator[None]:
     finally:
         for signum in installed:
             loop.remove_signal_handler(signum)
-

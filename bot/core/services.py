@@ -87,13 +87,15 @@ class Services:
 
     async def plan(self) -> Planned:
         """Queue what is due now, scheduled and instant, and the new statements for the chats
-        following them, and wake the dispatcher."""
+        following them, and wake the dispatcher; then alert the admins if the store shows many
+        chats paused or deliveries failed (the alerts are not counted as planned)."""
         now = self.clock.now()
         due = await self.broadcaster.plan_due(now)
         instant = await self.broadcaster.plan_instant(now)
         follows = await self.follow_news.plan(now)
         if due.queued or instant.queued or follows:
             self.wake()
+        await self.alerts.check()
         return Planned(due.queued + instant.queued + follows, due.skipped)
 
     async def reload(self) -> Reloaded | ReloadFailed:

@@ -121,15 +121,13 @@ class Alerter:
                 since,
                 lambda lang, fmt: alert_notice(
                     "hold", lang, fmt, platform=platform.capitalize(), since=utc(since),
-                    total=f"{total:.0f}", longest=f"{longest:.0f}",
+                    total=_seconds(total), longest=_seconds(longest),
                 ),
             )  # fmt: skip
         except Exception:
             log.exception("could not queue the alert of %s's 429 hold", platform)
 
-    async def content_problems(
-        self, errors: Sequence[ContentError], edition: str | None
-    ) -> int:
+    async def content_problems(self, errors: Sequence[ContentError], edition: str | None) -> int:
         """The content's problems, once per set of problems found beside the edition in service
         (the last good one): the same problems again are not news; found again after a fix,
         they are."""
@@ -197,3 +195,8 @@ class Alerter:
             log.warning("alert %s queued for %d admin chats", occasion, queued)
             self._wake()
         return queued
+
+
+def _seconds(seconds: float) -> str:
+    """ "300", "61.5": as a 429 gives them, to a tenth at most."""
+    return f"{round(seconds, 1):g}"

@@ -137,7 +137,6 @@ class Scheduler:
             log.info(
                 "queued %d deliveries; %d chats had nothing new", planned.queued, planned.skipped
             )
-        await self._services.alerts.check()  # many chats paused, many deliveries failed
 
     async def _one_pass(self, job: Callable[[], Awaitable[object]]) -> None:
         """A pass APScheduler runs."""

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.models import Lang
@@ -24,6 +24,7 @@ from bot.core.subscription import State
 OUT = outbox.c
 S = subscriptions.c
 REASONS = 3  # the commonest reasons an alert names
+GONE = "chat gone"  # how the error of a delivery to a chat that is gone begins (`store.outbox`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +64,16 @@ class Alerts:
             return _burst((await connection.execute(query)).all())
 
     async def failed_since(self, since: dt.datetime) -> Burst | None:
-        """The deliveries given up since `since`; the alerts' own are not counted, so an alert
-        that cannot reach an admin never alerts again."""
+        """The deliveries given up since `since`, after every attempt. Not counted: those to a
+        chat that is gone (its subscription is paused, which has an alert of its own), and the
+        alerts' own, so an alert that cannot reach an admin never alerts again."""
         query = (
             select(OUT.last_error, func.count(), func.min(OUT.updated_at))
             .where(
                 OUT.state == OutboxState.FAILED,
                 OUT.updated_at >= since,
                 OUT.kind != MessageKind.NOTICE,
+                or_(OUT.last_error.is_(None), ~OUT.last_error.startswith(GONE)),
             )
             .group_by(OUT.last_error)
         )
