@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.content.problems import ContentError
-from bot.core.delivery.occasions import Occasion
+from bot.core.delivery.occasions import ALERT
 from bot.core.delivery.planning import body_id_of
 from bot.core.models import LANGS, Lang
 from bot.core.ports import ChatRef, Clock, Format
@@ -172,7 +172,7 @@ class Alerter:
         queued within the cool-down; the rows queued."""
         if not self._admins:
             return 0
-        prefix = Occasion.ALERT.of(f"{kind}:")
+        prefix = f"{ALERT}:{kind}:"
         async with self._lock:
             now = self._clock.now()
             if cooling:
@@ -187,7 +187,7 @@ class Alerter:
             texts = {(lang, fmt): text(lang, fmt) for lang in LANGS for fmt in Format}
             occasion = prefix + detail
             queued = await self._store.alerts.queue(
-                self._admins, self._lang, occasion, body_id_of(Occasion.ALERT, texts), texts, now
+                self._admins, self._lang, occasion, body_id_of(ALERT, texts), texts, now
             )
             if cooling:
                 self._quiet[kind] = now + self.thresholds.cooldown

@@ -11,10 +11,14 @@ class Occasion(enum.StrEnum):
     INSTANT = "instant"  # a new edition for instant subscribers: "instant:<selection>"
     PUSH = "push"  # an admin's push: "push:<push id>"
     FOLLOW = "follow"  # new statements for the chats following them: "follow:<statements>"
-    ALERT = "alert"  # a note to the admins: "alert:<kind>:<detail>" (`delivery.alerts`)
 
     def of(self, detail: str) -> str:
         return f"{self}:{detail}"
+
+
+# A note to the admins: "alert:<kind>:<detail>" (`delivery.alerts`). Not a member of Occasion,
+# whose members are what a paid broadcast may cover: an alert is never a broadcast.
+ALERT = "alert"
 
 
 def kind_of(occasion: str) -> str:
