@@ -172,22 +172,22 @@ class Alerter:
         queued within the cool-down; the rows queued."""
         if not self._admins:
             return 0
-        prefix = f"{ALERT}:{kind}:"
         async with self._lock:
             now = self._clock.now()
             if cooling:
                 if self._quiet.get(kind, now) > now:
                     return 0
-                last = await self._store.alerts.last_queued(prefix)
+                last = await self._store.alerts.last_queued(kind)
                 if last is not None and now - last < self.thresholds.cooldown:
                     self._quiet[kind] = last + self.thresholds.cooldown
                     return 0
             if isinstance(detail, dt.datetime):
                 detail = detail.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             texts = {(lang, fmt): text(lang, fmt) for lang in LANGS for fmt in Format}
-            occasion = prefix + detail
+            occasion = f"{ALERT}:{kind}:{detail}"
+            body_id = body_id_of(ALERT, texts)
             queued = await self._store.alerts.queue(
-                self._admins, self._lang, occasion, body_id_of(ALERT, texts), texts, now
+                self._admins, self._lang, kind, occasion, body_id, texts, now
             )
             if cooling:
                 self._quiet[kind] = now + self.thresholds.cooldown

@@ -1,7 +1,8 @@
 """What the admins' alerts read from the store, and how they are queued: to each admin's private
 chat as a chat (`chats.recipient_of` its row, as a follow message goes), through the outbox, so an
 alert is retried, never lost, and, its occasion unique per chat, queued once however many
-instances see the same condition (see `delivery/alerts.py`)."""
+instances see the same condition (see `delivery/alerts.py`); and when each kind of alert was last
+queued, for the cool-down (a marker, `tables.markers`)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
 from bot.core.store.chats import chat_is
 from bot.core.store.follows import ChatMessage, queue_in
-from bot.core.store.outbox import insert_ignoring_duplicates, notify_in
-from bot.core.store.tables import OutboxState, chats, outbox, subscriptions
+from bot.core.store.outbox import insert_ignoring_duplicates, notify_in, upsert
+from bot.core.store.tables import OutboxState, chats, markers, outbox, subscriptions
 from bot.core.subscription import State
 
 OUT = outbox.c
 S = subscriptions.c
+M = markers.c
 REASONS = 3  # the commonest reasons an alert names
 GONE = "chat gone"  # how the error of a delivery to a chat that is gone begins (`store.outbox`)
 
@@ -47,6 +49,10 @@ def _burst(rows: Sequence[Any]) -> Burst | None:
         since=min(row[2] for row in rows),
         reasons=tuple((row[0] or "", row[1]) for row in ranked[:REASONS]),
     )
+
+
+def _marker(kind: str) -> str:
+    return f"alert:{kind}"
 
 
 class Alerts:
@@ -80,28 +86,29 @@ class Alerts:
         async with self._engine.connect() as connection:
             return _burst((await connection.execute(query)).all())
 
-    async def last_queued(self, prefix: str) -> dt.datetime | None:
-        """When an alert whose occasion begins with `prefix` was last queued, if any still is
-        in the outbox. A range on the occasion, not LIKE: the occasion's index serves it."""
-        query = select(func.max(OUT.created_at)).where(
-            OUT.occasion >= prefix, OUT.occasion < prefix + "\uffff"
-        )
+    async def last_queued(self, kind: str) -> dt.datetime | None:
+        """When an alert of `kind` was last queued, if ever: a marker, read by its name (the
+        outbox has no index a search by occasion prefix could use under every collation)."""
         async with self._engine.connect() as connection:
-            found: dt.datetime | None = (await connection.execute(query)).scalar()
-        return found
+            found = (
+                await connection.execute(select(M.value).where(M.name == _marker(kind)))
+            ).scalar()
+        return None if found is None else dt.datetime.fromisoformat(found)
 
     async def queue(
         self,
         admins: Sequence[ChatRef],
         lang: Lang,
+        kind: str,
         occasion: str,
         body_id: str,
         texts: Mapping[tuple[Lang, Format], str],
         now: dt.datetime,
     ) -> int:
         """Queue the alert to each admin's private chat not gone, in the chat's own language
-        (`lang` for a chat new to the store), its texts with it, in one transaction; the rows
-        queued (none for a chat that has this occasion already)."""
+        (`lang` for a chat new to the store), its texts with it, and mark its `kind` queued
+        now, in one transaction; the rows queued (none for a chat that has this occasion
+        already)."""
         if not admins:
             return 0
         async with self._engine.begin() as connection:
@@ -118,6 +125,9 @@ class Alerts:
             ]
             message = ChatMessage(tuple(rows), occasion, body_id, texts, MessageKind.NOTICE)
             queued = await queue_in(connection, message, now)
+            await connection.execute(
+                upsert(connection, markers, name=_marker(kind), value=now.isoformat())
+            )
             if queued:
                 await notify_in(connection)
         return queued
