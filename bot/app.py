@@ -16,15 +16,13 @@ from bot.adapters import AdapterError
 from bot.adapters import discord as discord_adapter
 from bot.adapters import telegram as telegram_adapter
 from bot.config import Settings, token
-from bot.core.commands.admin import problems_notice
-from bot.core.content.problems import ContentError
 from bot.core.delivery.dispatcher import Dispatcher
 from bot.core.delivery.planning import Broadcaster
 from bot.core.delivery.scheduler import Scheduler
 from bot.core.library import Library
-from bot.core.ports import Adapter, Clock, Delivered, MessageKind, Outbound, Sender
+from bot.core.ports import Adapter, Clock, Sender
 from bot.core.roles import PLANNER, Role, Roles
-from bot.core.services import Defaults, ProblemsNotice, Services
+from bot.core.services import Defaults, Services
 from bot.core.store import Store, database_url, shown
 from bot.core.store.leases import Lease, sender_role
 from bot.core.store.wakeups import listen
@@ -144,8 +142,12 @@ async def open_runtime(
             defaults=Defaults(settings.language, settings.timezone, settings.schedule.times),
             admins=settings.admin_ids(),
             wake=wake.set,
+            alert_thresholds=settings.alerts.thresholds(),
         )
-        services.tell_admins = _admin_notice(services, by_platform, settings)
+        # Alerts only to the admins on platforms with a sender here: none would send the rest.
+        services.alerts = services.alerter(
+            [chat for chat in services.admin_chats() if chat.platform in by_platform]
+        )
         dispatcher = Dispatcher(
             store,
             by_platform,
@@ -154,6 +156,7 @@ async def open_runtime(
             settings.delivery.policy(),
             settings.delivery.in_flight,
             epochs={},
+            on_hold=services.alerts.held,
         )
         services.replies = dispatcher.replies
         if admitted:
@@ -281,19 +284,3 @@ def stop_on_signals(done: asyncio.Event) -> Iterator[None]:
     finally:
         for signum in installed:
             loop.remove_signal_handler(signum)
-
-
-def _admin_notice(
-    services: Services, senders: dict[str, Sender], settings: Settings
-) -> ProblemsNotice:
-    async def tell(errors: tuple[ContentError, ...]) -> None:
-        for chat in services.admin_chats():
-            sender = senders.get(chat.platform)
-            if sender is None:
-                continue
-            text = problems_notice(errors, settings.language, sender.format)
-            outcome = await sender.send(chat, Outbound(text, MessageKind.NOTICE))
-            if not isinstance(outcome, Delivered):
-                log.warning("could not tell admin %s about the content problems: %s", chat, outcome)
-
-    return tell

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from bot.core import timing
 from bot.core.content import reader
 from bot.core.content.problems import ContentError, describe, read_yaml
+from bot.core.delivery.alerts import Thresholds
 from bot.core.delivery.dispatcher import RetryPolicy
 from bot.core.delivery.occasions import Occasion
 from bot.core.delivery.pacing import DISCORD_LIMITS, TELEGRAM_LIMITS, PlatformLimits, Rate
@@ -211,6 +212,37 @@ class DeliverySettings(_Strict):
         return RetryPolicy(self.max_attempts, self.backoff_seconds, self.backoff_cap_seconds)
 
 
+class AlertSettings(_Strict):
+    """When the admins are alerted (each alert goes to their private chats through the outbox):
+    this many chats paused, or deliveries given up, within so many minutes; a platform's sending
+    held by one 429 this long, or by its 429s this long in all within so many minutes. An alert
+    of a kind is not repeated within `cooldown_minutes`."""
+
+    paused_chats: Annotated[int, Field(ge=1)] = 20
+    paused_minutes: Annotated[float, Field(gt=0)] = 10
+    failed_deliveries: Annotated[int, Field(ge=1)] = 20
+    failed_minutes: Annotated[float, Field(gt=0)] = 10
+    hold_seconds: Annotated[float, Field(gt=0)] = 60
+    hold_total_seconds: Annotated[float, Field(gt=0)] = 300
+    hold_minutes: Annotated[float, Field(gt=0)] = 10
+    cooldown_minutes: Annotated[float, Field(ge=0)] = 60
+
+    def thresholds(self) -> Thresholds:
+        def minutes(count: float) -> dt.timedelta:
+            return dt.timedelta(minutes=count)
+
+        return Thresholds(
+            self.paused_chats,
+            minutes(self.paused_minutes),
+            self.failed_deliveries,
+            minutes(self.failed_minutes),
+            self.hold_seconds,
+            self.hold_total_seconds,
+            minutes(self.hold_minutes),
+            minutes(self.cooldown_minutes),
+        )
+
+
 def _zone(value: object) -> object:
     if isinstance(value, str):
         name = timing.zone_name(value)
@@ -231,6 +263,7 @@ class Settings(_Strict):
     schedule: ScheduleSettings = ScheduleSettings()
     delivery: DeliverySettings = DeliverySettings()
     digest: DigestSettings = DigestSettings()
+    alerts: AlertSettings = AlertSettings()
 
     def rate_limits(self) -> dict[str, PlatformLimits]:
         return {

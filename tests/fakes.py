@@ -169,7 +169,7 @@ async def services_on(
     store: Store, content: Path, clock: Clock, *, defaults: Defaults, **overrides: Any
 ) -> Services:
     """The real services over an open store and the content in `content`, loaded at the clock's
-    time; `overrides` are the other `Services` fields (admins, wake, tell_admins)."""
+    time; `overrides` are the other `Services` fields (admins, wake, alert_thresholds)."""
     library = await Library.load(content, DigestOptions(), clock.now())
     return Services(
         store=store,

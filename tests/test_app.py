@@ -186,7 +186,7 @@ async def test_open_runtime_with_broken_content_raises_content_invalid(
     ]
 
 
-async def test_admins_hear_of_content_problems_on_platforms_with_a_sender(
+async def test_admins_hear_of_content_problems_through_the_outbox_where_a_sender_is(
     settings: Settings,
 ) -> None:
     admins = AdminSettings(telegram=("42", "7"), discord=("99",))
@@ -194,7 +194,13 @@ async def test_admins_hear_of_content_problems_on_platforms_with_a_sender(
     telegram = Recorder("telegram")  # no discord sender: discord admins cannot be told
 
     async with open_runtime(settings, FixedClock(NOW), [telegram]) as runtime:
-        await runtime.services.tell_admins((ContentError("summaries/x.yaml", 3, "bad date"),))
+        alerts = runtime.services.alerts
+        problems = (ContentError("summaries/x.yaml", 3, "bad date"),)
+        assert await alerts.content_problems(problems, "e1") == 2  # queued in the outbox
+        assert await alerts.content_problems(problems, "e1") == 0  # once
+        await runtime.dispatcher.drain()
+        # Nothing was queued for the Discord admin, whom no sender here could reach.
+        assert await runtime.services.store.outbox.counts() == {"delivered": 2}
 
     assert [chat for chat, _ in telegram.sent] == [
         ChatRef("telegram", "42"),

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.buttons import ButtonData
-from bot.core.content.problems import ContentError
+from bot.core.delivery.alerts import Alerter, Thresholds
 from bot.core.delivery.follows import FollowNews
 from bot.core.delivery.planning import Broadcaster, Planned
 from bot.core.delivery.pushes import Pusher
@@ -37,13 +37,6 @@ class Defaults:
         return Plan(lang or self.language, self.times, not self.times, self.timezone)
 
 
-ProblemsNotice = Callable[[tuple[ContentError, ...]], Awaitable[None]]
-
-
-async def _no_notice(errors: tuple[ContentError, ...]) -> None:
-    return None
-
-
 @dataclass(slots=True)
 class Services:
     store: Store
@@ -54,7 +47,8 @@ class Services:
     # Bot admins' user ids per platform; a user id is also the admin's private chat.
     admins: Mapping[str, frozenset[str]] = field(default_factory=dict)
     wake: Callable[[], None] = lambda: None  # tells the dispatcher something was queued
-    tell_admins: ProblemsNotice = _no_notice
+    # When the admins are alerted (`delivery.alerts`): through the outbox, to their chats.
+    alert_thresholds: Thresholds = field(default_factory=Thresholds)
     # Answers to commands: the dispatcher's, sharing its pacers (none until it exists).
     replies: Replies = field(default_factory=lambda: Replies({}))
     # Whether this instance holds the planner role (`core.roles`): it plans at every tick and acts
@@ -65,11 +59,25 @@ class Services:
     pusher: Pusher = field(init=False)
     buttons: ButtonData = field(init=False)  # what the buttons of a reply's choices carry
     follow_news: FollowNews = field(init=False)
+    # To every admin's chat; an app whose senders cover only some platforms narrows it to them.
+    alerts: Alerter = field(init=False)
 
     def __post_init__(self) -> None:
         self.pusher = Pusher(self.store, self.library)
         self.buttons = ButtonData(self.store.choices, self.clock)
         self.follow_news = FollowNews(self.store, self.library)
+        self.alerts = self.alerter(self.admin_chats())
+
+    def alerter(self, admins: Sequence[ChatRef]) -> Alerter:
+        """The alerts to these admins' chats."""
+        return Alerter(
+            self.store,
+            self.clock,
+            admins,
+            self.defaults.language,
+            self.alert_thresholds,
+            lambda: self.wake(),
+        )
 
     def is_admin(self, platform: str, user_id: str) -> bool:
         return user_id in self.admins.get(platform, frozenset())
@@ -79,13 +87,15 @@ class Services:
 
     async def plan(self) -> Planned:
         """Queue what is due now, scheduled and instant, and the new statements for the chats
-        following them, and wake the dispatcher."""
+        following them, and wake the dispatcher; then alert the admins if the store shows many
+        chats paused or deliveries failed (the alerts are not counted as planned)."""
         now = self.clock.now()
         due = await self.broadcaster.plan_due(now)
         instant = await self.broadcaster.plan_instant(now)
         follows = await self.follow_news.plan(now)
         if due.queued or instant.queued or follows:
             self.wake()
+        await self.alerts.check()
         return Planned(due.queued + instant.queued + follows, due.skipped)
 
     async def reload(self) -> Reloaded | ReloadFailed:
@@ -99,7 +109,7 @@ class Services:
             for error in result.errors:
                 log.warning("%s", error)
             if self.planner:  # the admins hear of it once, not from every instance
-                await self.tell_admins(result.errors)
+                await self.alerts.content_problems(result.errors, self.library.edition.selection)
         else:
             if result.changed:
                 log.info("content reloaded: new edition %s", result.edition.selection)

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import Row, select
 
-from bot.core.content.problems import ContentError
 from bot.core.delivery.planning import Planned
 from bot.core.library import Reloaded, ReloadFailed
 from bot.core.models import LANGS
-from bot.core.ports import ChatKind, ChatRef, Format
+from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
 from bot.core.services import Defaults, Services
 from bot.core.store.records import PushState
 from bot.core.store.tables import bodies, outbox
 from bot.core.subscription import Plan, State
+from bot.core.text.notices import problems_notice
 from tests.core.test_library import add_summary, break_content, copy_content
 from tests.fakes import SettableClock, services_over
 
@@ -29,14 +29,10 @@ SEVEN = (dt.time(7, 0),)
 
 
 class Recorder:
-    """What the services told the admins, and how often they woke the dispatcher."""
+    """How often the services woke the dispatcher."""
 
     def __init__(self) -> None:
-        self.told: list[tuple[ContentError, ...]] = []
         self.wakes = 0
-
-    async def tell_admins(self, errors: tuple[ContentError, ...]) -> None:
-        self.told.append(errors)
 
     def wake(self) -> None:
         self.wakes += 1
@@ -63,7 +59,6 @@ async def services(
         defaults=Defaults("id", "Asia/Jakarta", SEVEN),
         admins={"telegram": frozenset({"42"})},
         wake=recorder.wake,
-        tell_admins=recorder.tell_admins,
     ) as services:
         yield services
 
@@ -85,6 +80,11 @@ async def rows(services: Services) -> list[Row[Any]]:
 
 async def keys_for(services: Services, chat_id: str) -> list[str]:
     return [r.occasion for r in await rows(services) if r.chat_id == chat_id]
+
+
+async def alerts(services: Services) -> list[Row[Any]]:
+    """The alerts queued to the admins."""
+    return [r for r in await rows(services) if r.occasion.startswith("alert:")]
 
 
 async def test_plan_queues_what_is_due_and_instant_and_wakes_the_dispatcher(
@@ -127,7 +127,7 @@ async def test_reload_with_a_new_summary_plans_instant_deliveries(
     ]
     assert await keys_for(services, "2") == []  # not due: the new edition waits for 07:00
     assert recorder.wakes == wakes + 1
-    assert recorder.told == []
+    assert await alerts(services) == []
 
 
 async def test_reload_without_changes_plans_nothing(services: Services, recorder: Recorder) -> None:
@@ -156,11 +156,16 @@ async def test_a_broken_reload_keeps_the_content_and_tells_the_admins(
 
     assert isinstance(result, ReloadFailed)
     assert [f"{e.path}:{e.line}" for e in result.errors] == [f"{broken}:7"]
-    assert recorder.told == [result.errors]
     assert services.library.catalog is catalog
     assert services.library.edition.selection == key
     assert services.library.problems == result.errors
-    assert await rows(services) == before
+    # The admin's chat (telegram:42) is told, through the outbox, in the default language.
+    [told] = [row for row in await rows(services) if row not in before]
+    assert told.occasion.startswith("alert:content:")
+    assert (told.chat_id, told.kind, told.lang) == ("42", MessageKind.NOTICE, "id")
+    text = await services.store.outbox.text(told.body_id, "id", Format.TELEGRAM)
+    assert text == problems_notice(result.errors, "id", Format.TELEGRAM)
+    assert recorder.wakes == 2  # the plan, and the alert
 
 
 async def test_reload_if_changed_reloads_only_when_files_changed(
@@ -173,7 +178,7 @@ async def test_reload_if_changed_reloads_only_when_files_changed(
     assert isinstance(failed, ReloadFailed)
     # The broken files are reported once, not on every pass of the watcher.
     assert await services.reload_if_changed() is None
-    assert len(recorder.told) == 1
+    assert len(await alerts(services)) == 1
 
     broken.unlink()
     add_summary(services.library.directory)

@@ -23,7 +23,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.commands import ADMIN_ONLY, COMMANDS, Reply, handle, inline, parse
-from bot.core.commands.admin import problems_notice
 from bot.core.commands.arguments import parse_language, parse_subscribe
 from bot.core.commands.inline import InlineAnswers, statement_result
 from bot.core.content.loading import load_catalog
@@ -44,6 +43,7 @@ from bot.core.text.fitting import (
     whosaid_message,
 )
 from bot.core.text.layout import target_label
+from bot.core.text.notices import problems_notice
 from bot.core.text.render import fits
 from bot.core.text.strings import say
 from bot.core.text.whosaid import QuoteIndex

@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-from collections.abc import Sequence
-
 from bot.core.commands.base import (
     Choice,
     Reply,
     Request,
     echo,
-    fit_messages,
     plain_line,
     reply,
     say_reply,
 )
-from bot.core.content.problems import ContentError
 from bot.core.delivery.pushes import AnnouncementTooLong, NothingToPush, progress_line
 from bot.core.library import ReloadFailed
 from bot.core.models import Lang
-from bot.core.ports import Format
 from bot.core.services import Services
 from bot.core.store.records import Push, PushState
 from bot.core.store.tables import OutboxState
 from bot.core.subscription import State
-from bot.core.text.document import Block, Document, Line, Span, Style
+from bot.core.text.document import Document
+from bot.core.text.notices import LISTED, block, problems_document, utc
 from bot.core.text.render import render
 from bot.core.text.strings import say
 
 STATES = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.DELIVERED, OutboxState.FAILED)
-LISTED = 10  # problems, paused chats and audit entries shown before "… and N more"
 
 
 async def push(request: Request, services: Services, args: str) -> Reply:
@@ -94,7 +87,7 @@ async def _already_sent(request: Request, services: Services, stored: Push) -> R
     progress = await services.pusher.progress(stored.id)
     return reply(
         request,
-        plain_line(say(lang, "push_already_sent", id=stored.id, when=_utc(sent_at))),
+        plain_line(say(lang, "push_already_sent", id=stored.id, when=utc(sent_at))),
         plain_line(progress_line(lang, stored.id, progress)),
     )
 
@@ -104,32 +97,32 @@ async def status(request: Request, services: Services, args: str) -> Reply:
     lang = request.lang
     document = await _overview(services, lang)
     if services.library.problems:
-        document += _problems(services.library.problems, lang)
+        document += problems_document(services.library.problems, lang)
     if failed := services.replies.counts.failed:
         reasons = ", ".join(f"{reason} ({n})" for reason, n in failed.most_common())
         line = say(lang, "status_replies_failed", count=failed.total(), reasons=reasons)
-        document += (_block(None, [line]),)
+        document += (block(None, [line]),)
     if paused := await services.store.subscriptions.paused(LISTED):
         lines = [
             say(
                 lang,
                 "status_paused_chat",
                 chat=str(s.chat),
-                when=_utc(s.paused_at or s.subscribed_at),
+                when=utc(s.paused_at or s.subscribed_at),
                 reason=echo(s.paused_reason or ""),
             )
             for s in paused
         ]
-        document += (_block(say(lang, "status_paused"), lines),)
+        document += (block(say(lang, "status_paused"), lines),)
     if pushes := await services.store.pushes.recent_sent(3):
         lines = []
         for sent in pushes:
             progress = await services.pusher.progress(sent.id)
             lines.append(progress_line(lang, sent.id, progress))
-        document += (_block(say(lang, "status_pushes"), lines),)
+        document += (block(say(lang, "status_pushes"), lines),)
     if audit := await services.store.audit.recent(5):
-        lines = [f"{_utc(e.at)} {e.actor} {e.action} {echo(e.detail)}" for e in audit]
-        document += (_block(say(lang, "status_audit"), lines),)
+        lines = [f"{utc(e.at)} {e.actor} {e.action} {echo(e.detail)}" for e in audit]
+        document += (block(say(lang, "status_audit"), lines),)
     return reply(request, document)
 
 
@@ -149,8 +142,8 @@ async def _overview(services: Services, lang: Lang) -> Document:
     outbox = await services.store.outbox.counts()
     catalog, loaded_at = services.library.catalog, services.library.edition.loaded_at
     return (
-        _block(say(lang, "status_title"), per_platform),
-        _block(
+        block(say(lang, "status_title"), per_platform),
+        block(
             None,
             [
                 say(lang, "status_deliveries", **{state: outbox.get(state, 0) for state in STATES}),
@@ -159,16 +152,11 @@ async def _overview(services: Services, lang: Lang) -> Document:
                     "status_content",
                     summaries=len(catalog.summaries),
                     statements=len(catalog.statements),
-                    when=_utc(loaded_at),
+                    when=utc(loaded_at),
                 ),
             ],
         ),
     )
-
-
-def _block(heading: str | None, lines: Sequence[str]) -> Block:
-    head: tuple[Line, ...] = ((Span(heading, Style.BOLD),),) if heading else ()
-    return (*head, *((Span(line),) for line in lines))
 
 
 async def reload(request: Request, services: Services, args: str) -> Reply:
@@ -179,7 +167,7 @@ async def reload(request: Request, services: Services, args: str) -> Reply:
     if isinstance(result, ReloadFailed):
         detail = f"{len(result.errors)} problems"
         await services.store.audit.record(_actor(request), "reload", detail, now)
-        return reply(request, _problems(result.errors, lang))
+        return reply(request, problems_document(result.errors, lang))
     catalog = result.edition.catalog
     detail = f"{len(catalog.summaries)} summaries, edition {result.edition.selection}"
     await services.store.audit.record(_actor(request), "reload", detail, now)
@@ -189,21 +177,5 @@ async def reload(request: Request, services: Services, args: str) -> Reply:
     )  # fmt: skip
 
 
-def _problems(errors: Sequence[ContentError], lang: Lang) -> Document:
-    shown = [str(error) for error in itertools.islice(errors, LISTED)]
-    if len(errors) > LISTED:
-        shown.append(say(lang, "more", count=len(errors) - LISTED))
-    return (_block(say(lang, "content_problems", count=len(errors)), shown),)
-
-
 def _actor(request: Request) -> str:
     return f"{request.chat.platform}:{request.user}"
-
-
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def problems_notice(errors: Sequence[ContentError], lang: Lang, fmt: Format) -> str:
-    """The note the admins get when a content change fails validation."""
-    return fit_messages(_problems(errors, lang), fmt)[0]

@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import logging
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.delivery.occasions import kind_of
@@ -87,10 +87,12 @@ class Dispatcher:
         policy: RetryPolicy = RetryPolicy(),
         in_flight: int = 50,
         epochs: Mapping[str, int] | None = None,
+        on_hold: Callable[[str, float], Awaitable[None]] | None = None,
     ) -> None:
         """`epochs`: the platforms this dispatcher sends for, each under its sender lease's
         epoch; by default every platform, as the store's first sender (epoch 0). A running bot
-        starts with none and is given each platform as it takes the lease (`hold`)."""
+        starts with none and is given each platform as it takes the lease (`hold`).
+        `on_hold`: told of every 429's wait, by platform and seconds (the admins' alerts)."""
         self._store = store
         self._senders = dict(senders)
         self._limits = {p: limits.get(p, PlatformLimits()) for p in self._senders}
@@ -110,6 +112,7 @@ class Dispatcher:
             self._epochs.get,
             in_flight,
         )
+        self._on_hold = on_hold
         self._held = asyncio.Event()  # a platform was given: `run` starts its loop
         self._wakes: dict[str, asyncio.Event] = {}  # each platform loop's own wake-up
 
@@ -368,6 +371,8 @@ class Dispatcher:
             pacer.release(grant)
         if isinstance(outcome, RetryAfter):
             pacer.hold(outcome.seconds)
+            if self._on_hold is not None:
+                await self._on_hold(platform, outcome.seconds)
         return outcome
 
     async def _text(self, body_id: str, lang: Lang, sender: Sender) -> str | None:

@@ -26,7 +26,7 @@ from bot.core.library import Edition, Library
 from bot.core.models import LANGS, Catalog, Statement
 from bot.core.ports import Format
 from bot.core.store import Store
-from bot.core.store.follows import FollowMessage
+from bot.core.store.follows import ChatMessage
 from bot.core.text.fitting import follow_news_message
 from bot.core.text.layout import target_label
 from bot.core.text.whosaid import TopicIndex
@@ -148,7 +148,7 @@ class FollowNews:
             self._seen, self._matched = seen, edition
             return queued
 
-    async def _messages(self, catalog: Catalog, new: tuple[Statement, ...]) -> list[FollowMessage]:
+    async def _messages(self, catalog: Catalog, new: tuple[Statement, ...]) -> list[ChatMessage]:
         """The messages for the chats whose follows the new statements match: one per set of
         statements and follows, for every chat with that set, each in its own language."""
         matcher = Matcher(new)
@@ -171,5 +171,5 @@ class FollowNews:
                 for fmt in Format
             }
             body_id = body_id_of(Occasion.FOLLOW, texts)
-            messages.append(FollowMessage(tuple(chats), occasion, body_id, texts))
+            messages.append(ChatMessage(tuple(chats), occasion, body_id, texts))
         return messages

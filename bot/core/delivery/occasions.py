@@ -16,6 +16,11 @@ class Occasion(enum.StrEnum):
         return f"{self}:{detail}"
 
 
+# A note to the admins: "alert:<kind>:<detail>" (`delivery.alerts`). Not a member of Occasion,
+# whose members are what a paid broadcast may cover: an alert is never a broadcast.
+ALERT = "alert"
+
+
 def kind_of(occasion: str) -> str:
     """The kind of an occasion as stored ("push:1a2b" → "push")."""
     return occasion.partition(":")[0]

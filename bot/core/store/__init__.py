@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.core.store.alerts import Alerts
 from bot.core.store.chats import Chats
 from bot.core.store.follows import Follows
 from bot.core.store.leases import (
@@ -75,6 +76,7 @@ class Store:
         self.relay = Relay(engine) if engine.dialect.name == "postgresql" else None
         self.chats = Chats(engine)
         self.follows = Follows(engine)
+        self.alerts = Alerts(engine)
 
     @classmethod
     async def open(cls, database: str | Path) -> Store:

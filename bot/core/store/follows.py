@@ -1,5 +1,6 @@
-"""The follows table: what each chat follows; and the statements already matched against the
-follows, so that only new ones are (see `delivery/follows.py`)."""
+"""The follows table: what each chat follows; the statements already matched against the
+follows, so that only new ones are (see `delivery/follows.py`); and messages queued to chats as
+chats, not as subscribers (`ChatMessage`): follow messages, and the admins' alerts."""
 
 from __future__ import annotations
 
@@ -36,14 +37,16 @@ class Added(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class FollowMessage:
-    """One message for many chats: the same new statements, for the same follows. Its texts in
-    each language and format; each chat gets it in its own language."""
+class ChatMessage:
+    """One message for many chats as chats (`chats.recipient_of`): the same new statements for
+    the same follows, or an alert to the admins. Its texts in each language and format; each
+    chat gets it in its own language."""
 
     chats: tuple[int, ...]  # the chats' rows
     occasion: str
     body_id: str
     texts: Mapping[tuple[Lang, Format], str]
+    kind: MessageKind = MessageKind.FOLLOW
 
 
 def _chunks(values: Collection[Chunked]) -> Iterable[list[Chunked]]:
@@ -183,7 +186,7 @@ class Follows:
         return found
 
     async def see(
-        self, statements: Iterable[str], now: dt.datetime, messages: Sequence[FollowMessage] = ()
+        self, statements: Iterable[str], now: dt.datetime, messages: Sequence[ChatMessage] = ()
     ) -> int:
         """Mark the statements seen, and queue the follow messages made for them (to each chat
         not gone, in its language), their texts with them, in one transaction: a crash leaves
@@ -193,27 +196,31 @@ class Follows:
         queued = 0
         async with self._engine.begin() as connection:
             for message in messages:
-                await _put_texts_in(connection, message)
-                for chunk in _chunks(message.chats):
-                    queued += await _queue_in(connection, message, chunk, now)
+                queued += await queue_in(connection, message, now)
             await connection.execute(insert_ignoring_duplicates(connection, statements_seen), marks)
         return queued
 
 
-async def _put_texts_in(connection: AsyncConnection, message: FollowMessage) -> None:
+async def queue_in(connection: AsyncConnection, message: ChatMessage, now: dt.datetime) -> int:
+    """The message's texts, and a row for each of its chats not gone, in its language; the rows
+    queued (a chat already queued this occasion gets no second)."""
     rows = [
         {"body_id": message.body_id, "lang": lang, "format": fmt, "text": text}
         for (lang, fmt), text in message.texts.items()
     ]
     await connection.execute(insert_ignoring_duplicates(connection, bodies), rows)
+    queued = 0
+    for chunk in _chunks(message.chats):
+        queued += await _queue_chunk_in(connection, message, chunk, now)
+    return queued
 
 
-async def _queue_in(
-    connection: AsyncConnection, message: FollowMessage, chats_: Sequence[int], now: dt.datetime
+async def _queue_chunk_in(
+    connection: AsyncConnection, message: ChatMessage, chats_: Sequence[int], now: dt.datetime
 ) -> int:
     """The message's rows for these chats, made inside the database from the chats table."""
     source = select(
-        -C.id,  # the chat as a follower: `chats.recipient_of` its row
+        -C.id,  # the chat as a chat: `chats.recipient_of` its row
         C.platform,
         C.chat_id,
         C.thread,
@@ -221,7 +228,7 @@ async def _queue_in(
         literal(message.occasion),
         literal(message.body_id),
         C.lang,
-        literal(str(MessageKind.FOLLOW)),
+        literal(str(message.kind)),
         literal(str(OutboxState.PENDING)),
         literal(0),
         literal(now, outbox.c.next_attempt_at.type),

@@ -303,6 +303,41 @@ STRINGS: Final[dict[str, Localized]] = {
         "Konten dimuat ulang: {summaries} ringkasan, {statements} pernyataan.",
     ),
     "more": Localized("… and {count} more", "… dan {count} lainnya"),
+    # --- alerts to the admins (times in UTC, as /status shows them) ---
+    "alert_title": Localized("Ringkas alert", "Peringatan Ringkas"),
+    "alert_paused": Localized(
+        "{count} chats were paused within {minutes} minutes, the first at {since}. "
+        "Reasons: {reasons}.",
+        "{count} obrolan dijeda dalam {minutes} menit, yang pertama pada {since}. "
+        "Alasan: {reasons}.",
+    ),
+    "alert_paused_action": Localized(
+        "Nothing more is sent to them until the bot is back in each chat. "
+        "/status lists the paused chats.",
+        "Tidak ada lagi yang dikirim ke obrolan itu sampai bot kembali ke masing-masing obrolan. "
+        "/status menampilkan obrolan yang dijeda.",
+    ),
+    "alert_failed": Localized(
+        "{count} deliveries failed for good within {minutes} minutes, the first at {since}. "
+        "Reasons: {reasons}.",
+        "{count} pengiriman gagal permanen dalam {minutes} menit, yang pertama pada {since}. "
+        "Alasan: {reasons}.",
+    ),
+    "alert_failed_action": Localized(
+        "They are not tried again. /status shows the deliveries by state.",
+        "Pengiriman itu tidak dicoba lagi. /status menampilkan pengiriman menurut statusnya.",
+    ),
+    "alert_hold": Localized(
+        "{platform} asked the bot to wait (HTTP 429): sending there was held {total} s in all "
+        "since {since}, {longest} s at the longest.",
+        "{platform} meminta bot menunggu (HTTP 429): pengiriman ke sana ditahan {total} detik "
+        "seluruhnya sejak {since}, paling lama {longest} detik sekaligus.",
+    ),
+    "alert_hold_action": Localized(
+        "Deliveries resume by themselves once the wait is over. /status shows what is waiting.",
+        "Pengiriman berlanjut dengan sendirinya setelah masa tunggu selesai. "
+        "/status menampilkan pengiriman yang menunggu.",
+    ),
     # --- digests and who-said answers ---
     "sources": Localized("Sources", "Sumber"),
     "source": Localized("Source", "Sumber"),

@@ -143,6 +143,23 @@ async def test_flood_control_holds_every_delivery_and_the_digest_arrives_once(
     assert (len(api.sent_to(ANA.id)), len(api.sent_to(BUDI.id))) == (1, 1)
 
 
+async def test_a_429_past_the_alert_threshold_reaches_the_admin_once(
+    api: TelegramStandIn, start_bot: StartBot
+) -> None:
+    bot = await start_bot(alerts={"hold_seconds": 1})
+    api.add_chat(ADMIN.id, "private", first_name=ADMIN.first_name)
+    api.fail_next("sendMessage", status=429, retry_after=1, chat_id=ANA.id)
+
+    await subscribe_instant(bot, ANA.id)
+    await api.wait_for(lambda: digests_in(bot, ANA.id) and api.sent_to(ADMIN.id), timeout=5)
+
+    [alert] = api.sent_to(ADMIN.id)  # in the configured language: the chat chose none
+    title, line = alert.text.splitlines()[:2]
+    assert title == f"<b>{say('en', 'alert_title')}</b>"
+    assert line.startswith("Telegram asked the bot to wait (HTTP 429): sending there was held 1 s")
+    assert len(api.sent_to(ANA.id)) == 1
+
+
 async def test_a_blocked_bot_pauses_the_subscription_until_it_is_unblocked(
     api: TelegramStandIn, start_bot: StartBot
 ) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from bot.core.commands import Choice
 from bot.core.commands.base import plain_line
-from bot.core.content.problems import ContentError
 from bot.core.delivery.pushes import push_id
 from bot.core.delivery.replies import Replies
 from bot.core.models import LANGS, Lang
@@ -465,12 +464,6 @@ async def test_reload_with_unchanged_content(services: Services) -> None:
 async def test_reload_of_broken_content_reports_where_and_keeps_the_last_good(
     copied: Services,
 ) -> None:
-    told: list[tuple[ContentError, ...]] = []
-
-    async def tell(errors: tuple[ContentError, ...]) -> None:
-        told.append(errors)
-
-    copied.tell_admins = tell
     before = copied.library.catalog
     digest_before = copied.library.digest("en", Format.TELEGRAM)
     broken = copied.library.directory / "broken.yaml"
@@ -486,7 +479,11 @@ async def test_reload_of_broken_content_reports_where_and_keeps_the_last_good(
     assert copied.library.catalog is before
     assert len(copied.library.catalog.summaries) == len(before.summaries) > 0
     assert copied.library.digest("en", Format.TELEGRAM) == digest_before
-    assert len(told) == 1 and told[0][0].path == str(broken)
+    async with copied.store.engine.connect() as connection:  # the admin's alert
+        [told] = (await connection.execute(select(outbox))).all()
+    assert (told.chat_id, told.occasion[:14]) == ("42", "alert:content:")
+    notice = await copied.store.outbox.text(told.body_id, "en", Format.TELEGRAM)
+    assert notice is not None and str(broken) in notice
     assert [action for action, _ in await audit_actions(copied.store)] == ["reload"]
     status = joined(await ask_admin(copied, "/status"))
     assert "The content has problems (1)" in status

@@ -12,7 +12,7 @@ from bot.core.models import LANGS, Lang
 from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.store import Store
 from bot.core.store.chats import is_follower, recipient_of
-from bot.core.store.follows import Added, FollowMessage
+from bot.core.store.follows import Added, ChatMessage
 from bot.core.store.outbox import Settlement
 from bot.core.store.tables import follows
 from tests.core.store.conftest import MINUTE, NOW, chat, outbox_rows, subscribe
@@ -149,9 +149,9 @@ async def test_seen_is_none_until_statements_are_first_marked(store: Store) -> N
     assert await store.follows.seen() == {"a", "b", "c"}
 
 
-def message_for(*chat_rows: int, occasion: str = "follow:e1") -> FollowMessage:
+def message_for(*chat_rows: int, occasion: str = "follow:e1") -> ChatMessage:
     texts = {(lang, fmt): f"news in {lang} for {fmt}" for lang in LANGS for fmt in Format}
-    return FollowMessage(chat_rows, occasion, "follow:b1", texts)
+    return ChatMessage(chat_rows, occasion, "follow:b1", texts)
 
 
 async def test_see_queues_the_messages_with_their_texts_and_the_marks_once(store: Store) -> None:
