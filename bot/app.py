@@ -11,11 +11,12 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.adapters import AdapterError
 from bot.adapters import discord as discord_adapter
 from bot.adapters import telegram as telegram_adapter
-from bot.config import Settings, token
+from bot.config import Settings, TimeoutSettings, token
 from bot.core.commands.admin import problems_notice
 from bot.core.content.problems import ContentError
 from bot.core.delivery.dispatcher import Dispatcher
@@ -26,10 +27,20 @@ from bot.core.ports import Adapter, Clock, Delivered, MessageKind, Outbound, Sen
 from bot.core.roles import PLANNER, Role, Roles
 from bot.core.services import Defaults, ProblemsNotice, Services
 from bot.core.store import Store, database_url, shown
-from bot.core.store.leases import Lease, sender_role
+from bot.core.store.leases import BEAT_TIMEOUT, Lease, sender_role
 from bot.core.store.wakeups import listen
 
 log = logging.getLogger(__name__)
+
+# The longest a clean stop (SIGTERM) takes with the default settings, which a supervisor must
+# wait out before it kills the process (deploy/ringkas.service's TimeoutStopSec). `serve` claims
+# nothing more and waits for the sends under way, each bounded by its HTTP timeouts (a pooled
+# connection, connecting, writing, reading: 30 s); then the roles' round under way ends and every
+# role is given up, each store call bounded by BEAT_TIMEOUT (4 s); then the adapters close
+# (Telegram's long poll is cancelled, not waited out). Rounded up for the store's own commits.
+# A clean stop measured in the tests takes well under a second; the bound is for a slow platform.
+_SEND_BOUND = sum(TimeoutSettings().model_dump().values())
+CLEAN_STOP_SECONDS = int(_SEND_BOUND + 2 * BEAT_TIMEOUT + 15)
 
 
 def platform_tokens(settings: Settings) -> dict[str, str]:
@@ -38,12 +49,22 @@ def platform_tokens(settings: Settings) -> dict[str, str]:
     return {platform: value for platform, env in envs.items() if (value := token(env))}
 
 
+def no_platform_token(settings: Settings) -> str:
+    """Why `ringkas run` without a terminal does not start: one line naming the variables."""
+    return (
+        f"no platform token: set {settings.telegram.token_env} or {settings.discord.token_env} "
+        "(or run `ringkas chat` for a terminal chat)"
+    )
+
+
 def secrets(settings: Settings) -> list[str]:
     """Every secret the environment gives the bot: what the logs must never show."""
     webhook = settings.telegram.webhook
     found = [*platform_tokens(settings).values()]
     if webhook is not None and (secret := token(webhook.secret_token_env)):
         found.append(secret)
+    if "://" in settings.database and (password := make_url(settings.database).password):
+        found.append(str(password))
     return found
 
 
@@ -108,6 +129,18 @@ class Runtime:
     sends: bool
 
 
+class StoreUnreachable(Exception):
+    """The store cannot be opened (no server there, a refused login): said in one line that
+    names the database without its password."""
+
+    def __init__(self, database: str, error: BaseException) -> None:
+        cause = error.orig if isinstance(error, DBAPIError) else error
+        reason = (str(cause).splitlines() or [type(cause).__name__])[0]
+        if "://" in database and (password := make_url(database).password):
+            reason = reason.replace(str(password), "***")
+        super().__init__(f"cannot open the store {shown(database)}: {reason}")
+
+
 class StoreBusy(Exception):
     """Another process serves a SQLite store; serving beside it could send messages twice."""
 
@@ -131,7 +164,10 @@ async def open_runtime(
     """
     now = clock.now()
     library = await Library.load(settings.content, settings.digest.options(), now)
-    store = await Store.open(settings.database)
+    try:
+        store = await Store.open(settings.database)
+    except (OSError, DBAPIError) as error:
+        raise StoreUnreachable(settings.database, error) from None
     try:
         admitted = send and await store.leases.admit()
         wake = asyncio.Event()
