@@ -12,13 +12,13 @@ import json
 import logging
 import sys
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, get_args
 
 REDACTED = "[secret]"
-LEVELS = ("debug", "info", "warning", "error")
-FORMATS = ("text", "json")
 Level = Literal["debug", "info", "warning", "error"]
 LogFormat = Literal["text", "json"]
+LEVELS: tuple[Level, ...] = get_args(Level)
+FORMATS: tuple[LogFormat, ...] = get_args(LogFormat)
 
 # Secrets made while running rather than read from the environment (a random webhook secret):
 # every filter blanks them too, from the moment they are made.

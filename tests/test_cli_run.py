@@ -405,9 +405,8 @@ def test_run_without_a_terminal_names_the_variables_the_config_names(tmp_path: P
     run = ringkas(tmp_path, "run", "--config", str(config))  # stdin: a pipe, not a terminal
 
     assert run.code == 1
-    assert (
-        run.err
-        == "no platform token: set TG_TOKEN or DC_TOKEN (or run `ringkas chat` for a terminal chat)\n"
+    assert run.err == NO_TOKEN.replace("RINGKAS_TELEGRAM_TOKEN", "TG_TOKEN").replace(
+        "RINGKAS_DISCORD_TOKEN", "DC_TOKEN"
     )
 
 
