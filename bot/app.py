@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.adapters import AdapterError
 from bot.adapters import discord as discord_adapter
 from bot.adapters import telegram as telegram_adapter
+from bot.adapters.discord.sender import MAX_RATELIMIT_WAIT
 from bot.config import Settings, TimeoutSettings, token
 from bot.core.commands.admin import problems_notice
 from bot.core.content.problems import ContentError
@@ -34,12 +35,16 @@ log = logging.getLogger(__name__)
 
 # The longest a clean stop (SIGTERM) takes with the default settings, which a supervisor must
 # wait out before it kills the process (deploy/ringkas.service's TimeoutStopSec). `serve` claims
-# nothing more and waits for the sends under way, each bounded by its HTTP timeouts (a pooled
-# connection, connecting, writing, reading: 30 s); then the roles' round under way ends and every
-# role is given up, each store call bounded by BEAT_TIMEOUT (4 s); then the adapters close
-# (Telegram's long poll is cancelled, not waited out). Rounded up for the store's own commits.
-# A clean stop measured in the tests takes well under a second; the bound is for a slow platform.
-_SEND_BOUND = sum(TimeoutSettings().model_dump().values())
+# nothing more and waits for the sends under way: a Telegram send is bounded by its four HTTP
+# timeouts (a pooled connection, connecting, writing, reading: 30 s by default); a Discord send
+# by the longest 429 discord.py waits out itself (MAX_RATELIMIT_WAIT, 30 s) plus its request,
+# taken as 10 s (discord.py's session has no shorter timeout than aiohttp's 5 minutes: a request
+# hung past this is cut by the supervisor's kill, which the outbox survives). Then the roles'
+# round under way ends and every role is given up, each lease call bounded by BEAT_TIMEOUT;
+# then the adapters close (Telegram's long poll is cancelled, not waited out), with 15 s for
+# the store's last commits and the connections' closing. Measured when the platforms answer:
+# well under a second (README: Running under systemd).
+_SEND_BOUND = max(sum(TimeoutSettings().model_dump().values()), MAX_RATELIMIT_WAIT + 10)
 CLEAN_STOP_SECONDS = int(_SEND_BOUND + 2 * BEAT_TIMEOUT + 15)
 
 
