@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import io
 import json
 import os
 import pty
@@ -397,36 +398,35 @@ def test_run_without_tokens_or_a_terminal_exits_1_naming_the_token_variables(
     assert not (tmp_path / DATABASE).exists()  # nothing opened
 
 
-def test_run_without_a_terminal_names_the_variables_the_config_names(tmp_path: Path) -> None:
+@pytest.mark.usefixtures("restore_logging")
+def test_run_without_a_terminal_names_the_variables_the_config_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = write_config(tmp_path)
     with config.open("a", encoding="utf-8") as file:
         file.write("telegram: {token_env: TG_TOKEN}\ndiscord: {token_env: DC_TOKEN}\n")
+    monkeypatch.delenv("TG_TOKEN", raising=False)
+    monkeypatch.delenv("DC_TOKEN", raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/start\n"))  # a pipe, not a terminal
 
-    run = ringkas(tmp_path, "run", "--config", str(config))  # stdin: a pipe, not a terminal
+    code = cli.main(["run", "--config", str(config)])
 
-    assert run.code == 1
-    assert run.err == NO_TOKEN.replace("RINGKAS_TELEGRAM_TOKEN", "TG_TOKEN").replace(
-        "RINGKAS_DISCORD_TOKEN", "DC_TOKEN"
+    assert code == cli.NOTHING
+    out, err = capsys.readouterr()
+    assert (out, err) == (
+        "",
+        NO_TOKEN.replace("RINGKAS_TELEGRAM", "TG").replace("RINGKAS_DISCORD", "DC"),
     )
 
 
-def test_run_logs_json_lines_when_asked(tmp_path: Path) -> None:
-    run = converse(tmp_path, "run", "/start", options=("--log-format", "json"))
-
-    assert run.code == 0
-    entries = [json.loads(line) for line in run.err.splitlines()]
-    assert {"level": "INFO", "logger": "bot.app", "message": "stopping"} in [
-        {key: entry[key] for key in ("level", "logger", "message")} for entry in entries
-    ]
-
-
-def test_the_log_level_on_the_command_line_wins_over_the_config(tmp_path: Path) -> None:
+def test_the_log_options_win_over_the_config_and_json_lines_come_out(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     with config.open("a", encoding="utf-8") as file:
-        file.write("logging: {level: debug}\n")
+        file.write("logging: {level: debug, format: text}\n")
     session = Session(
-        tmp_path, "run", "--log-level", "warning", "--config", str(config), terminal=True
-    )
+        tmp_path, "run", "--log-level", "info", "--log-format", "json", "--config", str(config),
+        terminal=True,
+    )  # fmt: skip
     try:
         session.started()
         run = session.finish()
@@ -435,7 +435,10 @@ def test_the_log_level_on_the_command_line_wins_over_the_config(tmp_path: Path) 
 
     assert run.code == 0
     assert run.out.startswith(say("en", "welcome"))
-    assert "INFO" not in run.err and "DEBUG" not in run.err
+    entries = [json.loads(line) for line in run.err.splitlines()]
+    assert {(e["level"], e["logger"], e["message"]) for e in entries} == {
+        ("INFO", "bot.app", "stopping")
+    }  # not the config's debug level, nor its text format
 
 
 STANDIN_TOKEN = "4242:cli-run-secret-token"
