@@ -51,9 +51,9 @@ def config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="FILE", help="config file (YAML)")
 
 
-def log_options(parser: argparse.ArgumentParser) -> None:
-    """`--log-level` and `--log-format`, for the commands that log; they win over the config's
-    `logging` section."""
+def store_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the commands that open the store, which log: `--config`, and
+    `--log-level` and `--log-format`, which win over the config's `logging` section."""
     parser.add_argument(
         "--log-level", choices=logs.LEVELS, help="least severe level logged (default: config)"
     )

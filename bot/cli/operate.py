@@ -19,7 +19,7 @@ from bot.app import (
     serve,
     stop_on_signals,
 )
-from bot.cli.common import OK, Failure, configure_logs, log_options, run_async, settings_of
+from bot.cli.common import OK, Failure, configure_logs, run_async, settings_of, store_options
 from bot.config import Settings
 from bot.core.ports import Adapter, Clock, ShiftedClock, SystemClock
 from bot.core.store.tables import OutboxState
@@ -31,11 +31,11 @@ def add_parsers(commands: Any) -> None:
     run = commands.add_parser(
         "run", help="run the bot: every adapter with a token, else a console chat in a terminal"
     )
-    log_options(run)
+    store_options(run)
     run.set_defaults(run=lambda args: _serve(args, console_only=False))
 
     chat = commands.add_parser("chat", help="chat with the bot in this terminal, as its admin")
-    log_options(chat)
+    store_options(chat)
     chat.set_defaults(run=lambda args: _serve(args, console_only=True))
 
     deliver = commands.add_parser("deliver", help="one delivery pass, then exit (cron, tests)")
@@ -43,7 +43,7 @@ def add_parsers(commands: Any) -> None:
     deliver.add_argument(
         "--at", type=_moment, metavar="ISO-TIME", help="as if it were this time (default: now)"
     )
-    log_options(deliver)
+    store_options(deliver)
     deliver.set_defaults(run=_deliver)
 
 

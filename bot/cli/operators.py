@@ -1,4 +1,5 @@
-"""`ringkas subscribers list|add|remove` and `ringkas push`: operators' tools on the store."""
+"""`ringkas subscribers list|add|remove`, `ringkas push` and `ringkas status`: operators' tools on
+the store."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from bot.cli.common import (
     Failure,
     configure_logs,
     count,
-    log_options,
     run_async,
     settings_of,
+    store_options,
 )
 from bot.core import status
 from bot.core.commands.admin import status_document
@@ -45,7 +46,7 @@ def add_parsers(commands: Any) -> None:
     )
     listing.add_argument("--platform", help="only this platform")
     listing.add_argument("--state", choices=[s.value for s in State], help="only this state")
-    log_options(listing)
+    store_options(listing)
     listing.set_defaults(run=lambda args: _with_runtime(args, _list))
 
     add = actions.add_parser("add", help="subscribe a chat, e.g. telegram:-1001234 id 07:00 WIB")
@@ -57,20 +58,20 @@ def add_parsers(commands: Any) -> None:
         default=ChatKind.GROUP.value,
         help="what the chat is (sets its rate limit; default group)",
     )
-    log_options(add)
+    store_options(add)
     add.set_defaults(run=lambda args: _with_runtime(args, _add))
 
     remove = actions.add_parser("remove", help="delete a chat's subscription")
     remove.add_argument("chat", type=_chat, metavar="PLATFORM:CHAT_ID[/THREAD]")
-    log_options(remove)
+    store_options(remove)
     remove.set_defaults(run=lambda args: _with_runtime(args, _remove))
 
-    status = commands.add_parser(
+    showing = commands.add_parser(
         "status", help="what /status shows: subscriptions, deliveries, content, pushes, audit"
     )
-    status.add_argument("--json", action="store_true", help="one JSON object, for scripts")
-    log_options(status)
-    status.set_defaults(run=lambda args: _with_runtime(args, _status))
+    showing.add_argument("--json", action="store_true", help="one JSON object, for scripts")
+    store_options(showing)
+    showing.set_defaults(run=lambda args: _with_runtime(args, _status))
 
     push = commands.add_parser(
         "push", help="send the digest (no option), a summary or an announcement to everyone"
@@ -80,7 +81,7 @@ def add_parsers(commands: Any) -> None:
     what.add_argument("--text-en", metavar="TEXT", help="announcement in English (with --text-id)")
     push.add_argument("--text-id", metavar="TEXT", help="announcement in Indonesian")
     push.add_argument("--yes", action="store_true", help="send without asking")
-    log_options(push)
+    store_options(push)
     push.set_defaults(run=lambda args: _with_runtime(args, _push, sending=True))
 
 
@@ -150,7 +151,7 @@ async def _status(args: argparse.Namespace, runtime: Runtime) -> int:
     facts = await status.gather(runtime.services)
     if args.json:
         print(json.dumps(status.as_json(facts), ensure_ascii=False, indent=2))
-    else:
+    else:  # in English, as the other operators' tools
         print(render(status_document(facts, "en"), Format.TEXT))
     return OK
 
