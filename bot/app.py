@@ -9,6 +9,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -68,9 +69,16 @@ def secrets(settings: Settings) -> list[str]:
     found = [*platform_tokens(settings).values()]
     if webhook is not None and (secret := token(webhook.secret_token_env)):
         found.append(secret)
-    if "://" in settings.database and (password := make_url(settings.database).password):
-        found.append(str(password))
-    return found
+    return found + _passwords(settings.database)
+
+
+def _passwords(database: str) -> list[str]:
+    """A database URL's password, as written (escaped) and as meant, if it has one."""
+    if "://" not in database:
+        return []
+    written = urlsplit(database).password
+    meant = make_url(database).password
+    return list(dict.fromkeys(str(p) for p in (written, meant) if p))
 
 
 def platform_adapters(settings: Settings, tokens: Mapping[str, str]) -> list[Adapter]:
@@ -141,8 +149,8 @@ class StoreUnreachable(Exception):
     def __init__(self, database: str, error: BaseException) -> None:
         cause = error.orig if isinstance(error, DBAPIError) else error
         reason = (str(cause).splitlines() or [type(cause).__name__])[0]
-        if "://" in database and (password := make_url(database).password):
-            reason = reason.replace(str(password), "***")
+        for password in _passwords(database):
+            reason = reason.replace(password, "***")
         super().__init__(f"cannot open the store {shown(database)}: {reason}")
 
 

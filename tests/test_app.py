@@ -303,6 +303,17 @@ def test_tokens_are_read_from_the_variables_the_config_names(
     assert sorted(secrets(settings)) == ["123:abc", "discord-token"]
 
 
+def test_the_database_password_is_a_secret(
+    settings: Settings, environment: pytest.MonkeyPatch
+) -> None:
+    url = "postgresql+asyncpg://ringkas:pa%40ss@db.example.org/ringkas"  # "pa@ss", escaped
+    with_password = settings.model_copy(update={"database": url})
+    without = settings.model_copy(update={"database": "postgresql+asyncpg://db.example.org/r"})
+
+    assert secrets(with_password) == ["pa%40ss", "pa@ss"]  # as a log line may show either
+    assert secrets(without) == []
+
+
 @pytest.mark.parametrize(
     ("telegram", "discord", "expected"),
     [
