@@ -43,8 +43,8 @@ log = logging.getLogger(__name__)
 # hung past this is cut by the supervisor's kill, which the outbox survives). Then the roles'
 # round under way ends and every role is given up, each lease call bounded by BEAT_TIMEOUT;
 # then the adapters close (Telegram's long poll is cancelled, not waited out), with 15 s for
-# the store's last commits and the connections' closing. Measured when the platforms answer:
-# well under a second (README: Running under systemd).
+# the store's last commits and the connections' closing. Measured mid-push: the slowest send
+# under way plus a fraction of a second (benchmarks/bench_stop.py).
 _SEND_BOUND = max(sum(TimeoutSettings().model_dump().values()), MAX_RATELIMIT_WAIT + 10)
 CLEAN_STOP_SECONDS = int(_SEND_BOUND + 2 * BEAT_TIMEOUT + 15)
 
