@@ -9,13 +9,16 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.adapters import AdapterError
 from bot.adapters import discord as discord_adapter
 from bot.adapters import telegram as telegram_adapter
-from bot.config import Settings, token
+from bot.adapters.discord.sender import MAX_RATELIMIT_WAIT
+from bot.config import Settings, TimeoutSettings, token
 from bot.core.delivery.dispatcher import Dispatcher
 from bot.core.delivery.planning import Broadcaster
 from bot.core.delivery.scheduler import Scheduler
@@ -24,10 +27,24 @@ from bot.core.ports import Adapter, Clock, Sender
 from bot.core.roles import PLANNER, Role, Roles
 from bot.core.services import Defaults, Services
 from bot.core.store import Store, database_url, shown
-from bot.core.store.leases import Lease, sender_role
+from bot.core.store.leases import BEAT_TIMEOUT, Lease, sender_role
 from bot.core.store.wakeups import listen
 
 log = logging.getLogger(__name__)
+
+# The longest a clean stop (SIGTERM) takes with the default settings, which a supervisor must
+# wait out before it kills the process (deploy/ringkas.service's TimeoutStopSec). `serve` claims
+# nothing more and waits for the sends under way: a Telegram send is bounded by its four HTTP
+# timeouts (a pooled connection, connecting, writing, reading: 30 s by default); a Discord send
+# by the longest 429 discord.py waits out itself (MAX_RATELIMIT_WAIT, 30 s) plus its request,
+# taken as 10 s (discord.py's session has no shorter timeout than aiohttp's 5 minutes: a request
+# hung past this is cut by the supervisor's kill, which the outbox survives). Then the roles'
+# round under way ends and every role is given up, each lease call bounded by BEAT_TIMEOUT;
+# then the adapters close (Telegram's long poll is cancelled, not waited out), with 15 s for
+# the store's last commits and the connections' closing. Measured mid-push: the slowest send
+# under way plus a fraction of a second (benchmarks/bench_stop.py).
+_SEND_BOUND = max(sum(TimeoutSettings().model_dump().values()), MAX_RATELIMIT_WAIT + 10)
+CLEAN_STOP_SECONDS = int(_SEND_BOUND + 2 * BEAT_TIMEOUT + 15)
 
 
 def platform_tokens(settings: Settings) -> dict[str, str]:
@@ -36,13 +53,30 @@ def platform_tokens(settings: Settings) -> dict[str, str]:
     return {platform: value for platform, env in envs.items() if (value := token(env))}
 
 
+def no_platform_token(settings: Settings) -> str:
+    """Why `ringkas run` without a terminal does not start: one line naming the variables."""
+    return (
+        f"no platform token: set {settings.telegram.token_env} or {settings.discord.token_env} "
+        "(or run `ringkas chat` for a terminal chat)"
+    )
+
+
 def secrets(settings: Settings) -> list[str]:
     """Every secret the environment gives the bot: what the logs must never show."""
     webhook = settings.telegram.webhook
     found = [*platform_tokens(settings).values()]
     if webhook is not None and (secret := token(webhook.secret_token_env)):
         found.append(secret)
-    return found
+    return found + _passwords(settings.database)
+
+
+def _passwords(database: str) -> list[str]:
+    """A database URL's password, as written (escaped) and as meant, if it has one."""
+    if "://" not in database:
+        return []
+    written = urlsplit(database).password
+    meant = make_url(database).password
+    return list(dict.fromkeys(str(p) for p in (written, meant) if p))
 
 
 def platform_adapters(settings: Settings, tokens: Mapping[str, str]) -> list[Adapter]:
@@ -106,6 +140,18 @@ class Runtime:
     sends: bool
 
 
+class StoreUnreachable(Exception):
+    """The store cannot be opened (no server there, a refused login): said in one line that
+    names the database without its password."""
+
+    def __init__(self, database: str, error: BaseException) -> None:
+        cause = error.orig if isinstance(error, DBAPIError) else error
+        reason = (str(cause).splitlines() or [type(cause).__name__])[0]
+        for password in _passwords(database):
+            reason = reason.replace(password, "***")
+        super().__init__(f"cannot open the store {shown(database)}: {reason}")
+
+
 class StoreBusy(Exception):
     """Another process serves a SQLite store; serving beside it could send messages twice."""
 
@@ -129,7 +175,10 @@ async def open_runtime(
     """
     now = clock.now()
     library = await Library.load(settings.content, settings.digest.options(), now)
-    store = await Store.open(settings.database)
+    try:
+        store = await Store.open(settings.database)
+    except (OSError, DBAPIError) as error:
+        raise StoreUnreachable(settings.database, error) from None
     try:
         admitted = send and await store.leases.admit()
         wake = asyncio.Event()

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from bot import logs
 from bot.core import timing
 from bot.core.content import reader
 from bot.core.content.problems import ContentError, describe, read_yaml
@@ -252,9 +253,20 @@ def _zone(value: object) -> object:
     return value
 
 
+class LoggingSettings(_Strict):
+    """What the long-running commands log, on stderr; `--log-level` and `--log-format` win."""
+
+    # Unset: each command's own (`run` info; `chat`, `deliver` and the operators' tools warning).
+    level: logs.Level | None = None
+    format: logs.LogFormat = "text"  # or json: one object a line, for a log collector
+
+
 class Settings(_Strict):
     content: Path = DEFAULT_CONTENT
     database: str = DEFAULT_DATABASE  # a SQLite file, or a database URL
+    # The variable holding the database URL, password included: it overrides `database` when
+    # set, and keeps the password out of the file.
+    database_env: EnvName | None = None
     timezone: Annotated[str, BeforeValidator(_zone)] = "Asia/Jakarta"
     language: Lang = "en"
     admins: AdminSettings = AdminSettings()
@@ -264,6 +276,7 @@ class Settings(_Strict):
     delivery: DeliverySettings = DeliverySettings()
     digest: DigestSettings = DigestSettings()
     alerts: AlertSettings = AlertSettings()
+    logging: LoggingSettings = LoggingSettings()
 
     def rate_limits(self) -> dict[str, PlatformLimits]:
         return {
@@ -283,6 +296,28 @@ def token(env_name: str) -> str | None:
     """A platform token from the environment variable the config names; None if unset."""
     value = os.environ.get(env_name, "").strip()
     return value or None
+
+
+class DatabaseUnset(Exception):
+    """`database_env` names a variable that is not set."""
+
+    def __init__(self, env_name: str) -> None:
+        super().__init__(
+            f"database_env: ${env_name} is not set: put the database URL in it "
+            "(postgresql+asyncpg://USER:PASSWORD@HOST/DATABASE), or leave database_env out "
+            "to use `database`"
+        )
+
+
+def with_database_from_env(settings: Settings) -> Settings:
+    """The settings with `database` taken from the variable `database_env` names, if any: for
+    the commands that open the store (the content's commands need no database)."""
+    if settings.database_env is None:
+        return settings
+    url = token(settings.database_env)
+    if url is None:
+        raise DatabaseUnset(settings.database_env)
+    return settings.model_copy(update={"database": url})
 
 
 def load_settings(path: Path | None) -> Settings:

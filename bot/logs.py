@@ -1,16 +1,24 @@
 """Logging for the long-running commands, with every secret blanked out of every line.
 
 Secrets never go into log calls on purpose; the filter is for the libraries that do (an HTTP
-client logging a Bot API URL, which carries the token).
+client logging a Bot API URL, which carries the token). It runs before either format (text, or
+JSON lines for a log collector), so both carry the same redaction.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import sys
 from collections.abc import Iterable
+from typing import Literal, get_args
 
 REDACTED = "[secret]"
+Level = Literal["debug", "info", "warning", "error"]
+LogFormat = Literal["text", "json"]
+LEVELS: tuple[Level, ...] = get_args(Level)
+FORMATS: tuple[LogFormat, ...] = get_args(LogFormat)
 
 # Secrets made while running rather than read from the environment (a random webhook secret):
 # every filter blanks them too, from the moment they are made.
@@ -41,9 +49,40 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure(secrets: Iterable[str], level: int = logging.INFO) -> None:
+class JsonLines(logging.Formatter):
+    """One JSON object a line: time (ISO 8601, UTC), level, logger, message, and the exception's
+    traceback when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        # RedactSecrets leaves a blanked traceback as text in place of the exception itself.
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def level_number(level: Level) -> int:
+    return logging.getLevelNamesMapping()[level.upper()]
+
+
+def configure(secrets: Iterable[str], level: int = logging.INFO, fmt: LogFormat = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonLines()
+        if fmt == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

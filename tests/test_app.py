@@ -246,13 +246,14 @@ async def test_stopping_during_a_planning_pass_logs_no_error(
     assert errors == [], [r.getMessage() for r in errors]
 
 
-def test_run_with_broken_content_exits_1_with_each_problem(
+def test_serving_broken_content_exits_1_with_each_problem(
     tmp_path: Path, write_content: WriteContent
 ) -> None:
     folder = write_content({"content.yaml": BROKEN})
     config = write_config(tmp_path, content=folder)
 
-    run = ringkas(tmp_path, "run", "--config", str(config))
+    # `chat`: `run` with stdin not a terminal and no token stops before reading the content.
+    run = ringkas(tmp_path, "chat", "--config", str(config))
 
     assert (run.code, run.out) == (1, "")
     assert run.err.splitlines() == [
@@ -307,6 +308,17 @@ def test_tokens_are_read_from_the_variables_the_config_names(
 
     assert platform_tokens(settings) == {"telegram": "123:abc", "discord": "discord-token"}
     assert sorted(secrets(settings)) == ["123:abc", "discord-token"]
+
+
+def test_the_database_password_is_a_secret(
+    settings: Settings, environment: pytest.MonkeyPatch
+) -> None:
+    url = "postgresql+asyncpg://ringkas:pa%40ss@db.example.org/ringkas"  # "pa@ss", escaped
+    with_password = settings.model_copy(update={"database": url})
+    without = settings.model_copy(update={"database": "postgresql+asyncpg://db.example.org/r"})
+
+    assert secrets(with_password) == ["pa%40ss", "pa@ss"]  # as a log line may show either
+    assert secrets(without) == []
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from benchmarks import (
     bench_follow,
     bench_load,
     bench_runtime,
+    bench_stop,
     bench_telegram,
     bench_timeline,
 )
@@ -25,6 +26,7 @@ from benchmarks.common import subscription_row
 from benchmarks.soak import probes
 from benchmarks.soak import run as soak
 from benchmarks.synthetic import generate
+from bot.app import CLEAN_STOP_SECONDS
 from bot.core.content.loading import load_catalog
 from bot.core.ports import ChatKind, MessageKind
 from bot.core.store import Store
@@ -254,6 +256,19 @@ def test_a_small_failover_benchmark_run_reports_each_scenario(tmp_path: Path) ->
     assert len(runs["kills"]["failover_s"]) == 1 and runs["kills"]["failover_s"][0] > 0
     assert runs["shard_0"]["failover_s"] > 0 and runs["shard_0"]["channels_shown_once"] == 20
     assert runs["cut"]["failover_s"] > 0
+
+
+def test_a_small_stop_benchmark_run_stops_cleanly(tmp_path: Path) -> None:
+    report = tmp_path / "stop.json"
+
+    assert bench_stop.main([
+        "--stops", "1", "--chats", "40", "--in-flight", "5", "--send-ms", "30",
+        "--json", str(report),
+    ]) == 0  # fmt: skip
+
+    [result] = json.loads(report.read_text())["results"]
+    assert result["exit_codes"] == [0] and result["left_sending"] == 0
+    assert 0 < result["worst_s"] < CLEAN_STOP_SECONDS
 
 
 def test_the_timeline_benchmark_reports_every_figure_and_gives_the_process_its_cpus_back(

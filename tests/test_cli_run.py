@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import io
+import json
 import os
+import pty
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import termios
 import threading
 import time
 from collections.abc import Iterator
@@ -95,21 +99,34 @@ def ringkas(folder: Path, *args: str, stdin: str = "", env: dict[str, str] | Non
 
 
 class Session:
-    """The program running with stdin open: send lines, wait for output, then end it."""
+    """The program running with stdin open: send lines, wait for output, then end it. With
+    `terminal`, stdin is a terminal (a pseudo-terminal, not echoing), as for a person typing;
+    else a pipe."""
 
-    def __init__(self, folder: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, folder: Path, *args: str, env: dict[str, str] | None = None, terminal: bool = False
+    ) -> None:
         env = env or environment()
         leaks.register_environment(env)
+        self._terminal: int | None = None
+        stdin = subprocess.PIPE
+        if terminal:
+            self._terminal, stdin = pty.openpty()
+            attributes = termios.tcgetattr(stdin)
+            attributes[3] &= ~termios.ECHO  # lflag: what is typed is not shown back
+            termios.tcsetattr(stdin, termios.TCSANOW, attributes)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", *args],
             cwd=folder,
             env=env,
-            stdin=subprocess.PIPE,
+            stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             encoding="utf-8",
         )
+        if terminal:
+            os.close(stdin)  # the child's end
         self._changed = threading.Condition()
         self._out: list[str] = []
         self._err: list[str] = []
@@ -138,8 +155,12 @@ class Session:
             return "".join(self._err)
 
     def send(self, *lines: str) -> None:
+        text = "".join(f"{line}\n" for line in lines)
+        if self._terminal is not None:
+            os.write(self._terminal, text.encode())
+            return
         assert self.process.stdin is not None
-        self.process.stdin.write("".join(f"{line}\n" for line in lines))
+        self.process.stdin.write(text)
         self.process.stdin.flush()
 
     def wait_for(self, pattern: str, timeout: float = 10) -> re.Match[str]:
@@ -160,7 +181,11 @@ class Session:
         time.sleep(FIRST_PASS_SECONDS)
 
     def finish(self, timeout: float = 10) -> Run:
-        """Close stdin (end of input) and wait for the program to end on its own."""
+        """Close stdin (end of input: Ctrl-D on a terminal) and wait for the program to end on
+        its own."""
+        if self._terminal is not None:
+            os.write(self._terminal, b"\x04")  # at the start of a line: end of input
+            return self.wait(timeout)
         assert self.process.stdin is not None
         if not self.process.stdin.closed:
             self.process.stdin.close()
@@ -186,6 +211,9 @@ class Session:
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
+        if self._terminal is not None:
+            os.close(self._terminal)
+            self._terminal = None
 
 
 def chat(tmp_path: Path, *lines: str) -> Run:
@@ -193,11 +221,19 @@ def chat(tmp_path: Path, *lines: str) -> Run:
     return converse(tmp_path, "chat", *lines)
 
 
-def converse(tmp_path: Path, command: str, *lines: str, env: dict[str, str] | None = None) -> Run:
+def converse(
+    tmp_path: Path,
+    command: str,
+    *lines: str,
+    env: dict[str, str] | None = None,
+    options: tuple[str, ...] = (),
+) -> Run:
     """One `ringkas COMMAND` session with stdin open: the lines once it answers, then end of
-    input, which ends it soon."""
+    input, which ends it soon. `run` reads a terminal: only there does it start the console."""
     config = write_config(tmp_path)
-    session = Session(tmp_path, command, "--config", str(config), env=env)
+    session = Session(
+        tmp_path, command, *options, "--config", str(config), env=env, terminal=command == "run"
+    )
     try:
         session.started()
         session.send(*lines)
@@ -325,7 +361,7 @@ def test_a_subscription_outlives_the_session(tmp_path: Path) -> None:
 # --- ringkas run ---
 
 
-def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
+def test_run_without_tokens_in_a_terminal_is_a_console_chat(tmp_path: Path) -> None:
     run = converse(tmp_path, "run", "/subscribe instant")
 
     assert run.code == 0
@@ -333,6 +369,76 @@ def test_run_without_tokens_is_a_console_chat(tmp_path: Path) -> None:
     assert run.out.count(CONSOLE_DIGEST) == 1
     assert "token is set" not in run.err
     assert "INFO bot.app: stopping" in run.err  # `run` logs at INFO, unlike `chat`
+
+
+NO_TOKEN = (
+    "no platform token: set RINGKAS_TELEGRAM_TOKEN or RINGKAS_DISCORD_TOKEN "
+    "(or run `ringkas chat` for a terminal chat)\n"
+)
+
+
+def test_run_without_tokens_or_a_terminal_exits_1_naming_the_token_variables(
+    tmp_path: Path,
+) -> None:
+    """As under a supervisor: stdin at /dev/null. A misnamed token variable must not look like
+    a console chat that read end of input and stopped cleanly."""
+    config = write_config(tmp_path)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--config", str(config)],
+        cwd=tmp_path,
+        env=environment(RINGKAS_TELEGRAM_TOKN="4242:misnamed"),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=30,
+    )
+
+    assert done.returncode == 1
+    assert (done.stdout, done.stderr) == (b"", NO_TOKEN.encode())
+    assert not (tmp_path / DATABASE).exists()  # nothing opened
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_run_without_a_terminal_names_the_variables_the_config_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path)
+    with config.open("a", encoding="utf-8") as file:
+        file.write("telegram: {token_env: TG_TOKEN}\ndiscord: {token_env: DC_TOKEN}\n")
+    monkeypatch.delenv("TG_TOKEN", raising=False)
+    monkeypatch.delenv("DC_TOKEN", raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/start\n"))  # a pipe, not a terminal
+
+    code = cli.main(["run", "--config", str(config)])
+
+    assert code == cli.NOTHING
+    out, err = capsys.readouterr()
+    assert (out, err) == (
+        "",
+        NO_TOKEN.replace("RINGKAS_TELEGRAM", "TG").replace("RINGKAS_DISCORD", "DC"),
+    )
+
+
+def test_the_log_options_win_over_the_config_and_json_lines_come_out(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    with config.open("a", encoding="utf-8") as file:
+        file.write("logging: {level: debug, format: text}\n")
+    session = Session(
+        tmp_path, "run", "--log-level", "info", "--log-format", "json", "--config", str(config),
+        terminal=True,
+    )  # fmt: skip
+    try:
+        session.started()
+        run = session.finish()
+    finally:
+        session.kill()
+
+    assert run.code == 0
+    assert run.out.startswith(say("en", "welcome"))
+    entries = [json.loads(line) for line in run.err.splitlines()]
+    assert {(e["level"], e["logger"], e["message"]) for e in entries} == {
+        ("INFO", "bot.app", "stopping")
+    }  # not the config's debug level, nor its text format
 
 
 STANDIN_TOKEN = "4242:cli-run-secret-token"
@@ -386,7 +492,7 @@ async def test_run_with_a_telegram_token_serves_telegram_until_sigterm(tmp_path:
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_stops_the_running_bot_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
     config = write_config(tmp_path)
-    session = Session(tmp_path, "run", "--config", str(config))
+    session = Session(tmp_path, "run", "--config", str(config), terminal=True)
     try:
         deadline = time.monotonic() + 10
         while not (tmp_path / DATABASE).exists():
@@ -521,7 +627,11 @@ def test_run_beside_a_running_bot_on_the_same_store_is_refused(tmp_path: Path) -
     config = write_config(tmp_path)
 
     with another_process_sending(tmp_path):
-        run = ringkas(tmp_path, "run", "--config", str(config), stdin="/start\n")
+        session = Session(tmp_path, "run", "--config", str(config), terminal=True)
+        try:
+            run = session.wait()
+        finally:
+            session.kill()
 
     assert run.code == 1
     assert run.err.startswith(

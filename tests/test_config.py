@@ -623,3 +623,77 @@ def test_paid_broadcast_for_an_unknown_delivery_is_refused(tmp_path: Path) -> No
         load_settings(path)
     assert "paid_broadcast.for" in str(refused.value)
     assert "'scheduled', 'instant', 'push' or 'follow'" in str(refused.value)
+
+
+# --- the database from the environment, and logging ---
+
+PG_URL = "postgresql+asyncpg://ringkas:s3cret-pw@db.example.org:5432/ringkas"
+
+
+def test_database_env_names_the_variable_whose_url_replaces_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.config import with_database_from_env
+
+    path = write_config(tmp_path, "database: local.sqlite3\ndatabase_env: MY_DATABASE_URL\n")
+    monkeypatch.setenv("MY_DATABASE_URL", f" {PG_URL}\n")
+
+    settings = load_settings(path)
+
+    assert settings.database == str(tmp_path / "local.sqlite3")  # read from the file only
+    assert with_database_from_env(settings).database == PG_URL
+
+
+def test_without_database_env_the_database_is_the_files(tmp_path: Path) -> None:
+    from bot.config import with_database_from_env
+
+    settings = load_settings(write_config(tmp_path, "database: local.sqlite3\n"))
+
+    assert settings.database_env is None
+    assert with_database_from_env(settings) is settings
+
+
+def test_database_env_naming_an_unset_variable_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.config import DatabaseUnset, with_database_from_env
+
+    monkeypatch.delenv("MY_DATABASE_URL", raising=False)
+    settings = load_settings(write_config(tmp_path, "database_env: MY_DATABASE_URL\n"))
+
+    with pytest.raises(DatabaseUnset) as caught:
+        with_database_from_env(settings)
+
+    assert str(caught.value).startswith("database_env: $MY_DATABASE_URL is not set: ")
+
+
+def test_a_database_env_that_is_no_variable_name_is_refused(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "database_env: postgresql://x\n")
+
+    assert config_errors(path) == [
+        "ringkas.yaml:1: database_env: 'postgresql://x' is not an environment variable name: "
+        "use letters, digits and underscores"
+    ]
+
+
+def test_logging_defaults_to_each_commands_level_as_text(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path, "language: en\n"))
+
+    assert (settings.logging.level, settings.logging.format) == (None, "text")
+
+
+def test_logging_level_and_format_may_be_set(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path, "logging: {level: debug, format: json}\n"))
+
+    assert (settings.logging.level, settings.logging.format) == ("debug", "json")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"), [("{level: verbose}", "level"), ("{format: xml}", "format")]
+)
+def test_a_bad_logging_setting_is_reported_with_its_line(
+    tmp_path: Path, text: str, key: str
+) -> None:
+    [problem] = config_errors(write_config(tmp_path, f"language: en\nlogging: {text}\n"))
+
+    assert problem.startswith(f"ringkas.yaml:2: logging.{key}: ")

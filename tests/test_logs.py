@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import sys
 
@@ -127,3 +129,73 @@ def test_a_secret_made_while_running_is_blanked_by_filters_made_before() -> None
     redact.filter(entry)
 
     assert entry.getMessage() == f"posting with {REDACTED} and {REDACTED}"
+
+
+# --- JSON lines ---
+
+
+def json_lines(err: str) -> list[dict[str, str]]:
+    return [json.loads(line) for line in err.splitlines()]
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_json_lines_carry_time_level_logger_and_message(capsys: pytest.CaptureFixture[str]) -> None:
+    logs.configure([], logging.INFO, "json")
+
+    logging.getLogger("ringkas").info("serving %s", "telegram\n“kutipan”")
+    logging.getLogger("ringkas").debug("below the level")
+
+    [entry] = json_lines(capsys.readouterr().err)
+    assert set(entry) == {"time", "level", "logger", "message"}
+    assert (entry["level"], entry["logger"]) == ("INFO", "ringkas")
+    assert entry["message"] == "serving telegram\n“kutipan”"  # one line: JSON escapes the break
+    moment = dt.datetime.fromisoformat(entry["time"])
+    assert moment.utcoffset() == dt.timedelta(0)
+    assert abs(dt.datetime.now(dt.UTC) - moment) < dt.timedelta(minutes=1)
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_json_lines_carry_the_same_redaction_as_text(capsys: pytest.CaptureFixture[str]) -> None:
+    logs.configure([SECRET], logging.INFO, "json")
+    log = logging.getLogger("telegram.ext")
+
+    log.warning(f"GET {URL}")  # in the message
+    log.warning("retrying %s", URL)  # in an argument
+    try:
+        raise RuntimeError(f"cannot reach {URL}")
+    except RuntimeError:
+        log.exception("request failed")  # in the traceback
+
+    err = capsys.readouterr().err
+    assert SECRET not in err
+    assert SECRET.partition(":")[2] not in err
+    blanked = f"https://api.telegram.org/bot{REDACTED}/getMe"
+    first, second, third = json_lines(err)
+    assert first["message"] == f"GET {blanked}"
+    assert second["message"] == f"retrying {blanked}"
+    assert third["message"] == "request failed"
+    assert third["exception"].startswith("Traceback (most recent call last):")
+    assert third["exception"].endswith(f"RuntimeError: cannot reach {blanked}")
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_json_lines_keep_an_exception_without_a_secret(capsys: pytest.CaptureFixture[str]) -> None:
+    logs.configure([SECRET], logging.INFO, "json")
+
+    try:
+        raise ValueError("timed out")
+    except ValueError:
+        logging.getLogger("ringkas").error("send failed", exc_info=True)
+
+    [entry] = json_lines(capsys.readouterr().err)
+    assert entry["level"] == "ERROR"
+    assert entry["exception"].endswith("ValueError: timed out")
+
+
+def test_a_level_name_gives_its_number() -> None:
+    assert [logs.level_number(name) for name in logs.LEVELS] == [
+        logging.DEBUG,
+        logging.INFO,
+        logging.WARNING,
+        logging.ERROR,
+    ]

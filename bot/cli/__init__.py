@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from typing import TextIO
 
 from bot.cli import content, curate, operate, operators
@@ -43,12 +44,21 @@ def _parser() -> argparse.ArgumentParser:
         description="Short English and Indonesian digests of the curated summaries, "
         "and who said what.",
     )
+    parser.add_argument("--version", action="version", version=f"ringkas {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     content.add_parsers(commands)
     curate.add_parsers(commands)
     operate.add_parsers(commands)
     operators.add_parsers(commands)
     return parser
+
+
+def _version() -> str:
+    """The installed package's version (pyproject.toml's, through `pip install`)."""
+    try:
+        return metadata.version("ringkas")
+    except metadata.PackageNotFoundError:  # run from a source tree never installed
+        return "unknown (not installed)"
 
 
 def _utf8(stream: TextIO) -> None:

@@ -8,9 +8,16 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot import logs
 from bot.adapters import AdapterError
-from bot.app import StoreBusy
-from bot.config import ConfigInvalid, Settings, load_settings
+from bot.app import StoreBusy, StoreUnreachable, secrets
+from bot.config import (
+    ConfigInvalid,
+    DatabaseUnset,
+    Settings,
+    load_settings,
+    with_database_from_env,
+)
 from bot.core.content.loading import ContentInvalid
 from bot.core.store.tables import SchemaTooNew
 
@@ -24,11 +31,17 @@ class Failure(Exception):
         self.lines = lines
 
 
-def settings_of(args: argparse.Namespace) -> Settings:
+def settings_of(args: argparse.Namespace, store: bool = False) -> Settings:
+    """The settings the command line names; with `store`, for a command that opens the store:
+    its database from `database_env` when the config names one."""
     try:
         settings = load_settings(args.config)
+        if store:
+            settings = with_database_from_env(settings)
     except ConfigInvalid as exc:
         raise Failure(exc.errors) from None
+    except DatabaseUnset as exc:
+        raise Failure([str(exc)]) from None
     if getattr(args, "content", None) is not None:
         settings = settings.model_copy(update={"content": args.content})
     return settings
@@ -36,6 +49,29 @@ def settings_of(args: argparse.Namespace) -> Settings:
 
 def config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="FILE", help="config file (YAML)")
+
+
+def store_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the commands that open the store, which log: `--config`, and
+    `--log-level` and `--log-format`, which win over the config's `logging` section."""
+    parser.add_argument(
+        "--log-level", choices=logs.LEVELS, help="least severe level logged (default: config)"
+    )
+    parser.add_argument(
+        "--log-format", choices=logs.FORMATS, help="text, or json lines (default: config, text)"
+    )
+    config_option(parser)
+
+
+def configure_logs(args: argparse.Namespace, settings: Settings, default: int) -> None:
+    """Log to stderr at the level and in the format the command line, else the config, names;
+    else at the command's `default` level, as text."""
+    level = args.log_level or settings.logging.level
+    logs.configure(
+        secrets(settings),
+        default if level is None else logs.level_number(level),
+        args.log_format or settings.logging.format,
+    )
 
 
 def count(number: int, one: str, many: str) -> str:
@@ -61,7 +97,7 @@ def run_async(main: Coroutine[Any, Any, int]) -> int:
         return asyncio.run(main)
     except ContentInvalid as exc:
         raise Failure([*exc.errors, count(len(exc.errors), "problem", "problems")]) from None
-    except (SchemaTooNew, AdapterError, StoreBusy) as exc:
+    except (SchemaTooNew, AdapterError, StoreBusy, StoreUnreachable) as exc:
         raise Failure([str(exc)]) from None
     except KeyboardInterrupt:
         return OK

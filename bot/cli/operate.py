@@ -9,18 +9,17 @@ import logging
 import sys
 from typing import Any
 
-from bot import logs
 from bot.adapters.console import ConsoleAdapter, ConsoleSender
 from bot.app import (
+    no_platform_token,
     open_runtime,
     platform_adapters,
     platform_senders,
     platform_tokens,
-    secrets,
     serve,
     stop_on_signals,
 )
-from bot.cli.common import OK, config_option, run_async, settings_of
+from bot.cli.common import OK, Failure, configure_logs, run_async, settings_of, store_options
 from bot.config import Settings
 from bot.core.ports import Adapter, Clock, ShiftedClock, SystemClock
 from bot.core.store.tables import OutboxState
@@ -30,13 +29,13 @@ log = logging.getLogger("ringkas")
 
 def add_parsers(commands: Any) -> None:
     run = commands.add_parser(
-        "run", help="run the bot: every adapter with a token, else a console chat"
+        "run", help="run the bot: every adapter with a token, else a console chat in a terminal"
     )
-    config_option(run)
+    store_options(run)
     run.set_defaults(run=lambda args: _serve(args, console_only=False))
 
     chat = commands.add_parser("chat", help="chat with the bot in this terminal, as its admin")
-    config_option(chat)
+    store_options(chat)
     chat.set_defaults(run=lambda args: _serve(args, console_only=True))
 
     deliver = commands.add_parser("deliver", help="one delivery pass, then exit (cron, tests)")
@@ -44,14 +43,18 @@ def add_parsers(commands: Any) -> None:
     deliver.add_argument(
         "--at", type=_moment, metavar="ISO-TIME", help="as if it were this time (default: now)"
     )
-    config_option(deliver)
+    store_options(deliver)
     deliver.set_defaults(run=_deliver)
 
 
 def _serve(args: argparse.Namespace, console_only: bool) -> int:
-    settings = settings_of(args)
-    logs.configure(secrets(settings), logging.WARNING if console_only else logging.INFO)
+    settings = settings_of(args, store=True)
+    configure_logs(args, settings, logging.WARNING if console_only else logging.INFO)
     tokens = {} if console_only else platform_tokens(settings)
+    if not tokens and not console_only and not sys.stdin.isatty():
+        # Under a supervisor (stdin at /dev/null) a console would read end of input and exit 0:
+        # a misnamed token variable would look like a clean stop.
+        raise Failure([no_platform_token(settings)])
     if not tokens:
         return run_async(_console_session(settings))
     adapters = platform_adapters(settings, tokens)
@@ -78,8 +81,8 @@ async def _console_session(settings: Settings) -> int:
 
 
 def _deliver(args: argparse.Namespace) -> int:
-    settings = settings_of(args)
-    logs.configure(secrets(settings), logging.WARNING)
+    settings = settings_of(args, store=True)
+    configure_logs(args, settings, logging.WARNING)
     clock: Clock = ShiftedClock.starting_at(args.at) if args.at else SystemClock()
     return run_async(_deliver_once(settings, clock))
 

@@ -1,17 +1,29 @@
-"""`ringkas subscribers list|add|remove` and `ringkas push`: operators' tools on the store."""
+"""`ringkas subscribers list|add|remove`, `ringkas push` and `ringkas status`: operators' tools on
+the store."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from typing import Any
 
-from bot import logs
 from bot.adapters.console import ConsoleSender
-from bot.app import Runtime, open_runtime, platform_senders, platform_tokens, secrets
-from bot.cli.common import NOTHING, OK, Failure, config_option, count, run_async, settings_of
+from bot.app import Runtime, open_runtime, platform_senders, platform_tokens
+from bot.cli.common import (
+    NOTHING,
+    OK,
+    Failure,
+    configure_logs,
+    count,
+    run_async,
+    settings_of,
+    store_options,
+)
+from bot.core import status
+from bot.core.commands.admin import status_document
 from bot.core.commands.arguments import ArgError, parse_subscribe
 from bot.core.delivery.pushes import AnnouncementTooLong, NothingToPush
 from bot.core.ports import ChatKind, ChatRef, Format, SystemClock
@@ -19,6 +31,7 @@ from bot.core.store.outbox import Progress
 from bot.core.store.records import PushState
 from bot.core.subscription import State, Subscription
 from bot.core.text.layout import target_label
+from bot.core.text.render import render
 from bot.core.text.strings import say
 
 OPERATOR = "operator"
@@ -33,7 +46,7 @@ def add_parsers(commands: Any) -> None:
     )
     listing.add_argument("--platform", help="only this platform")
     listing.add_argument("--state", choices=[s.value for s in State], help="only this state")
-    config_option(listing)
+    store_options(listing)
     listing.set_defaults(run=lambda args: _with_runtime(args, _list))
 
     add = actions.add_parser("add", help="subscribe a chat, e.g. telegram:-1001234 id 07:00 WIB")
@@ -45,13 +58,20 @@ def add_parsers(commands: Any) -> None:
         default=ChatKind.GROUP.value,
         help="what the chat is (sets its rate limit; default group)",
     )
-    config_option(add)
+    store_options(add)
     add.set_defaults(run=lambda args: _with_runtime(args, _add))
 
     remove = actions.add_parser("remove", help="delete a chat's subscription")
     remove.add_argument("chat", type=_chat, metavar="PLATFORM:CHAT_ID[/THREAD]")
-    config_option(remove)
+    store_options(remove)
     remove.set_defaults(run=lambda args: _with_runtime(args, _remove))
+
+    showing = commands.add_parser(
+        "status", help="what /status shows: subscriptions, deliveries, content, pushes, audit"
+    )
+    showing.add_argument("--json", action="store_true", help="one JSON object, for scripts")
+    store_options(showing)
+    showing.set_defaults(run=lambda args: _with_runtime(args, _status))
 
     push = commands.add_parser(
         "push", help="send the digest (no option), a summary or an announcement to everyone"
@@ -61,15 +81,15 @@ def add_parsers(commands: Any) -> None:
     what.add_argument("--text-en", metavar="TEXT", help="announcement in English (with --text-id)")
     push.add_argument("--text-id", metavar="TEXT", help="announcement in Indonesian")
     push.add_argument("--yes", action="store_true", help="send without asking")
-    config_option(push)
+    store_options(push)
     push.set_defaults(run=lambda args: _with_runtime(args, _push, sending=True))
 
 
 def _with_runtime(args: argparse.Namespace, action: Any, sending: bool = False) -> int:
     """Run `action` on the store and content; `sending` connects the platforms with a token and
     sends, unless another process already sends from the store."""
-    settings = settings_of(args)
-    logs.configure(secrets(settings), logging.WARNING)
+    settings = settings_of(args, store=True)
+    configure_logs(args, settings, logging.WARNING)
     tokens = platform_tokens(settings) if sending else {}
 
     async def main() -> int:
@@ -125,6 +145,15 @@ def _row(sub: Subscription) -> str:
     elif sub.next_due is not None:
         cells.append(f"next {sub.next_due:%Y-%m-%d %H:%M} UTC")
     return "\t".join(cells)
+
+
+async def _status(args: argparse.Namespace, runtime: Runtime) -> int:
+    facts = await status.gather(runtime.services)
+    if args.json:
+        print(json.dumps(status.as_json(facts), ensure_ascii=False, indent=2))
+    else:  # in English, as the other operators' tools
+        print(render(status_document(facts, "en"), Format.TEXT))
+    return OK
 
 
 async def _add(args: argparse.Namespace, runtime: Runtime) -> int:

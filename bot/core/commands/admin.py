@@ -15,11 +15,12 @@ from bot.core.delivery.pushes import AnnouncementTooLong, NothingToPush, progres
 from bot.core.library import ReloadFailed
 from bot.core.models import Lang
 from bot.core.services import Services
+from bot.core.status import Status, gather
 from bot.core.store.records import Push, PushState
 from bot.core.store.tables import OutboxState
 from bot.core.subscription import State
 from bot.core.text.document import Document
-from bot.core.text.notices import LISTED, block, problems_document, utc
+from bot.core.text.notices import block, problems_document, utc
 from bot.core.text.render import render
 from bot.core.text.strings import say
 
@@ -95,68 +96,66 @@ async def _already_sent(request: Request, services: Services, stored: Push) -> R
 async def status(request: Request, services: Services, args: str) -> Reply:
     """Subscriptions per platform, deliveries by state, the content in service, paused chats."""
     lang = request.lang
-    document = await _overview(services, lang)
-    if services.library.problems:
-        document += problems_document(services.library.problems, lang)
+    own: Document = ()  # this process's count of replies given up, not the store's
     if failed := services.replies.counts.failed:
         reasons = ", ".join(f"{reason} ({n})" for reason, n in failed.most_common())
         line = say(lang, "status_replies_failed", count=failed.total(), reasons=reasons)
-        document += (block(None, [line]),)
-    if paused := await services.store.subscriptions.paused(LISTED):
-        lines = [
-            say(
-                lang,
-                "status_paused_chat",
-                chat=str(s.chat),
-                when=utc(s.paused_at or s.subscribed_at),
-                reason=echo(s.paused_reason or ""),
-            )
-            for s in paused
-        ]
-        document += (block(say(lang, "status_paused"), lines),)
-    if pushes := await services.store.pushes.recent_sent(3):
-        lines = []
-        for sent in pushes:
-            progress = await services.pusher.progress(sent.id)
-            lines.append(progress_line(lang, sent.id, progress))
-        document += (block(say(lang, "status_pushes"), lines),)
-    if audit := await services.store.audit.recent(5):
-        lines = [f"{utc(e.at)} {e.actor} {e.action} {echo(e.detail)}" for e in audit]
-        document += (block(say(lang, "status_audit"), lines),)
-    return reply(request, document)
+        own = (block(None, [line]),)
+    return reply(request, status_document(await gather(services), lang, own))
 
 
-async def _overview(services: Services, lang: Lang) -> Document:
-    """Subscriptions per platform; deliveries by state and the content in service."""
-    counts = await services.store.subscriptions.counts()
+def status_document(facts: Status, lang: Lang, own: Document = ()) -> Document:
+    """/status and `ringkas status`: subscriptions per platform; deliveries by state and the
+    content in service; its problems, what this process adds (`own`), paused chats, recent
+    pushes and admin actions."""
     per_platform = [
         say(
             lang,
             "status_subscriptions",
             platform=platform,
-            active=counts.get((platform, State.ACTIVE), 0),
-            paused=counts.get((platform, State.PAUSED), 0),
+            active=by_state[State.ACTIVE],
+            paused=by_state[State.PAUSED],
         )
-        for platform in sorted({platform for platform, _ in counts})
+        for platform, by_state in facts.subscriptions.items()
     ] or [say(lang, "status_no_subscriptions")]
-    outbox = await services.store.outbox.counts()
-    catalog, loaded_at = services.library.catalog, services.library.edition.loaded_at
-    return (
+    document: Document = (
         block(say(lang, "status_title"), per_platform),
         block(
             None,
             [
-                say(lang, "status_deliveries", **{state: outbox.get(state, 0) for state in STATES}),
+                say(lang, "status_deliveries", **{s: facts.deliveries[s] for s in STATES}),
                 say(
                     lang,
                     "status_content",
-                    summaries=len(catalog.summaries),
-                    statements=len(catalog.statements),
-                    when=utc(loaded_at),
+                    summaries=facts.summaries,
+                    statements=facts.statements,
+                    when=utc(facts.content_loaded_at),
                 ),
             ],
         ),
     )
+    if facts.problems:
+        document += problems_document(facts.problems, lang)
+    document += own
+    if facts.paused:
+        lines = [
+            say(
+                lang,
+                "status_paused_chat",
+                chat=p.chat,
+                when=utc(p.since),
+                reason=echo(p.reason),
+            )
+            for p in facts.paused
+        ]
+        document += (block(say(lang, "status_paused"), lines),)
+    if facts.pushes:
+        lines = [progress_line(lang, p.id, p.progress) for p in facts.pushes]
+        document += (block(say(lang, "status_pushes"), lines),)
+    if facts.audit:
+        lines = [f"{utc(e.at)} {e.actor} {e.action} {echo(e.detail)}" for e in facts.audit]
+        document += (block(say(lang, "status_audit"), lines),)
+    return document
 
 
 async def reload(request: Request, services: Services, args: str) -> Reply:

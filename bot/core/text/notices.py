@@ -26,7 +26,7 @@ def utc(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def problems_document(errors: Sequence[ContentError], lang: Lang) -> Document:
+def problems_document(errors: Sequence[ContentError | str], lang: Lang) -> Document:
     shown = [str(error) for error in itertools.islice(errors, LISTED)]
     if len(errors) > LISTED:
         shown.append(say(lang, "more", count=len(errors) - LISTED))
