@@ -185,6 +185,11 @@ class Shards:
         return None
 
     @property
+    def held(self) -> list[tuple[int, int]]:
+        """The shards (number, count) this instance holds."""
+        return sorted((s.number, s.count) for s in self._held.values())
+
+    @property
     def ready(self) -> list[tuple[int, int]]:
         """The shards (number, count) this instance holds whose session is ready."""
         return sorted((s.number, s.count) for s in self._held.values() if s.ready)

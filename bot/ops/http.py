@@ -1,0 +1,73 @@
+"""The endpoints over HTTP, on aiohttp's server (aiohttp is the adapters' client already):
+`GET /healthz`, `GET /readyz` (200 or 503, with each check in JSON) and `GET /metrics` (the
+Prometheus text format, or OpenMetrics if the scraper asks for it)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+from prometheus_client.exposition import choose_encoder
+
+from bot.ops.health import Check, Health, verdict
+
+
+class OpsUnavailable(Exception):
+    """The endpoints cannot listen where `ops.listen` says (the port taken, say)."""
+
+
+class OpsServer:
+    def __init__(
+        self,
+        health: Health,
+        registry: CollectorRegistry,
+        refresh: Callable[[], Awaitable[None]],
+    ) -> None:
+        """`refresh`: reads what the registry's scrape-time collectors show, before a scrape."""
+        self._health = health
+        self._registry = registry
+        self._refresh = refresh
+        self._scraping = asyncio.Lock()  # one refresh and its rendering at a time
+        app = web.Application()
+        app.add_routes(
+            [
+                web.get("/healthz", self._healthz),
+                web.get("/readyz", self._readyz),
+                web.get("/metrics", self._metrics),
+            ]
+        )
+        # No access log: a probe every few seconds would bury the bot's own lines.
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+
+    async def start(self, host: str, port: int) -> None:
+        await self._runner.setup()
+        try:
+            await web.TCPSite(self._runner, host, port).start()
+        except OSError as error:
+            await self._runner.cleanup()
+            raise OpsUnavailable(
+                f"ops.listen: cannot listen on {host}:{port}: {error.strerror or error}"
+            ) from None
+
+    async def close(self) -> None:
+        await self._runner.cleanup()
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        return _answer(self._health.liveness())
+
+    async def _readyz(self, request: web.Request) -> web.Response:
+        return _answer(await self._health.readiness())
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        encode, content_type = choose_encoder(request.headers.get("Accept", ""))
+        async with self._scraping:
+            await self._refresh()
+            body = encode(self._registry)
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+
+def _answer(checks: Sequence[Check]) -> web.Response:
+    ok, body = verdict(checks)
+    return web.json_response(body, status=200 if ok else 503)
