@@ -1,5 +1,5 @@
-"""The core never imports a chat-platform library (nor the metrics' one), and its folders depend only downstream:
-content → text → delivery, never back."""
+"""The core never imports a chat-platform library (nor the metrics' one), and its folders depend
+only downstream: content → text → delivery, never back."""
 
 from __future__ import annotations
 

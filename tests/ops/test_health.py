@@ -149,9 +149,7 @@ async def test_adapters_not_started_are_not_connected() -> None:
 
 
 @pytest.fixture
-async def serving(
-    unreachable: Store, library: Library
-) -> AsyncIterator[tuple[str, asyncio.Event]]:
+async def serving(unreachable: Store, library: Library) -> AsyncIterator[tuple[str, asyncio.Event]]:
     """The endpoints over an unreachable store and a Telegram adapter never started."""
     telegram = TelegramAdapter(TelegramSettings(), "4242:token", "en")
     stopping = asyncio.Event()
@@ -182,10 +180,10 @@ async def test_readyz_answers_503_naming_each_failing_check(
     assert status == 503
     assert body["status"] == "failing"
     checks = body["checks"]
-    assert checks["store"] == {
-        "ok": False,
-        "detail": "ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', 1)",
-    }
+    assert checks["store"]["ok"] is False
+    refused = checks["store"]["detail"]  # the errno's number is the system's own
+    assert refused.startswith("ConnectionRefusedError: [Errno ")
+    assert refused.endswith("Connect call failed ('127.0.0.1', 1)")
     assert checks["telegram"] == {"ok": False, "detail": "not started"}
     assert checks["content"]["ok"] is True
     # Not ready, and still live: the process is starting.
@@ -193,9 +191,7 @@ async def test_readyz_answers_503_naming_each_failing_check(
         200,
         {
             "status": "ok",
-            "checks": {
-                "process": {"ok": True, "detail": "starting: the adapters are connecting"}
-            },
+            "checks": {"process": {"ok": True, "detail": "starting: the adapters are connecting"}},
         },
     )
 

@@ -156,8 +156,8 @@ class DiscordAdapter:
 
     def connection(self) -> Connection:
         """Logged in over REST (the sends' way out), and every gateway shard this instance
-        holds ready (discord.py's `is_ready`: its READY received, not closed since). Holding no
-        shard is connected: other instances serve the gateway, this one sends."""
+        holds ready (`Shard.ready`: its session ready, its connection open). Holding no shard is
+        connected: other instances serve the gateway, this one sends."""
         if self._client.user is None or self._client.is_closed():
             return Connection(False, "not logged in")
         held, ready = self.shards.held, self.shards.ready

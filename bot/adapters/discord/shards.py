@@ -100,7 +100,10 @@ class Shard:
 
     @property
     def ready(self) -> bool:
-        return self.client is not None and self.client.is_ready()
+        """Its session ready and its connection open: discord.py's `is_ready` stays true from
+        the first READY on, through a lost connection and the reconnects after it."""
+        client = self.client
+        return client is not None and client.is_ready() and client.ws is not None and client.ws.open
 
     def start(self) -> None:
         self._task = asyncio.create_task(

@@ -9,7 +9,13 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.core.ports import ChatKind
-from tests.adapters.telegram.conftest import ADMIN, Running, StartBot, eventually, subscribe_directly
+from tests.adapters.telegram.conftest import (
+    ADMIN,
+    Running,
+    StartBot,
+    eventually,
+    subscribe_directly,
+)
 from tests.adapters.telegram.test_push import propose
 from tests.adapters.telegram.test_webhook import free_port
 from tests.standins.telegram import TelegramStandIn
