@@ -26,6 +26,10 @@ from bot.core.store.tables import OutboxState
 
 log = logging.getLogger(__name__)
 
+# The outbox states a scrape counts: the queue, and what was given up. Delivered and cancelled
+# rows are most of the outbox (a million read in ~80 ms on SQLite; these, through the index, in
+# under 1 ms); the deliveries' counter tells how many are delivered.
+QUEUE_STATES = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.FAILED)
 # The outcomes a settled delivery is counted under: the fields of `DispatchReport`.
 OUTCOMES = ("delivered", "retried", "failed", "paused", "moved")
 # Seconds a send to a platform takes: a Bot API call is ~0.1–0.5 s, a slow one up to its timeout.
@@ -127,7 +131,8 @@ class StoreFigures:
         for (platform, reason), count in (await store.subscriptions.paused_reasons()).items():
             key = (platform, reason_kind(reason))
             paused[key] = paused.get(key, 0) + count
-        return cls(await store.outbox.counts(), await store.outbox.oldest_pending(), paused)
+        outbox = await store.outbox.counts(QUEUE_STATES)
+        return cls(outbox, await store.outbox.oldest_pending(), paused)
 
 
 class ServiceState:
@@ -196,10 +201,10 @@ class ServiceState:
             return
         depth = GaugeMetricFamily(
             "ringkas_outbox_deliveries",
-            "Deliveries in the outbox by state (pending, sending, delivered, failed, cancelled).",
+            "Deliveries in the outbox by state: pending, sending, failed (given up).",
             labels=["state"],
         )
-        for state in OutboxState:
+        for state in QUEUE_STATES:
             depth.add_metric([state.value], figures.outbox.get(state, 0))
         yield depth
         oldest = GaugeMetricFamily(

@@ -111,7 +111,9 @@ async def test_health_and_metrics_are_scraped_during_a_push(
 
     async def finished() -> Samples | None:
         samples = await scrape(base)
-        settled = value(samples, "ringkas_outbox_deliveries", state="delivered")
+        settled = value(
+            samples, "ringkas_deliveries_total", platform="telegram", outcome="delivered"
+        )
         return samples if settled == len(READERS) else None
 
     after = await eventually(finished, timeout=15)
