@@ -267,9 +267,8 @@ async def _operations(
         lambda: roles.playing,
         adapters,
     )
-    metrics.registry.register(state)
     health = Health(services.store, services.library, adapters, done)
-    server = OpsServer(health, metrics.registry, state.refresh)
+    server = OpsServer(health, metrics.registry, state)
     await server.start(*address)
     log.info(
         "health and metrics at http://%s/ (healthz, readyz, metrics)", runtime.settings.ops.listen

@@ -5,13 +5,14 @@ Prometheus text format, or OpenMetrics if the scraper asks for it)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import choose_encoder
 
 from bot.ops.health import Check, Health, verdict
+from bot.ops.metrics import ServiceState
 
 
 class OpsUnavailable(Exception):
@@ -19,16 +20,11 @@ class OpsUnavailable(Exception):
 
 
 class OpsServer:
-    def __init__(
-        self,
-        health: Health,
-        registry: CollectorRegistry,
-        refresh: Callable[[], Awaitable[None]],
-    ) -> None:
-        """`refresh`: reads what the registry's scrape-time collectors show, before a scrape."""
+    def __init__(self, health: Health, registry: CollectorRegistry, state: ServiceState) -> None:
+        """`state`: the gauges read at scrape time, in `registry` while the server listens."""
         self._health = health
         self._registry = registry
-        self._refresh = refresh
+        self._state = state
         self._scraping = asyncio.Lock()  # one refresh and its rendering at a time
         app = web.Application()
         app.add_routes(
@@ -50,9 +46,12 @@ class OpsServer:
             raise OpsUnavailable(
                 f"ops.listen: cannot listen on {host}:{port}: {error.strerror or error}"
             ) from None
+        self._registry.register(self._state)
 
     async def close(self) -> None:
         await self._runner.cleanup()
+        # A later server on the same runtime's registry registers its own.
+        self._registry.unregister(self._state)
 
     async def _healthz(self, request: web.Request) -> web.Response:
         return _answer(self._health.liveness())
@@ -63,7 +62,7 @@ class OpsServer:
     async def _metrics(self, request: web.Request) -> web.Response:
         encode, content_type = choose_encoder(request.headers.get("Accept", ""))
         async with self._scraping:
-            await self._refresh()
+            await self._state.refresh()
             body = encode(self._registry)
         return web.Response(body=body, headers={"Content-Type": content_type})
 

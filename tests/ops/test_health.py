@@ -156,8 +156,7 @@ async def serving(unreachable: Store, library: Library) -> AsyncIterator[tuple[s
     health = Health(unreachable, library, [telegram], stopping)
     metrics = Metrics(["telegram"])
     state = ServiceState(unreachable, library, SystemClock(), list, frozenset, [telegram])
-    metrics.registry.register(state)
-    server = OpsServer(health, metrics.registry, state.refresh)
+    server = OpsServer(health, metrics.registry, state)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -221,7 +220,8 @@ async def test_a_taken_port_is_a_clear_error(
     base, _ = serving
     port = int(base.rsplit(":", 1)[1])
     health = Health(store, library, [], asyncio.Event())
-    second = OpsServer(health, Metrics([]).registry, asyncio.Event().wait)
+    state = ServiceState(store, library, SystemClock(), list, frozenset, [])
+    second = OpsServer(health, Metrics([]).registry, state)
 
     with pytest.raises(OpsUnavailable, match=rf"ops.listen: cannot listen on 127.0.0.1:{port}: "):
         await second.start("127.0.0.1", port)
