@@ -5,6 +5,7 @@ Prometheus text format, or OpenMetrics if the scraper asks for it)."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Sequence
 
 from aiohttp import web
@@ -43,9 +44,9 @@ class OpsServer:
             await web.TCPSite(self._runner, host, port).start()
         except OSError as error:
             await self._runner.cleanup()
-            raise OpsUnavailable(
-                f"ops.listen: cannot listen on {host}:{port}: {error.strerror or error}"
-            ) from None
+            # asyncio words a failed bind at length, address included: the errno's words suffice.
+            reason = os.strerror(error.errno) if error.errno else str(error)
+            raise OpsUnavailable(f"ops.listen: cannot listen on {host}:{port}: {reason}") from None
         self._registry.register(self._state)
 
     async def close(self) -> None:

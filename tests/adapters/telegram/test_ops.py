@@ -3,6 +3,9 @@ scraped over HTTP while a push goes out: what a supervisor and Prometheus see.""
 
 from __future__ import annotations
 
+import signal
+import socket
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -11,11 +14,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.core.ports import ChatKind
 from tests.adapters.telegram.conftest import (
     ADMIN,
+    TOKEN,
     Running,
     StartBot,
     eventually,
     subscribe_directly,
 )
+from tests.adapters.telegram.program import environment, finish, start, telegram_config
 from tests.adapters.telegram.test_push import propose
 from tests.adapters.telegram.test_webhook import free_port
 from tests.standins.telegram import TelegramStandIn
@@ -157,3 +162,46 @@ async def test_the_endpoints_stop_with_the_bot(api: TelegramStandIn, start_bot: 
         pass
     else:
         raise AssertionError("the endpoints still answer after the bot stopped")
+
+
+async def test_ringkas_run_serves_the_endpoints_until_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    async with TelegramStandIn(TOKEN, max_poll_seconds=0.5) as api:
+        config = telegram_config(tmp_path, api, ops={"listen": f"127.0.0.1:{port}"})
+        program = await start(
+            tmp_path, "run", "--config", str(config), env=environment(RINGKAS_TELEGRAM_TOKEN=TOKEN)
+        )
+        try:
+            await api.wait_for(lambda: any(c.method == "getUpdates" for c in api.calls), 15)
+            live, ready = await get_json(base, "/healthz"), await get_json(base, "/readyz")
+            metrics = await scrape(base)
+            program.send_signal(signal.SIGTERM)
+            run = await finish(program, timeout=10)
+        finally:
+            if program.returncode is None:
+                program.kill()
+                await program.wait()
+
+    assert (live[0], ready[0]) == (200, 200)
+    assert ready[1]["checks"]["telegram"] == {"ok": True, "detail": "polling for updates"}
+    assert value(metrics, "ringkas_role_held", role="poller:telegram") == 1
+    assert run.code == 0
+    assert f"INFO bot.app: health and metrics at http://127.0.0.1:{port}/" in run.err
+
+
+async def test_ringkas_run_on_a_port_in_use_exits_1_saying_so(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        async with TelegramStandIn(TOKEN, max_poll_seconds=0.5) as api:
+            config = telegram_config(tmp_path, api, ops={"listen": f"127.0.0.1:{port}"})
+            env = environment(RINGKAS_TELEGRAM_TOKEN=TOKEN)
+            run = await finish(await start(tmp_path, "run", "--config", str(config), env=env))
+
+    assert run.code == 1
+    assert run.err.splitlines()[-1] == (
+        f"ops.listen: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
+    assert not any(c.method == "getUpdates" for c in api.calls)  # it stopped before serving
