@@ -203,7 +203,7 @@ async def serve(
     started: list[Adapter] = []
     delivering: asyncio.Task[None] | None = None
     sharing: list[asyncio.Task[None]] = []  # the roles' rounds, and the wake-up listener
-    ops: tuple[OpsServer, Health] | None = None
+    ops: OpsServer | None = None
     try:
         if operations and runtime.metrics is not None:
             ops = await _operations(runtime, runtime.metrics, adapters, roles, offered, done)
@@ -223,10 +223,9 @@ async def serve(
         )
         scheduler.start()
         if ops is not None:
-            _, health = ops
-            health.watch_task("dispatcher", delivering)
-            health.watch_task("roles", sharing[0])
-            health.watch_scheduler(scheduler)
+            ops.health.watch_task("dispatcher", delivering)
+            ops.health.watch_task("roles", sharing[0])
+            ops.health.watch_scheduler(scheduler)
         await done.wait()
         log.info("stopping")
     finally:
@@ -244,7 +243,7 @@ async def serve(
         for adapter in reversed(started):
             await adapter.stop()
         if ops is not None:
-            await ops[0].close()  # the last: a probe tells "stopping" to the end
+            await ops.close()  # the last: a probe tells "stopping" to the end
 
 
 async def _operations(
@@ -254,7 +253,7 @@ async def _operations(
     roles: Roles,
     offered: Callable[[], Sequence[Role]],
     done: asyncio.Event,
-) -> tuple[OpsServer, Health]:
+) -> OpsServer:
     """The health and metrics endpoints, listening at `ops.listen`."""
     services = runtime.services
     address = runtime.settings.ops.address()
@@ -267,13 +266,14 @@ async def _operations(
         lambda: roles.playing,
         adapters,
     )
-    health = Health(services.store, services.library, adapters, done)
-    server = OpsServer(health, metrics.registry, state)
+    server = OpsServer(
+        Health(services.store, services.library, adapters, done), metrics.registry, state
+    )
     await server.start(*address)
     log.info(
         "health and metrics at http://%s/ (healthz, readyz, metrics)", runtime.settings.ops.listen
     )
-    return server, health
+    return server
 
 
 def _core_roles(runtime: Runtime) -> list[Role]:

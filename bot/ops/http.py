@@ -23,7 +23,7 @@ class OpsUnavailable(Exception):
 class OpsServer:
     def __init__(self, health: Health, registry: CollectorRegistry, state: ServiceState) -> None:
         """`state`: the gauges read at scrape time, in `registry` while the server listens."""
-        self._health = health
+        self.health = health  # the process's loops are watched through it as they start
         self._registry = registry
         self._state = state
         self._scraping = asyncio.Lock()  # one refresh and its rendering at a time
@@ -55,10 +55,10 @@ class OpsServer:
         self._registry.unregister(self._state)
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        return _answer(self._health.liveness())
+        return _answer(self.health.liveness())
 
     async def _readyz(self, request: web.Request) -> web.Response:
-        return _answer(await self._health.readiness())
+        return _answer(await self.health.readiness())
 
     async def _metrics(self, request: web.Request) -> web.Response:
         encode, content_type = choose_encoder(request.headers.get("Accept", ""))
