@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -29,6 +29,9 @@ from bot.core.services import Defaults, Services
 from bot.core.store import Store, database_url, shown
 from bot.core.store.leases import BEAT_TIMEOUT, Lease, sender_role
 from bot.core.store.wakeups import listen
+from bot.ops.health import Health
+from bot.ops.http import OpsServer
+from bot.ops.metrics import Metrics, ServiceState
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +141,8 @@ class Runtime:
     # Whether it holds every one of its platforms' sender leases now: then its dispatcher sends
     # for all of them (a one-off delivery); `serve` takes and gives them up as roles.
     sends: bool
+    # What the dispatcher counts for /metrics, when `ops.listen` serves them.
+    metrics: Metrics | None = None
 
 
 class StoreUnreachable(Exception):
@@ -197,6 +202,7 @@ async def open_runtime(
         services.alerts = services.alerter(
             [chat for chat in services.admin_chats() if chat.platform in by_platform]
         )
+        metrics = Metrics(by_platform) if settings.ops.listen else None
         dispatcher = Dispatcher(
             store,
             by_platform,
@@ -206,6 +212,7 @@ async def open_runtime(
             settings.delivery.in_flight,
             epochs={},
             on_hold=services.alerts.held,
+            observer=metrics,
         )
         services.replies = dispatcher.replies
         if admitted:
@@ -213,7 +220,7 @@ async def open_runtime(
                 if (lease := await store.leases.take(sender_role(platform))) is not None:
                     await dispatcher.hold(platform, lease.epoch)
         sends = admitted and len(dispatcher.platforms) == len(by_platform)
-        yield Runtime(settings, services, dispatcher, wake, admitted, sends)
+        yield Runtime(settings, services, dispatcher, wake, admitted, sends, metrics)
     finally:
         await store.close()
 
@@ -223,12 +230,14 @@ async def serve(
     adapters: Sequence[Adapter],
     done: asyncio.Event,
     finish_deliveries: bool = False,
+    operations: bool = True,
 ) -> None:
     """Run the scheduler, the dispatcher and the adapters until `done` is set.
 
     On stop, nothing more is claimed and the sends under way are recorded before the store
     closes, so no delivery is left half-recorded. With `finish_deliveries` (a console session
-    at end of input), what is ready to send goes out first.
+    at end of input), what is ready to send goes out first. With `operations` and `ops.listen`
+    set, the health and metrics endpoints listen from the start to the end.
     """
     if not runtime.admitted:
         raise StoreBusy(runtime.settings.database)
@@ -237,15 +246,19 @@ async def serve(
     scheduler = Scheduler(services, settings.tick_seconds, settings.watch_seconds)
     finish, leaving = asyncio.Event(), asyncio.Event()
     core = _core_roles(runtime)
-    roles = Roles(
-        services.store.leases,
+
+    def offered() -> list[Role]:
         # Asked at every round: an adapter's roles may change (Discord's shards).
-        lambda: [*core, *(role for adapter in adapters for role in adapter.roles())],
-    )
+        return [*core, *(role for adapter in adapters for role in adapter.roles())]
+
+    roles = Roles(services.store.leases, offered)
     started: list[Adapter] = []
     delivering: asyncio.Task[None] | None = None
     sharing: list[asyncio.Task[None]] = []  # the roles' rounds, and the wake-up listener
+    ops: OpsServer | None = None
     try:
+        if operations and runtime.metrics is not None:
+            ops = await _operations(runtime, runtime.metrics, adapters, roles, offered, done)
         # The adapters connect first: their senders must be ready before the first delivery.
         for adapter in adapters:
             started.append(adapter)  # stopped in any case: a start cut short has things to close
@@ -261,6 +274,10 @@ async def serve(
             runtime.dispatcher.run(runtime.wake, settings.tick_seconds, finish)
         )
         scheduler.start()
+        if ops is not None:
+            ops.health.watch_task("dispatcher", delivering)
+            ops.health.watch_task("roles", sharing[0])
+            ops.health.watch_scheduler(scheduler)
         await done.wait()
         log.info("stopping")
     finally:
@@ -277,6 +294,38 @@ async def serve(
         # Only then do the adapters close: the sends under way still need their connections.
         for adapter in reversed(started):
             await adapter.stop()
+        if ops is not None:
+            await ops.close()  # the last: a probe tells "stopping" to the end
+
+
+async def _operations(
+    runtime: Runtime,
+    metrics: Metrics,
+    adapters: Sequence[Adapter],
+    roles: Roles,
+    offered: Callable[[], Sequence[Role]],
+    done: asyncio.Event,
+) -> OpsServer:
+    """The health and metrics endpoints, listening at `ops.listen`."""
+    services = runtime.services
+    address = runtime.settings.ops.address()
+    assert address is not None, "metrics are kept only when ops.listen is set"
+    state = ServiceState(
+        services.store,
+        services.library,
+        services.clock,
+        lambda: [role.name for role in offered()],
+        lambda: roles.playing,
+        adapters,
+    )
+    server = OpsServer(
+        Health(services.store, services.library, adapters, done), metrics.registry, state
+    )
+    await server.start(*address)
+    log.info(
+        "health and metrics at http://%s/ (healthz, readyz, metrics)", runtime.settings.ops.listen
+    )
+    return server
 
 
 def _core_roles(runtime: Runtime) -> list[Role]:

@@ -261,6 +261,33 @@ class LoggingSettings(_Strict):
     format: logs.LogFormat = "text"  # or json: one object a line, for a log collector
 
 
+def _host_port(value: str) -> tuple[str, int]:
+    """ "HOST:PORT" → (host, port): the host a name, an IPv4 address or a bracketed IPv6 one
+    ("[::1]:9464", brackets taken off)."""
+    host, sep, port = value.rpartition(":")
+    bracketed = host.startswith("[") and host.endswith("]")
+    host = host[1:-1] if bracketed else host
+    if not sep or not host or (":" in host and not bracketed) or not port.isdigit():
+        raise ValueError(f"{value!r} is not HOST:PORT: write, say, 127.0.0.1:9464")
+    if not 1 <= int(port) <= 65535:
+        raise ValueError(f"{value!r}: the port must be from 1 to 65535")
+    return host, int(port)
+
+
+def _listen(value: str) -> str:
+    _host_port(value)
+    return value
+
+
+class OpsSettings(_Strict):
+    # Where the health and metrics endpoints listen (README: Operations); None: not served.
+    listen: Annotated[str, AfterValidator(_listen)] | None = None
+
+    def address(self) -> tuple[str, int] | None:
+        """(host, port) to listen on; None when the endpoints are off."""
+        return None if self.listen is None else _host_port(self.listen)
+
+
 class Settings(_Strict):
     content: Path = DEFAULT_CONTENT
     database: str = DEFAULT_DATABASE  # a SQLite file, or a database URL
@@ -277,6 +304,7 @@ class Settings(_Strict):
     digest: DigestSettings = DigestSettings()
     alerts: AlertSettings = AlertSettings()
     logging: LoggingSettings = LoggingSettings()
+    ops: OpsSettings = OpsSettings()
 
     def rate_limits(self) -> dict[str, PlatformLimits]:
         return {

@@ -112,6 +112,16 @@ def test_an_absolute_content_folder_is_kept(tmp_path: Path) -> None:
             id="max-chars-too-low",
         ),
         pytest.param(
+            'language: id\nops:\n  listen: "9464"\n',
+            "ringkas.yaml:3: ops.listen: '9464' is not HOST:PORT: write, say, 127.0.0.1:9464",
+            id="listen-without-host",
+        ),
+        pytest.param(
+            "ops:\n  listen: localhost:70000\n",
+            "ringkas.yaml:2: ops.listen: 'localhost:70000': the port must be from 1 to 65535",
+            id="listen-port-out-of-range",
+        ),
+        pytest.param(
             "language: id\nlanguage: en\n",
             "ringkas.yaml:2: YAML syntax: duplicate key 'language'",
             id="duplicate-key",
@@ -241,6 +251,26 @@ def test_an_absolute_database_file_is_kept(tmp_path: Path) -> None:
     settings = load_settings(write_config(tmp_path / "conf", f"database: {elsewhere}\n"))
 
     assert settings.database == str(elsewhere)
+
+
+@pytest.mark.parametrize(
+    ("listen", "address"),
+    [
+        ("127.0.0.1:9464", ("127.0.0.1", 9464)),
+        ("metrics.internal:80", ("metrics.internal", 80)),
+        ('"[::1]:9464"', ("::1", 9464)),
+    ],
+)
+def test_ops_listen_is_a_host_and_port(
+    tmp_path: Path, listen: str, address: tuple[str, int]
+) -> None:
+    settings = load_settings(write_config(tmp_path, f"ops:\n  listen: {listen}\n"))
+
+    assert settings.ops.address() == address
+
+
+def test_the_health_and_metrics_endpoints_are_off_by_default() -> None:
+    assert Settings().ops.address() is None
 
 
 @pytest.mark.parametrize(

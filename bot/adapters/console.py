@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot.core.commands import Picture, Reply, Request, handle
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef, Delivered, Format, Outbound, Outcome
+from bot.core.ports import ChatKind, ChatRef, Connection, Delivered, Format, Outbound, Outcome
 from bot.core.roles import Role
 from bot.core.services import Services
 
@@ -63,6 +63,13 @@ class ConsoleAdapter:
 
     def roles(self) -> Sequence[Role]:
         return ()
+
+    def connection(self) -> Connection:
+        if self._task is None:
+            return Connection(False, "not started")
+        if self._task.done():
+            return Connection(False, "the terminal's input has ended")
+        return Connection(True, "reading the terminal")
 
     async def stop(self) -> None:
         if self._task is not None and not self._task.done():

@@ -20,6 +20,7 @@ from bot.config import (
 )
 from bot.core.content.loading import ContentInvalid
 from bot.core.store.tables import SchemaTooNew
+from bot.ops.http import OpsUnavailable
 
 OK, NOTHING, USAGE = 0, 1, 2
 
@@ -97,7 +98,7 @@ def run_async(main: Coroutine[Any, Any, int]) -> int:
         return asyncio.run(main)
     except ContentInvalid as exc:
         raise Failure([*exc.errors, count(len(exc.errors), "problem", "problems")]) from None
-    except (SchemaTooNew, AdapterError, StoreBusy, StoreUnreachable) as exc:
+    except (SchemaTooNew, AdapterError, StoreBusy, StoreUnreachable, OpsUnavailable) as exc:
         raise Failure([str(exc)]) from None
     except KeyboardInterrupt:
         return OK

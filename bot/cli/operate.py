@@ -76,7 +76,8 @@ async def _console_session(settings: Settings) -> int:
     adapters: list[Adapter] = [console]
     with stop_on_signals(done):
         async with open_runtime(settings, SystemClock(), [console.sender]) as runtime:
-            await serve(runtime, adapters, done, finish_deliveries=True)
+            # A terminal session, not a service: no health or metrics endpoints.
+            await serve(runtime, adapters, done, finish_deliveries=True, operations=False)
     return OK
 
 

@@ -202,6 +202,15 @@ class StatusDisplay:
     place: StatusPlace | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Whether an adapter is connected to its platform, as its library tells it, and in words
+    for an operator (the readiness check's detail)."""
+
+    up: bool
+    detail: str
+
+
 class Adapter(Protocol):
     """A platform's front end: turns its events into requests, and sends for the dispatcher."""
 
@@ -214,6 +223,11 @@ class Adapter(Protocol):
         """What this adapter does for the whole service, one instance at a time (Telegram's
         poller, Discord's shards): started as the lease is taken, after `start`. Asked again at
         every round of the roles: what it offers may change (see `core.roles`)."""
+        ...
+
+    def connection(self) -> Connection:
+        """Whether it is connected now: started, and serving what this instance holds of the
+        platform. Holding none of its roles still counts as connected, if it can send."""
         ...
 
     async def stop(self) -> None: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 from pathlib import Path
 
 from bot.adapters.console import LOCAL_CHAT, PLATFORM, ConsoleAdapter, ConsoleSender
@@ -138,3 +139,24 @@ async def test_the_terminal_is_an_ordinary_reader_when_the_config_leaves_local_o
     assert output.getvalue().count(say("en", "not_bot_admin")) == 3
     assert say("en", "status_title") not in output.getvalue()
     assert audit == []  # no push proposed, no reload
+
+
+async def test_the_console_is_connected_while_it_reads_the_terminal(tmp_path: Path) -> None:
+    done = asyncio.Event()
+    read_end, write_end = os.pipe()  # a terminal no one types into, until it is closed
+    settings = Settings(content=CONTENT, database=str(tmp_path / "ringkas.sqlite3"))
+    with os.fdopen(read_end) as typed:
+        terminal = ConsoleAdapter(typed, io.StringIO(), "en", done)
+        before = terminal.connection()
+        async with open_runtime(settings, SystemClock(), [terminal.sender]) as runtime:
+            await terminal.start(runtime.services)
+            reading = terminal.connection()
+            os.close(write_end)  # end of input: the session ends
+            await asyncio.wait_for(done.wait(), 10)
+            await asyncio.sleep(0)  # its task, done, returns
+            ended = terminal.connection()
+            await terminal.stop()
+
+    assert (before.up, before.detail) == (False, "not started")
+    assert (reading.up, reading.detail) == (True, "reading the terminal")
+    assert (ended.up, ended.detail) == (False, "the terminal's input has ended")

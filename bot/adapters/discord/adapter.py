@@ -40,7 +40,7 @@ from bot.core.commands import suggestions as suggest
 from bot.core.commands.suggestions import Suggestion
 from bot.core.delivery.pushes import PushStatus
 from bot.core.models import Lang
-from bot.core.ports import ChatKind, ChatRef, Format, StatusDisplay, StatusExpired
+from bot.core.ports import ChatKind, ChatRef, Connection, Format, StatusDisplay, StatusExpired
 from bot.core.roles import Role
 from bot.core.services import Services
 from bot.core.text.strings import say
@@ -153,6 +153,21 @@ class DiscordAdapter:
     def roles(self) -> Sequence[Role]:
         """A role per gateway shard: those this instance holds, and free ones up to its share."""
         return self.shards.roles()
+
+    def connection(self) -> Connection:
+        """Logged in over REST (the sends' way out), and every gateway shard this instance
+        holds ready (`Shard.ready`: its session ready, its connection open). Holding no shard is
+        connected: other instances serve the gateway, this one sends."""
+        if self._client.user is None or self._client.is_closed():
+            return Connection(False, "not logged in")
+        held, ready = self.shards.held, self.shards.ready
+        if not held:
+            return Connection(True, "logged in; other instances hold the gateway shards")
+        waiting = [f"{n}/{count}" for n, count in held if (n, count) not in ready]
+        if waiting:
+            return Connection(False, "gateway shards not ready: " + ", ".join(waiting))
+        shown = ", ".join(f"{n}/{count}" for n, count in held)
+        return Connection(True, f"logged in; gateway shards ready: {shown}")
 
     async def stop(self) -> None:
         """The shards' connections close first, then the REST client they share."""

@@ -100,7 +100,10 @@ class Shard:
 
     @property
     def ready(self) -> bool:
-        return self.client is not None and self.client.is_ready()
+        """Its session ready and its connection open: discord.py's `is_ready` stays true from
+        the first READY on, through a lost connection and the reconnects after it."""
+        client = self.client
+        return client is not None and client.is_ready() and client.ws is not None and client.ws.open
 
     def start(self) -> None:
         self._task = asyncio.create_task(
@@ -183,6 +186,11 @@ class Shards:
             if shard.client is not None and (found := shard.client.get_channel(channel_id)):
                 return found
         return None
+
+    @property
+    def held(self) -> list[tuple[int, int]]:
+        """The shards (number, count) this instance holds."""
+        return sorted((s.number, s.count) for s in self._held.values())
 
     @property
     def ready(self) -> list[tuple[int, int]]:

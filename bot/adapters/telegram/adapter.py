@@ -63,6 +63,7 @@ from bot.core.models import Lang
 from bot.core.ports import (
     ChatKind,
     ChatRef,
+    Connection,
     Delivered,
     Format,
     ReplyCall,
@@ -208,6 +209,22 @@ class TelegramAdapter:
         if self._settings.webhook is not None:
             return ()
         return (Role(POLLER, self._start_polling, self._stop_polling),)
+
+    def connection(self) -> Connection:
+        """Started (getMe answered, the application running), and receiving updates if this
+        instance is to: its webhook server up, or polling while it holds the poller role. PTB
+        retries a failed poll by itself, without a state to read: Telegram unreachable shows in
+        the sends' outcomes, not here."""
+        application, updater = self._application, self._application.updater
+        if not application.running or updater is None:
+            return Connection(False, "not started")
+        if self._settings.webhook is not None:
+            if updater.running:
+                return Connection(True, "receiving updates by webhook")
+            return Connection(False, "the webhook server is not running")
+        if updater.running:
+            return Connection(True, "polling for updates")
+        return Connection(True, "sending; another instance holds the poller role")
 
     async def stop(self) -> None:
         if self._status is not None:

@@ -11,11 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.core.delivery.observing import DeliveryObserver, Unobserved
 from bot.core.delivery.occasions import kind_of
 from bot.core.delivery.pacing import Pacer, PlatformLimits
 from bot.core.delivery.replies import Replies
@@ -88,15 +91,21 @@ class Dispatcher:
         in_flight: int = 50,
         epochs: Mapping[str, int] | None = None,
         on_hold: Callable[[str, float], Awaitable[None]] | None = None,
+        observer: DeliveryObserver | None = None,
     ) -> None:
         """`epochs`: the platforms this dispatcher sends for, each under its sender lease's
         epoch; by default every platform, as the store's first sender (epoch 0). A running bot
         starts with none and is given each platform as it takes the lease (`hold`).
-        `on_hold`: told of every 429's wait, by platform and seconds (the admins' alerts)."""
+        `on_hold`: told of every 429's wait, by platform and seconds (the admins' alerts);
+        `observer`: told of every send, settlement and 429 hold (the metrics)."""
         self._store = store
         self._senders = dict(senders)
         self._limits = {p: limits.get(p, PlatformLimits()) for p in self._senders}
-        self._pacers = {p: Pacer(self._limits[p]) for p in self._senders}
+        self._observer = observer or Unobserved()
+        self._pacers = {
+            p: Pacer(self._limits[p], on_hold=functools.partial(self._observer.held, p))
+            for p in self._senders
+        }
         self._clock = clock
         self._policy = policy
         self._in_flight = in_flight
@@ -185,7 +194,7 @@ class Dispatcher:
         try:
             while True:
                 if window.should_settle(ending()):
-                    report.add(await self._settle(window.finished, epoch))
+                    report.add(await self._settle(platform, window.finished, epoch))
                     window.settled()
                 if window.should_claim(ending()):
                     window.claimed(await self._claim(platform, epoch, window.room))
@@ -198,7 +207,7 @@ class Dispatcher:
             # out is recorded, so the failure repeats nothing; then the pass fails.
             await window.wait_all()
             if window.finished:
-                await self._settle(window.finished, epoch)
+                await self._settle(platform, window.finished, epoch)
             raise
         finally:
             # Only if cancelled, or the store failed past every retry: what is under way stays
@@ -323,13 +332,14 @@ class Dispatcher:
         return [(d, texts[d.body_id, d.lang]) for d in claimed]
 
     async def _settle(
-        self, finished: Sequence[tuple[Delivery, Outcome]], epoch: int
+        self, platform: str, finished: Sequence[tuple[Delivery, Outcome]], epoch: int
     ) -> DispatchReport:
         now = self._clock.now()
         settlement, report = Settlement(), DispatchReport()
         for delivery, outcome in finished:
             self._settle_one(delivery, outcome, now, settlement, report)
         await self._record(settlement, now, epoch)
+        self._observer.settled(platform, report)
         return report
 
     async def _record(self, settlement: Settlement, now: dt.datetime, epoch: int) -> None:
@@ -360,6 +370,7 @@ class Dispatcher:
         pacer = self._pacers[platform]
         paid = self._limits[platform].pays_for(kind_of(delivery.occasion))
         grant = await pacer.acquire(delivery.chat, delivery.chat_kind, paid=paid)
+        began = time.perf_counter()
         try:
             outcome = await self._senders[platform].send(
                 delivery.chat, Outbound(text, delivery.kind, nonce=f"d{delivery.id}", paid=paid)
@@ -369,6 +380,7 @@ class Dispatcher:
             outcome = Transient(f"sender error: {type(exc).__name__}")
         finally:
             pacer.release(grant)
+        self._observer.sent(platform, outcome, time.perf_counter() - began)
         if isinstance(outcome, RetryAfter):
             pacer.hold(outcome.seconds)
             if self._on_hold is not None:

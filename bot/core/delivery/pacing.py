@@ -128,7 +128,11 @@ class Pacer:
         self,
         limits: PlatformLimits,
         monotonic: Callable[[], float] = time.monotonic,
+        on_hold: Callable[[float], None] | None = None,
     ) -> None:
+        """`on_hold`: told of every 429's hold, with the seconds it stops the pace beyond the
+        hold already under way (what the metrics count as time held)."""
+        self._on_hold = on_hold
         self._intervals = {False: _interval(limits.overall), True: _interval(limits.paid)}
         self._next_slot = {False: 0.0, True: 0.0}
         self._chats = _Window(limits.per_chat) if limits.per_chat else None
@@ -176,7 +180,11 @@ class Pacer:
 
     def hold(self, seconds: float) -> None:
         """The platform said wait (a 429): no slot before then."""
-        self._held_until = max(self._held_until, self._monotonic() + seconds)
+        now = self._monotonic()
+        already = max(self._held_until, now)
+        self._held_until = max(self._held_until, now + seconds)
+        if self._on_hold is not None:
+            self._on_hold(self._held_until - already)
         for paid_class in self._next_slot:
             self._next_slot[paid_class] = max(self._next_slot[paid_class], self._held_until)
 

@@ -91,6 +91,11 @@ class Scheduler:
         self._scheduler.start()
         self._running = True
 
+    @property
+    def running(self) -> bool:
+        """Started and not stopped: its jobs come round (liveness asks)."""
+        return self._running and self._scheduler.running
+
     async def stop(self) -> None:
         """Start no new pass, let the one under way finish, then shut down."""
         self._stopped = True

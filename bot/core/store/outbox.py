@@ -240,10 +240,24 @@ class Outbox:
             failed=counts.get(OutboxState.FAILED, 0),
         )
 
-    async def counts(self) -> dict[OutboxState, int]:
+    async def counts(self, states: Sequence[OutboxState] = ()) -> dict[OutboxState, int]:
+        """Deliveries by state: of every state, or of `states` only (those few rows read
+        through the index, not the whole history of delivered ones)."""
         query = select(OUT.state, func.count()).group_by(OUT.state)
+        if states:
+            query = query.where(OUT.state.in_(states))
         async with self._engine.connect() as connection:
             return {OutboxState(state): number for state, number in await connection.execute(query)}
+
+    async def oldest_pending(self) -> dict[str, dt.datetime]:
+        """When the oldest delivery still pending was queued, by platform (those with any)."""
+        query = (
+            select(OUT.platform, func.min(OUT.created_at))
+            .where(OUT.state == OutboxState.PENDING)
+            .group_by(OUT.platform)
+        )
+        async with self._engine.connect() as connection:
+            return {platform: oldest for platform, oldest in await connection.execute(query)}
 
     async def put_text(self, body_id: str, lang: Lang, fmt: Format, text: str) -> None:
         async with self._engine.begin() as connection:

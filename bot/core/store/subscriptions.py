@@ -203,6 +203,19 @@ class Subscriptions:
                 for platform, state, count in await connection.execute(query)
             }
 
+    async def paused_reasons(self) -> dict[tuple[str, str], int]:
+        """The paused subscriptions by platform and the reason recorded ("" for none)."""
+        query = (
+            select(S.platform, S.paused_reason, func.count())
+            .where(S.state == State.PAUSED)
+            .group_by(S.platform, S.paused_reason)
+        )
+        async with self._engine.connect() as connection:
+            return {
+                (platform, reason or ""): count
+                for platform, reason, count in await connection.execute(query)
+            }
+
     async def paused(self, limit: int) -> list[Subscription]:
         query = (
             select(subscriptions)

@@ -179,6 +179,22 @@ async def test_hold_applies_without_an_overall_rate(clock: VirtualTime) -> None:
     assert times == [2.0, 2.0, 2.0]
 
 
+def test_each_hold_is_told_with_the_time_it_adds_to_the_holds_under_way(
+    clock: VirtualTime,
+) -> None:
+    told: list[float] = []
+    pacer = Pacer(PlatformLimits(), monotonic=clock.monotonic, on_hold=told.append)
+
+    pacer.hold(3.0)  # held until 3
+    pacer.hold(1.0)  # within it: adds nothing
+    clock.now = 2.0
+    pacer.hold(2.0)  # until 4: one second more
+    clock.now = 10.0
+    pacer.hold(0.5)  # the last hold is over: all of it
+
+    assert told == pytest.approx([3.0, 0.0, 1.0, 0.5])
+
+
 async def test_hold_never_shortens_an_earlier_hold(clock: VirtualTime) -> None:
     pacer = Pacer(PlatformLimits(), monotonic=clock.monotonic)
     pacer.hold(3.0)

@@ -9,6 +9,7 @@ from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
 from bot.core.store import Store
 from bot.core.store.outbox import Delivery, Progress, Settlement
 from bot.core.store.subscriptions import Advance
+from bot.core.store.tables import OutboxState
 from bot.core.subscription import State, Subscription
 from tests.core.store.conftest import (
     HOUR,
@@ -547,6 +548,30 @@ async def test_counts_by_state(store: Store) -> None:
         "pending": 1,
         "cancelled": 1,
     }
+
+
+async def test_counts_of_some_states_only(store: Store) -> None:
+    sub = await subscribe(store, "telegram:1", "both")
+    await enqueue(store, [sub])
+    [d] = await store.outbox.claim("telegram", NOW, 1)
+    await store.outbox.settle(Settlement(delivered=[(d.id, "m")]), NOW)
+
+    queued = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.FAILED)
+    assert await store.outbox.counts(queued) == {"pending": 1}
+
+
+async def test_oldest_pending_is_when_each_platforms_oldest_waiting_row_was_queued(
+    store: Store,
+) -> None:
+    assert await store.outbox.oldest_pending() == {}
+    early, late = await subscribe(store, "telegram:1"), await subscribe(store, "telegram:2")
+    dc = await subscribe(store, "discord:1")
+    await enqueue(store, [early], "k1", NOW - HOUR)
+    await enqueue(store, [late, dc], "k2", NOW)
+    await enqueue(store, [late], "k0", NOW - 2 * HOUR)
+    await store.outbox.claim("telegram", NOW, 1)  # the oldest row, sending: no longer pending
+
+    assert await store.outbox.oldest_pending() == {"telegram": NOW - HOUR, "discord": NOW}
 
 
 async def test_a_chats_two_languages_are_claimed_in_different_batches(store: Store) -> None:

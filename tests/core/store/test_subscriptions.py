@@ -307,6 +307,21 @@ async def test_counts_by_platform_and_state(store: Store) -> None:
     }
 
 
+async def test_paused_reasons_count_paused_chats_by_platform_and_reason(store: Store) -> None:
+    subs = [await subscribe(store, f"telegram:{n}") for n in range(4)]
+    gone = await subscribe(store, "discord:1")
+    await store.subscriptions.pause(subs[0].id, "blocked", NOW)
+    await store.subscriptions.pause(subs[1].id, "blocked", NOW)
+    await store.subscriptions.pause(subs[2].id, "kicked", NOW)
+    await store.subscriptions.pause(gone.id, "blocked", NOW)
+
+    assert await store.subscriptions.paused_reasons() == {
+        ("telegram", "blocked"): 2,
+        ("telegram", "kicked"): 1,
+        ("discord", "blocked"): 1,
+    }
+
+
 async def test_paused_lists_paused_chats_most_recent_first_up_to_the_limit(
     store: Store,
 ) -> None:
