@@ -25,7 +25,7 @@ from bot.core.library import Library
 from bot.core.ports import Adapter, Clock, Delivered, MessageKind, Outbound, Sender
 from bot.core.roles import PLANNER, Role, Roles
 from bot.core.services import Defaults, ProblemsNotice, Services
-from bot.core.store import Store, database_url, shown
+from bot.core.store import Store, StoreBusy, database_url
 from bot.core.store.leases import Lease, sender_role
 from bot.core.store.wakeups import listen
 
@@ -108,22 +108,17 @@ class Runtime:
     sends: bool
 
 
-class StoreBusy(Exception):
-    """Another process serves a SQLite store; serving beside it could send messages twice."""
-
-    def __init__(self, database: str) -> None:
-        super().__init__(
-            f"another Ringkas process is already sending from {shown(database)}: stop it first "
-            "(one process at a time serves a SQLite store, so no message goes out twice; "
-            "several instances need PostgreSQL)"
-        )
-
-
 @contextlib.asynccontextmanager
 async def open_runtime(
-    settings: Settings, clock: Clock, senders: Sequence[Sender], send: bool = True
+    settings: Settings,
+    clock: Clock,
+    senders: Sequence[Sender],
+    send: bool = True,
+    upgrade: bool = False,
 ) -> AsyncIterator[Runtime]:
-    """The store (migrated), the content (validated) and the dispatcher over `senders`.
+    """The store, the content (validated) and the dispatcher over `senders`. With `upgrade`
+    (`ringkas run`), the store's schema is brought to this release's; else an older one is
+    refused (see `store.migrations`).
 
     With `send`, this process asks to be admitted to the store (`Runtime.admitted`) and takes the
     sender lease of each platform no other instance holds (`Runtime.sends` if it took them all):
@@ -131,7 +126,7 @@ async def open_runtime(
     """
     now = clock.now()
     library = await Library.load(settings.content, settings.digest.options(), now)
-    store = await Store.open(settings.database)
+    store = await Store.open(settings.database, upgrade)
     try:
         admitted = send and await store.leases.admit()
         wake = asyncio.Event()

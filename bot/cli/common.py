@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters import AdapterError
-from bot.app import StoreBusy
 from bot.config import ConfigInvalid, Settings, load_settings
 from bot.core.content.loading import ContentInvalid
-from bot.core.store.tables import SchemaTooNew
+from bot.core.store import SchemaOutdated, SchemaTooNew, StoreBusy
 
 OK, NOTHING, USAGE = 0, 1, 2
 
@@ -61,7 +60,7 @@ def run_async(main: Coroutine[Any, Any, int]) -> int:
         return asyncio.run(main)
     except ContentInvalid as exc:
         raise Failure([*exc.errors, count(len(exc.errors), "problem", "problems")]) from None
-    except (SchemaTooNew, AdapterError, StoreBusy) as exc:
+    except (SchemaOutdated, SchemaTooNew, AdapterError, StoreBusy) as exc:
         raise Failure([str(exc)]) from None
     except KeyboardInterrupt:
         return OK

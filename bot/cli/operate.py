@@ -52,8 +52,10 @@ def _serve(args: argparse.Namespace, console_only: bool) -> int:
     settings = settings_of(args)
     logs.configure(secrets(settings), logging.WARNING if console_only else logging.INFO)
     tokens = {} if console_only else platform_tokens(settings)
+    # `run` brings the store's schema to this release's; `chat` beside it must not.
+    upgrade = not console_only
     if not tokens:
-        return run_async(_console_session(settings))
+        return run_async(_console_session(settings, upgrade))
     adapters = platform_adapters(settings, tokens)
     return run_async(_platform_session(settings, adapters))
 
@@ -62,17 +64,18 @@ async def _platform_session(settings: Settings, adapters: list[Adapter]) -> int:
     done = asyncio.Event()
     with stop_on_signals(done):
         senders = [adapter.sender for adapter in adapters]
-        async with open_runtime(settings, SystemClock(), senders) as runtime:
+        async with open_runtime(settings, SystemClock(), senders, upgrade=True) as runtime:
             await serve(runtime, adapters, done)
     return OK
 
 
-async def _console_session(settings: Settings) -> int:
+async def _console_session(settings: Settings, upgrade: bool) -> int:
     done = asyncio.Event()
     console = ConsoleAdapter(sys.stdin, sys.stdout, settings.language, done)
     adapters: list[Adapter] = [console]
     with stop_on_signals(done):
-        async with open_runtime(settings, SystemClock(), [console.sender]) as runtime:
+        senders = [console.sender]
+        async with open_runtime(settings, SystemClock(), senders, upgrade=upgrade) as runtime:
             await serve(runtime, adapters, done, finish_deliveries=True)
     return OK
 
