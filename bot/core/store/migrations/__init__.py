@@ -45,6 +45,11 @@ def scripts() -> ScriptDirectory:
     return ScriptDirectory.from_config(config())
 
 
+@functools.cache
+def _names() -> frozenset[str]:
+    return frozenset(script.revision for script in scripts().walk_revisions())
+
+
 def head() -> str:
     """The newest revision: the one this Ringkas runs on. The revisions form one line."""
     newest = scripts().get_current_head()
@@ -73,7 +78,7 @@ class Revision:
         """Whether this Ringkas can bring the database to its head (or has)."""
         if self.legacy is not None:
             return self.legacy <= LAST_LEGACY_VERSION
-        return self.name is None or scripts().get_revision(self.name) is not None
+        return self.name is None or self.name in _names()
 
     def __str__(self) -> str:
         if self.legacy is not None:

@@ -1,0 +1,80 @@
+"""`ringkas migrate` and `ringkas backup`: the store's upkeep."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from bot.cli.common import OK, Failure, config_option, count, run_async, settings_of
+from bot.core.store import Store, database_url, shown
+from bot.core.store.backup import back_up
+from bot.core.store.migrations import head
+from bot.core.store.tables import OutboxState
+
+
+def add_parsers(commands: Any) -> None:
+    migrate = commands.add_parser(
+        "migrate", help="bring the store's schema to this release's (`ringkas run` does too)"
+    )
+    config_option(migrate)
+    migrate.set_defaults(run=_migrate)
+
+    backup = commands.add_parser(
+        "backup", help="copy the SQLite store to a file, consistent while the bot runs"
+    )
+    backup.add_argument("path", type=Path, metavar="PATH", help="the copy to write")
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    config_option(backup)
+    backup.set_defaults(run=_backup)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    return run_async(_upgrade(settings_of(args).database))
+
+
+async def _upgrade(database: str) -> int:
+    async with await Store.open(database, upgrade=True) as store:
+        found = store.upgraded_from
+    now = f"revision {head()}"
+    if found is None:
+        print(f"{shown(database)}: at {now} already; nothing to do")
+    elif found.new:
+        print(f"{shown(database)}: created at {now}")
+    else:
+        print(f"{shown(database)}: migrated from {found} to {now}")
+    return OK
+
+
+def _backup(args: argparse.Namespace) -> int:
+    database = settings_of(args).database
+    url = make_url(database_url(database))
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise Failure(
+            [
+                f"{shown(database)} is not a SQLite file: back it up with the database's own tools "
+                "(PostgreSQL: pg_dump --format=custom; see the README's Backups and restore)"
+            ]
+        )
+    source = Path(url.database)
+    if not source.is_file():
+        raise Failure([f"{source}: no database there yet; nothing to back up"])
+    if args.path.exists() and not args.force:
+        raise Failure([f"{args.path}: exists already; choose another file, or --force to replace it"])
+    try:
+        args.path.parent.mkdir(parents=True, exist_ok=True)
+        copied = back_up(source, args.path)
+    except (OSError, sqlite3.Error) as exc:
+        raise Failure([f"{args.path}: cannot copy {source} there ({exc})"]) from None
+    deliveries = copied.deliveries
+    waiting = deliveries[OutboxState.PENDING] + deliveries[OutboxState.SENDING]
+    print(
+        f"{args.path}: a copy of {source} at {copied.revision}: "
+        f"{count(copied.subscriptions, 'subscription', 'subscriptions')}, "
+        f"{count(copied.follows, 'follow', 'follows')}, "
+        f"{count(deliveries.total(), 'delivery', 'deliveries')} ({waiting} not yet sent)"
+    )
+    return OK
