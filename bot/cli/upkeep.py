@@ -63,7 +63,9 @@ def _backup(args: argparse.Namespace) -> int:
     if not source.is_file():
         raise Failure([f"{source}: no database there yet; nothing to back up"])
     if args.path.exists() and not args.force:
-        raise Failure([f"{args.path}: exists already; choose another file, or --force to replace it"])
+        raise Failure(
+            [f"{args.path}: exists already; choose another file, or --force to replace it"]
+        )
     try:
         args.path.parent.mkdir(parents=True, exist_ok=True)
         copied = back_up(source, args.path)

@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.core.store import migrations
 from bot.core.store.chats import Chats
 from bot.core.store.follows import Follows
 from bot.core.store.leases import (
@@ -24,12 +25,11 @@ from bot.core.store.leases import (
     session_settings,
 )
 from bot.core.store.lock import sending_lock
+from bot.core.store.migrations import Revision, SchemaOutdated, SchemaTooNew
 from bot.core.store.outbox import Outbox
 from bot.core.store.records import AuditLog, Choices, Markers, Pushes
 from bot.core.store.relay import Relay
 from bot.core.store.subscriptions import Subscriptions
-from bot.core.store import migrations
-from bot.core.store.migrations import Revision, SchemaOutdated, SchemaTooNew
 
 __all__ = ["SchemaOutdated", "SchemaTooNew", "Store", "StoreBusy", "database_url", "shown"]
 

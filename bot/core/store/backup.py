@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass
@@ -34,20 +35,24 @@ class Copied:
 def back_up(database: Path, target: Path) -> Copied:
     """Copy `database` to `target` (replacing it), consistent as of one commit; what it holds.
 
-    The copy is written beside the target and moved into place once whole, so a failed backup
-    never leaves a half-written file under the target's name."""
-    partial = target.with_name(f"{target.name}.partial")
-    partial.unlink(missing_ok=True)
-    busy_seconds = SQLITE_BUSY_TIMEOUT_MS / 1000
-    with (
-        closing(sqlite3.connect(database, timeout=busy_seconds)) as source,
-        closing(sqlite3.connect(partial)) as copy,
-    ):
-        # In one step (pages=-1): stepwise, a write by the bot between steps restarts the copy.
-        source.backup(copy)
-        # The same journal mode as the store's, so the copy can take its place as it is.
-        copy.execute("PRAGMA journal_mode=WAL")
-    os.replace(partial, target)
+    The copy is written beside the target under a name of its own and moved into place once
+    whole: a failed backup never leaves a half-written file under the target's name."""
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    os.close(handle)
+    partial = Path(name)
+    try:
+        with (
+            closing(sqlite3.connect(database, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)) as source,
+            closing(sqlite3.connect(partial)) as copy,
+        ):
+            # In one step (pages=-1): stepwise, a write by the bot between steps would restart
+            # the copy.
+            source.backup(copy)
+            # The store's journal mode, so that the copy can take its place as it is.
+            copy.execute("PRAGMA journal_mode=WAL")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
     return contents(target)
 
 

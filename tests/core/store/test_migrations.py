@@ -89,9 +89,7 @@ def test_the_alembic_command_line_finds_the_revisions_from_pyproject() -> None:
     assert scripts.get_current_head() == head()
 
 
-async def test_reopening_runs_no_migration(
-    database: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_reopening_runs_no_migration(database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     async with await Store.open(database) as first:
         sub = await subscribe(first)
 

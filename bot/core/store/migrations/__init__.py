@@ -111,7 +111,9 @@ def revision_of(connection: Connection) -> Revision:
     if tables.has_table("alembic_version"):
         return Revision(name=MigrationContext.configure(connection).get_current_revision())
     if tables.has_table("schema_version"):
-        return Revision(legacy=connection.execute(text("SELECT version FROM schema_version")).scalar())
+        return Revision(
+            legacy=connection.execute(text("SELECT version FROM schema_version")).scalar()
+        )
     return Revision()
 
 

@@ -211,7 +211,9 @@ def _bring_outbox_to_release_4(inspector: sa.Inspector) -> None:
     if "epoch" not in {column["name"] for column in inspector.get_columns("outbox")}:
         with op.batch_alter_table("outbox") as batch:
             batch.add_column(sa.Column("epoch", sa.Integer(), nullable=False, server_default="0"))
-    ready = [index for index in inspector.get_indexes("outbox") if index["name"] == "ix_outbox_ready"]
+    ready = [
+        index for index in inspector.get_indexes("outbox") if index["name"] == "ix_outbox_ready"
+    ]
     if [index["column_names"] for index in ready] != [CLAIM_ORDER]:
         if ready:
             op.drop_index("ix_outbox_ready", "outbox")
