@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.store import Store
 from bot.core.store.migrations import head
 from tests.core.store.legacy import all_rows, restore_release_4
 from tests.test_cli_run import DATABASE, Run, another_process_sending, ringkas, write_config
@@ -99,6 +100,24 @@ def test_backup_writes_a_copy_and_never_overwrites_one_unasked(
         1, "", "saved/copy.sqlite3: exists already; choose another file, or --force to replace it\n"
     )
     assert forced == Run(0, said, "")
+
+
+def test_deliveries_cancel_cancels_what_waits_from_before_a_time(
+    config: Path, last_release: Path
+) -> None:
+    async def migrate() -> None:
+        await (await Store.open(last_release, upgrade=True)).close()
+
+    asyncio.run(migrate())
+
+    run = operator(config, "deliveries", "cancel", "--queued-before", "2025-10-07T07:31+07:00")
+
+    assert run == Run(
+        0,
+        f"{last_release}: cancelled 4 deliveries queued before 2025-10-07 00:31:00 UTC and not "
+        "sent yet\n",
+        "",
+    )
 
 
 def test_backup_of_a_postgresql_store_points_to_pg_dump(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
@@ -64,3 +65,14 @@ def run_async(main: Coroutine[Any, Any, int]) -> int:
         raise Failure([str(exc)]) from None
     except KeyboardInterrupt:
         return OK
+
+
+def moment(value: str) -> dt.datetime:
+    """An ISO 8601 time from the command line; an offset-less one is UTC."""
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"bad time {value!r}: expected ISO 8601, e.g. 2025-10-07T07:00+07:00"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import logging
 import sys
 from typing import Any
@@ -20,7 +19,7 @@ from bot.app import (
     serve,
     stop_on_signals,
 )
-from bot.cli.common import OK, config_option, run_async, settings_of
+from bot.cli.common import OK, config_option, moment, run_async, settings_of
 from bot.config import Settings
 from bot.core.ports import Adapter, Clock, ShiftedClock, SystemClock
 from bot.core.store.tables import OutboxState
@@ -42,7 +41,7 @@ def add_parsers(commands: Any) -> None:
     deliver = commands.add_parser("deliver", help="one delivery pass, then exit (cron, tests)")
     deliver.add_argument("--once", action="store_true", required=True, help="one pass (required)")
     deliver.add_argument(
-        "--at", type=_moment, metavar="ISO-TIME", help="as if it were this time (default: now)"
+        "--at", type=moment, metavar="ISO-TIME", help="as if it were this time (default: now)"
     )
     config_option(deliver)
     deliver.set_defaults(run=_deliver)
@@ -110,13 +109,3 @@ async def _deliver_once(settings: Settings, clock: Clock) -> int:
         file=sys.stderr,
     )
     return OK
-
-
-def _moment(value: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"bad time {value!r}: expected ISO 8601, e.g. 2025-10-07T07:00+07:00"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

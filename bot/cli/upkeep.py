@@ -1,16 +1,19 @@
-"""`ringkas migrate` and `ringkas backup`: the store's upkeep."""
+"""`ringkas migrate`, `backup` and `deliveries cancel`: the store's upkeep."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bot.cli.common import OK, Failure, config_option, count, run_async, settings_of
-from bot.core.store import Store, database_url, shown
+from bot.cli.common import OK, Failure, config_option, count, moment, run_async, settings_of
+from bot.cli.operators import OPERATOR
+from bot.core.ports import SystemClock
+from bot.core.store import Store, StoreBusy, database_url, shown
 from bot.core.store.backup import back_up
 from bot.core.store.migrations import head
 from bot.core.store.tables import OutboxState
@@ -31,6 +34,22 @@ def add_parsers(commands: Any) -> None:
     config_option(backup)
     backup.set_defaults(run=_backup)
 
+    deliveries = commands.add_parser("deliveries", help="the deliveries in the store")
+    actions = deliveries.add_subparsers(required=True, metavar="ACTION")
+    cancel = actions.add_parser(
+        "cancel",
+        help="cancel the deliveries queued before a time and not sent yet (after a restore)",
+    )
+    cancel.add_argument(
+        "--queued-before",
+        type=moment,
+        required=True,
+        metavar="ISO-TIME",
+        help="e.g. the backup's time, 2025-10-07T06:00+07:00 (an offset-less time is UTC)",
+    )
+    config_option(cancel)
+    cancel.set_defaults(run=_cancel)
+
 
 def _migrate(args: argparse.Namespace) -> int:
     return run_async(_upgrade(settings_of(args).database))
@@ -46,6 +65,25 @@ async def _upgrade(database: str) -> int:
         print(f"{shown(database)}: created at {now}")
     else:
         print(f"{shown(database)}: migrated from {found} to {now}")
+    return OK
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    return run_async(_cancel_waiting(settings_of(args).database, args.queued_before))
+
+
+async def _cancel_waiting(database: str, before: dt.datetime) -> int:
+    async with await Store.open(database) as store:
+        # Rows sending belong to a running sender: on SQLite, refused while one serves the store
+        # (PostgreSQL's instances are stopped first: README, Backups and restore).
+        if not await store.leases.admit():
+            raise StoreBusy(database)
+        now = SystemClock().now()
+        when = f"{before.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+        cancelled = await store.outbox.cancel_waiting(before, f"queued before {when}", now)
+        await store.audit.record(OPERATOR, "deliveries-cancel", f"{cancelled} before {when}", now)
+    deliveries = count(cancelled, "delivery", "deliveries")
+    print(f"{shown(database)}: cancelled {deliveries} queued before {when} and not sent yet")
     return OK
 
 

@@ -1,8 +1,10 @@
-"""A backup of a SQLite store, taken while a push is being sent from it."""
+"""A backup of a SQLite store, taken while a push is being sent from it, and the deliveries
+waiting in a restored copy."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -18,11 +20,13 @@ from bot.core.store.migrations import Revision, head
 from bot.core.store.tables import OutboxState
 from bot.core.text.compose import DigestOptions
 from tests.conftest import CONTENT
-from tests.core.store.conftest import NOW, subscribe
+from tests.core.store.conftest import HOUR, NOW, subscribe
 from tests.core.store.legacy import EXPECTED, restore_release_4
 from tests.fakes import RecordingSender, SettableClock
 
 CHATS = 200
+QUEUED = dt.datetime(2025, 10, 7, 0, 30, tzinfo=dt.UTC)  # when the fixture's deliveries were
+SECOND = dt.timedelta(seconds=1)
 
 
 async def test_a_backup_taken_while_a_push_is_sent_holds_every_subscription(
@@ -83,3 +87,28 @@ async def test_a_backup_replaces_its_target_only_once_whole(tmp_path: Path) -> N
     assert copied.follows == EXPECTED["follows"]
     assert copied.deliveries == {"delivered": 1, "failed": 1, "sending": 1, "pending": 3}
     assert sorted(path.name for path in tmp_path.iterdir()) == ["copy.sqlite3", "ringkas.sqlite3"]
+
+
+async def test_after_a_restore_the_deliveries_waiting_in_the_copy_can_be_cancelled(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "ringkas.sqlite3"
+    await restore_release_4(database)  # 3 deliveries pending and 1 sending, queued at QUEUED
+    async with await Store.open(database, upgrade=True) as store:
+        assert await store.outbox.cancel_waiting(QUEUED, "queued before the backup", NOW) == 0
+        cancelled = await store.outbox.cancel_waiting(QUEUED + SECOND, "before the backup", NOW)
+        sender = RecordingSender()
+        dispatcher = Dispatcher(
+            store,
+            {"telegram": sender},
+            {"telegram": PlatformLimits()},
+            SettableClock(QUEUED + HOUR),
+            RetryPolicy(),
+            in_flight=20,
+        )
+        await store.outbox.release("telegram", 99, QUEUED + HOUR)  # as a new sender would
+        report = await dispatcher.drain()
+        counts = await store.outbox.counts()
+    assert cancelled == 4
+    assert (report.delivered, sender.sent) == (0, [])
+    assert counts == {OutboxState.DELIVERED: 1, OutboxState.FAILED: 1, OutboxState.CANCELLED: 4}
