@@ -180,7 +180,7 @@ def test_a_database_from_a_newer_ringkas_is_refused_without_a_traceback(config: 
 
     assert run.code == 1
     assert run.err == (
-        f"the database {DATABASE} is at revision f00d, newer than this Ringkas knows "
+        f"the database {database} is at revision f00d, newer than this Ringkas knows "
         f"(up to revision {head()}): run the Ringkas that migrated it\n"
     )
 

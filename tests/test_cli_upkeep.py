@@ -69,6 +69,9 @@ def test_run_migrates_the_store(config: Path, last_release: Path) -> None:
     run = operator(config, "run")  # no token: the console, ended by end of input
 
     assert run.code == 0, run.err
+    said = f"{last_release}: migrated from schema version 4 (from before revisions) to revision"
+    assert said in run.err
+    assert "alembic" not in run.err  # one line for the upgrade, not each of its steps
     with closing(sqlite3.connect(last_release)) as connection:
         assert connection.execute("SELECT * FROM alembic_version").fetchall() == [(head(),)]
 

@@ -7,6 +7,7 @@ asyncpg) works through the same code. Every query runs off the event loop.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,8 @@ from bot.core.store.relay import Relay
 from bot.core.store.subscriptions import Subscriptions
 
 __all__ = ["SchemaOutdated", "SchemaTooNew", "Store", "StoreBusy", "database_url", "shown"]
+
+log = logging.getLogger(__name__)
 
 # Another process holding the file (a backup, an operator's sqlite3 shell) makes writers wait
 # this long before failing, rather than at once.
@@ -133,6 +136,13 @@ class Store:
                 raise StoreBusy(database)
         async with self.engine.begin() as connection:
             self.upgraded_from = await connection.run_sync(migrations.upgrade, database)
+        if self.upgraded_from is not None and not self.upgraded_from.new:
+            log.info(
+                "%s: migrated from %s to revision %s",
+                database,
+                self.upgraded_from,
+                migrations.head(),
+            )
 
     async def close(self) -> None:
         await self.leases.close()
