@@ -26,7 +26,7 @@ from bot.core.library import Library
 from bot.core.ports import Adapter, Clock, Sender
 from bot.core.roles import PLANNER, Role, Roles
 from bot.core.services import Defaults, Services
-from bot.core.store import Store, database_url, shown
+from bot.core.store import Store, StoreBusy, database_url, shown
 from bot.core.store.leases import BEAT_TIMEOUT, Lease, sender_role
 from bot.core.store.wakeups import listen
 from bot.ops.health import Health
@@ -157,22 +157,17 @@ class StoreUnreachable(Exception):
         super().__init__(f"cannot open the store {shown(database)}: {reason}")
 
 
-class StoreBusy(Exception):
-    """Another process serves a SQLite store; serving beside it could send messages twice."""
-
-    def __init__(self, database: str) -> None:
-        super().__init__(
-            f"another Ringkas process is already sending from {shown(database)}: stop it first "
-            "(one process at a time serves a SQLite store, so no message goes out twice; "
-            "several instances need PostgreSQL)"
-        )
-
-
 @contextlib.asynccontextmanager
 async def open_runtime(
-    settings: Settings, clock: Clock, senders: Sequence[Sender], send: bool = True
+    settings: Settings,
+    clock: Clock,
+    senders: Sequence[Sender],
+    send: bool = True,
+    upgrade: bool = False,
 ) -> AsyncIterator[Runtime]:
-    """The store (migrated), the content (validated) and the dispatcher over `senders`.
+    """The store, the content (validated) and the dispatcher over `senders`. With `upgrade`
+    (`ringkas run`), the store's schema is brought to this release's; else an older one is
+    refused (see `store.migrations`).
 
     With `send`, this process asks to be admitted to the store (`Runtime.admitted`) and takes the
     sender lease of each platform no other instance holds (`Runtime.sends` if it took them all):
@@ -181,7 +176,7 @@ async def open_runtime(
     now = clock.now()
     library = await Library.load(settings.content, settings.digest.options(), now)
     try:
-        store = await Store.open(settings.database)
+        store = await Store.open(settings.database, upgrade)
     except (OSError, DBAPIError) as error:
         raise StoreUnreachable(settings.database, error) from None
     try:

@@ -91,3 +91,5 @@ def configure(secrets: Iterable[str], level: int = logging.INFO, fmt: LogFormat 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # APScheduler logs every run of every job at INFO: twice a minute of noise.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Alembic narrates every step of an upgrade at INFO; the store logs one line for it instead.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import text
 
 from bot.adapters import AdapterError
 from bot.adapters.console import LOCAL_CHAT, ConsoleSender
@@ -40,7 +40,7 @@ from bot.core.delivery.planning import Planned
 from bot.core.ports import ChatKind, ChatRef, Delivered, Format, MessageKind, Outbound, SystemClock
 from bot.core.services import Defaults, Services
 from bot.core.store import Store
-from bot.core.store.tables import SCHEMA_VERSION, schema_version
+from bot.core.store.migrations import head
 from bot.core.subscription import Plan
 from bot.core.text.strings import say
 from tests.conftest import CONTENT, MINIMAL, WriteContent
@@ -77,7 +77,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(content=CONTENT, database=str(tmp_path / "store" / "ringkas.sqlite3"))
 
 
-async def test_open_runtime_creates_and_migrates_the_database(settings: Settings) -> None:
+async def test_open_runtime_creates_the_database_at_the_head_revision(settings: Settings) -> None:
     settings = settings.model_copy(update={"admins": AdminSettings(telegram=("42",))})
     database = Path(settings.database)
     assert not database.parent.exists()
@@ -85,8 +85,8 @@ async def test_open_runtime_creates_and_migrates_the_database(settings: Settings
     async with open_runtime(settings, FixedClock(NOW), [Recorder("console")]) as runtime:
         assert database.is_file()
         async with runtime.services.store.engine.connect() as connection:
-            versions = (await connection.execute(select(schema_version.c.version))).scalars()
-            assert list(versions) == [SCHEMA_VERSION]
+            versions = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            assert list(versions.scalars()) == [head()]
         assert runtime.settings is settings
         assert runtime.dispatcher.platforms == ("console",)
         assert runtime.services.library.catalog.summaries

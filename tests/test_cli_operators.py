@@ -18,7 +18,7 @@ from bot.core.follow import Target
 from bot.core.models import Catalog
 from bot.core.ports import ChatKind, ChatRef
 from bot.core.store import Store
-from bot.core.store.tables import SCHEMA_VERSION
+from bot.core.store.migrations import head
 from bot.core.text.strings import say
 from tests.test_cli_run import (
     CONSOLE_ANNOUNCEMENT,
@@ -172,16 +172,16 @@ def test_a_database_from_a_newer_ringkas_is_refused_without_a_traceback(config: 
     database = config.parent / DATABASE
     database.parent.mkdir()
     with closing(sqlite3.connect(database)) as connection:
-        connection.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        connection.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION + 1,))
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.execute("INSERT INTO alembic_version VALUES ('f00d')")
         connection.commit()
 
     run = operator(config, "subscribers", "list")
 
     assert run.code == 1
     assert run.err == (
-        f"the database is at schema version {SCHEMA_VERSION + 1}; "
-        f"this Ringkas knows up to {SCHEMA_VERSION}\n"
+        f"the database {database} is at revision f00d, newer than this Ringkas knows "
+        f"(up to revision {head()}): run the Ringkas that migrated it\n"
     )
 
 

@@ -1,6 +1,7 @@
 """The `ringkas` command line: check content, print a digest, ask who said what; draft content
 from an article and start a new summary; run the bot,
-chat with it in the terminal, deliver once, manage subscribers and push.
+chat with it in the terminal, deliver once, manage subscribers and push; migrate the store's
+schema and back it up.
 
 Exit codes: 0 done; 1 nothing to show, or the content or config has problems (each printed as
 `path:line: message` on stderr); 2 a bad command line.
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from typing import TextIO
 
-from bot.cli import content, curate, operate, operators
+from bot.cli import content, curate, operate, operators, upkeep
 from bot.cli.common import NOTHING, OK, USAGE, Failure
 
 __all__ = ["NOTHING", "OK", "USAGE", "main"]
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     curate.add_parsers(commands)
     operate.add_parsers(commands)
     operators.add_parsers(commands)
+    upkeep.add_parsers(commands)
     return parser
 
 

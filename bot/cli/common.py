@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
 from bot import logs
 from bot.adapters import AdapterError
-from bot.app import StoreBusy, StoreUnreachable, secrets
+from bot.app import StoreUnreachable, secrets
 from bot.config import (
     ConfigInvalid,
     DatabaseUnset,
@@ -19,7 +20,7 @@ from bot.config import (
     with_database_from_env,
 )
 from bot.core.content.loading import ContentInvalid
-from bot.core.store.tables import SchemaTooNew
+from bot.core.store import SchemaOutdated, SchemaTooNew, StoreBusy
 from bot.ops.http import OpsUnavailable
 
 OK, NOTHING, USAGE = 0, 1, 2
@@ -98,7 +99,25 @@ def run_async(main: Coroutine[Any, Any, int]) -> int:
         return asyncio.run(main)
     except ContentInvalid as exc:
         raise Failure([*exc.errors, count(len(exc.errors), "problem", "problems")]) from None
-    except (SchemaTooNew, AdapterError, StoreBusy, StoreUnreachable, OpsUnavailable) as exc:
+    except (
+        SchemaOutdated,
+        SchemaTooNew,
+        AdapterError,
+        StoreBusy,
+        StoreUnreachable,
+        OpsUnavailable,
+    ) as exc:
         raise Failure([str(exc)]) from None
     except KeyboardInterrupt:
         return OK
+
+
+def moment(value: str) -> dt.datetime:
+    """An ISO 8601 time from the command line; an offset-less one is UTC."""
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"bad time {value!r}: expected ISO 8601, e.g. 2025-10-07T07:00+07:00"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

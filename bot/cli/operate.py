@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import logging
 import sys
 from typing import Any
@@ -19,7 +18,15 @@ from bot.app import (
     serve,
     stop_on_signals,
 )
-from bot.cli.common import OK, Failure, configure_logs, run_async, settings_of, store_options
+from bot.cli.common import (
+    OK,
+    Failure,
+    configure_logs,
+    moment,
+    run_async,
+    settings_of,
+    store_options,
+)
 from bot.config import Settings
 from bot.core.ports import Adapter, Clock, ShiftedClock, SystemClock
 from bot.core.store.tables import OutboxState
@@ -41,7 +48,7 @@ def add_parsers(commands: Any) -> None:
     deliver = commands.add_parser("deliver", help="one delivery pass, then exit (cron, tests)")
     deliver.add_argument("--once", action="store_true", required=True, help="one pass (required)")
     deliver.add_argument(
-        "--at", type=_moment, metavar="ISO-TIME", help="as if it were this time (default: now)"
+        "--at", type=moment, metavar="ISO-TIME", help="as if it were this time (default: now)"
     )
     store_options(deliver)
     deliver.set_defaults(run=_deliver)
@@ -55,8 +62,10 @@ def _serve(args: argparse.Namespace, console_only: bool) -> int:
         # Under a supervisor (stdin at /dev/null) a console would read end of input and exit 0:
         # a misnamed token variable would look like a clean stop.
         raise Failure([no_platform_token(settings)])
+    # `run` brings the store's schema to this release's; `chat` beside it must not.
+    upgrade = not console_only
     if not tokens:
-        return run_async(_console_session(settings))
+        return run_async(_console_session(settings, upgrade))
     adapters = platform_adapters(settings, tokens)
     return run_async(_platform_session(settings, adapters))
 
@@ -65,17 +74,18 @@ async def _platform_session(settings: Settings, adapters: list[Adapter]) -> int:
     done = asyncio.Event()
     with stop_on_signals(done):
         senders = [adapter.sender for adapter in adapters]
-        async with open_runtime(settings, SystemClock(), senders) as runtime:
+        async with open_runtime(settings, SystemClock(), senders, upgrade=True) as runtime:
             await serve(runtime, adapters, done)
     return OK
 
 
-async def _console_session(settings: Settings) -> int:
+async def _console_session(settings: Settings, upgrade: bool) -> int:
     done = asyncio.Event()
     console = ConsoleAdapter(sys.stdin, sys.stdout, settings.language, done)
     adapters: list[Adapter] = [console]
     with stop_on_signals(done):
-        async with open_runtime(settings, SystemClock(), [console.sender]) as runtime:
+        senders = [console.sender]
+        async with open_runtime(settings, SystemClock(), senders, upgrade=upgrade) as runtime:
             # A terminal session, not a service: no health or metrics endpoints.
             await serve(runtime, adapters, done, finish_deliveries=True, operations=False)
     return OK
@@ -111,13 +121,3 @@ async def _deliver_once(settings: Settings, clock: Clock) -> int:
         file=sys.stderr,
     )
     return OK
-
-
-def _moment(value: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"bad time {value!r}: expected ISO 8601, e.g. 2025-10-07T07:00+07:00"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

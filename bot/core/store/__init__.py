@@ -7,6 +7,7 @@ asyncpg) works through the same code. Every query runs off the event loop.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.core.store import migrations
 from bot.core.store.alerts import Alerts
 from bot.core.store.chats import Chats
 from bot.core.store.follows import Follows
@@ -25,11 +27,15 @@ from bot.core.store.leases import (
     session_settings,
 )
 from bot.core.store.lock import sending_lock
+from bot.core.store.migrations import Revision, SchemaOutdated, SchemaTooNew
 from bot.core.store.outbox import Outbox
 from bot.core.store.records import AuditLog, Choices, Markers, Pushes
 from bot.core.store.relay import Relay
 from bot.core.store.subscriptions import Subscriptions
-from bot.core.store.tables import migrate
+
+__all__ = ["SchemaOutdated", "SchemaTooNew", "Store", "StoreBusy", "database_url", "shown"]
+
+log = logging.getLogger(__name__)
 
 # Another process holding the file (a backup, an operator's sqlite3 shell) makes writers wait
 # this long before failing, rather than at once.
@@ -55,9 +61,23 @@ def shown(database: str | Path) -> str:
     return make_url(text).render_as_string(hide_password=True) if "://" in text else text
 
 
+class StoreBusy(Exception):
+    """Another process serves a SQLite store; serving beside it could send messages twice, and
+    changing its schema would change it under that process."""
+
+    def __init__(self, database: str | Path) -> None:
+        super().__init__(
+            f"another Ringkas process is already sending from {shown(database)}: stop it first "
+            "(one process at a time serves a SQLite store, so no message goes out twice; "
+            "several instances need PostgreSQL)"
+        )
+
+
 class Store:
     def __init__(self, engine: AsyncEngine, holder: str | None = None) -> None:
         self.engine = engine
+        # Where the schema stood before `open` brought it to the head; None if it was there.
+        self.upgraded_from: Revision | None = None
         self.subscriptions = Subscriptions(engine)
         self.outbox = Outbox(engine)
         self.pushes = Pushes(engine)
@@ -79,8 +99,10 @@ class Store:
         self.alerts = Alerts(engine)
 
     @classmethod
-    async def open(cls, database: str | Path) -> Store:
-        """Connect, creating the database and migrating its schema to this version's."""
+    async def open(cls, database: str | Path, upgrade: bool = False) -> Store:
+        """Connect. A new database is created at the head revision; an older one is brought to
+        it with `upgrade` (on SQLite only while no other process serves it: StoreBusy), else
+        refused (SchemaOutdated); a newer one is refused (SchemaTooNew)."""
         url = make_url(database_url(database))
         if url.get_backend_name() == "sqlite" and url.database:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -94,13 +116,35 @@ class Store:
         )
         if sqlite:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        store = cls(engine, holder)
         try:
-            async with engine.begin() as connection:
-                await connection.run_sync(migrate)
+            await store._bring_to_head(shown(database), upgrade)
         except BaseException:
-            await engine.dispose()
+            await store.close()
             raise
-        return cls(engine, holder)
+        return store
+
+    async def _bring_to_head(self, database: str, upgrade: bool) -> None:
+        async with self.engine.connect() as connection:
+            found = await connection.run_sync(migrations.revision_of)
+        if found.current:
+            return
+        if not found.known:
+            raise SchemaTooNew(database, found)
+        if not found.new:
+            if not upgrade:
+                raise SchemaOutdated(database, found)
+            if not await self.leases.admit():
+                raise StoreBusy(database)
+        async with self.engine.begin() as connection:
+            self.upgraded_from = await connection.run_sync(migrations.upgrade, database)
+        if self.upgraded_from is not None and not self.upgraded_from.new:
+            log.info(
+                "%s: migrated from %s to revision %s",
+                database,
+                self.upgraded_from,
+                migrations.head(),
+            )
 
     async def close(self) -> None:
         await self.leases.close()

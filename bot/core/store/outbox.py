@@ -259,6 +259,21 @@ class Outbox:
         async with self._engine.connect() as connection:
             return {platform: oldest for platform, oldest in await connection.execute(query)}
 
+    async def cancel_waiting(self, queued_before: dt.datetime, why: str, now: dt.datetime) -> int:
+        """Cancel the deliveries queued before `queued_before` and not sent yet (pending, or
+        sending: to be used with no sender running); how many. After restoring a backup, those
+        that went out since it would otherwise go out again."""
+        statement = (
+            update(outbox)
+            .where(
+                OUT.state.in_([OutboxState.PENDING, OutboxState.SENDING]),
+                OUT.created_at < queued_before,
+            )
+            .values(state=OutboxState.CANCELLED, last_error=why[:ERROR_LIMIT], updated_at=now)
+        )
+        async with self._engine.begin() as connection:
+            return max((await connection.execute(statement)).rowcount, 0)
+
     async def put_text(self, body_id: str, lang: Lang, fmt: Format, text: str) -> None:
         async with self._engine.begin() as connection:
             await connection.execute(

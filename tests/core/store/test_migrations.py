@@ -1,115 +1,302 @@
-"""Opening a store: database URLs, new files, schema versions and migrations."""
+"""Opening a store: database URLs, new files, revisions, and upgrades from the releases before
+Alembic (on SQLite, and on PostgreSQL when RINGKAS_TEST_POSTGRES names a database)."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import inspect, select, text, update
-from sqlalchemy.engine import Connection
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.core.store import Store, database_url
-from bot.core.store import tables as store_tables
-from bot.core.store.tables import SCHEMA_VERSION, SchemaTooNew, migrate, schema_version
-from tests.core.store.conftest import NOW, subscribe
+from bot.core.follow import Target
+from bot.core.ports import ChatRef
+from bot.core.store import SchemaOutdated, SchemaTooNew, Store, StoreBusy, database_url
+from bot.core.store import migrations as store_migrations
+from bot.core.store.leases import sender_role
+from bot.core.store.lock import FileLock
+from bot.core.store.migrations import Revision, head
+from bot.core.store.tables import OutboxState, metadata
+from tests.core.store.conftest import NOW, POSTGRES, empty_schema, subscribe
+from tests.core.store.legacy import EXPECTED, all_rows, restore_release_4
 
-TABLES = {
-    "schema_version", "subscriptions", "outbox", "bodies", "pushes", "audit", "markers", "leases",
-    "choices", "relayed_replies", "chats", "follows", "statements_seen",
-}  # fmt: skip
+REPO = Path(__file__).parents[3]
+TABLES = {table.name for table in metadata.sorted_tables} | {"alembic_version"}
 
 
-async def versions(store: Store) -> list[int]:
+async def revision(store: Store) -> Revision:
     async with store.engine.connect() as connection:
-        return list((await connection.execute(select(schema_version.c.version))).scalars())
+        return await connection.run_sync(store_migrations.revision_of)
 
 
-async def test_a_new_file_is_created_at_the_current_schema_version(database: Path) -> None:
-    assert not database.exists()
-    store = await Store.open(database)
-    try:
-        assert database.is_file()
-        assert await versions(store) == [SCHEMA_VERSION]
-        async with store.engine.connect() as connection:
-            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
-        assert names == TABLES
-    finally:
-        await store.close()
+async def table_names(store: Store) -> set[str]:
+    async with store.engine.connect() as connection:
+        return await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
 
 
-async def test_schema_version_counts_the_migrations() -> None:
-    assert SCHEMA_VERSION == len(store_tables.MIGRATIONS) >= 1
+def differences(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, metadata))
 
 
-async def test_migrate_reports_the_version_it_found(store: Store) -> None:
-    async with store.engine.begin() as connection:
-        assert await connection.run_sync(migrate) == SCHEMA_VERSION
-    assert await versions(store) == [SCHEMA_VERSION]
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def place(request: pytest.FixtureRequest, database: Path) -> str | Path:
+    """Where a test's database goes: a SQLite file, or an emptied PostgreSQL database."""
+    if request.param == "sqlite":
+        return database
+    if not POSTGRES:
+        pytest.skip("no PostgreSQL server: set RINGKAS_TEST_POSTGRES to a database URL")
+    await empty_schema(POSTGRES)
+    return POSTGRES
 
 
-async def test_reopening_keeps_the_data_and_runs_no_migration(
-    database: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+# --- new databases and the head ---
+
+
+async def test_a_new_database_is_created_at_the_head(place: str | Path) -> None:
+    async with await Store.open(place) as store:
+        assert await revision(store) == Revision(head())
+        assert store.upgraded_from == Revision()  # it had no schema
+        assert await table_names(store) == TABLES
+
+
+async def test_the_migrated_schema_is_the_schema_of_tables_py(store: Store) -> None:
+    """What catches a change to tables.py that no revision makes: write the revision (README,
+    Migrations)."""
+    async with store.engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
+
+
+async def test_the_revisions_form_one_line_from_0001() -> None:
+    scripts = store_migrations.scripts()
+    assert len(scripts.get_heads()) == 1
+    [first] = scripts.get_bases()
+    assert first == "0001"
+
+
+def test_the_alembic_command_line_finds_the_revisions_from_pyproject() -> None:
+    """A maintainer's `alembic revision` in the repository uses [tool.alembic]."""
+    scripts = ScriptDirectory.from_config(Config(toml_file=str(REPO / "pyproject.toml")))
+    assert scripts.get_current_head() == head()
+
+
+async def test_reopening_runs_no_migration(database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     async with await Store.open(database) as first:
         sub = await subscribe(first)
-        await first.audit.record("admin", "subscribe", "telegram:1", NOW)
 
-    def must_not_run(_connection: Connection) -> None:
-        raise AssertionError("a migration ran again")
+    def must_not_run(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("an upgrade ran again")
 
-    monkeypatch.setattr(store_tables, "MIGRATIONS", (must_not_run,) * SCHEMA_VERSION)
-    async with await Store.open(database) as second:
+    monkeypatch.setattr(command, "upgrade", must_not_run)
+    async with await Store.open(database, upgrade=True) as second:
         assert await second.subscriptions.get(sub.chat) == sub
-        assert [e.detail for e in await second.audit.recent(5)] == ["telegram:1"]
-        assert await versions(second) == [SCHEMA_VERSION]
+        assert second.upgraded_from is None
 
 
-async def test_a_newer_schema_refuses_to_open(database: Path) -> None:
-    async with await Store.open(database) as store, store.engine.begin() as connection:
-        await connection.execute(update(schema_version).values(version=SCHEMA_VERSION + 1))
-    with pytest.raises(SchemaTooNew, match=f"schema version {SCHEMA_VERSION + 1}"):
-        await Store.open(database)
+async def test_several_opening_a_new_database_at_once_create_it_once(place: str | Path) -> None:
+    stores = await asyncio.gather(*(Store.open(place) for _ in range(3)))
+    try:
+        assert sorted(str(store.upgraded_from) for store in stores) == [
+            "None",
+            "None",
+            str(Revision()),
+        ]
+        async with stores[0].engine.connect() as connection:
+            versions = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            assert list(versions.scalars()) == [head()]
+    finally:
+        for store in stores:
+            await store.close()
 
 
-async def test_a_refused_open_leaves_the_database_as_it_was(database: Path) -> None:
-    async with await Store.open(database) as store:
+# --- older and newer schemas ---
+
+
+async def test_a_newer_revision_is_refused_and_left_as_it_was(place: str | Path) -> None:
+    async with await Store.open(place) as store:
         sub = await subscribe(store)
         async with store.engine.begin() as connection:
-            await connection.execute(update(schema_version).values(version=SCHEMA_VERSION + 5))
+            await connection.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
+    with pytest.raises(SchemaTooNew, match="is at revision f00d, newer than this Ringkas knows"):
+        await Store.open(place, upgrade=True)
     with pytest.raises(SchemaTooNew):
-        await Store.open(database)
-    with closing(sqlite3.connect(database)) as raw:
-        assert raw.execute("SELECT version FROM schema_version").fetchall() == [
-            (SCHEMA_VERSION + 5,)
-        ]
-        assert raw.execute("SELECT count(*) FROM subscriptions").fetchone() == (1,)
-        # An operator back on the right release: everything is still there.
-        with raw:
-            raw.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
-    async with await Store.open(database) as store:
+        await Store.open(place)
+    engine = create_async_engine(database_url(place))
+    try:
+        async with engine.begin() as connection:
+            found = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            assert list(found.scalars()) == ["f00d"]
+            # An operator back on the release that made it: everything is still there.
+            await connection.execute(text(f"UPDATE alembic_version SET version_num = '{head()}'"))
+    finally:
+        await engine.dispose()
+    async with await Store.open(place) as store:
         assert await store.subscriptions.get(sub.chat) == sub
 
 
-async def test_the_store_is_an_async_context_manager(database: Path) -> None:
-    async with await Store.open(database) as store:
-        await subscribe(store)
-    async with await Store.open(database) as store:
-        assert len([s async for s in store.subscriptions.all()]) == 1
+async def test_an_older_schema_is_refused_without_upgrade_and_left_as_it_was(
+    place: str | Path,
+) -> None:
+    await restore_release_4(place)
+    before = await all_rows(place)
+    with pytest.raises(SchemaOutdated) as refused:
+        await Store.open(place)
+    assert str(refused.value).startswith(f"the database {place} is at schema version 4")
+    assert f"needs revision {head()}: run `ringkas migrate`" in str(refused.value)
+    assert await all_rows(place) == before
+
+
+# --- the upgrade from the last release before Alembic, with data in it ---
+
+
+async def test_the_last_release_s_store_is_upgraded_with_every_row_kept(
+    place: str | Path,
+) -> None:
+    await restore_release_4(place)
+    before = await all_rows(place)
+    assert {table: len(rows) for table, rows in before.items()} == {
+        table: count for table, count in EXPECTED.items() if table != "schema_version"
+    }
+
+    async with await Store.open(place, upgrade=True) as store:
+        assert store.upgraded_from == Revision(legacy=4)
+        assert await revision(store) == Revision(head())
+        async with store.engine.connect() as connection:
+            assert await connection.run_sync(differences) == []
+            # Kept, above every version the older releases knew: they refuse this database.
+            kept = await connection.execute(text("SELECT version FROM schema_version"))
+            assert list(kept.scalars()) == [5]
+        assert await all_rows(place) == before
+        await works(store)
+
+
+async def works(store: Store) -> None:
+    """The app's store on the upgraded data: read, write, and claim what the old release left."""
+    chat = ChatRef.parse("telegram:101")
+    sub = await store.subscriptions.get(chat)
+    assert sub is not None and sub.plan.languages == "en"
+    assert await store.markers.get("discord.commands") == "fixture-hash"
+    assert await store.choices.command("fixturekey") == "/whosaid a long fixture query"
+    follower = ChatRef.parse("telegram:404")
+    assert set(await store.follows.of_chat(follower)) == {
+        Target(topic="sandera"),
+        Target(person="guterres"),
+    }
+    assert await store.follows.seen() == {"fixture-statement-1", "fixture-statement-2"}
+    pushed = await store.pushes.get("fixturepush")
+    assert pushed is not None and pushed.sent_at == dt.datetime(2025, 10, 7, 0, 30, tzinfo=dt.UTC)
+    assert {entry.detail for entry in await store.audit.recent(5)} == {
+        "fixturepush",
+        "telegram:101",
+    }
+    # The delivery the old release left in doubt is sent again by the next holder.
+    lease = await store.leases.take(sender_role("telegram"))
+    assert lease is not None and lease.epoch == 2
+    assert await store.outbox.release("telegram", lease.epoch, NOW) == 1
+    later = NOW.replace(day=8)
+    claimed = await store.outbox.claim("telegram", later, 10, lease.epoch)
+    assert {row.occasion for row in claimed} == {"scheduled:2025-10-07T00:00", "push:fixturepush"}
+    counts = await store.outbox.counts()
+    assert counts[OutboxState.SENDING] == len(claimed)
+    new = await subscribe(store, "telegram:909")
+    assert new.id == 4  # the ids go on from the old rows
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+async def test_older_releases_stores_are_upgraded_with_their_rows_kept(
+    place: str | Path, version: int
+) -> None:
+    await restore_release_4(place, version)
+    before = await all_rows(place)
+
+    async with await Store.open(place, upgrade=True) as store:
+        assert store.upgraded_from == Revision(legacy=version)
+        async with store.engine.connect() as connection:
+            assert await connection.run_sync(differences) == []
+    after = await all_rows(place)
+    for table, rows in before.items():
+        if table == "outbox" and version < 3:  # gains its epochs, at 0
+            rows = [{**row, "epoch": 0} for row in rows]
+        assert after[table] == rows, table
+    assert set(after) - set(before) <= {"markers", "leases", "choices", "relayed_replies",
+                                        "chats", "follows", "statements_seen"}  # fmt: skip
+
+
+async def test_several_upgrading_at_once_upgrade_once(place: str | Path) -> None:
+    if isinstance(place, Path):
+        pytest.skip("on SQLite, one process serves a store: its lock turns the others away")
+    await restore_release_4(place)
+    stores = await asyncio.gather(*(Store.open(place, upgrade=True) for _ in range(3)))
+    try:
+        assert sorted(str(store.upgraded_from) for store in stores) == [
+            "None",
+            "None",
+            str(Revision(legacy=4)),
+        ]
+        await works(stores[0])
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_an_upgrade_beside_a_sqlite_bot_serving_is_refused(database: Path) -> None:
+    await restore_release_4(database)
+    before = await all_rows(database)
+    lock = FileLock(Path(f"{database}.sending-lock"))
+    assert await lock.acquire()
+    try:
+        with pytest.raises(StoreBusy, match="another Ringkas process is already sending"):
+            await Store.open(database, upgrade=True)
+    finally:
+        await lock.release()
+    assert await all_rows(database) == before
+
+
+async def test_a_failed_upgrade_leaves_nothing_of_itself(
+    place: str | Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await restore_release_4(place, 2)
+    upgrade = command.upgrade
+
+    def upgrade_then_fail(config: Config, revision: str) -> None:
+        upgrade(config, revision)
+        raise RuntimeError("the disk filled up (test)")
+
+    monkeypatch.setattr(command, "upgrade", upgrade_then_fail)
+    with pytest.raises(RuntimeError, match="disk filled up"):
+        await Store.open(place, upgrade=True)
+    monkeypatch.undo()
+    with pytest.raises(SchemaOutdated, match="schema version 2"):
+        await Store.open(place)
+    async with await Store.open(place, upgrade=True) as store:
+        assert store.upgraded_from == Revision(legacy=2)
+        assert "follows" in await table_names(store)
+
+
+# --- URLs and files ---
 
 
 async def test_open_creates_missing_parent_folders(tmp_path: Path) -> None:
     database = tmp_path / "a" / "b" / "c" / "ringkas.sqlite3"
     async with await Store.open(database) as store:
-        assert await versions(store) == [SCHEMA_VERSION]
+        assert await revision(store) == Revision(head())
     assert database.is_file()
 
 
 async def test_open_accepts_a_sqlite_url(tmp_path: Path) -> None:
     database = tmp_path / "from-url.sqlite3"
     async with await Store.open(f"sqlite+aiosqlite:///{database}") as store:
-        assert await versions(store) == [SCHEMA_VERSION]
+        assert await revision(store) == Revision(head())
     assert database.is_file()
 
 
@@ -121,6 +308,18 @@ async def test_sqlite_runs_with_wal_and_a_busy_timeout(store: Store) -> None:
         timeout = (await connection.execute(text("PRAGMA busy_timeout"))).scalar()
     assert mode == "wal"
     assert timeout == 15_000
+
+
+def test_a_database_tells_the_releases_before_alembic_it_is_too_new(database: Path) -> None:
+    """What such a release reads (`tables.migrate` of release 4): a version above its own 4,
+    which it refuses."""
+
+    async def create() -> None:
+        await (await Store.open(database)).close()
+
+    asyncio.run(create())
+    with closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("SELECT version FROM schema_version").fetchall() == [(5,)]
 
 
 @pytest.mark.parametrize(
@@ -149,96 +348,3 @@ def test_database_url_resolves_a_relative_path(
     url = database_url("data/ringkas.sqlite3")
     assert url == f"sqlite+aiosqlite:///{(tmp_path / 'data' / 'ringkas.sqlite3').resolve()}"
     assert url.startswith("sqlite+aiosqlite:////")
-
-
-async def test_a_version_1_database_gains_the_markers_and_keeps_its_data(database: Path) -> None:
-    from sqlalchemy import create_engine
-
-    # A database as version 1 left it: its tables, one subscription row, version 1.
-    engine = create_engine(f"sqlite:///{database}")
-    with engine.begin() as connection:
-        schema_version.create(connection)
-        connection.execute(schema_version.insert().values(version=1))
-        store_tables.MIGRATIONS[0](connection)
-        connection.execute(
-            text(
-                "INSERT INTO subscriptions (platform, chat_id, thread, chat_kind, chat_title,"
-                " languages, times, instant, timezone, state, subscribed_by, subscribed_at)"
-                " VALUES ('telegram', '1', '', 'private', '', 'en', '07:00', 0, 'Asia/Jakarta',"
-                " 'active', 'u', '2025-10-07 00:00:00')"
-            )
-        )
-    engine.dispose()
-
-    async with await Store.open(database) as store:
-        assert await versions(store) == [SCHEMA_VERSION]
-        async with store.engine.connect() as connection:
-            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
-            count = (await connection.execute(text("SELECT count(*) FROM subscriptions"))).scalar()
-        await store.markers.put("discord.commands", "abc")
-        assert await store.markers.get("discord.commands") == "abc"
-    assert "markers" in names
-    assert count == 1
-
-
-async def test_a_version_2_database_gains_leases_and_epochs_and_keeps_its_deliveries(
-    database: Path,
-) -> None:
-    from sqlalchemy import create_engine
-
-    # A database as version 2 left it: an outbox without epochs, with a delivery in flight.
-    engine = create_engine(f"sqlite:///{database}")
-    with engine.begin() as connection:
-        schema_version.create(connection)
-        connection.execute(schema_version.insert().values(version=2))
-        store_tables.MIGRATIONS[0](connection)
-        store_tables.MIGRATIONS[1](connection)
-        connection.execute(text("ALTER TABLE outbox DROP COLUMN epoch"))  # v1 had none
-        connection.execute(
-            text(
-                "INSERT INTO outbox (subscription_id, platform, chat_id, thread, chat_kind, key,"
-                " body, lang, kind, state, attempts, next_attempt_at, created_at, updated_at)"
-                " VALUES (1, 'telegram', '1', '', 'private', 'push:p', 'b', 'en', 'digest',"
-                " 'sending', 0, '2025-10-06 00:00:00', '2025-10-06 00:00:00',"
-                " '2025-10-06 00:00:00')"
-            )
-        )
-    engine.dispose()
-
-    async with await Store.open(database) as store:
-        assert await versions(store) == [SCHEMA_VERSION]
-        lease = await store.leases.take("sender:telegram")
-        assert lease is not None
-        # The row left in flight by the old release is the new holder's to send again.
-        assert await store.outbox.release("telegram", lease.epoch, NOW) == 1
-        [again] = await store.outbox.claim("telegram", NOW, 10, lease.epoch)
-    assert again.occasion == "push:p"
-
-
-async def test_a_version_2_database_gains_chats_and_follows_and_keeps_its_data(
-    database: Path,
-) -> None:
-    from sqlalchemy import create_engine
-
-    from bot.core.follow import Target
-    from bot.core.ports import ChatKind, ChatRef
-    from bot.core.store.follows import Added
-
-    engine = create_engine(f"sqlite:///{database}")
-    with engine.begin() as connection:
-        schema_version.create(connection)
-        connection.execute(schema_version.insert().values(version=2))
-        store_tables.MIGRATIONS[0](connection)
-        store_tables.MIGRATIONS[1](connection)
-        connection.execute(text("INSERT INTO markers (name, value) VALUES ('kept', 'yes')"))
-    engine.dispose()
-
-    async with await Store.open(database) as store:
-        assert await versions(store) == [SCHEMA_VERSION]
-        assert await store.markers.get("kept") == "yes"
-        chat = ChatRef("telegram", "1")
-        added = await store.follows.add(
-            chat, ChatKind.PRIVATE, "id", Target(topic="sandera"), "u", NOW, 20
-        )
-        assert added is Added.ADDED
-        assert await store.follows.of_chat(chat) == [Target(topic="sandera")]
