@@ -144,6 +144,7 @@ async def open_runtime(
             defaults=Defaults(settings.language, settings.timezone, settings.schedule.times),
             admins=settings.admin_ids(),
             wake=wake.set,
+            retention=settings.retention.period(),
         )
         services.tell_admins = _admin_notice(services, by_platform, settings)
         dispatcher = Dispatcher(

@@ -211,6 +211,15 @@ class DeliverySettings(_Strict):
         return RetryPolicy(self.max_attempts, self.backoff_seconds, self.backoff_cap_seconds)
 
 
+class RetentionSettings(_Strict):
+    # Days a finished delivery (and a text no delivery carries any more) is kept; at least one,
+    # so that a text stored for a delivery about to be queued is never taken for an old one.
+    days: Annotated[int, Field(ge=1)] = 30
+
+    def period(self) -> dt.timedelta:
+        return dt.timedelta(days=self.days)
+
+
 def _zone(value: object) -> object:
     if isinstance(value, str):
         name = timing.zone_name(value)
@@ -231,6 +240,7 @@ class Settings(_Strict):
     schedule: ScheduleSettings = ScheduleSettings()
     delivery: DeliverySettings = DeliverySettings()
     digest: DigestSettings = DigestSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     def rate_limits(self) -> dict[str, PlatformLimits]:
         return {

@@ -141,7 +141,7 @@ class Pusher:
         """Queue a confirmed push for every active subscription: the number of rows queued, or
         None if the push was no longer a draft (sent or cancelled meanwhile)."""
         texts = {(lang, fmt): self.text(push, lang, fmt) for lang in LANGS for fmt in Format}
-        body_id = await store_texts(self._store, occasion(push.id), texts)
+        body_id = await store_texts(self._store, occasion(push.id), texts, now)
         kind = MessageKind.DIGEST if push.summary_id or push.is_digest else MessageKind.ANNOUNCEMENT
         queued = await self._store.pushes.send(push.id, occasion(push.id), body_id, kind, now)
         if queued is not None:

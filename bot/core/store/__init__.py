@@ -1,5 +1,5 @@
 """Subscriptions, the outbox of deliveries, pushes, the audit log, a few markers, and chats'
-languages and follows, in one SQL database.
+languages and follows, in one SQL database, and the retention pass that bounds it.
 
 SQLite by default; any database SQLAlchemy's asyncio extension drives (PostgreSQL through
 asyncpg) works through the same code. Every query runs off the event loop.
@@ -27,6 +27,7 @@ from bot.core.store.lock import sending_lock
 from bot.core.store.outbox import Outbox
 from bot.core.store.records import AuditLog, Choices, Markers, Pushes
 from bot.core.store.relay import Relay
+from bot.core.store.retention import Retention
 from bot.core.store.subscriptions import Subscriptions
 from bot.core.store.tables import migrate
 
@@ -75,6 +76,7 @@ class Store:
         self.relay = Relay(engine) if engine.dialect.name == "postgresql" else None
         self.chats = Chats(engine)
         self.follows = Follows(engine)
+        self.retention = Retention(engine)
 
     @classmethod
     async def open(cls, database: str | Path) -> Store:

@@ -16,8 +16,12 @@ from bot.core.follow import Target
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
 from bot.core.store.chats import ChatSettings, chat_is, from_row, settle_in
-from bot.core.store.outbox import FROM_SELECT_COLUMNS, insert_ignoring_duplicates
-from bot.core.store.tables import OutboxState, bodies, chats, follows, outbox, statements_seen
+from bot.core.store.outbox import (
+    FROM_SELECT_COLUMNS,
+    insert_ignoring_duplicates,
+    store_bodies_in,
+)
+from bot.core.store.tables import OutboxState, chats, follows, outbox, statements_seen
 
 F = follows.c
 C = chats.c
@@ -193,19 +197,21 @@ class Follows:
         queued = 0
         async with self._engine.begin() as connection:
             for message in messages:
-                await _put_texts_in(connection, message)
+                await _put_texts_in(connection, message, now)
                 for chunk in _chunks(message.chats):
                     queued += await _queue_in(connection, message, chunk, now)
             await connection.execute(insert_ignoring_duplicates(connection, statements_seen), marks)
         return queued
 
 
-async def _put_texts_in(connection: AsyncConnection, message: FollowMessage) -> None:
+async def _put_texts_in(
+    connection: AsyncConnection, message: FollowMessage, now: dt.datetime
+) -> None:
     rows = [
         {"body_id": message.body_id, "lang": lang, "format": fmt, "text": text}
         for (lang, fmt), text in message.texts.items()
     ]
-    await connection.execute(insert_ignoring_duplicates(connection, bodies), rows)
+    await store_bodies_in(connection, rows, now)
 
 
 async def _queue_in(

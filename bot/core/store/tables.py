@@ -89,6 +89,10 @@ class OutboxState(enum.StrEnum):
     CANCELLED = "cancelled"  # the chat unsubscribed or moved before it went out
 
 
+# The states a row ends in: nothing more happens to it.
+FINISHED: Final = (OutboxState.DELIVERED, OutboxState.FAILED, OutboxState.CANCELLED)
+
+
 outbox = Table(
     "outbox",
     metadata,
@@ -119,6 +123,10 @@ outbox = Table(
     # for one chat land in different batches rather than one waiting a second on the other.
     Index("ix_outbox_ready", "state", "platform", "next_attempt_at", "lang", "id"),
     Index("ix_outbox_key", "occasion", "state"),
+    # The retention pass (`store.retention`): finished rows by their last update, and whether
+    # any row still carries a body.
+    Index("ix_outbox_settled", "state", "updated_at"),
+    Index("ix_outbox_body", "body_id"),
 )
 
 bodies = Table(
@@ -128,6 +136,10 @@ bodies = Table(
     Column("lang", String(2), primary_key=True),
     Column("format", String(10), primary_key=True),
     Column("text", Text, nullable=False),
+    # When it was last stored (every store of the same text touches it): retention deletes a body
+    # no delivery carries only once it is older than the cutoff, so one just stored, about to
+    # be queued, stays. None: stored before retention existed (schema v5), as old as any.
+    Column("stored_at", UtcDateTime),
 )
 
 pushes = Table(
@@ -185,7 +197,7 @@ choices = Table(
     metadata,
     Column("key", String(40), primary_key=True),
     Column("command", Text, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),  # when a button last carried it
 )
 
 
@@ -285,12 +297,27 @@ def _add_follows_v4(connection: Connection) -> None:
     metadata.create_all(connection, tables=[chats, follows, statements_seen])
 
 
+def _add_retention_v5(connection: Connection) -> None:
+    """Bounded storage: the indexes the retention pass reads by, and when each body was stored.
+
+    To become an Alembic revision (the migrations are moving to Alembic): ported on merge."""
+    # v1 creates the outbox and the bodies from the tables as defined today, these included:
+    # only a database made by an older release lacks them.
+    for index in outbox.indexes:
+        if index.name in ("ix_outbox_settled", "ix_outbox_body"):
+            index.create(connection, checkfirst=True)
+    if "stored_at" not in {column["name"] for column in inspect(connection).get_columns("bodies")}:
+        kind = bodies.c.stored_at.type.compile(dialect=connection.dialect)
+        connection.execute(text(f"ALTER TABLE bodies ADD COLUMN stored_at {kind}"))
+
+
 # Each migration brings the schema from its index to the next version; append, never edit.
 MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (
     _create_v1,
     _add_markers_v2,
     _add_leases_v3,
     _add_follows_v4,
+    _add_retention_v5,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -599,23 +599,23 @@ async def test_next_attempt_ignores_rows_that_are_not_pending(store: Store) -> N
 
 async def test_put_body_and_body_round_trip(store: Store) -> None:
     text = "📰 *Ringkasan* — 6 Oktober\n\n“Kami akan berunding.”"
-    await store.outbox.put_text("digest:ed-1", "id", Format.TELEGRAM, text)
+    await store.outbox.put_text("digest:ed-1", "id", Format.TELEGRAM, text, NOW)
     assert await store.outbox.text("digest:ed-1", "id", Format.TELEGRAM) == text
 
 
 async def test_body_is_kept_per_language_and_format(store: Store) -> None:
     for lang in ("en", "id"):
         for fmt in Format:
-            await store.outbox.put_text("b", lang, fmt, f"{lang}/{fmt}")  # type: ignore[arg-type]
+            await store.outbox.put_text("b", lang, fmt, f"{lang}/{fmt}", NOW)  # type: ignore[arg-type]
     assert await store.outbox.text("b", "en", Format.DISCORD) == "en/discord"
     assert await store.outbox.text("b", "id", Format.TEXT) == "id/text"
     assert await store.outbox.text("other", "en", Format.DISCORD) is None
 
 
 async def test_put_body_twice_keeps_the_first_text(store: Store) -> None:
-    await store.outbox.put_text("b", "en", Format.DISCORD, "first")
-    await store.outbox.put_text("b", "en", Format.DISCORD, "first")
-    await store.outbox.put_text("b", "en", Format.DISCORD, "second")
+    await store.outbox.put_text("b", "en", Format.DISCORD, "first", NOW)
+    await store.outbox.put_text("b", "en", Format.DISCORD, "first", NOW)
+    await store.outbox.put_text("b", "en", Format.DISCORD, "second", NOW)
     assert await store.outbox.text("b", "en", Format.DISCORD) == "first"
 
 
