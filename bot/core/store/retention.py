@@ -125,4 +125,3 @@ class Retention:
                 if deleted < self._batch:
                     break
         return pruned(complete=True)
-

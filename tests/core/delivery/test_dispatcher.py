@@ -125,9 +125,7 @@ async def queue(
 ) -> int:
     """Queue a message for each subscription and language; its body says key and language."""
     for lang in ("en", "id"):
-        await store.outbox.put_text(
-            f"body-{key}", lang, Format.TELEGRAM, text_of(key, lang), now
-        )
+        await store.outbox.put_text(f"body-{key}", lang, Format.TELEGRAM, text_of(key, lang), now)
     return await store.outbox.enqueue(
         [(sub, key) for sub in subs], f"body-{key}", MessageKind.DIGEST, now
     )
