@@ -29,12 +29,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import statistics
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from sqlalchemy import String, case, cast, func, insert, literal, select, text
@@ -180,7 +180,7 @@ async def write_push(store: Store, day: int, at: dt.datetime) -> None:
                 created_by="admin:bench",
                 created_at=at,
                 sent_at=at,
-            )  # fmt: skip
+            )
         )
     await write_sent(store, f"push:{push}", body, at)
 
@@ -306,17 +306,21 @@ async def measure_at_the_end(
     scan_name = f"due-scan, due({BATCH:,}) of {due:,} due"
     figures = [
         Figure(scan_name, f"p50 of {DUE_RUNS}", percentile(scan, 50) / 1e6, "ms"),
-        Figure(scan_name, f"p95 of {DUE_RUNS}", percentile(scan, 95) / 1e6, "ms", DUE_SCAN_TARGET_MS),
+        Figure(
+            scan_name, f"p95 of {DUE_RUNS}", percentile(scan, 95) / 1e6, "ms", DUE_SCAN_TARGET_MS
+        ),
         Figure(f"plan_due, all {due:,} due", "total", plan_ns / 1e9, "s"),
         Figure("/status", f"p50 of {status_runs}", percentile(timed, 50) / 1e6, "ms"),
-        Figure("/status", f"p95 of {status_runs}", percentile(timed, 95) / 1e6, "ms", STATUS_TARGET_MS),
+        Figure(
+            "/status", f"p95 of {status_runs}", percentile(timed, 95) / 1e6, "ms", STATUS_TARGET_MS
+        ),
         Figure(
             "Outbox.counts() over the whole table (the old /status)",
             f"median of {OLD_COUNTS_RUNS}",
-            statistics.median(whole) / 1e6,
+            median(whole) / 1e6,
             "ms",
         ),
-    ]  # fmt: skip
+    ]
     status_text = "\n".join(shown.messages)
     return figures, {"due": due, "plan_due_queued": planned.queued, "status": status_text}
 
@@ -356,14 +360,12 @@ def figures_of(samples: Sequence[Sample], retention_days: int) -> list[Figure]:
     if settled:
         seconds = [s.prune_seconds for s in settled]
         figures += [
-            Figure(
-                "retention, a simulated day's passes", "median", statistics.median(seconds), "s"
-            ),
+            Figure("retention, a simulated day's passes", "median", median(seconds), "s"),
             Figure("retention, a simulated day's passes", "max", max(seconds), "s"),
             Figure(
                 "retention, rows deleted a second",
                 "median",
-                statistics.median([s.deleted / s.prune_seconds for s in settled]),
+                median([s.deleted / s.prune_seconds for s in settled]),
                 "rows/s",
             ),
             Figure(

@@ -1,6 +1,7 @@
 """The scheduler's jobs on a running event loop: planning at start, watching the content folder,
-and the planner's retention pass every ten minutes; a clean stop that lets a pass under way finish and may be called more than once; and
-the same jobs driven by `run_due` on a clock the caller moves."""
+and the planner's retention pass every ten minutes; a clean stop that lets a pass under way
+finish and may be called more than once; and the same jobs driven by `run_due` on a clock the
+caller moves."""
 
 from __future__ import annotations
 
