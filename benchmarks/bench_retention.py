@@ -2,7 +2,8 @@
 retention pass run each simulated day, in a real SQLite file.
 
     python -m benchmarks.bench_retention [--subscriptions N] [--days N] [--retention-days N]
-                                         [--sample-every N] [--status-runs N] [--json FILE]
+                                         [--sample-every N] [--batch N] [--status-runs N]
+                                         [--json FILE]
 
 What is real: the store (`Store.open`, the schema and its indexes, WAL), the subscriptions
 (`bench_runtime`'s: zones, languages, times, 2% paused, 4.3% due at its "now"), the digest texts
@@ -70,7 +71,8 @@ from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.services import Defaults, Services
 from bot.core.store import Store
 from bot.core.store.outbox import FROM_SELECT_COLUMNS
-from bot.core.store.retention import Pruned
+from bot.core.store.retention import BATCH as BATCH_ROWS
+from bot.core.store.retention import Pruned, Retention
 from bot.core.store.tables import (
     OutboxState,
     UtcDateTime,
@@ -194,13 +196,13 @@ async def write_choices(store: Store, day: int, at: dt.datetime) -> None:
         await connection.execute(insert(choices), rows)
 
 
-async def prune_all(store: Store, cutoff: dt.datetime) -> tuple[float, list[Pruned]]:
+async def prune_all(retention: Retention, cutoff: dt.datetime) -> tuple[float, list[Pruned]]:
     """The real retention pass, pass after pass until one gets to the end, as the scheduler's
     passes would over the day (each stops after its budget)."""
     passes = []
     start = time.perf_counter()
     while True:
-        pruned = await store.retention.prune(cutoff)
+        pruned = await retention.prune(cutoff)
         passes.append(pruned)
         if pruned.complete:
             return time.perf_counter() - start, passes
@@ -223,8 +225,9 @@ async def count(store: Store, table: Any) -> int:
 
 
 async def simulate(
-    store: Store, database: Path, days: int, retention: dt.timedelta, sample_every: int
+    store: Store, database: Path, days: int, retention: dt.timedelta, sample_every: int, batch: int
 ) -> list[Sample]:
+    pruning = Retention(store.engine, batch)
     first = NOW - days * DAY
     samples = []
     for day in range(days):
@@ -235,7 +238,7 @@ async def simulate(
         if day % PUSH_EVERY == PUSH_EVERY - 1:
             await write_push(store, day, start + dt.timedelta(hours=6))
         await write_choices(store, day, start)
-        seconds, passes = await prune_all(store, start + DAY - retention)
+        seconds, passes = await prune_all(pruning, start + DAY - retention)
         sampled = day % sample_every == sample_every - 1 or day == days - 1
         samples.append(
             Sample(
@@ -389,7 +392,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await add_subscriptions(store, subscription_rows(args.subscriptions))
             print(f"{args.subscriptions:,} subscriptions written (not timed)", flush=True)
             start = time.perf_counter()
-            samples = await simulate(store, database, args.days, retention, args.sample_every)
+            samples = await simulate(
+                store, database, args.days, retention, args.sample_every, args.batch
+            )
             simulated_s = time.perf_counter() - start
             end_figures, end_info = await measure_at_the_end(store, args.status_runs, retention)
         finally:
@@ -399,6 +404,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "subscriptions": args.subscriptions,
         "days": args.days,
         "retention_days": args.retention_days,
+        "batch": args.batch,
         "simulation_seconds": round(simulated_s, 1),
         **machine(),
     }
@@ -424,6 +430,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--retention-days", type=int, default=30, help="default: %(default)s")
     parser.add_argument(
         "--sample-every", type=int, default=7, help="count the rows every N days (%(default)s)"
+    )
+    parser.add_argument(
+        "--batch", type=int, default=BATCH_ROWS, help="rows a transaction deletes (%(default)s)"
     )
     parser.add_argument("--status-runs", type=int, default=50, help="default: %(default)s")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
