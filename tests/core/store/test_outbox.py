@@ -549,6 +549,20 @@ async def test_counts_by_state(store: Store) -> None:
     }
 
 
+async def test_counts_since_count_what_waits_and_what_finished_since(store: Store) -> None:
+    sub = await subscribe(store, "telegram:1", "both")
+    other = await subscribe(store, "telegram:2", "both")
+    await enqueue(store, [sub, other], now=NOW - 3 * HOUR)
+    rows = await store.outbox.claim("telegram", NOW, 3)
+    early, late = Settlement(delivered=[(rows[0].id, "m")]), Settlement(failed=[(rows[1].id, "x")])
+    await store.outbox.settle(early, NOW - 2 * HOUR)
+    await store.outbox.settle(late, NOW)
+
+    assert await store.outbox.counts(since=NOW - HOUR) == {"failed": 1, "sending": 1, "pending": 1}
+    assert await store.outbox.counts(since=NOW + HOUR) == {"sending": 1, "pending": 1}
+    assert await store.outbox.counts() == {"delivered": 1, "failed": 1, "sending": 1, "pending": 1}
+
+
 async def test_a_chats_two_languages_are_claimed_in_different_batches(store: Store) -> None:
     """A chat reading both languages gets two messages; the platforms allow about one a second
     per chat, so the two must not sit in one batch, where the second would hold up the rest."""
