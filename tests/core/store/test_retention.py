@@ -174,6 +174,7 @@ async def test_a_version_4_database_gains_the_indexes_and_when_texts_were_stored
             migration(connection)
         connection.execute(text("DROP INDEX ix_outbox_settled"))
         connection.execute(text("DROP INDEX ix_outbox_body"))
+        connection.execute(text("DROP INDEX ix_subscription_platform"))
         connection.execute(text("ALTER TABLE bodies DROP COLUMN stored_at"))
         connection.execute(
             text("INSERT INTO bodies (body, lang, format, text) VALUES ('b', 'en', 'text', 't')")
@@ -184,12 +185,16 @@ async def test_a_version_4_database_gains_the_indexes_and_when_texts_were_stored
         async with store.engine.connect() as connection:
             found = (await connection.execute(select(schema_version.c.version))).scalar()
             indexes = await connection.run_sync(
-                lambda c: {i["name"] for i in store_tables.inspect(c).get_indexes("outbox")}
+                lambda c: {
+                    index["name"]
+                    for table in ("outbox", "subscriptions")
+                    for index in store_tables.inspect(c).get_indexes(table)
+                }
             )
             stored_at = (await connection.execute(select(bodies.c.stored_at))).scalar()
         assert await store.outbox.text("b", "en", Format.TEXT) == "t"
         assert (await store.retention.prune(NOW)).bodies == 1  # nothing carries it: it goes
 
     assert found == store_tables.SCHEMA_VERSION
-    assert {"ix_outbox_settled", "ix_outbox_body"} <= indexes
+    assert {"ix_outbox_settled", "ix_outbox_body", "ix_subscription_platform"} <= indexes
     assert stored_at is None
