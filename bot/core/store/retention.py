@@ -33,8 +33,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.store.tables import FINISHED, bodies, choices, outbox
 
 # Rows one transaction deletes. At 6 million outbox rows a batch of 1,000 held the store up to
-# 160 ms on a busy 2-core VM (each row leaves six indexes); 500 halves that, for the same rows a
-# second (benchmarks/bench_retention.py).
+# 270 ms on a busy 2-core VM (each row leaves the table and six indexes); 500, up to 77 ms, for
+# about the same rows a second (benchmarks/bench_retention.py).
 BATCH = 500
 BUDGET = 5.0  # seconds one pass may work before it leaves the rest to the next
 
