@@ -132,7 +132,7 @@ class Scheduler:
             if (moment := self._due[job.name].take(now)) is not None
         ]
         # Earliest first, and jobs due at the same moment by name, as APScheduler's job store
-        # orders them: planning, then the watch.
+        # orders them: planning, the retention pass ("prune"), then the watch.
         taken.sort(key=lambda due: (due[0], due[1]))
         for _, _, work in taken:
             await self._pass(work)  # not `_one_pass`: a driver cancelled mid-pass hears of it
