@@ -192,6 +192,7 @@ async def open_runtime(
             admins=settings.admin_ids(),
             wake=wake.set,
             alert_thresholds=settings.alerts.thresholds(),
+            retention=settings.retention.period(),
         )
         # Alerts only to the admins on platforms with a sender here: none would send the rest.
         services.alerts = services.alerter(

@@ -244,6 +244,15 @@ class AlertSettings(_Strict):
         )
 
 
+class RetentionSettings(_Strict):
+    # Days a finished delivery (and a text no delivery carries any more) is kept; at least one,
+    # so that a text stored for a delivery about to be queued is never taken for an old one.
+    days: Annotated[int, Field(ge=1)] = 30
+
+    def period(self) -> dt.timedelta:
+        return dt.timedelta(days=self.days)
+
+
 def _zone(value: object) -> object:
     if isinstance(value, str):
         name = timing.zone_name(value)
@@ -305,6 +314,7 @@ class Settings(_Strict):
     alerts: AlertSettings = AlertSettings()
     logging: LoggingSettings = LoggingSettings()
     ops: OpsSettings = OpsSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     def rate_limits(self) -> dict[str, PlatformLimits]:
         return {

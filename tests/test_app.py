@@ -115,7 +115,7 @@ async def test_open_runtime_resends_deliveries_a_crash_left_sending(
         sub = await store.subscriptions.subscribe(
             LOCAL_CHAT, ChatKind.PRIVATE, Plan("en", (), True, "Asia/Jakarta"), "test", NOW
         )
-        await store.outbox.put_text("digest:test", "en", Format.TEXT, "The digest")
+        await store.outbox.put_text("digest:test", "en", Format.TEXT, "The digest", NOW)
         queued = await store.outbox.enqueue(
             [(sub, "instant:test")], "digest:test", MessageKind.DIGEST, NOW
         )
@@ -149,7 +149,7 @@ async def test_a_runtime_beside_one_that_sends_leaves_its_sending_rows_alone_and
         sub = await store.subscriptions.subscribe(
             LOCAL_CHAT, ChatKind.PRIVATE, Plan("en", (), True, "Asia/Jakarta"), "test", NOW
         )
-        await store.outbox.put_text("digest:test", "en", Format.TEXT, "The digest")
+        await store.outbox.put_text("digest:test", "en", Format.TEXT, "The digest", NOW)
         await store.outbox.enqueue([(sub, "instant:test")], "digest:test", MessageKind.DIGEST, NOW)
         lease = store.leases.held["sender:console"]
         await store.outbox.claim("console", NOW, 10, lease.epoch)  # being sent by the running bot

@@ -16,6 +16,7 @@ from benchmarks import (
     bench_failover,
     bench_follow,
     bench_load,
+    bench_retention,
     bench_runtime,
     bench_stop,
     bench_telegram,
@@ -137,6 +138,31 @@ def test_a_small_load_benchmark_run_answers_every_command_and_reaches_every_chat
     costs = scenarios["sender-cost"]["costs"]
     assert len(costs) == (3 + 2) * 2  # the paths of each platform, 1 and 5 at a time
     assert all(c["failed"] == 0 and len(c["cpu_us"]) == 1 and c["cpu_us"][0] > 0 for c in costs)
+
+
+def test_a_small_retention_benchmark_run_stays_bounded_and_reports_every_target(
+    tmp_path: Path,
+) -> None:
+    report = tmp_path / "retention.json"
+    tiny = [
+        "--subscriptions", "200", "--days", "9", "--retention-days", "2", "--sample-every", "1",
+        "--status-runs", "3", "--json", str(report),
+    ]  # fmt: skip
+
+    assert bench_retention.main(tiny) == 0
+
+    results = json.loads(report.read_text())
+    targeted = {f["measure"].split(",")[0]: f for f in results["figures"] if f["target"]}
+    assert set(targeted) == {"file growth", "retention", "due-scan", "/status"}
+    assert all(f["verdict"] in {"PASS", "FAIL"} and f["value"] >= 0 for f in targeted.values())
+    samples = results["samples"]
+    assert [s["day"] for s in samples] == list(range(1, 10))
+    # A day writes two digests to each active subscription (day 7 a push too, one each); kept
+    # are the last two days' (retention 2): never more than day 2 held, and a push.
+    written = [s["outbox"] for s in samples]
+    assert max(written) <= written[1] + written[0] // 2
+    assert written[-1] < sum(s["deleted"] for s in samples)
+    assert results["end"]["status"].startswith("<b>Ringkas status</b>")
 
 
 def test_the_broadcast_timeline_rates_the_accepted_span_and_counts_its_stalls() -> None:

@@ -87,7 +87,7 @@ def test_status_as_text_is_what_the_admins_status_shows(busy: Path) -> None:
         "console: 1 active, 0 paused",
         "telegram: 0 active, 1 paused",
     ]
-    assert "Deliveries: 0 waiting, 0 sending, 1 delivered, 0 failed" in lines
+    assert "Deliveries: 0 waiting, 0 sending; in the last 24 hours 1 delivered, 0 failed" in lines
     assert "Paused chats" in lines
     assert any(line.startswith("telegram:-100123") and "bot was kicked" in line for line in lines)
     assert f"Push {push_id(None, 'Hi', 'Halo')}: delivered 1/1, failed 0." in lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -399,7 +400,8 @@ def test_rate_limits_delivery_and_schedule_settings_reach_their_users(tmp_path: 
         tmp_path,
         "telegram:\n  rate_limits:\n    overall: {count: 10}\n    per_group: null\n"
         "delivery:\n  max_attempts: 3\n  backoff_seconds: 2\n  backoff_cap_seconds: 60\n"
-        "schedule:\n  tick_seconds: 1\n  watch_seconds: 0\n  skip_unchanged: false\n",
+        "schedule:\n  tick_seconds: 1\n  watch_seconds: 0\n  skip_unchanged: false\n"
+        "retention:\n  days: 7\n",
     )
 
     settings = load_settings(path)
@@ -411,6 +413,8 @@ def test_rate_limits_delivery_and_schedule_settings_reach_their_users(tmp_path: 
     assert settings.delivery.policy() == RetryPolicy(3, 2.0, 60.0)
     schedule = settings.schedule
     assert (schedule.tick_seconds, schedule.watch_seconds, schedule.skip_unchanged) == (1, 0, False)
+    assert settings.retention.period() == dt.timedelta(days=7)
+    assert Settings().retention.period() == dt.timedelta(days=30)
 
 
 @pytest.mark.parametrize(
@@ -429,8 +433,12 @@ def test_rate_limits_delivery_and_schedule_settings_reach_their_users(tmp_path: 
             "delivery:\n  in_flight: 0\n",
             "ringkas.yaml:2: delivery.in_flight: input should be greater than or equal to 1",
         ),
+        (
+            "retention:\n  days: 0\n",
+            "ringkas.yaml:2: retention.days: input should be greater than or equal to 1",
+        ),
     ],
-    ids=["tick-too-short", "zero-rate", "no-in-flight"],
+    ids=["tick-too-short", "zero-rate", "no-in-flight", "no-retention"],
 )
 def test_a_bad_operating_setting_is_reported_with_its_line(
     tmp_path: Path, text: str, expected: str

@@ -3,7 +3,8 @@
 
 - `sender:<platform>`: the platform's dispatcher and pacer, the only ones that claim its outbox
   rows, so its rate limits hold across instances;
-- `planner`: queues the scheduled and instant digests, and tells the admins of content problems;
+- `planner`: queues the scheduled and instant digests, tells the admins of content problems, and
+  prunes what the store no longer keeps (`store.retention`);
 - `poller:telegram`: the one long poll Telegram allows per token (in polling mode);
 - `shard:discord:<n>/<count>`: Discord's gateway shard n of count (`adapters.discord.shards`).
 

@@ -19,6 +19,7 @@ from bot.core.models import Lang
 from bot.core.ports import ChatRef, Clock
 from bot.core.store import Store
 from bot.core.store.records import Push
+from bot.core.store.retention import Pruned
 from bot.core.subscription import Plan, State, Subscription
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,9 @@ class Services:
     # content current and nothing more. Planning twice would still queue each delivery once
     # (the outbox's unique key): the role only saves doing the work on every instance.
     planner: bool = True
+    # How long finished deliveries, unused texts and long buttons' commands are kept (config
+    # `retention.days`): the planner's holder prunes what is older (`prune`).
+    retention: dt.timedelta = dt.timedelta(days=30)
     pusher: Pusher = field(init=False)
     buttons: ButtonData = field(init=False)  # what the buttons of a reply's choices carry
     follow_news: FollowNews = field(init=False)
@@ -97,6 +101,23 @@ class Services:
             self.wake()
         await self.alerts.check()
         return Planned(due.queued + instant.queued + follows, due.skipped)
+
+    async def prune(self) -> Pruned:
+        """Delete what is older than the retention period and no longer needed, a batch at a
+        time (`store.retention`); logged when anything went."""
+        pruned = await self.store.retention.prune(self.clock.now() - self.retention)
+        if pruned.rows or not pruned.complete:
+            log.info(
+                "retention: deleted %d deliveries, %d texts and %d button commands in %d "
+                "batches (the longest %.0f ms)%s",
+                pruned.deliveries,
+                pruned.bodies,
+                pruned.choices,
+                pruned.batches,
+                pruned.longest * 1000,
+                "" if pruned.complete else "; more at the next pass",
+            )
+        return pruned
 
     async def reload(self) -> Reloaded | ReloadFailed:
         """Load the content again; new summaries go to instant subscribers at once, new

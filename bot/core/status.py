@@ -16,6 +16,9 @@ from bot.core.text.notices import LISTED
 
 PUSHES_SHOWN = 3
 AUDIT_SHOWN = 5
+# Finished deliveries are counted over this last stretch: the store keeps weeks of them, and
+# counting them all would make /status take seconds (benchmarks/bench_retention.py).
+RECENT = dt.timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,9 @@ class SentPush:
 class Status:
     # platform → state (active, paused) → subscriptions
     subscriptions: dict[str, dict[str, int]]
-    deliveries: dict[str, int]  # outbox rows by state: pending, sending, delivered, failed
+    # Outbox rows by state: pending and sending now; delivered, failed and cancelled in the last
+    # RECENT (24 hours).
+    deliveries: dict[str, int]
     summaries: int
     statements: int
     content_loaded_at: dt.datetime
@@ -51,9 +56,13 @@ async def gather(services: Services) -> Status:
     for (platform, state), number in sorted((await store.subscriptions.counts()).items()):
         by_state = subscriptions.setdefault(platform, {s.value: 0 for s in State})
         by_state[state.value] = number
-    outbox = await store.outbox.counts()
+    now = services.clock.now()
+    outbox = await store.outbox.counts(since=now - RECENT)
     paused = await store.subscriptions.paused(LISTED)
-    pushes = await store.pushes.recent_sent(PUSHES_SHOWN)
+    # A push sent before the retention period has had its deliveries pruned: no progress left.
+    kept = now - services.retention
+    recent = await store.pushes.recent_sent(PUSHES_SHOWN)
+    pushes = [sent for sent in recent if sent.sent_at is not None and sent.sent_at >= kept]
     return Status(
         subscriptions=subscriptions,
         deliveries={state.value: outbox.get(state, 0) for state in OutboxState},

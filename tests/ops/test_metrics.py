@@ -114,7 +114,7 @@ async def fill(store: Store) -> None:
     gone = await store.subscriptions.subscribe(
         ChatRef("discord", "77"), ChatKind.GROUP, PLAN, "test", NOW
     )
-    await store.outbox.put_text("b", "en", Format.TELEGRAM, "The digest")
+    await store.outbox.put_text("b", "en", Format.TELEGRAM, "The digest", NOW)
     hour_ago = NOW - dt.timedelta(hours=1)
     await store.outbox.enqueue([(subs[0], "push:a"), (subs[1], "push:a")], "b", MessageKind.DIGEST,
                                hour_ago)  # fmt: skip

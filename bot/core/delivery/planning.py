@@ -24,6 +24,10 @@ from bot.core.subscription import Subscription
 log = logging.getLogger(__name__)
 
 BATCH = 1000
+# The digest's body is stored again (touched) this often while its edition is in service: the
+# retention pass deletes only bodies older than its cutoff (a day at least) that no delivery
+# carries, and one in service must never look that old.
+STORE_AGAIN = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +53,14 @@ class Broadcaster:
         self._store = store
         self._library = library
         self._skip_unchanged = skip_unchanged
-        self._stored: tuple[Edition, str] | None = None  # the edition whose digest is stored
+        # The edition whose digest is stored, its body id, and when it was stored.
+        self._stored: tuple[Edition, str, dt.datetime] | None = None
 
     async def plan_due(self, now: dt.datetime) -> Planned:
         """Queue the digest for every subscription whose slot has come. A chat that missed
         several slots while the bot was down gets one digest, and its next slot after now."""
         edition = self._library.edition.selection
-        body_id = await self._digest_body()
+        body_id = await self._digest_body(now)
         queued = skipped = 0
         following: dict[tuple[object, ...], dt.datetime | None] = {}
         while subs := await self._store.subscriptions.due(now, BATCH):
@@ -85,7 +90,7 @@ class Broadcaster:
         edition = self._library.edition.selection
         if edition is None:
             return Planned(0, 0)
-        body_id = await self._digest_body()
+        body_id = await self._digest_body(now)
         queued = 0
         while subs := await self._store.subscriptions.instant_behind(edition, BATCH):
             queued += await self._store.outbox.enqueue(
@@ -97,25 +102,28 @@ class Broadcaster:
             )
         return Planned(queued, 0)
 
-    async def _digest_body(self) -> str:
-        """Store the current digest in every language and format, once per loaded edition."""
+    async def _digest_body(self, now: dt.datetime) -> str:
+        """Store the current digest in every language and format, once per loaded edition and
+        again every STORE_AGAIN while it stays in service."""
         edition = self._library.edition
-        if self._stored is not None and self._stored[0] is edition:
-            return self._stored[1]
+        if self._stored is not None:
+            stored_edition, body_id, stored_at = self._stored
+            if stored_edition is edition and now - stored_at < STORE_AGAIN:
+                return body_id
         texts = {(lang, fmt): self._library.digest(lang, fmt) for lang in LANGS for fmt in Format}
-        body_id = await store_texts(self._store, "digest", texts)
-        self._stored = (edition, body_id)
+        body_id = await store_texts(self._store, "digest", texts, now)
+        self._stored = (edition, body_id, now)
         return body_id
 
 
 async def store_texts(
-    store: Store, prefix: str, texts: Mapping[tuple[Lang, Format], str | None]
+    store: Store, prefix: str, texts: Mapping[tuple[Lang, Format], str | None], now: dt.datetime
 ) -> str:
-    """Store rendered texts under an id made from them (`body_id_of`)."""
+    """Store rendered texts under an id made from them (`body_id_of`), or touch them there."""
     body_id = body_id_of(prefix, texts)
     for (lang, fmt), text in texts.items():
         if text is not None:
-            await store.outbox.put_text(body_id, lang, fmt, text)
+            await store.outbox.put_text(body_id, lang, fmt, text, now)
     return body_id
 
 

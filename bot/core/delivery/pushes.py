@@ -92,6 +92,10 @@ class Pusher:
     def __init__(self, store: Store, library: Library) -> None:
         self._store = store
         self._library = library
+        # The progress of pushes that have finished (nothing waiting or sending), which no longer
+        # changes: counting a push to 100,000 chats again for every /status costs a tenth of its
+        # time (benchmarks/bench_retention.py). One small entry per push this process has seen.
+        self._finished: dict[str, Progress] = {}
 
     def draft(
         self,
@@ -141,7 +145,7 @@ class Pusher:
         """Queue a confirmed push for every active subscription: the number of rows queued, or
         None if the push was no longer a draft (sent or cancelled meanwhile)."""
         texts = {(lang, fmt): self.text(push, lang, fmt) for lang in LANGS for fmt in Format}
-        body_id = await store_texts(self._store, occasion(push.id), texts)
+        body_id = await store_texts(self._store, occasion(push.id), texts, now)
         kind = MessageKind.DIGEST if push.summary_id or push.is_digest else MessageKind.ANNOUNCEMENT
         queued = await self._store.pushes.send(push.id, occasion(push.id), body_id, kind, now)
         if queued is not None:
@@ -149,7 +153,12 @@ class Pusher:
         return queued
 
     async def progress(self, push_id: str) -> Progress:
-        return await self._store.outbox.progress(occasion(push_id))
+        if (finished := self._finished.get(push_id)) is not None:
+            return finished
+        progress = await self._store.outbox.progress(occasion(push_id))
+        if progress.total and not progress.waiting:
+            self._finished[push_id] = progress
+        return progress
 
     async def status_text(self, push_id: str, lang: Lang, fmt: Format) -> tuple[str, bool]:
         """A confirmed push's progress as one message to show (and edit as it changes), and

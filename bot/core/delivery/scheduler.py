@@ -1,6 +1,7 @@
-"""APScheduler drives two periodic jobs that only call services: planning what is due (one job
-for every subscription, whatever their number) and watching the content folder. A driver that
-keeps time itself (the soak benchmark's stepped clock) runs the same jobs with `run_due`."""
+"""APScheduler drives three periodic jobs that only call services: planning what is due (one job
+for every subscription, whatever their number), watching the content folder, and pruning what
+the store no longer keeps. A driver that keeps time itself (the soak benchmark's stepped clock)
+runs the same jobs with `run_due`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.core.services import Services
 
 log = logging.getLogger(__name__)
+
+# How often the planner's holder runs the retention pass. Each pass stops after a few seconds
+# (`retention.BUDGET`): an hour of a large store's deliveries takes well under one, and a
+# backlog (a store older than the retention period, the first time) goes a pass at a time
+# without holding up planning for long.
+PRUNE_EVERY = dt.timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +80,8 @@ class Scheduler:
         self._busy = asyncio.Lock()
         plan = Job("plan", self._plan_once, dt.timedelta(seconds=tick_seconds), at_start=True)
         watch = Job("watch", services.reload_if_changed, dt.timedelta(seconds=watch_seconds))
-        self._jobs: tuple[Job, ...] = (plan, watch) if watch_seconds else (plan,)
+        prune = Job("prune", self._prune_once, PRUNE_EVERY)
+        self._jobs: tuple[Job, ...] = (plan, watch, prune) if watch_seconds else (plan, prune)
         self._due: dict[str, _Due] | None = None  # `run_due`'s own progress, from its first call
         self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
         # One run at a time, and a run missed while busy or down is made once, not per miss.
@@ -129,7 +137,7 @@ class Scheduler:
             if (moment := self._due[job.name].take(now)) is not None
         ]
         # Earliest first, and jobs due at the same moment by name, as APScheduler's job store
-        # orders them: planning, then the watch.
+        # orders them: planning, the retention pass ("prune"), then the watch.
         taken.sort(key=lambda due: (due[0], due[1]))
         for _, _, work in taken:
             await self._pass(work)  # not `_one_pass`: a driver cancelled mid-pass hears of it
@@ -142,6 +150,10 @@ class Scheduler:
             log.info(
                 "queued %d deliveries; %d chats had nothing new", planned.queued, planned.skipped
             )
+
+    async def _prune_once(self) -> None:
+        if self._services.planner:  # else another instance holds the planner role, and prunes
+            await self._services.prune()
 
     async def _one_pass(self, job: Callable[[], Awaitable[object]]) -> None:
         """A pass APScheduler runs."""

@@ -1,5 +1,5 @@
 """Subscriptions, the outbox of deliveries, pushes, the audit log, a few markers, and chats'
-languages and follows, in one SQL database.
+languages and follows, in one SQL database, and the retention pass that bounds it.
 
 SQLite by default; any database SQLAlchemy's asyncio extension drives (PostgreSQL through
 asyncpg) works through the same code. Every query runs off the event loop.
@@ -31,6 +31,7 @@ from bot.core.store.migrations import Revision, SchemaOutdated, SchemaTooNew
 from bot.core.store.outbox import Outbox
 from bot.core.store.records import AuditLog, Choices, Markers, Pushes
 from bot.core.store.relay import Relay
+from bot.core.store.retention import Retention
 from bot.core.store.subscriptions import Subscriptions
 
 __all__ = ["SchemaOutdated", "SchemaTooNew", "Store", "StoreBusy", "database_url", "shown"]
@@ -97,6 +98,7 @@ class Store:
         self.chats = Chats(engine)
         self.follows = Follows(engine)
         self.alerts = Alerts(engine)
+        self.retention = Retention(engine)
 
     @classmethod
     async def open(cls, database: str | Path, upgrade: bool = False) -> Store:

@@ -17,8 +17,12 @@ from bot.core.follow import Target
 from bot.core.models import Lang
 from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
 from bot.core.store.chats import ChatSettings, chat_is, from_row, settle_in
-from bot.core.store.outbox import FROM_SELECT_COLUMNS, insert_ignoring_duplicates
-from bot.core.store.tables import OutboxState, bodies, chats, follows, outbox, statements_seen
+from bot.core.store.outbox import (
+    FROM_SELECT_COLUMNS,
+    insert_ignoring_duplicates,
+    store_bodies_in,
+)
+from bot.core.store.tables import OutboxState, chats, follows, outbox, statements_seen
 
 F = follows.c
 C = chats.c
@@ -208,7 +212,7 @@ async def queue_in(connection: AsyncConnection, message: ChatMessage, now: dt.da
         {"body_id": message.body_id, "lang": lang, "format": fmt, "text": text}
         for (lang, fmt), text in message.texts.items()
     ]
-    await connection.execute(insert_ignoring_duplicates(connection, bodies), rows)
+    await store_bodies_in(connection, rows, now)
     queued = 0
     for chunk in _chunks(message.chats):
         queued += await _queue_chunk_in(connection, message, chunk, now)

@@ -10,7 +10,7 @@ as it commits, so the sender wakes at once whichever instance queued.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -34,7 +34,7 @@ from bot.core.ports import ChatKind, ChatRef, Format, MessageKind
 from bot.core.store import chats
 from bot.core.store.leases import sender_role, superseded
 from bot.core.store.subscriptions import Advance, advance_in, pause_in
-from bot.core.store.tables import OutboxState, bodies, outbox, subscriptions
+from bot.core.store.tables import FINISHED, OutboxState, bodies, outbox, subscriptions
 from bot.core.subscription import State, Subscription
 
 OUT = outbox.c
@@ -240,12 +240,31 @@ class Outbox:
             failed=counts.get(OutboxState.FAILED, 0),
         )
 
-    async def counts(self, states: Sequence[OutboxState] = ()) -> dict[OutboxState, int]:
-        """Deliveries by state: of every state, or of `states` only (those few rows read
-        through the index, not the whole history of delivered ones)."""
-        query = select(OUT.state, func.count()).group_by(OUT.state)
-        if states:
-            query = query.where(OUT.state.in_(states))
+    async def counts(
+        self, states: Sequence[OutboxState] = (), since: dt.datetime | None = None
+    ) -> dict[OutboxState, int]:
+        """Rows by state: of every state, or of `states` only; with `since`, of the finished
+        rows only those that finished since then. The store keeps weeks of finished rows
+        (`retention.days`): counting them all reads millions of index entries, counting a day's
+        range of them (`ix_outbox_settled`) does not, and the unfinished rows are few but while
+        a push goes out."""
+        wanted = tuple(states) or tuple(OutboxState)
+        if since is None:
+            query: Any = select(OUT.state, func.count()).group_by(OUT.state)
+            if states:
+                query = query.where(OUT.state.in_(wanted))
+        else:
+            unfinished = (
+                select(OUT.state, func.count())
+                .where(OUT.state.in_([s for s in wanted if s not in FINISHED]))
+                .group_by(OUT.state)
+            )
+            finished = (
+                select(OUT.state, func.count())
+                .where(OUT.state.in_([s for s in wanted if s in FINISHED]), OUT.updated_at >= since)
+                .group_by(OUT.state)
+            )
+            query = union_all(unfinished, finished)
         async with self._engine.connect() as connection:
             return {OutboxState(state): number for state, number in await connection.execute(query)}
 
@@ -274,12 +293,12 @@ class Outbox:
         async with self._engine.begin() as connection:
             return max((await connection.execute(statement)).rowcount, 0)
 
-    async def put_text(self, body_id: str, lang: Lang, fmt: Format, text: str) -> None:
+    async def put_text(
+        self, body_id: str, lang: Lang, fmt: Format, text: str, now: dt.datetime
+    ) -> None:
         async with self._engine.begin() as connection:
-            await connection.execute(
-                insert_ignoring_duplicates(connection, bodies).values(
-                    body_id=body_id, lang=lang, format=fmt, text=text
-                )
+            await store_bodies_in(
+                connection, [{"body_id": body_id, "lang": lang, "format": fmt, "text": text}], now
             )
 
     async def text(self, body_id: str, lang: Lang, fmt: Format) -> str | None:
@@ -329,6 +348,21 @@ async def enqueue_all_active_in(
     if added:
         await notify_in(connection)
     return added
+
+
+async def store_bodies_in(
+    connection: AsyncConnection, rows: Sequence[Mapping[str, Any]], now: dt.datetime
+) -> None:
+    """Store texts (each row's body id, language, format and text), or touch those stored
+    already: a stored text never changes (its id is made from it), but its `stored_at` says it
+    is wanted again, so that the retention pass leaves it (`store.retention`). One statement a
+    row: two instances storing the same text at once cannot both insert."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(bodies)
+    statement = insert.on_conflict_do_update(
+        index_elements=list(bodies.primary_key), set_={"stored_at": insert.excluded.stored_at}
+    )
+    await connection.execute(statement, [{**row, "stored_at": now} for row in rows])
 
 
 # The channel the senders listen on (PostgreSQL): something was queued for them.

@@ -177,11 +177,11 @@ class Choices:
         self._engine = engine
 
     async def keep(self, key: str, command: str, now: dt.datetime) -> None:
+        """Keep the command, or mark it drawn again `now` (`created_at`: the retention pass
+        deletes those not drawn for `retention.days`)."""
         async with self._engine.begin() as connection:
             await connection.execute(
-                insert_ignoring_duplicates(connection, choices).values(
-                    key=key, command=command, created_at=now
-                )
+                upsert(connection, choices, key=key, command=command, created_at=now)
             )
 
     async def command(self, key: str) -> str | None:

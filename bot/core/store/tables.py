@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
@@ -76,6 +76,9 @@ subscriptions = Table(
     Column("last_sent_at", UtcDateTime),
     UniqueConstraint("platform", "chat_id", "thread", name="uq_subscription_chat"),
     Index("ix_subscription_due", "state", "next_due"),
+    # /status counts the subscriptions by platform and state: read from this index alone, not
+    # from the whole table (75 ms of /status's 100 at 100,000 subscriptions).
+    Index("ix_subscription_platform", "platform", "state"),
 )
 
 
@@ -87,6 +90,10 @@ class OutboxState(enum.StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"  # given up, with the reason recorded
     CANCELLED = "cancelled"  # the chat unsubscribed or moved before it went out
+
+
+# The states a row ends in: nothing more happens to it.
+FINISHED: Final = (OutboxState.DELIVERED, OutboxState.FAILED, OutboxState.CANCELLED)
 
 
 outbox = Table(
@@ -119,6 +126,10 @@ outbox = Table(
     # for one chat land in different batches rather than one waiting a second on the other.
     Index("ix_outbox_ready", "state", "platform", "next_attempt_at", "lang", "id"),
     Index("ix_outbox_key", "occasion", "state"),
+    # The retention pass (`store.retention`): finished rows by their last update, and whether
+    # any row still carries a body.
+    Index("ix_outbox_settled", "state", "updated_at"),
+    Index("ix_outbox_body", "body_id"),
 )
 
 bodies = Table(
@@ -128,6 +139,10 @@ bodies = Table(
     Column("lang", String(2), primary_key=True),
     Column("format", String(10), primary_key=True),
     Column("text", Text, nullable=False),
+    # When it was last stored (every store of the same text touches it): retention deletes a body
+    # no delivery carries only once it is older than the cutoff, so one just stored, about to
+    # be queued, stays. None: stored before retention existed (revision 0002), as old as any.
+    Column("stored_at", UtcDateTime),
 )
 
 pushes = Table(
@@ -185,7 +200,7 @@ choices = Table(
     metadata,
     Column("key", String(40), primary_key=True),
     Column("command", Text, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),  # when a button last carried it
 )
 
 

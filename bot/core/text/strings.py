@@ -276,9 +276,10 @@ STRINGS: Final[dict[str, Localized]] = {
     ),
     "status_no_subscriptions": Localized("No subscriptions yet.", "Belum ada langganan."),
     "status_deliveries": Localized(
-        "Deliveries: {pending} waiting, {sending} sending, {delivered} delivered, {failed} failed",
-        "Pengiriman: {pending} menunggu, {sending} sedang dikirim, {delivered} terkirim, "
-        "{failed} gagal",
+        "Deliveries: {pending} waiting, {sending} sending; in the last 24 hours {delivered} "
+        "delivered, {failed} failed",
+        "Pengiriman: {pending} menunggu, {sending} sedang dikirim; dalam 24 jam terakhir "
+        "{delivered} terkirim, {failed} gagal",
     ),
     "status_content": Localized(
         "Content: {summaries} summaries, {statements} statements, loaded {when}",

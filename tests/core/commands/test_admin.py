@@ -381,7 +381,7 @@ async def test_status_with_nothing_yet(services: Services) -> None:
     catalog = services.library.catalog
     text = joined(reply)
     assert text.startswith("<b>Ringkas status</b>\nNo subscriptions yet.")
-    assert "Deliveries: 0 waiting, 0 sending, 0 delivered, 0 failed" in text
+    assert "Deliveries: 0 waiting, 0 sending; in the last 24 hours 0 delivered, 0 failed" in text
     assert (
         f"Content: {len(catalog.summaries)} summaries, {len(catalog.statements)} statements, "
         "loaded 2025-10-07 12:00 UTC"
@@ -414,13 +414,38 @@ async def test_status_lists_platforms_deliveries_paused_chats_and_audit(
     text = joined(await ask_admin(services, "/status"))
 
     assert "discord: 1 active, 0 paused\ntelegram: 2 active, 1 paused" in text
-    assert "Deliveries: 4 waiting, 0 sending, 0 delivered, 0 failed" in text
+    assert "Deliveries: 4 waiting, 0 sending; in the last 24 hours 0 delivered, 0 failed" in text
     paused = "telegram:204 since 2025-10-07 12:00 UTC: bot was &lt;blocked&gt;"
     assert f"<b>Paused chats</b>\n{paused}" in text
     push = push_id(newest_summary(services), None, None)
     assert f"<b>Recent pushes</b>\nPush {push}: delivered 0/4, failed 0." in text
     assert "<b>Recent admin actions</b>" in text
     assert re.search(rf"2025-10-07 12:00 UTC telegram:42 push {push}", text)
+
+
+async def test_status_counts_what_waits_and_what_finished_in_the_last_day(
+    services: Services, clock: Clock
+) -> None:
+    await subscribers(services)
+    preview = await ask_admin(services, f"/push {newest_summary(services)}")
+    await ask_admin(services, preview.choices[0].command)
+    push = push_id(newest_summary(services), None, None)
+    rows = await services.store.outbox.claim("telegram", clock.now(), 10)
+    finished = Settlement(delivered=[(rows[0].id, "m1")], failed=[(rows[1].id, "Forbidden")])
+    await services.store.outbox.settle(finished, clock.now())
+
+    text = joined(await ask_admin(services, "/status"))
+    assert "Deliveries: 2 waiting, 0 sending; in the last 24 hours 1 delivered, 1 failed" in text
+    assert f"Push {push}: delivered 1/4, failed 1." in text
+
+    clock.advance(dt.timedelta(hours=25))  # the finished rows are older than the last day
+    text = joined(await ask_admin(services, "/status"))
+    assert "Deliveries: 2 waiting, 0 sending; in the last 24 hours 0 delivered, 0 failed" in text
+    assert f"Push {push}: delivered 1/4, failed 1." in text
+
+    # Past the retention period, the push's deliveries are pruned: its progress is not shown.
+    clock.advance(services.retention)
+    assert f"Push {push}" not in joined(await ask_admin(services, "/status"))
 
 
 async def test_status_in_indonesian(services: Services) -> None:

@@ -191,7 +191,7 @@ async def failing_push(
     subscriptions = await subscribed(store, numbers, clock.now())
     for subscription in subscriptions:
         sender.always(subscription.chat.chat_id, Transient(why))
-    await store.outbox.put_text("b1", "en", Format.TEXT, "fixture announcement")
+    await store.outbox.put_text("b1", "en", Format.TEXT, "fixture announcement", clock.now())
     entries = [(subscription, f"push:{numbers.start}") for subscription in subscriptions]
     await store.outbox.enqueue(entries, "b1", MessageKind.ANNOUNCEMENT, clock.now())
     report = await deliver(store, sender, clock, attempts=1)
@@ -227,7 +227,7 @@ async def test_deliveries_to_chats_gone_are_the_paused_alert_not_the_failed_one(
     subscriptions = await subscribed(store, range(1000, 1025), NOW)
     for subscription in subscriptions:
         sender.always(subscription.chat.chat_id, ChatGone(BLOCKED))
-    await store.outbox.put_text("b1", "en", Format.TEXT, "fixture announcement")
+    await store.outbox.put_text("b1", "en", Format.TEXT, "fixture announcement", clock.now())
     entries = [(subscription, "push:p1") for subscription in subscriptions]
     await store.outbox.enqueue(entries, "b1", MessageKind.ANNOUNCEMENT, NOW)
     assert (await deliver(store, sender, clock)).paused == 25
@@ -267,7 +267,7 @@ async def test_a_long_429_alerts_each_admin_once_as_the_dispatcher_meets_it(
     alerts = alerter(store, clock, hold_once=0.05)
     [subscription] = await subscribed(store, range(1000, 1001), NOW)
     sender.script("1000", RetryAfter(0.08), RetryAfter(0.06))
-    await store.outbox.put_text("b1", "en", Format.TEXT, "fixture announcement")
+    await store.outbox.put_text("b1", "en", Format.TEXT, "fixture announcement", clock.now())
     await store.outbox.enqueue([(subscription, "push:p1")], "b1", MessageKind.DIGEST, NOW)
     dispatcher = Dispatcher(store, {"telegram": sender}, {}, clock, on_hold=alerts.held)
 

@@ -125,7 +125,7 @@ async def queue(
 ) -> int:
     """Queue a message for each subscription and language; its body says key and language."""
     for lang in ("en", "id"):
-        await store.outbox.put_text(f"body-{key}", lang, Format.TELEGRAM, text_of(key, lang))
+        await store.outbox.put_text(f"body-{key}", lang, Format.TELEGRAM, text_of(key, lang), now)
     return await store.outbox.enqueue(
         [(sub, key) for sub in subs], f"body-{key}", MessageKind.DIGEST, now
     )
@@ -145,7 +145,7 @@ async def count_sending(store: Store) -> int:
 async def queue_many(store: Store, sub: Subscription, count: int) -> None:
     """`count` messages (keys m0, m1, …) for one subscription, queued in one transaction."""
     for lang in ("en", "id"):
-        await store.outbox.put_text("body-m", lang, Format.TELEGRAM, text_of("m", lang))
+        await store.outbox.put_text("body-m", lang, Format.TELEGRAM, text_of("m", lang), NOW)
     entries = [(sub, f"m{i}") for i in range(count)]
     await store.outbox.enqueue(entries, "body-m", MessageKind.DIGEST, NOW)
 

@@ -110,6 +110,25 @@ async def test_a_sent_push_is_not_queued_for_chats_that_subscribe_later(
     ]
 
 
+async def test_a_finished_pushs_progress_is_counted_once_and_kept(
+    store: Store, pusher: Pusher
+) -> None:
+    await subscribe(store, 1, "both")
+    push = await drafted(store, pusher, text_en="Hello", text_id="Halo")
+    await pusher.send(push, NOW)
+    first, second = await store.outbox.claim("telegram", NOW, 2)
+    await store.outbox.settle(Settlement(delivered=[(first.id, "m1")]), NOW)
+    assert (await pusher.progress(push.id)).waiting == 1  # not finished: counted every time
+    await store.outbox.settle(Settlement(failed=[(second.id, "x")]), NOW)
+    done = await pusher.progress(push.id)
+    assert (done.total, done.delivered, done.failed) == (2, 1, 1)
+
+    await store.retention.prune(NOW + DAY)  # its rows gone: what it came to is still known
+
+    assert await rows(store) == []
+    assert await pusher.progress(push.id) == done
+
+
 async def test_a_push_never_stored_as_a_draft_is_not_sent(store: Store, pusher: Pusher) -> None:
     await subscribe(store, 1)
     push = pusher.draft("admin", NOW, text_en="Hello", text_id="Halo")

@@ -138,7 +138,7 @@ async def push_to(store: Store, count: int) -> list[ChatRef]:
         chat = ChatRef("telegram", str(5_000_000 + n))
         plan = Plan("en", (), True, "Asia/Jakarta")
         subs.append(await store.subscriptions.subscribe(chat, ChatKind.PRIVATE, plan, "t", now))
-    await store.outbox.put_text("body-p", "en", Format.TELEGRAM, "the push")
+    await store.outbox.put_text("body-p", "en", Format.TELEGRAM, "the push", now)
     await store.outbox.enqueue([(s, "push:p") for s in subs], "body-p", MessageKind.DIGEST, now)
     return [s.chat for s in subs]
 

@@ -1,6 +1,7 @@
-"""The scheduler's two jobs on a running event loop: planning at start, and watching the content
-folder; a clean stop that lets a pass under way finish and may be called more than once; and
-the same jobs driven by `run_due` on a clock the caller moves."""
+"""The scheduler's jobs on a running event loop: planning at start, watching the content folder,
+and the planner's retention pass every ten minutes; a clean stop that lets a pass under way
+finish and may be called more than once; and the same jobs driven by `run_due` on a clock the
+caller moves."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from bot.core.delivery.planning import Planned
 from bot.core.delivery.scheduler import Scheduler
 from bot.core.ports import ChatKind, ChatRef
 from bot.core.services import Defaults, Services
-from bot.core.store.tables import outbox
+from bot.core.store.outbox import Settlement
+from bot.core.store.retention import Pruned
+from bot.core.store.tables import bodies, outbox
 from bot.core.subscription import Plan
 from tests.core.test_library import add_summary, copy_content
 from tests.fakes import SettableClock, services_over
@@ -254,6 +257,10 @@ class Recorder:
     async def reload_if_changed(self) -> None:
         await self._call("watch")
 
+    async def prune(self) -> Pruned:
+        await self._call("prune")
+        return Pruned()
+
 
 def driven(recorder: Recorder, tick: float = 30, watch: float = 10) -> Scheduler:
     return Scheduler(cast(Services, recorder), tick_seconds=tick, watch_seconds=watch)
@@ -387,3 +394,45 @@ async def test_run_due_drives_the_real_jobs_planning_and_the_content_watch(
     new_key = services.library.edition.selection
     assert new_key != old_key
     assert await keys(services) == [f"instant:{old_key}", f"instant:{new_key}"]
+
+
+async def test_the_planner_prunes_every_ten_minutes_and_another_instance_never() -> None:
+    ran = {}
+    for planner in (True, False):
+        recorder = Recorder()
+        recorder.planner = planner
+        scheduler = driven(recorder, tick=HOUR, watch=0)
+        for seconds in (0, 300, 599, 600, 900, 1200):
+            await scheduler.run_due(at(seconds))
+        ran[planner] = recorder.calls.count("prune")
+
+    assert ran == {True: 2, False: 0}
+
+
+async def test_the_retention_pass_under_run_due_deletes_what_is_older_than_the_period(
+    services: Services, clock: SettableClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    await subscribe(services, "1", Plan("en", SEVEN, False, "Asia/Jakarta"))
+    clock.set(DUE)
+    scheduler = Scheduler(services, tick_seconds=HOUR, watch_seconds=0)
+    await scheduler.run_due(clock.now())  # planning at start: the digest is queued
+    [delivery] = await services.store.outbox.claim("telegram", clock.now(), 10)
+    await services.store.outbox.settle(Settlement(delivered=[(delivery.id, "m1")]), clock.now())
+    services.retention = dt.timedelta(days=2)
+    caplog.set_level(logging.INFO, logger="bot.core.services")
+
+    await scheduler.run_due(clock.advance(dt.timedelta(minutes=10)))  # too young to go
+    assert await keys(services) == ["scheduled:2025-10-07T00:00Z"]
+    clock.set(DUE + dt.timedelta(days=2, minutes=1))  # older than the period now
+    await scheduler.run_due(clock.now())
+
+    assert await keys(services) == []
+    # The digest's six texts (two languages, three formats) went too: nothing carried them, and
+    # the planner had last stored them two days before. Planning, due after the pass, stored
+    # them again before anything could be queued with them.
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retention")]
+    assert len(logged) == 1
+    assert logged[0].startswith("retention: deleted 1 deliveries, 6 texts and 0 button commands")
+    async with services.store.engine.connect() as connection:
+        stored = (await connection.execute(select(bodies.c.stored_at))).scalars().all()
+    assert stored == [clock.now()] * 6

@@ -574,6 +574,20 @@ async def test_oldest_pending_is_when_each_platforms_oldest_waiting_row_was_queu
     assert await store.outbox.oldest_pending() == {"telegram": NOW - HOUR, "discord": NOW}
 
 
+async def test_counts_since_count_what_waits_and_what_finished_since(store: Store) -> None:
+    sub = await subscribe(store, "telegram:1", "both")
+    other = await subscribe(store, "telegram:2", "both")
+    await enqueue(store, [sub, other], now=NOW - 3 * HOUR)
+    rows = await store.outbox.claim("telegram", NOW, 3)
+    early, late = Settlement(delivered=[(rows[0].id, "m")]), Settlement(failed=[(rows[1].id, "x")])
+    await store.outbox.settle(early, NOW - 2 * HOUR)
+    await store.outbox.settle(late, NOW)
+
+    assert await store.outbox.counts(since=NOW - HOUR) == {"failed": 1, "sending": 1, "pending": 1}
+    assert await store.outbox.counts(since=NOW + HOUR) == {"sending": 1, "pending": 1}
+    assert await store.outbox.counts() == {"delivered": 1, "failed": 1, "sending": 1, "pending": 1}
+
+
 async def test_a_chats_two_languages_are_claimed_in_different_batches(store: Store) -> None:
     """A chat reading both languages gets two messages; the platforms allow about one a second
     per chat, so the two must not sit in one batch, where the second would hold up the rest."""
@@ -624,23 +638,23 @@ async def test_next_attempt_ignores_rows_that_are_not_pending(store: Store) -> N
 
 async def test_put_body_and_body_round_trip(store: Store) -> None:
     text = "📰 *Ringkasan* — 6 Oktober\n\n“Kami akan berunding.”"
-    await store.outbox.put_text("digest:ed-1", "id", Format.TELEGRAM, text)
+    await store.outbox.put_text("digest:ed-1", "id", Format.TELEGRAM, text, NOW)
     assert await store.outbox.text("digest:ed-1", "id", Format.TELEGRAM) == text
 
 
 async def test_body_is_kept_per_language_and_format(store: Store) -> None:
     for lang in ("en", "id"):
         for fmt in Format:
-            await store.outbox.put_text("b", lang, fmt, f"{lang}/{fmt}")  # type: ignore[arg-type]
+            await store.outbox.put_text("b", lang, fmt, f"{lang}/{fmt}", NOW)  # type: ignore[arg-type]
     assert await store.outbox.text("b", "en", Format.DISCORD) == "en/discord"
     assert await store.outbox.text("b", "id", Format.TEXT) == "id/text"
     assert await store.outbox.text("other", "en", Format.DISCORD) is None
 
 
 async def test_put_body_twice_keeps_the_first_text(store: Store) -> None:
-    await store.outbox.put_text("b", "en", Format.DISCORD, "first")
-    await store.outbox.put_text("b", "en", Format.DISCORD, "first")
-    await store.outbox.put_text("b", "en", Format.DISCORD, "second")
+    await store.outbox.put_text("b", "en", Format.DISCORD, "first", NOW)
+    await store.outbox.put_text("b", "en", Format.DISCORD, "first", NOW)
+    await store.outbox.put_text("b", "en", Format.DISCORD, "second", NOW)
     assert await store.outbox.text("b", "en", Format.DISCORD) == "first"
 
 
