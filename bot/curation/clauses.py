@@ -63,6 +63,13 @@ _NOUN_PHRASE = lexicon.DETERMINERS | lexicon.PERSON_WORDS | {"and", "of", "for",
 _AFTER_NOT = frozenset({"to", "akan", "pernah", "mau", "ingin"})
 _MONEY = lexicon.words_of("more over nearly about millions billions bantuan dana uang sekitar")
 _THAT = {"en": "that", "id": "bahwa"}
+# Nouns that point back to what was just said ("Hal itu disampaikan X", "Pernyataan tersebut …").
+_ANAPHORS = lexicon.words_of(
+    "hal pernyataan ucapan keterangan komentar penegasan penjelasan seruan desakan"
+)
+_SAME = lexicon.words_of("senada serupa sama")
+# Words between a fronted clause's comma and its passive verb ("…, demikian disampaikan X").
+_FRAMING = lexicon.words_of("demikian seperti sebagaimana hal itu")
 # Past tenses that follow an appositive's comma as the sentence's verb ("X, a spokesman, added").
 _FINITE_AFTER_COMMA = lexicon.words_of(
     """
@@ -97,6 +104,8 @@ class Said:
     cue: str | None
     text: str
     reported_by: str | None = None
+    # "Hal itu disampaikan X": the statement is the sentence before, which the reader fills in.
+    refers_back: bool = False
 
 
 class Clauses:
@@ -220,20 +229,32 @@ class Clauses:
     def _cued(self, sentence: str, new: bool) -> Said | None:
         words = sentence.split()
         for index, word in enumerate(words):
-            if lexicon.cue_of(word, self.lang) and not self._not_a_cue(words, index):
+            # After a comma, as after a quotation, Indonesian says "…, ujar X" with a bare root.
+            # ("Namun, jelas …" is no such clause: it wants a few words before the comma.)
+            after_comma = index >= 4 and words[index - 1].endswith(",")
+            if lexicon.cue_of(word, self.lang, after_quote=after_comma) and not self._not_a_cue(
+                words, index
+            ):
                 break
         else:
             return None
         before, after = words[:index], words[index + 1 :]
-        fronted = self._fronted(before, after) or self._inserted(before, word, after)
+        fronted = (
+            self._fronted_id(before, word, after)
+            or self._fronted(before, after)
+            or self._inserted(before, word, after)
+        )
         if fronted is not None:
             return fronted
-        if self.lang == "id" and before and lexicon.bare(before[0]) == "hal":
-            # "Hal senada disampaikan X.": X says the same as the last statement; no new one.
-            named = self.cast.resolve(name_after(after, self.lang))
-            if named is not None:
-                self.cast.spoke(named)
-            return None
+        if self.lang == "id" and before and lexicon.bare(before[0]) in _ANAPHORS:
+            # "Hal itu disampaikan X.", "Pernyataan tersebut ditegaskan oleh X": X said what
+            # the sentence before says; "Hal senada …": X says the same as the last speaker.
+            named = self.cast.resolve(name_after(_past_by(after), self.lang))
+            if named is None or any(lexicon.bare(w) in _SAME for w in before):
+                if named is not None:
+                    self.cast.spoke(named)
+                return None
+            return Said(named, Kind.PARAPHRASE, word.strip(",.:;"), "", refers_back=True)
         subject = self._subject_phrase(before)
         if not subject or len(subject.split()) > 14:
             return None
@@ -280,6 +301,26 @@ class Clauses:
         if speakers is None or len(clause.split()) < 4:
             return None
         return Said(speakers, Kind.PARAPHRASE, None, clause)
+
+    def _fronted_id(self, before: list[str], cue: str, after: list[str]) -> Said | None:
+        """ "Perlintasan harus dibuka, ujar Guterres di New York.", "…, demikian disampaikan
+        oleh X", "…, tegasnya": the clause first, then the verb and its speaker."""
+        lead = list(before)
+        while lead and lexicon.bare(lead[-1]) in _FRAMING:
+            lead.pop()  # "…, demikian disampaikan oleh X", "…, seperti dikatakan X"
+        if self.lang != "id" or not lead or not lead[-1].endswith(",") or len(lead) < 4:
+            return None
+        if not lexicon.after_clause(cue):
+            return None  # "Dana Levi, putri …, mendesak …": an active verb after an appositive
+        if lexicon.ends_in_pronoun(cue):
+            speakers = self.cast.last()
+        else:
+            named = name_after(_past_by(after), self.lang)
+            speakers = self.cast.resolve(named) if named.strip(" ,.") else None
+        clause = _sentence_text(" ".join(lead))
+        if speakers is None or not clause:
+            return None
+        return Said(speakers, Kind.PARAPHRASE, cue.strip(",.:;"), clause)
 
     def _inserted(self, before: list[str], cue: str, after: list[str]) -> Said | None:
         """ "His government, he added, had told …": an attribution set inside the sentence."""
@@ -352,6 +393,11 @@ def _past_the_listener(folded: list[str], start: int) -> int:
         if folded[index] in openers:
             return index
     return start
+
+
+def _past_by(words: list[str]) -> list[str]:
+    """The agent of a passive: "disampaikan oleh Guterres" → "Guterres"."""
+    return words[1:] if words and lexicon.bare(words[0]) in ("oleh", "by") else words
 
 
 def _outlet_name(phrase: str) -> str:

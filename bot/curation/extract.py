@@ -75,12 +75,15 @@ class _Reading:
         self.dated = dated
         self.found: list[Statement] = []
         self.open: _Open | None = None
+        # What the sentence before left unattributed, for a "Hal itu disampaikan X" after it.
+        self.behind: _Behind | None = None
 
     def paragraph(self, index: int, text: str) -> None:
         quotes = articles.quotes(text)
         last_direct: int | None = None  # in this paragraph: the statement a next quote joins
         for start, end in articles.sentences(text, quotes):
             taken = False  # whether a quotation took the sentence as a direct statement
+            count = len(self.found)
             for quote in (q for q in quotes if start <= q.start < end):
                 before = text[start : quote.start]
                 after = text[quote.end : end] if quote.closed else ""
@@ -94,6 +97,10 @@ class _Reading:
                 last_direct = statement if statement is not None else last_direct
             if not taken:
                 self._sentence(index, text[start:end])
+            elif len(self.found) > count and self.found[-1].cue is None:
+                self.behind = _Behind(statement=len(self.found) - 1)  # its speaker a guess
+            else:
+                self.behind = None
         if not (quotes and not quotes[-1].closed):
             self.open = None  # a quotation the paragraph closed is not carried further
 
@@ -203,13 +210,31 @@ class _Reading:
 
     def _sentence(self, paragraph: int, sentence: str) -> None:
         said = self.clauses.statement(sentence)
+        behind, self.behind = self.behind, None
         if said is None:
             subject = self.cast.known(" ".join(sentence.split()[:6]))
             if subject is not None:
                 self.cast.spoke(subject)
-            return
-        zone = sentence.replace(said.text, " ")
-        self._add(said, paragraph, zone)
+            self.behind = _Behind(sentence=sentence)
+        elif said.refers_back:
+            self._refer_back(said, behind, paragraph, sentence)
+        else:
+            self._add(said, paragraph, sentence.replace(said.text, " "))
+
+    def _refer_back(
+        self, said: Said, behind: _Behind | None, paragraph: int, sentence: str
+    ) -> None:
+        """ "Hal itu disampaikan X": the sentence before is X's (a quotation in it, direct),
+        or the quotation before, whose speaker was only guessed, is."""
+        self.cast.spoke(said.speakers)
+        if behind is not None and behind.statement is not None:
+            old = self.found[behind.statement]
+            self.found[behind.statement] = replace(old, speakers=said.speakers, cue=said.cue)
+        elif behind is not None and len(behind.sentence.split()) >= 4:
+            text, kind = _quoted_whole(behind.sentence), Kind.DIRECT
+            if text is None:
+                text, kind = behind.sentence.strip().rstrip("."), Kind.PARAPHRASE
+            self._add(replace(said, kind=kind, text=text), paragraph, sentence)
 
     def _add(self, said: Said, paragraph: int, zone: str) -> int:
         self.cast.spoke(said.speakers)
@@ -220,6 +245,24 @@ class _Reading:
             )
         )
         return len(self.found) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Behind:
+    """A sentence that made no statement, or a statement whose speaker was a guess."""
+
+    sentence: str = ""
+    statement: int | None = None
+
+
+def _quoted_whole(sentence: str) -> str | None:
+    """The words of a sentence that is one quotation and nothing else, or None."""
+    sentence = sentence.strip()
+    spans = articles.quotes(sentence)
+    if len(spans) == 1 and spans[0].start == 0 and spans[0].closed:
+        if not sentence[spans[0].end :].strip(" .,!?"):
+            return spans[0].words(sentence)
+    return None
 
 
 def _sentences_joined(parts: list[str]) -> str:

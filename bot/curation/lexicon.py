@@ -176,6 +176,15 @@ def cue_of(word: str, lang: Lang, *, after_quote: bool = False) -> str | None:
     return None
 
 
+def after_clause(word: str) -> bool:
+    """Whether an Indonesian verb of saying may follow the clause it attributes: a bare root
+    ("…, ujar Guterres"), its -nya form ("…, ujarnya") or a passive ("…, demikian disampaikan
+    oleh X"); an active verb ("mendesak") after a comma follows an appositive instead."""
+    core = bare(word)
+    root = indonesian_root(core)
+    return core in _BARE_AFTER_QUOTE or core == f"{root}nya" or core.startswith("di")
+
+
 def reporting_of(word: str, lang: Lang) -> str | None:
     """Whether the word reports another outlet's reporting ("reported", "dilansir")."""
     core = bare(word)
