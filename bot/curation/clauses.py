@@ -39,7 +39,8 @@ _ADVERBIAL = lexicon.words_of(
     """
     on in at late last earlier later also again publicly privately briefly repeatedly a an the
     joint televised written statement interview post issued after phone call evening night morning
-    week monday tuesday wednesday thursday friday saturday sunday juga pula
+    week monday tuesday wednesday thursday friday saturday sunday juga pula x truth social
+    telegram facebook instagram twitter
     """
 )
 _LISTENERS = lexicon.words_of(
@@ -60,6 +61,7 @@ _SUBJECT_END: dict[Lang, frozenset[str]] = {
 }
 _AUXILIARIES = frozenset({"has", "have", "had", "is", "was", "were", "are"})
 _NOUN_PHRASE = lexicon.DETERMINERS | lexicon.PERSON_WORDS | {"and", "of", "for", "s"}
+_RELATIVES = frozenset({"who", "which", "yang"})
 _AFTER_NOT = frozenset({"to", "akan", "pernah", "mau", "ingin"})
 _MONEY = lexicon.words_of("more over nearly about millions billions bantuan dana uang sekitar")
 _THAT = {"en": "that", "id": "bahwa"}
@@ -88,6 +90,14 @@ _STATEMENT_FROM = re.compile(
     r"|^(?:pernyataan|keterangan|unggahan)(?: tertulis| resmi)? ",
     re.IGNORECASE,
 )
+# A verb of saying that continues an attribution: ", adding (that) …", ", seraya menambahkan …".
+_ADDING: dict[Lang, re.Pattern[str]] = {
+    "en": re.compile(
+        r",\s*(?P<cue>adding|saying|noting|warning|insisting|stressing|arguing)\s+(?:that\s+)?"
+        r"(?P<text>.+)$"
+    ),
+    "id": re.compile(r",?\s*(?:seraya|sambil)\s+(?P<cue>\w+)\s+(?:bahwa\s+)?(?P<text>.+)$"),
+}
 _ID_FRAME = re.compile(
     r"^(?:(?:seperti|sebagaimana)\s+)?(?P<cue>\w+)(?:\s+(?:dari|oleh))?\s+(?P<outlet>[^,]+),\s*"
     r"(?P<clause>.+)$",
@@ -117,6 +127,18 @@ class Clauses:
     def statement(self, sentence: str) -> Said | None:
         sentence = sentence.strip()
         return self._reported(sentence) or self._according(sentence) or self._cued(sentence, True)
+
+    def addition(self, attribution: str, speakers: Speakers) -> Said | None:
+        """What a speaker adds after a quotation's attribution: "…,” Guterres said, adding
+        that the crossings must open." / "…," kata Guterres, seraya menambahkan bahwa …"."""
+        found = _ADDING[self.lang].search(attribution)
+        # The English gerunds are listed; an Indonesian verb is checked by its root.
+        if found is None or (self.lang == "id" and not lexicon.cue_of(found["cue"], "id")):
+            return None
+        text = _sentence_text(found["text"])
+        if len(text.split()) < 3:
+            return None
+        return Said(speakers, Kind.PARAPHRASE, found["cue"], text)
 
     # --- reports ---
 
@@ -268,6 +290,8 @@ class Clauses:
         previous = [lexicon.bare(w) for w in words[max(0, index - 2) : index]]
         if previous and previous[-1] in lexicon.NEGATIONS:
             return True  # "did not say", "tidak mengatakan"
+        if previous and previous[-1] in _RELATIVES:
+            return True  # "X, who asked not to be named, said …": the subject's clause
         if len(previous) == 2 and previous[0] in lexicon.NEGATIONS and previous[1] in _AFTER_NOT:
             return True  # "declined to say", "tidak akan mengatakan"
         following = lexicon.bare(words[index + 1]) if index + 1 < len(words) else ""
@@ -330,7 +354,10 @@ class Clauses:
         comma = text.rfind(", ")
         if comma < 0:
             return None
-        speakers = self.cast.resolve(text[comma + 2 :], new=False)
+        who = text[comma + 2 :]
+        # A new speaker only when the words name people ("the mediators", "a Hamas official").
+        new = bool({lexicon.bare(w) for w in who.split()} & lexicon.PERSON_WORDS)
+        speakers = self.cast.resolve(who, new=new)
         clause = _sentence_text(f"{text[:comma]} {' '.join(after)}")
         return Said(speakers, Kind.PARAPHRASE, cue.strip(","), clause) if speakers else None
 
@@ -356,8 +383,9 @@ class Clauses:
         if that in folded[:12]:
             position = folded.index(that)
             lead = folded[:position]
-            if lexicon.bare(cue) in ("told", "tell", "tells") or all(map(_setting, lead)):
-                return after[position + 1 :]
+            told = lexicon.bare(cue) in ("told", "tell", "tells") or lead[:1] == ["kepada"]
+            if told or all(map(_setting, lead)):
+                return after[position + 1 :]  # "told reporters that", "kepada wartawan bahwa"
         start = 0
         if self.lang == "en" and folded and folded[0] in _ADVERB_OPENERS:
             while start < len(after) and _setting(folded[start]):

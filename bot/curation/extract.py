@@ -139,6 +139,9 @@ class _Reading:
         statement = self._add(replace(said, text=words), index, before + after)
         if not quote.closed:
             self.open = _Open([words], statement)
+        added = self.clauses.addition(after, said.speakers)
+        if added is not None:
+            self._add(added, index, after.replace(added.text, " "))
         return True, statement
 
     def _opens(self, before: str) -> bool:

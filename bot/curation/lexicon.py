@@ -35,7 +35,9 @@ denied pledge pledged vow vows vowed promise promises promised predict predicted
 accused call calls called describe described threaten threatens threatened demand demands
 demanded suggest suggested tweet tweeted assert asserted reiterate reiterated welcome welcomes
 welcomed ask asks asked reply replied respond responded complain complained caution cautioned
-concede conceded remark remarked comment commented hope hopes hoped
+concede conceded remark remarked comment commented hope hopes hoped hail hails hailed praise
+praises praised condemn condemns condemned criticise criticises criticised criticize criticizes
+criticized blame blames blamed maintain maintains maintained reaffirm reaffirms reaffirmed
 """
 ENGLISH_CUES = words_of(_ENGLISH_VERBS)
 # Verbs that report what someone said elsewhere.
@@ -45,7 +47,7 @@ ENGLISH_REPORTING = frozenset({"report", "reports", "reported"})
 _INDONESIAN_ROOTS = """
 kata nyata tegas desak sambut ujar ungkap tutur jelas sebut tambah imbuh klaim minta imbau harap
 nilai kritik tolak ancam janji aku umum tulis ingat seru bantah sampai papar terang yakin anggap
-ucap cetus tandas kemuka
+ucap cetus tandas kemuka puji kecam sesal tuding tuduh
 """
 INDONESIAN_CUES = words_of(_INDONESIAN_ROOTS)
 INDONESIAN_REPORTING = frozenset({"lapor", "lansir", "kutip"})
@@ -57,7 +59,8 @@ _BARE_AFTER_QUOTE = words_of(
 _ROOTS_BY_HAND = {"membantah": "bantah", "dibantah": "bantah", "bantahnya": "bantah"}
 _VERB_PREFIXES = ("me", "di", "ber", "ter")
 # Forms of those roots that say nothing: "tersebut" is "the said", a determiner.
-_NOT_SAYING = frozenset({"tersebut", "sebutan", "terjanji"})
+# "tertulis" is "written" ("keterangan tertulis": a written statement).
+_NOT_SAYING = frozenset({"tersebut", "sebutan", "terjanji", "tertulis"})
 # Where nothing is stemmed: "menurut" ("according to") is no form of "turut" (to join in).
 ACCORDING_TO = {"en": "according to", "id": "menurut"}
 

@@ -276,7 +276,7 @@ def _body_name(phrase: str, lang: Lang) -> str:
 
 def _capitalised(word: str) -> bool:
     core = lexicon.bare(word)
-    return bool(core) and (word.lstrip('“"(')[0].isupper() or core.startswith(_NAME_PARTICLES))
+    return bool(core) and (word.lstrip('“‘"(')[0].isupper() or core.startswith(_NAME_PARTICLES))
 
 
 def _personal_name(part: str) -> str | None:
