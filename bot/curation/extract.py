@@ -12,6 +12,7 @@ sentence is read for a paraphrase or a report (`clauses`).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -54,7 +55,28 @@ def extract(
     reading = _Reading(article, cast, Clauses(cast, outlets), dated or article.dated)
     for index, paragraph in enumerate(article.paragraphs):
         reading.paragraph(index, paragraph)
-    return Extraction(tuple(reading.found), tuple(cast.new.values()))
+    found = _named_after(reading.found, cast)
+    used = {speaker for statement in found for speaker in statement.speakers}
+    return Extraction(tuple(found), tuple(s for s in cast.new.values() if s.id in used))
+
+
+def _named_after(found: list[Statement], cast: Cast) -> list[Statement]:
+    """ "Two far-right ministers said … (paragraph) Smotrich and Ben-Gvir said …": a counted
+    description is the joint speakers of the statement right after it, when they are as many
+    and named in the same paragraph or the next."""
+    named: dict[Speakers, Speakers] = {}
+    for statement, following in itertools.pairwise(found):
+        [speaker, *others] = statement.speakers
+        new = cast.new.get(speaker)
+        if (
+            new is not None
+            and not others
+            and new.counted == len(following.speakers)
+            and following.paragraph <= statement.paragraph + 1
+            and all(cast.is_individual(s) for s in following.speakers)
+        ):
+            named.setdefault(statement.speakers, following.speakers)
+    return [replace(s, speakers=named.get(s.speakers, s.speakers)) for s in found]
 
 
 @dataclass
@@ -84,9 +106,15 @@ class _Reading:
         for start, end in articles.sentences(text, quotes):
             taken = False  # whether a quotation took the sentence as a direct statement
             count = len(self.found)
+            split: tuple[int, int] | None = None  # this sentence's quotation: its end, statement
             for quote in (q for q in quotes if start <= q.start < end):
                 before = text[start : quote.start]
                 after = text[quote.end : end] if quote.closed else ""
+                if split is not None and text[split[0] : quote.start].rstrip().endswith(","):
+                    # "“A,” Rubio said on Friday, “and B.”": one quotation around its attribution.
+                    self._join(split[1], quote.words(text), sentence=False)
+                    split = (quote.end, split[1])
+                    continue
                 taken_now, statement = self._quotation(
                     index, quote, quote is quotes[0], before, after, text, last_direct
                 )
@@ -95,6 +123,7 @@ class _Reading:
                     taken_now = True
                 taken = taken or taken_now
                 last_direct = statement if statement is not None else last_direct
+                split = (quote.end, statement) if statement is not None else None
             if not taken:
                 self._sentence(index, text[start:end])
             elif len(self.found) > count and self.found[-1].cue is None:
@@ -201,9 +230,12 @@ class _Reading:
             self.open = _Open([], statement)
         return statement
 
-    def _join(self, statement: int, words: str) -> None:
+    def _join(self, statement: int, words: str, *, sentence: bool = True) -> None:
+        """Words of the same speaker's quotation added to its statement: a sentence after it,
+        or (`sentence` False) the rest of a sentence its attribution interrupted."""
         old = self.found[statement]
-        self.found[statement] = replace(old, text=_sentences_joined([old.text, words]))
+        text = _sentences_joined([old.text, words]) if sentence else f"{old.text}, {words}"
+        self.found[statement] = replace(old, text=text)
 
     def _spoke_last(self, paragraph: int) -> Speakers | None:
         """Who made the last statement, when it was in this paragraph or the one before."""

@@ -30,6 +30,7 @@ _JOINERS = frozenset({"and", "dan", "serta", "&"})
 _ADJECTIVES = frozenset({"senior", "top", "high-ranking", "another", "other", "tinggi"})
 _ADVERBS = frozenset({"also", "later", "then", "again", "juga", "pun", "kemudian", "lalu"})
 _WEEKDAY_NAMES = frozenset(day for days in WEEKDAYS.values() for day in days)
+_COUNTS = {"two": 2, "three": 3, "four": 4, "dua": 2, "tiga": 3, "empat": 4, "kedua": 2}
 _POSSESSIVE = re.compile(r"['’](?:s\b)?")  # "Israel's", "Guterres'"
 
 
@@ -42,6 +43,9 @@ class NewSpeaker:
     role: str | None
     person: bool
     keys: set[str] = field(default_factory=set)  # normalised forms it goes by in the article
+    # How many people a description counts ("two far-right ministers": 2), whom the article
+    # may name after it.
+    counted: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +196,7 @@ class Cast:
         if joint:
             return tuple(self._new(name, None, person=False) for name in joint)
         words = body.split()
+        counted = _COUNTS.get(lexicon.bare(parts[0].split()[0]))
         if (
             not words
             or len(words) > 8
@@ -201,7 +206,9 @@ class Cast:
             )
         ):
             return None
-        return (self._new(body, None, person=False),)
+        speaker = self._new(body, None, person=False)
+        self.new[speaker].counted = self.new[speaker].counted or counted
+        return (speaker,)
 
     def _new(self, name: str, role: str | None, *, person: bool) -> str:
         speaker = slug(name)
