@@ -62,12 +62,16 @@ _SUBJECT_END: dict[Lang, frozenset[str]] = {
 _AUXILIARIES = frozenset({"has", "have", "had", "is", "was", "were", "are"})
 _NOUN_PHRASE = lexicon.DETERMINERS | lexicon.PERSON_WORDS | {"and", "of", "for", "s"}
 _RELATIVES = frozenset({"who", "which", "yang"})
+_NOT_BEFORE_VERB = lexicon.words_of("of the a an his her its their our my")
 _AFTER_NOT = frozenset({"to", "akan", "pernah", "mau", "ingin"})
 _MONEY = lexicon.words_of("more over nearly about millions billions bantuan dana uang sekitar")
 _THAT = {"en": "that", "id": "bahwa"}
 # Nouns that point back to what was just said ("Hal itu disampaikan X", "Pernyataan tersebut …").
 _ANAPHORS = lexicon.words_of(
     "hal pernyataan ucapan keterangan komentar penegasan penjelasan seruan desakan"
+)
+_ANAPHORIC_OBJECTS = frozenset(
+    f"{noun} {pointer}" for noun in ("hal", "pernyataan") for pointer in ("itu", "ini", "tersebut")
 )
 _SAME = lexicon.words_of("senada serupa sama")
 # Words between a fronted clause's comma and its passive verb ("…, demikian disampaikan X").
@@ -253,7 +257,7 @@ class Clauses:
         for index, word in enumerate(words):
             # After a comma, as after a quotation, Indonesian says "…, ujar X" with a bare root.
             # ("Namun, jelas …" is no such clause: it wants a few words before the comma.)
-            after_comma = index >= 4 and words[index - 1].endswith(",")
+            after_comma = index >= 3 and words[index - 1].endswith(",")
             if lexicon.cue_of(word, self.lang, after_quote=after_comma) and not self._not_a_cue(
                 words, index
             ):
@@ -261,11 +265,9 @@ class Clauses:
         else:
             return None
         before, after = words[:index], words[index + 1 :]
-        fronted = (
-            self._fronted_id(before, word, after)
-            or self._fronted(before, after)
-            or self._inserted(before, word, after)
-        )
+        if self._clause_first(before, word):
+            return self._fronted_id(before, word, after)  # nobody else's, if not its speaker's
+        fronted = self._fronted(before, after) or self._inserted(before, word, after)
         if fronted is not None:
             return fronted
         if self.lang == "id" and before and lexicon.bare(before[0]) in _ANAPHORS:
@@ -281,15 +283,21 @@ class Clauses:
         if not subject or len(subject.split()) > 14:
             return None
         speakers = self.cast.resolve(subject, new=new)
-        text = _sentence_text(" ".join(self._content(after, word)))
-        if speakers is None or not text:
-            return None
+        content = self._content(after, word)
+        text = _sentence_text(" ".join(content))
+        if speakers is None or len(text.split()) < 2:
+            return None  # "She said nothing."
+        if " ".join(lexicon.bare(w) for w in content[:2]) in _ANAPHORIC_OBJECTS:
+            # "Netanyahu mengatakan hal itu kepada wartawan": what he said is the sentence before.
+            return Said(speakers, Kind.PARAPHRASE, word.strip(",.:;"), "", refers_back=True)
         return Said(speakers, Kind.PARAPHRASE, word.strip(",.:;"), text)
 
     def _not_a_cue(self, words: list[str], index: int) -> bool:
         previous = [lexicon.bare(w) for w in words[max(0, index - 2) : index]]
         if previous and previous[-1] in lexicon.NEGATIONS:
             return True  # "did not say", "tidak mengatakan"
+        if self.lang == "en" and previous and previous[-1] in _NOT_BEFORE_VERB:
+            return True  # "the secretary of state said", "a call", "his warning"
         if previous and previous[-1] in _RELATIVES:
             return True  # "X, who asked not to be named, said …": the subject's clause
         if len(previous) == 2 and previous[0] in lexicon.NEGATIONS and previous[1] in _AFTER_NOT:
@@ -326,16 +334,21 @@ class Clauses:
             return None
         return Said(speakers, Kind.PARAPHRASE, None, clause)
 
+    def _clause_first(self, before: list[str], cue: str) -> bool:
+        """ "Perlintasan harus dibuka, ujar Guterres.": an Indonesian clause before its verb of
+        saying; not an active verb after an appositive ("Dana Levi, putri …, mendesak …")."""
+        lead = _unframed(before)
+        return (
+            self.lang == "id"
+            and len(lead) >= 3
+            and lead[-1].endswith(",")
+            and lexicon.after_clause(cue)
+        )
+
     def _fronted_id(self, before: list[str], cue: str, after: list[str]) -> Said | None:
         """ "Perlintasan harus dibuka, ujar Guterres di New York.", "…, demikian disampaikan
         oleh X", "…, tegasnya": the clause first, then the verb and its speaker."""
-        lead = list(before)
-        while lead and lexicon.bare(lead[-1]) in _FRAMING:
-            lead.pop()  # "…, demikian disampaikan oleh X", "…, seperti dikatakan X"
-        if self.lang != "id" or not lead or not lead[-1].endswith(",") or len(lead) < 4:
-            return None
-        if not lexicon.after_clause(cue):
-            return None  # "Dana Levi, putri …, mendesak …": an active verb after an appositive
+        lead = _unframed(before)
         if lexicon.ends_in_pronoun(cue):
             speakers = self.cast.last()
         else:
@@ -421,6 +434,14 @@ def _past_the_listener(folded: list[str], start: int) -> int:
         if folded[index] in openers:
             return index
     return start
+
+
+def _unframed(before: list[str]) -> list[str]:
+    """A fronted clause without the words that frame its verb ("…, demikian disampaikan")."""
+    lead = list(before)
+    while lead and lexicon.bare(lead[-1]) in _FRAMING:
+        lead.pop()
+    return lead
 
 
 def _past_by(words: list[str]) -> list[str]:
