@@ -102,6 +102,11 @@ _ADDING: dict[Lang, re.Pattern[str]] = {
     ),
     "id": re.compile(r",?\s*(?:seraya|sambil)\s+(?P<cue>\w+)\s+(?:bahwa\s+)?(?P<text>.+)$"),
 }
+_ID_FRAME_AFTER = re.compile(
+    r"^(?P<clause>.+?),\s*(?:seperti|sebagaimana)\s+(?P<cue>\w+)(?:\s+(?:dari|oleh))?\s+"
+    r"(?P<outlet>[^,]+?)\.?$",
+    re.IGNORECASE,
+)
 _ID_FRAME = re.compile(
     r"^(?:(?:seperti|sebagaimana)\s+)?(?P<cue>\w+)(?:\s+(?:dari|oleh))?\s+(?P<outlet>[^,]+),\s*"
     r"(?P<clause>.+)$",
@@ -164,10 +169,18 @@ class Clauses:
             frame = _ID_FRAME.match(sentence)
             if frame and lexicon.reporting_of(frame["cue"], "id"):
                 return self._report(frame["clause"], frame["cue"], frame["outlet"])
+            # "…, seperti dikutip dari Reuters.", "…, sebagaimana dilaporkan Al Jazeera."
+            frame = _ID_FRAME_AFTER.match(sentence)
+            if frame and lexicon.reporting_of(frame["cue"], "id"):
+                return self._report(frame["clause"], frame["cue"], frame["outlet"])
         for index, word in enumerate(words):
             if index and lexicon.reporting_of(word, self.lang):
                 outlet, citing = self._outlet_before(words[:index])
                 rest = " ".join(words[index + 1 :]).lstrip(", ")
+                clause, _, named = outlet.rpartition(", ")
+                if clause and self._is_outlet(named) and all(map(_setting, _bare(rest))):
+                    # "Hamas had agreed to …, the BBC reported on Friday."
+                    return self._report(clause, word.strip(",.:;"), named, citing)
                 cited = _CITING.match(rest) or _CITING_LAST.search(rest)
                 if cited:
                     citing, rest = cited["who"], (rest[: cited.start()] + rest[cited.end() :])
@@ -210,10 +223,14 @@ class Clauses:
                 break  # "Saudi Arabia and the UAE made …": the verb after the names
             head.append(word)
         subject = " ".join(head)
-        speakers = self.cast.known(subject) if head else None
+        if self.lang == "id" and len(head) == 1 and lexicon.indonesian_root(head[0]) != (
+            lexicon.bare(head[0])
+        ):
+            subject = ""  # "Bantuan sudah masuk …": a derived common noun, not a name
+        speakers = self.cast.known(subject) if subject else None
         if speakers is None and citing:
             speakers = self.cast.resolve(citing)
-        if speakers is None and head:
+        if speakers is None and subject:
             speakers = self.cast.resolve(subject)
         if speakers is None:
             return None
@@ -434,6 +451,10 @@ def _past_the_listener(folded: list[str], start: int) -> int:
         if folded[index] in openers:
             return index
     return start
+
+
+def _bare(text: str) -> list[str]:
+    return [lexicon.bare(w) for w in text.split()]
 
 
 def _unframed(before: list[str]) -> list[str]:

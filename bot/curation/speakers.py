@@ -295,13 +295,15 @@ def _personal_name(part: str) -> str | None:
     best: list[str] = []
     for start, end in _capitalised_runs(words):
         run = words[start:end]
+        titled = False  # whether a role opens the run: "Menteri Pertahanan Israel Katz"
         while run and lexicon.bare(run[0]) in lexicon.ROLE_WORDS | lexicon.ORGANISATIONS:
+            titled = titled or lexicon.bare(run[0]) in lexicon.ROLE_WORDS
             run = run[1:]
         cores = {lexicon.bare(w) for w in run}
         after = lexicon.bare(words[end]) if end < len(words) else ""
         before = lexicon.bare(words[start - 1]) if start else ""
         if (
-            2 <= len(run) <= 4
+            (2 if not titled else 1) <= len(run) <= 4
             and not cores & (lexicon.BODY_WORDS | _JOINERS)
             and not all(w.isupper() for w in run)
             and after not in lexicon.PERSON_WORDS
