@@ -110,10 +110,9 @@ def quotes(paragraph: str) -> list[Quote]:
             start, single = index, False
         elif start is None and char == SINGLE_OPENING and paragraph[index - 1 : index] in " (":
             start, single = index, True
-        elif start is not None and not single and char in (CLOSING, STRAIGHT):
-            found.append(Quote(start, index + 1, closed=True))
-            start = None
-        elif start is not None and single and char == SINGLE_CLOSING and not following.isalnum():
+        elif (start is not None and not single and char in (CLOSING, STRAIGHT)) or (
+            start is not None and single and char == SINGLE_CLOSING and not following.isalnum()
+        ):
             found.append(Quote(start, index + 1, closed=True))
             start = None
     if start is not None:

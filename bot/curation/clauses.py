@@ -145,8 +145,8 @@ class Clauses:
         if found is None or (self.lang == "id" and not lexicon.cue_of(found["cue"], "id")):
             return None
         text = _sentence_text(found["text"])
-        if len(text.split()) < 3:
-            return None
+        if len(text.split()) < 3 or lexicon.bare(text.split()[0]) in lexicon.PREPOSITIONS:
+            return None  # "…,” he said, adding to the confusion."
         return Said(speakers, Kind.PARAPHRASE, found["cue"], text)
 
     # --- reports ---
@@ -223,8 +223,10 @@ class Clauses:
                 break  # "Saudi Arabia and the UAE made …": the verb after the names
             head.append(word)
         subject = " ".join(head)
-        if self.lang == "id" and len(head) == 1 and lexicon.indonesian_root(head[0]) != (
-            lexicon.bare(head[0])
+        if (
+            self.lang == "id"
+            and len(head) == 1
+            and lexicon.indonesian_root(head[0]) != (lexicon.bare(head[0]))
         ):
             subject = ""  # "Bantuan sudah masuk …": a derived common noun, not a name
         speakers = self.cast.known(subject) if subject else None

@@ -294,9 +294,9 @@ def _quoted_whole(sentence: str) -> str | None:
     """The words of a sentence that is one quotation and nothing else, or None."""
     sentence = sentence.strip()
     spans = articles.quotes(sentence)
-    if len(spans) == 1 and spans[0].start == 0 and spans[0].closed:
-        if not sentence[spans[0].end :].strip(" .,!?"):
-            return spans[0].words(sentence)
+    whole = len(spans) == 1 and spans[0].start == 0 and spans[0].closed
+    if whole and not sentence[spans[0].end :].strip(" .,!?"):
+        return spans[0].words(sentence)
     return None
 
 

@@ -17,6 +17,7 @@ def found(extraction: object) -> list[tuple[tuple[str, ...], Kind, str | None, s
 
 
 GUTERRES, RUBIO = ("antonio-guterres",), ("marco-rubio",)
+NETANYAHU = ("benjamin-netanyahu",)
 
 # --- direct ---
 
@@ -242,3 +243,211 @@ def test_who_reports_is_named_as_the_outlet_alone(
     [statement] = extracted(sentence, lang).statements
 
     assert (statement.kind, statement.reported_by) == (Kind.REPORTED, reporter)
+
+
+# --- an Indonesian clause before its verb of saying ---
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers", "cue"),
+    [
+        ("Perlintasan Rafah harus segera dibuka, ujar Guterres di New York.", GUTERRES, "ujar"),
+        ("Bantuan harus ditingkatkan, kata Guterres, Jumat (10/10/2025).", GUTERRES, "kata"),
+        ("Kesepakatan ini akan dijalankan bertahap, tutur PM Israel.", NETANYAHU, "tutur"),
+        ("Pasukan tidak akan mundur dari Gaza, ungkap Menlu AS.", RUBIO, "ungkap"),
+        ("Gencatan senjata harus dijaga semua pihak, demikian disampaikan oleh Sekjen PBB.",
+         GUTERRES, "disampaikan"),
+    ],
+)  # fmt: skip
+def test_an_indonesian_clause_before_its_verb_and_speaker(
+    extracted: Extract, text: str, speakers: tuple[str, ...], cue: str
+) -> None:
+    [(found_speakers, kind, found_cue, said)] = found(extracted(text, "id"))
+
+    assert (found_speakers, kind, found_cue) == (speakers, Kind.PARAPHRASE, cue)
+    assert said == text.split(",")[0]
+
+
+def test_an_indonesian_clause_before_a_pronoun_verb_is_the_last_speakers(
+    extracted: Extract,
+) -> None:
+    result = extracted(
+        "Netanyahu menegaskan pasukan tidak akan mundur. Hamas harus dilucuti dulu, ujarnya.",
+        "id",
+    )
+    alone = extracted("Semua pihak harus menahan diri, kata dia.", "id")
+
+    assert found(result)[1] == (NETANYAHU, Kind.PARAPHRASE, "ujarnya", "Hamas harus dilucuti dulu")
+    assert found(alone) == [] and alone.new_speakers == ()  # no one to point back to
+
+
+def test_an_active_verb_after_an_appositive_is_not_a_clause_first(extracted: Extract) -> None:
+    result = extracted(
+        "Dana Levi, putri salah satu sandera, mendesak pemerintah bertindak lebih tegas.", "id"
+    )
+
+    assert [(s.speakers, s.text) for s in result.statements] == [
+        (("dana-levi",), "pemerintah bertindak lebih tegas")
+    ]
+
+
+# --- "Hal itu disampaikan X": a statement named in the sentence after it ---
+
+
+def test_hal_itu_disampaikan_gives_the_sentence_before_to_its_speaker(extracted: Extract) -> None:
+    fact = extracted(
+        "Israel tidak akan menarik pasukannya sebelum semua sandera pulang. "
+        "Hal itu disampaikan Netanyahu dalam rapat kabinet.",
+        "id",
+    )
+    quote = extracted(
+        '"Kami tidak akan mundur satu langkah pun." '
+        "Pernyataan tersebut ditegaskan oleh Menteri Keuangan Israel Bezalel Smotrich.",
+        "id",
+    )
+    said_it = extracted(
+        "Perundingan akan dilanjutkan di Kairo pekan depan. "
+        "Rubio mengatakan hal itu kepada wartawan.",
+        "id",
+    )
+
+    assert found(fact) == [
+        (NETANYAHU, Kind.PARAPHRASE, "disampaikan",
+         "Israel tidak akan menarik pasukannya sebelum semua sandera pulang"),
+    ]  # fmt: skip
+    assert found(quote) == [
+        (
+            ("bezalel-smotrich",),
+            Kind.DIRECT,
+            "ditegaskan",
+            "Kami tidak akan mundur satu langkah pun.",
+        )
+    ]
+    assert found(said_it) == [
+        (RUBIO, Kind.PARAPHRASE, "mengatakan", "Perundingan akan dilanjutkan di Kairo pekan depan")
+    ]
+
+
+def test_hal_itu_reassigns_a_quotation_whose_speaker_was_a_guess(extracted: Extract) -> None:
+    result = extracted(
+        """
+        "Bantuan harus masuk," kata Guterres.
+
+        "Kami tidak akan mundur." Hal itu ditegaskan Netanyahu di Yerusalem.
+        """,
+        "id",
+    )
+
+    assert found(result)[1] == (NETANYAHU, Kind.DIRECT, "ditegaskan", "Kami tidak akan mundur.")
+
+
+def test_hal_itu_with_nothing_before_makes_no_statement_or_speaker(extracted: Extract) -> None:
+    result = extracted("Pernyataan itu disampaikan Menteri Luar Negeri Mesir Badr Abdelatty.", "id")
+
+    assert found(result) == [] and result.new_speakers == ()
+
+
+# --- around a quotation's attribution ---
+
+
+def test_single_curly_quotation_marks(extracted: Extract) -> None:
+    result = extracted(
+        "‘We will not retreat,’ Netanyahu said. ‘Israel’s security comes first.’", "en"
+    )
+
+    assert found(result) == [
+        (NETANYAHU, Kind.DIRECT, "said", "We will not retreat. Israel’s security comes first.")
+    ]
+
+
+def test_a_quotation_its_attribution_interrupts_is_one_statement(extracted: Extract) -> None:
+    result = extracted("“Hamas must disarm,” Rubio said on Friday, “and it must do so soon.”", "en")
+
+    assert found(result) == [
+        (RUBIO, Kind.DIRECT, "said", "Hamas must disarm, and it must do so soon.")
+    ]
+
+
+def test_what_a_speaker_adds_after_a_quotations_attribution(extracted: Extract) -> None:
+    english = extracted(
+        "“Aid must flow,” the UN chief said, adding that the crossings had to open within days.",
+        "en",
+    )
+    indonesian = extracted(
+        '"Bantuan harus masuk," kata Guterres, seraya menambahkan bahwa perlintasan harus dibuka.',
+        "id",
+    )
+    nothing_added = extracted("“Aid must flow,” Guterres said, adding to the confusion.", "en")
+
+    assert found(english)[1] == (
+        GUTERRES, Kind.PARAPHRASE, "adding", "the crossings had to open within days"
+    )  # fmt: skip
+    assert found(indonesian)[1] == (
+        GUTERRES, Kind.PARAPHRASE, "menambahkan", "perlintasan harus dibuka"
+    )  # fmt: skip
+    assert len(found(nothing_added)) == 1
+
+
+# --- speakers named after their statement, and who is not a speaker ---
+
+
+def test_a_counted_description_is_the_joint_speakers_named_right_after(
+    extracted: Extract,
+) -> None:
+    english = extracted(
+        """
+        Two senior ministers threatened on Monday to bring down the government.
+
+        Finance Minister Bezalel Smotrich and National Security Minister Itamar Ben-Gvir said the
+        deal was a surrender.
+        """,
+        "en",
+    )
+    indonesian = extracted(
+        """
+        Dua menteri sayap kanan mengancam akan mundur dari pemerintahan.
+
+        Smotrich dan Ben-Gvir menyebut kesepakatan itu sebagai penyerahan diri.
+        """,
+        "id",
+    )
+
+    joint = ("bezalel-smotrich", "itamar-ben-gvir")
+    assert [s.speakers for s in english.statements] == [joint, joint]
+    assert [s.speakers for s in indonesian.statements] == [joint, joint]
+    assert english.new_speakers == indonesian.new_speakers == ()
+
+
+def test_words_that_look_like_verbs_of_saying_but_are_not(extracted: Extract) -> None:
+    english = extracted(
+        """
+        The US secretary of state said the second phase could begin next month.
+
+        A spokesperson for the army, who asked not to be named, said troops fired warning shots.
+        """,
+        "en",
+    )
+    indonesian = extracted(
+        "Dalam keterangan tertulis, Hamas menyatakan telah menyerahkan semua jenazah.", "id"
+    )
+
+    assert [(s.speakers, s.cue) for s in english.statements] == [
+        (RUBIO, "said"), (("spokesperson",), "said"),
+    ]  # fmt: skip
+    assert [(s.speakers, s.cue) for s in indonesian.statements] == [(("hamas",), "menyatakan")]
+
+
+def test_a_report_named_after_its_clause(extracted: Extract) -> None:
+    english = extracted(
+        "Israeli officials were preparing a new map of the buffer zone, Reuters reported.", "en"
+    )
+    indonesian = extracted("Pejabat Hamas menolak usulan itu, seperti dikutip dari Reuters.", "id")
+    no_speaker = extracted("Bantuan sudah masuk ke Gaza utara, sebagaimana dilaporkan BBC.", "id")
+
+    assert [(s.speakers, s.kind, s.cue, s.reported_by) for s in english.statements] == [
+        (("israeli-officials",), Kind.REPORTED, "reported", "Reuters")
+    ]
+    assert [(s.speakers, s.kind, s.reported_by) for s in indonesian.statements] == [
+        (("hamas-officials",), Kind.REPORTED, "Reuters")
+    ]
+    assert found(no_speaker) == [] and no_speaker.new_speakers == ()
