@@ -419,7 +419,12 @@ class Clauses:
             if told or all(map(_setting, lead)):
                 return after[position + 1 :]  # "told reporters that", "kepada wartawan bahwa"
         start = 0
-        if self.lang == "en" and folded and folded[0] in _ADVERB_OPENERS:
+        if (
+            self.lang == "en"
+            and folded[:1]
+            and folded[0] in _ADVERB_OPENERS
+            and folded[1:2] != ["least"]
+        ):  # ("said at least 30 …": a figure, not where it was said)
             while start < len(after) and _setting(folded[start]):
                 start += 1  # "said on Saturday it had…", "said in a statement it would…"
         if lexicon.bare(cue) in ("told", "tell", "tells"):

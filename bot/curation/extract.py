@@ -23,6 +23,8 @@ from bot.curation.clauses import Clauses, Said
 from bot.curation.dating import When, when
 from bot.curation.speakers import Cast, NewSpeaker, Speakers, name_after
 
+_RELATIVE_OPENERS = frozenset({"who", "whose", "which", "yang"})
+
 
 @dataclass(frozen=True, slots=True)
 class Statement:
@@ -205,8 +207,12 @@ class _Reading:
         prefix = before.strip().rstrip(":,").split()
         for index in range(len(prefix) - 1, -1, -1):
             if lexicon.cue_of(prefix[index], self.lang):
-                phrase = " ".join(prefix[:index]).rsplit(", ", 1)[-1]
-                speakers = self.cast.resolve(phrase)
+                # The subject before the verb, past a clause about it ("Trump, who hosted the
+                # summit, said:") and what sets the scene ("In Cairo, Sisi said:").
+                parts = " ".join(prefix[:index]).split(", ")
+                while len(parts) > 1 and lexicon.bare(parts[-1].split()[0]) in _RELATIVE_OPENERS:
+                    parts.pop()
+                speakers = self.cast.resolve(parts[-1])
                 word = prefix[index].strip(",.:;")
                 return Said(speakers, Kind.DIRECT, word, "") if speakers else None
         return None

@@ -100,7 +100,8 @@ PERSON_WORDS = words_of(
     """
     official officials spokesman spokeswoman spokesperson minister ministers diplomat diplomats
     mediator mediators negotiator negotiators ambassador ambassadors envoy envoys leader leaders
-    president pejabat petinggi juru perunding menteri duta pemimpin utusan pengamat
+    president pejabat petinggi juru perunding menteri duta pemimpin utusan pengamat people source
+    sources sumber
     """
 )
 # Words of a role written before a name, capitalised as titles are ("Menteri Luar Negeri Mesir
@@ -125,7 +126,9 @@ ORGANISATIONS = words_of(
     """
 )
 # Titles before a name, never part of it ("Dr. Helena Voss", "Lt Col Avi Dror").
-TITLES = words_of("dr mr mrs ms prof sir lt col gen maj capt sgt brig cpl adm cmdr rabbi h hj")
+TITLES = words_of(
+    "dr mr mrs ms prof sir lt col gen maj capt sgt brig cpl adm cmdr rabbi h hj sheikh syekh"
+)
 # Who reports: words naming a news outlet, and outlets the articles cite.
 OUTLET_WORDS = words_of(
     """

@@ -303,7 +303,7 @@ def _personal_name(part: str) -> str | None:
         after = lexicon.bare(words[end]) if end < len(words) else ""
         before = lexicon.bare(words[start - 1]) if start else ""
         if (
-            (2 if not titled else 1) <= len(run) <= 4
+            (2 if not titled else 1) <= len(run) <= 5
             and not cores & (lexicon.BODY_WORDS | _JOINERS)
             and not all(w.isupper() for w in run)
             and after not in lexicon.PERSON_WORDS

@@ -17,7 +17,7 @@ def found(extraction: object) -> list[tuple[tuple[str, ...], Kind, str | None, s
 
 
 GUTERRES, RUBIO = ("antonio-guterres",), ("marco-rubio",)
-NETANYAHU = ("benjamin-netanyahu",)
+NETANYAHU, TRUMP = ("benjamin-netanyahu",), ("donald-trump",)
 
 # --- direct ---
 
@@ -451,3 +451,37 @@ def test_a_report_named_after_its_clause(extracted: Extract) -> None:
         (("hamas-officials",), Kind.REPORTED, "Reuters")
     ]
     assert found(no_speaker) == [] and no_speaker.new_speakers == ()
+
+
+def test_a_clause_about_the_speaker_before_a_colon_and_a_quotation(extracted: Extract) -> None:
+    english = extracted('Trump, who hosted the summit, said: "This is a new beginning."', "en")
+    indonesian = extracted(
+        'Trump, yang menjadi tuan rumah KTT, mengatakan: "Ini awal yang baru."', "id"
+    )
+
+    assert found(english) == [(TRUMP, Kind.DIRECT, "said", "This is a new beginning.")]
+    assert found(indonesian) == [(TRUMP, Kind.DIRECT, "mengatakan", "Ini awal yang baru.")]
+
+
+def test_long_names_after_a_title_and_sources_as_speakers(extracted: Extract) -> None:
+    english = extracted(
+        """
+        Qatar's prime minister, Sheikh Mohammed bin Abdulrahman Al Thani, said mediators were
+        working around the clock.
+
+        According to two people familiar with the talks, Qatar has offered to host the next round.
+
+        Gaza's civil defence agency said at least 30 bodies had been recovered.
+        """,
+        "en",
+    )
+    indonesian = extracted(
+        "Menurut sumber yang mengetahui perundingan itu, Qatar bersedia menjadi tuan rumah.", "id"
+    )
+
+    assert [(s.speakers, s.text) for s in english.statements] == [
+        (("mohammed-bin-abdulrahman-al-thani",), "mediators were working around the clock"),
+        (("people",), "Qatar has offered to host the next round"),
+        (("gaza-civil-defence-agency",), "at least 30 bodies had been recovered"),
+    ]
+    assert [s.speakers for s in indonesian.statements] == [("sumber",)]
