@@ -8,6 +8,7 @@ X is an outlet), then as a speaker and a verb of saying: "X said (that) …", "�
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ _ADVERBIAL = lexicon.words_of(
     on in at late last earlier later also again publicly privately briefly repeatedly a an the
     joint televised written statement interview post issued after phone call evening night morning
     week monday tuesday wednesday thursday friday saturday sunday juga pula x truth social
-    telegram facebook instagram twitter
+    telegram facebook instagram twitter for days weeks months years long
     """
 )
 _LISTENERS = lexicon.words_of(
@@ -317,8 +318,13 @@ class Clauses:
             return True  # "did not say", "tidak mengatakan"
         if self.lang == "en" and previous and previous[-1] in _NOT_BEFORE_VERB:
             return True  # "the secretary of state said", "a call", "his warning"
-        if previous and previous[-1] in _RELATIVES:
-            return True  # "X, who asked not to be named, said …": the subject's clause
+        # The words back to the last comma, nearest first: a relative word right before the
+        # verb, or opening that stretch, makes it a relative clause's.
+        back = list(itertools.takewhile(lambda w: not w.endswith(","), reversed(words[:index])))
+        if any(lexicon.bare(w) in _RELATIVES for w in back[:1] + back[-2:]):
+            # "X, who asked not to be named, said …", "The plan, which Trump announced, …":
+            # the verb of a relative clause, not of the sentence.
+            return True
         if len(previous) == 2 and previous[0] in lexicon.NEGATIONS and previous[1] in _AFTER_NOT:
             return True  # "declined to say", "tidak akan mengatakan"
         following = lexicon.bare(words[index + 1]) if index + 1 < len(words) else ""
@@ -405,6 +411,8 @@ class Clauses:
         words = text.split()
         while words and lexicon.bare(words[0]) in _CONNECTIVES:
             words = words[1:]
+        while self.lang == "en" and words and lexicon.bare(words[-1]) in _AUXILIARIES:
+            words = words[:-1]  # "Aid groups have warned": the subject without its auxiliary
         return " ".join(words)
 
     def _content(self, after: list[str], cue: str) -> list[str]:

@@ -30,6 +30,7 @@ _JOINERS = frozenset({"and", "dan", "serta", "&"})
 _ADJECTIVES = frozenset({"senior", "top", "high-ranking", "another", "other", "tinggi"})
 _ADVERBS = frozenset({"also", "later", "then", "again", "juga", "pun", "kemudian", "lalu"})
 _WEEKDAY_NAMES = frozenset(day for days in WEEKDAYS.values() for day in days)
+_DEMONSTRATIVES = frozenset({"itu", "ini", "tersebut"})
 _COUNTS = {"two": 2, "three": 3, "four": 4, "dua": 2, "tiga": 3, "empat": 4, "kedua": 2}
 _POSSESSIVE = re.compile(r"['’](?:s\b)?")  # "Israel's", "Guterres'"
 
@@ -200,6 +201,8 @@ class Cast:
         if (
             not words
             or len(words) > 8
+            # "Kesepakatan itu", "Laporan tersebut": a thing the article named before.
+            or (self.lang == "id" and lexicon.bare(words[-1]) in _DEMONSTRATIVES)
             or not (
                 any(w[0].isupper() for w in words)
                 or {lexicon.bare(w) for w in words} & lexicon.PERSON_WORDS

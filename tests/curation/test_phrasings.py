@@ -247,3 +247,25 @@ def test_a_phrasing(extracted: Extract, lang: Lang, text: str, expected: Expecte
     result = extracted(text, lang)
 
     assert [(s.speakers, s.kind, s.text) for s in result.statements] == expected
+
+
+# Facts the article states itself, in sentences with words that can be verbs of saying: no
+# statement, and no speaker made up from a thing ("Kesepakatan itu", "The plan, which …").
+FACTS: list[tuple[Lang, str]] = [
+    ("en", "The deal calls for Israel to free nearly 2,000 prisoners."),
+    ("en", "The plan, which Trump announced last month, has 20 points."),
+    ("en", "Hamas, which has ruled Gaza since 2007, has not commented."),
+    ("en", "The agreement, dubbed “Peace Now” by its backers, was signed in Sharm el-Sheikh."),
+    ("id", "Kesepakatan itu meminta Israel membebaskan hampir 2.000 tahanan."),
+    ("id", "Laporan tersebut menyebutkan jumlah korban terus bertambah."),
+    ("id", "Gencatan senjata yang diumumkan pada 9 Oktober sebagian besar bertahan."),
+    ("id", "Rencana yang diumumkan Trump bulan lalu memiliki 20 poin."),
+    ("id", "Hamas, yang menguasai Gaza sejak 2007, belum memberikan tanggapan."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), FACTS)
+def test_a_fact_is_no_statement(extracted: Extract, lang: Lang, text: str) -> None:
+    result = extracted(text, lang)
+
+    assert result.statements == () and result.new_speakers == ()
