@@ -103,6 +103,7 @@ _ADDING: dict[Lang, re.Pattern[str]] = {
     ),
     "id": re.compile(r",?\s*(?:seraya|sambil)\s+(?P<cue>\w+)\s+(?:bahwa\s+)?(?P<text>.+)$"),
 }
+_PASSIVE_FIRST = re.compile(r"^(?P<cue>Di\w+)\s+(?:oleh\s+)?(?P<who>[^,]+),\s*(?P<clause>.+)$")
 _ID_FRAME_AFTER = re.compile(
     r"^(?P<clause>.+?),\s*(?:seperti|sebagaimana)\s+(?P<cue>\w+)(?:\s+(?:dari|oleh))?\s+"
     r"(?P<outlet>[^,]+?)\.?$",
@@ -136,7 +137,22 @@ class Clauses:
 
     def statement(self, sentence: str) -> Said | None:
         sentence = sentence.strip()
-        return self._reported(sentence) or self._according(sentence) or self._cued(sentence, True)
+        return (
+            self._reported(sentence)
+            or self._according(sentence)
+            or self._passive_first(sentence)
+            or self._cued(sentence, True)
+        )
+
+    def _passive_first(self, sentence: str) -> Said | None:
+        """ "Dikatakan oleh Guterres, bantuan harus ditingkatkan.": a passive verb of saying,
+        its speaker, then the clause, as "Menurut X, …" puts it."""
+        front = _PASSIVE_FIRST.match(sentence) if self.lang == "id" else None
+        if front is None or not lexicon.cue_of(front["cue"].casefold(), "id"):
+            return None
+        speakers = self.cast.resolve(front["who"])
+        text = _sentence_text(front["clause"])
+        return Said(speakers, Kind.PARAPHRASE, front["cue"], text) if speakers and text else None
 
     def addition(self, attribution: str, speakers: Speakers) -> Said | None:
         """What a speaker adds after a quotation's attribution: "…,” Guterres said, adding
@@ -404,7 +420,9 @@ class Clauses:
         while True:
             first, comma, rest = text.partition(", ")
             opener = lexicon.bare(first.split()[0]) if first.split() else ""
-            if comma and opener in _INTRO_WORDS[self.lang] and self.cast.known(first) is None:
+            # "In Cairo,", "Separately,", "Diberitakan sebelumnya,": the scene, not the subject.
+            intro = opener in _INTRO_WORDS[self.lang] or _opening_word(opener, self.lang)
+            if comma and intro and self.cast.known(first) is None:
                 text = rest
             else:
                 break
@@ -446,6 +464,14 @@ class Clauses:
 def _setting(word: str) -> bool:
     """A word of when, where or how something was said: "on 7 October", "in a statement"."""
     return word in _ADVERBIAL or word[:1].isdigit() or figures.is_month_or_weekday(word)
+
+
+def _opening_word(word: str, lang: Lang) -> bool:
+    """An adverb ("Separately", "Earlier") or an Indonesian verb ("Diberitakan", "Dikutip")
+    opening a sentence before its comma."""
+    if lang == "en":
+        return word.endswith("ly") and len(word) > 4
+    return _verb(word, lang)
 
 
 def _verb(word: str, lang: Lang) -> bool:

@@ -55,6 +55,12 @@ INDONESIAN_REPORTING = frozenset({"lapor", "lansir", "kutip"})
 _BARE_AFTER_QUOTE = words_of(
     "kata ujar ungkap tutur tegas tulis ucap imbuh tambah cetus tandas jelas sebut seru"
 )
+# Verbs that attribute words only right after them: anywhere else they mean going on with
+# something ("melanjutkan perundingan", "the strikes continued").
+_ONLY_AFTER_QUOTE: dict[Lang, frozenset[str]] = {
+    "en": words_of("continued"),
+    "id": words_of("lanjut lanjutnya sambung sambungnya"),
+}
 # Sastrawi's root is wrong for a few verbs of saying: "membantah" is not from "ban".
 _ROOTS_BY_HAND = {"membantah": "bantah", "dibantah": "bantah", "bantahnya": "bantah"}
 _VERB_PREFIXES = ("me", "di", "ber", "ter")
@@ -169,6 +175,8 @@ def cue_of(word: str, lang: Lang, *, after_quote: bool = False) -> str | None:
     bare = core.casefold()
     if not bare or not core[0].islower():
         return None  # a capitalised word is a name or a title here ("Secretary of State")
+    if after_quote and bare in _ONLY_AFTER_QUOTE[lang]:
+        return bare  # "…," lanjut Qassem / he continued: elsewhere, to go on doing something
     if lang == "en":
         return bare if bare in ENGLISH_CUES else None
     root = indonesian_root(bare)

@@ -31,6 +31,7 @@ _ADJECTIVES = frozenset({"senior", "top", "high-ranking", "another", "other", "t
 _ADVERBS = frozenset({"also", "later", "then", "again", "juga", "pun", "kemudian", "lalu"})
 _WEEKDAY_NAMES = frozenset(day for days in WEEKDAYS.values() for day in days)
 _DEMONSTRATIVES = frozenset({"itu", "ini", "tersebut"})
+_BOTH = frozenset({"two", "both", "kedua"})
 _COUNTS = {"two": 2, "three": 3, "four": 4, "dua": 2, "tiga": 3, "empat": 4, "kedua": 2}
 _POSSESSIVE = re.compile(r"['’](?:s\b)?")  # "Israel's", "Guterres'"
 
@@ -144,6 +145,12 @@ class Cast:
     def _described(self, content: list[str], phrase: str) -> Speakers | None:
         """ "one official" → the body of officials met last; "the prime minister" → the recent
         speaker whose role that is; "the top US diplomat" → the last person."""
+        if self.lang == "id":
+            content = [w for w in content if w not in _DEMONSTRATIVES]  # "pejabat itu"
+        if len(content) > 1 and content[0] in _BOTH and set(content[1:]) <= lexicon.PERSON_WORDS:
+            # "the two leaders", "kedua pemimpin itu": the last joint speakers.
+            joint = self.last(plural=True)
+            return joint if joint and len(joint) > 1 else None
         if len(content) == 1 and content[0].rstrip("s") in ("official", "pejabat", "diplomat"):
             for speakers in reversed(self._recent):
                 if not self.is_individual(speakers[0]) and any(

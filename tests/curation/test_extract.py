@@ -485,3 +485,57 @@ def test_long_names_after_a_title_and_sources_as_speakers(extracted: Extract) ->
         (("gaza-civil-defence-agency",), "at least 30 bodies had been recovered"),
     ]
     assert [s.speakers for s in indonesian.statements] == [("sumber",)]
+
+
+def test_a_passive_verb_of_saying_and_its_speaker_before_the_clause(extracted: Extract) -> None:
+    result = extracted("Dikatakan oleh Guterres, bantuan harus ditingkatkan.", "id")
+
+    assert found(result) == [(GUTERRES, Kind.PARAPHRASE, "Dikatakan", "bantuan harus ditingkatkan")]
+
+
+def test_the_two_leaders_are_the_last_joint_speakers(extracted: Extract) -> None:
+    english = extracted(
+        "Trump and Sisi spoke by phone. The two leaders said the summit would go ahead.", "en"
+    )
+    indonesian = extracted(
+        "Trump dan Sisi berbicara lewat telepon. Kedua pemimpin itu menyatakan KTT tetap digelar.",
+        "id",
+    )
+
+    assert [s.speakers for s in english.statements] == [(*TRUMP, "abdel-fattah-el-sisi")]
+    assert [s.speakers for s in indonesian.statements] == [(*TRUMP, "abdel-fattah-el-sisi")]
+
+
+def test_verbs_of_going_on_attribute_only_after_a_quotation(extracted: Extract) -> None:
+    english = extracted(
+        """
+        “We are committed,” Rubio said. “We will not retreat,” he continued.
+
+        Israeli strikes continued in the north of the territory.
+        """,
+        "en",
+    )
+    indonesian = extracted(
+        """
+        "Kami berkomitmen," kata Rubio. "Kami tidak akan mundur," lanjutnya.
+
+        Israel dan Hamas akan melanjutkan perundingan pekan depan.
+        """,
+        "id",
+    )
+
+    assert [(s.speakers, s.cue) for s in english.statements] == [
+        (RUBIO, "said"), (RUBIO, "continued"),
+    ]  # fmt: skip
+    assert [(s.speakers, s.cue) for s in indonesian.statements] == [
+        (RUBIO, "kata"), (RUBIO, "lanjutnya"),
+    ]  # fmt: skip
+
+
+def test_an_adverb_or_a_verb_opening_the_sentence_is_not_its_subject(extracted: Extract) -> None:
+    english = extracted("Separately, Guterres said the crossings had to open.", "en")
+    indonesian = extracted("Diberitakan sebelumnya, Guterres mengatakan bantuan tertahan.", "id")
+
+    assert [s.speakers for s in english.statements] == [GUTERRES]
+    assert [s.speakers for s in indonesian.statements] == [GUTERRES]
+    assert english.new_speakers == indonesian.new_speakers == ()
