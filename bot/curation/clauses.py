@@ -2,8 +2,10 @@
 
 A sentence is tried, in order, as a report of another outlet ("Reuters reported that…",
 "Dilansir dari BBC, …", "X reportedly …"), as "According to X, …" / "Menurut X, …" (a report when
-X is an outlet), then as a speaker and a verb of saying: "X said (that) …", "…, X said",
-"X menegaskan bahwa …". The statement's text is the content clause, without its speaker and cue.
+X is an outlet), as "Dikatakan oleh X, …", then as a speaker and a verb of saying: "X said
+(that) …", "…, X said", "X menegaskan bahwa …", "…, ujar X" / "…, demikian disampaikan oleh X".
+The statement's text is the content clause, without its speaker and cue. "Hal itu disampaikan X"
+says nothing itself: it hands X what came before (`Said.refers_back`, which the reader fills in).
 """
 
 from __future__ import annotations

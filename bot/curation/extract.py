@@ -6,7 +6,9 @@ follows "X said:" / "X mengatakan,") is a direct statement of whoever the words 
 quoted sentences of one speaker in a row are one statement; a quotation in a paragraph of its
 own after a speaker's is theirs. A quotation inside a sentence is part of that sentence (a
 paraphrase that quotes a few words, or a scare quote: the so-called “yellow line”). Every other
-sentence is read for a paraphrase or a report (`clauses`).
+sentence is read for a paraphrase or a report (`clauses`). Two rules span sentences: "Hal itu
+disampaikan X" gives X the sentence (or the guessed quotation) before it, and a counted
+description ("Two far-right ministers said …") is the joint speakers named right after it.
 """
 
 from __future__ import annotations
