@@ -70,6 +70,8 @@ def read(text: str, lang: Lang | None = None) -> Article:
     headline = None
     if len(blocks) > 1 and "\n" not in blocks[0] and not _ends_sentence(blocks[0]):
         headline, blocks = blocks[0], blocks[1:]
+    # The items of a list are paragraphs of their own ("- Israel says …", "• Hamas says …").
+    blocks = [item for block in blocks for item in _items(block)]
     paragraphs = [" ".join(block.split()) for block in blocks]
     lang = lang or guess_language(" ".join(paragraphs))
     dated = None
@@ -79,6 +81,15 @@ def read(text: str, lang: Lang | None = None) -> Article:
             dated = _full_date(dateline["place"], lang)
             paragraphs[0] = paragraphs[0][dateline.end() :]
     return Article(lang, headline, tuple(paragraphs), dated)
+
+
+_BULLET = re.compile(r"^\s*[-•*–]\s+", re.MULTILINE)
+
+
+def _items(block: str) -> list[str]:
+    if not _BULLET.match(block):
+        return [block]
+    return [item.strip() for item in _BULLET.split(block) if item.strip()]
 
 
 def guess_language(text: str) -> Lang:

@@ -74,8 +74,13 @@ _ANAPHORS = lexicon.words_of(
     "hal pernyataan ucapan keterangan komentar penegasan penjelasan seruan desakan"
 )
 _ANAPHORIC_OBJECTS = frozenset(
-    f"{noun} {pointer}" for noun in ("hal", "pernyataan") for pointer in ("itu", "ini", "tersebut")
+    f"{noun} {pointer}"
+    for noun in ("hal", "pernyataan", "sikap", "posisi", "ucapan")
+    for pointer in ("itu", "ini", "tersebut")
 )
+# Words after which an Indonesian subject is over: when, where, to whom ("PBB pada Senin").
+# ("di" stays: "Perwakilan Israel di Jenewa" is a name.)
+_ID_SCENE = lexicon.words_of("pada kepada dalam saat ketika usai melalui lewat")
 _SAME = lexicon.words_of("senada serupa sama")
 # Words between a fronted clause's comma and its passive verb ("…, demikian disampaikan X").
 _FRAMING = lexicon.words_of("demikian seperti sebagaimana hal itu")
@@ -326,7 +331,8 @@ class Clauses:
         if speakers is None or len(text.split()) < 2:
             return None  # "She said nothing."
         if " ".join(lexicon.bare(w) for w in content[:2]) in _ANAPHORIC_OBJECTS:
-            # "Netanyahu mengatakan hal itu kepada wartawan": what he said is the sentence before.
+            # "Netanyahu mengatakan hal itu kepada wartawan", "menegaskan sikap itu": what he
+            # said is the sentence before, if that said nothing itself.
             return Said(speakers, Kind.PARAPHRASE, word.strip(",.:;"), "", refers_back=True)
         return Said(speakers, Kind.PARAPHRASE, word.strip(",.:;"), text)
 
@@ -366,7 +372,9 @@ class Clauses:
         clause, and nothing but when and where after the verb."""
         text = " ".join(before)
         comma = text.rfind(", ")
-        tail = [lexicon.bare(w) for w in after]
+        # After the verb only when and where, up to a clause of its own (", as mediators …").
+        ending = next((i for i, w in enumerate(after) if w.endswith(",")), len(after) - 1)
+        tail = [lexicon.bare(w) for w in after[: ending + 1]]
         # After the verb only when, where and to whom ("said on Friday", "told reporters").
         setting = all(_setting(w) or w in _LISTENERS for w in tail)
         if comma < 0 or text.endswith(",") or len(tail) > 5 or not setting:
@@ -423,7 +431,11 @@ class Clauses:
             first, comma, rest = text.partition(", ")
             opener = lexicon.bare(first.split()[0]) if first.split() else ""
             # "In Cairo,", "Separately,", "Diberitakan sebelumnya,": the scene, not the subject.
-            intro = opener in _INTRO_WORDS[self.lang] or _opening_word(opener, self.lang)
+            intro = (
+                opener in _INTRO_WORDS[self.lang]
+                or _opening_word(opener, self.lang)
+                or figures.is_month_or_weekday(opener)  # "Senin, ia menegaskan …"
+            )
             if comma and intro and self.cast.known(first) is None:
                 text = rest
             else:
@@ -431,6 +443,15 @@ class Clauses:
         words = text.split()
         while words and lexicon.bare(words[0]) in _CONNECTIVES:
             words = words[1:]
+        for index, word in enumerate(words[1:], 1):
+            # "PBB pada Senin memperingatkan", "The UN on Monday warned": when, not who.
+            following = lexicon.bare(words[index + 1]) if index + 1 < len(words) else ""
+            if self.lang == "id" and lexicon.bare(word) in _ID_SCENE:
+                words = words[:index]
+                break
+            if lexicon.bare(word) in ("on", "in", "at") and _setting(following) and following:
+                words = words[:index]
+                break
         while self.lang == "en" and words and lexicon.bare(words[-1]) in _AUXILIARIES:
             words = words[:-1]  # "Aid groups have warned": the subject without its auxiliary
         return " ".join(words)

@@ -89,7 +89,7 @@ CLAUSE_WORDS: dict[Lang, frozenset[str]] = {
     ),
 }
 DETERMINERS = words_of(
-    "the a an one two three four some several seorang sejumlah para dua tiga beberapa"
+    "the a an one two three four some several seorang sejumlah para dua tiga beberapa salah satu"
 )
 # Words that head a body, not a person: a capitalised run holding one is not a personal name.
 BODY_WORDS = words_of(

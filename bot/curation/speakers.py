@@ -28,10 +28,14 @@ _NAME_PARTICLES = ("al-", "el-", "ad-", "as-", "bin", "binti", "abu", "van", "de
 _CONNECTORS = frozenset({"of", "the", "and", "for", "dan", "&"})
 _JOINERS = frozenset({"and", "dan", "serta", "&"})
 _ADJECTIVES = frozenset({"senior", "top", "high-ranking", "another", "other", "tinggi"})
-_ADVERBS = frozenset({"also", "later", "then", "again", "juga", "pun", "kemudian", "lalu"})
+_ADVERBS = frozenset(
+    {"also", "later", "then", "again", "juga", "pun", "kemudian", "lalu", "kembali", "sebelumnya"}
+)
 _WEEKDAY_NAMES = frozenset(day for days in WEEKDAYS.values() for day in days)
 _DEMONSTRATIVES = frozenset({"itu", "ini", "tersebut"})
 _BOTH = frozenset({"two", "both", "kedua"})
+# "one official", "salah satu sumber": one of the body of them met last.
+_ONE_OF = frozenset({"official", "pejabat", "diplomat", "source", "sumber"})
 _COUNTS = {"two": 2, "three": 3, "four": 4, "dua": 2, "tiga": 3, "empat": 4, "kedua": 2}
 _POSSESSIVE = re.compile(r"['’](?:s\b)?")  # "Israel's", "Guterres'"
 
@@ -120,6 +124,8 @@ class Cast:
         content = [
             w for w in words if w not in lexicon.DETERMINERS and w not in _ADJECTIVES | _ADVERBS
         ]
+        if content[:1] == ["of"] and words[:1] == ["one"]:
+            content = [w for w in content[1:] if w not in lexicon.DETERMINERS]  # "one of the …"
         if not content:
             return None
         if len(content) == 1 and content[0] in lexicon.PRONOUNS[self.lang]:
@@ -151,14 +157,19 @@ class Cast:
             # "the two leaders", "kedua pemimpin itu": the last joint speakers.
             joint = self.last(plural=True)
             return joint if joint and len(joint) > 1 else None
-        if len(content) == 1 and content[0].rstrip("s") in ("official", "pejabat", "diplomat"):
+        if len(content) == 1 and content[0].rstrip("s") in _ONE_OF:
             for speakers in reversed(self._recent):
                 if not self.is_individual(speakers[0]) and any(
                     content[0].rstrip("s") in key for key in self._keys_of(speakers[0])
                 ):
                     return speakers
         description = " ".join(content)
+        # A description names someone by what they are ("the prime minister", "Sekjen PBB"); a
+        # place alone ("Israel") is in a role's words but names no one.
+        described = {*content} & (lexicon.ROLE_WORDS | lexicon.PERSON_WORDS)
         for speakers in reversed(self._recent):
+            if not described:
+                break
             if len(speakers) == 1 and any(description in k for k in self._keys_of(speakers[0])):
                 return speakers
         words = phrase.split()
@@ -242,7 +253,8 @@ def name_after(words: list[str], lang: Lang) -> str:
     taken: list[str] = []
     for word in words:
         core = lexicon.bare(word)
-        if core in lexicon.CLAUSE_WORDS[lang] or word.startswith("(") or core in _WEEKDAY_NAMES:
+        dated = word.startswith("(") and any(c.isdigit() for c in word)  # "(10/10/2025)"
+        if core in lexicon.CLAUSE_WORDS[lang] or dated or core in _WEEKDAY_NAMES:
             break
         taken.append(word)
     return " ".join(taken)

@@ -539,3 +539,77 @@ def test_an_adverb_or_a_verb_opening_the_sentence_is_not_its_subject(extracted: 
     assert [s.speakers for s in english.statements] == [GUTERRES]
     assert [s.speakers for s in indonesian.statements] == [GUTERRES]
     assert english.new_speakers == indonesian.new_speakers == ()
+
+
+def test_a_lede_whose_speaker_follows_and_a_clause_after_the_attribution(
+    extracted: Extract,
+) -> None:
+    result = extracted(
+        """
+        Egypt will host talks next week on the second phase, two Egyptian security sources said
+        on Monday, as mediators race to keep the truce.
+
+        "The first phase was the easy part," one of the sources said.
+        """,
+        "en",
+    )
+    indonesian = extracted(
+        """
+        Mesir akan menjadi tuan rumah perundingan pekan depan. Hal ini disampaikan dua sumber
+        keamanan Mesir.
+
+        "Tahap pertama adalah bagian yang mudah," ujar salah satu sumber.
+        """,
+        "id",
+    )
+
+    sources = ("egyptian-security-sources",)
+    assert [(s.speakers, s.kind) for s in result.statements] == [
+        (sources, Kind.PARAPHRASE), (sources, Kind.DIRECT),
+    ]  # fmt: skip
+    assert result.statements[0].text == "Egypt will host talks next week on the second phase"
+    assert [s.speakers for s in indonesian.statements] == [("sumber-keamanan-mesir",)] * 2
+
+
+def test_when_and_to_whom_between_the_subject_and_its_verb(extracted: Extract) -> None:
+    english = extracted("The UN chief on Monday warned that aid was far below the level.", "en")
+    indonesian = extracted(
+        """
+        Netanyahu tiba di Knesset.
+
+        Di hadapan anggota parlemen, Senin, ia kembali menegaskan Israel tidak akan mundur.
+
+        PBB pada Senin memperingatkan bahwa bantuan masih jauh di bawah target.
+        """,
+        "id",
+    )
+
+    assert [s.speakers for s in english.statements] == [GUTERRES]
+    assert [s.speakers for s in indonesian.statements] == [NETANYAHU, ("pbb",)]
+
+
+def test_a_place_alone_is_not_a_role_and_list_items_are_paragraphs(extracted: Extract) -> None:
+    result = extracted(
+        """
+        Netanyahu met his cabinet on Sunday.
+
+        - Israel says 13 bodies remain in Gaza
+        - Hamas says it needs heavy machinery to recover them
+        """,
+        "en",
+    )
+
+    assert [(s.speakers, s.text) for s in result.statements] == [
+        (("israel",), "13 bodies remain in Gaza"),
+        (("hamas",), "it needs heavy machinery to recover them"),
+    ]
+
+
+def test_a_bracketed_acronym_does_not_end_a_speakers_name(extracted: Extract) -> None:
+    result = extracted(
+        '"Kami butuh 600 truk per hari," tutur juru bicara Kantor Kemanusiaan PBB (OCHA), '
+        "Jens Laerke.",
+        "id",
+    )
+
+    assert [s.speakers for s in result.statements] == [("jens-laerke",)]
