@@ -26,13 +26,13 @@ _INTRO_WORDS: dict[Lang, frozenset[str]] = {
     "en": lexicon.words_of(
         """
         in at on after before during speaking addressing asked citing under meanwhile earlier later
-        critics but however
+        critics but however through via
         """
     ),
     "id": lexicon.words_of(
         """
         sementara di dalam menanggapi adapun namun kemarin sebelumnya selain pada usai saat ketika
-        sesuai
+        sesuai lewat melalui kepada
         """
     ),
 }
@@ -307,6 +307,9 @@ class Clauses:
                 break
         else:
             return None
+        inserted = self._attribution_inside(words)
+        if inserted is not None:
+            return inserted
         before, after = words[:index], words[index + 1 :]
         if self._clause_first(before, word):
             return self._fronted_id(before, word, after)  # nobody else's, if not its speaker's
@@ -410,6 +413,20 @@ class Clauses:
             return None
         return Said(speakers, Kind.PARAPHRASE, cue.strip(",.:;"), clause)
 
+    def _attribution_inside(self, words: list[str]) -> Said | None:
+        """ "He promised her, she said, that no one …": an attribution between commas, later
+        in the sentence than another verb, names who says the whole of it."""
+        for index in range(2, len(words) - 2):
+            word = words[index]
+            if not (word.endswith(",") and lexicon.cue_of(word, self.lang)):
+                continue
+            start = max((i + 1 for i in range(index) if words[i].endswith(",")), default=0)
+            if start and 1 <= index - start <= 4:
+                said = self._inserted(words[:index], word, words[index + 1 :])
+                if said is not None:
+                    return said
+        return None
+
     def _inserted(self, before: list[str], cue: str, after: list[str]) -> Said | None:
         """ "His government, he added, had told …": an attribution set inside the sentence."""
         if not (cue.endswith(",") and before and len(after) > 2):
@@ -490,10 +507,10 @@ def _setting(word: str) -> bool:
 
 
 def _opening_word(word: str, lang: Lang) -> bool:
-    """An adverb ("Separately", "Earlier") or an Indonesian verb ("Diberitakan", "Dikutip")
-    opening a sentence before its comma."""
-    if lang == "en":
-        return word.endswith("ly") and len(word) > 4
+    """An adverb or a participle ("Separately", "Writing on X") or an Indonesian verb
+    ("Diberitakan", "Dikutip") opening a sentence before its comma."""
+    if lang == "en":  # "Separately,", "Writing on X,", "Responding to the vote,"
+        return len(word) > 4 and word.endswith(("ly", "ing"))
     return _verb(word, lang)
 
 

@@ -47,7 +47,7 @@ ENGLISH_REPORTING = frozenset({"report", "reports", "reported"})
 _INDONESIAN_ROOTS = """
 kata nyata tegas desak sambut ujar ungkap tutur jelas sebut tambah imbuh klaim minta imbau harap
 nilai kritik tolak ancam janji aku umum tulis ingat seru bantah sampai papar terang yakin anggap
-ucap cetus tandas kemuka puji kecam sesal tuding tuduh
+ucap cetus tandas kemuka puji kecam sesal tuding tuduh tuntut
 """
 INDONESIAN_CUES = words_of(_INDONESIAN_ROOTS)
 INDONESIAN_REPORTING = frozenset({"lapor", "lansir", "kutip"})

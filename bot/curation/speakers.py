@@ -35,6 +35,7 @@ _WEEKDAY_NAMES = frozenset(day for days in WEEKDAYS.values() for day in days)
 _DEMONSTRATIVES = frozenset({"itu", "ini", "tersebut"})
 _BOTH = frozenset({"two", "both", "kedua"})
 # "one official", "salah satu sumber": one of the body of them met last.
+_GROUP_WORDS = frozenset({"group", "movement", "organisation", "organization", "kelompok"})
 _ONE_OF = frozenset({"official", "pejabat", "diplomat", "source", "sumber"})
 _COUNTS = {"two": 2, "three": 3, "four": 4, "dua": 2, "tiga": 3, "empat": 4, "kedua": 2}
 _POSSESSIVE = re.compile(r"['’](?:s\b)?")  # "Israel's", "Guterres'"
@@ -157,6 +158,9 @@ class Cast:
             # "the two leaders", "kedua pemimpin itu": the last joint speakers.
             joint = self.last(plural=True)
             return joint if joint and len(joint) > 1 else None
+        if len(content) == 1 and content[0] in _GROUP_WORDS:
+            # "the group", "kelompok itu": the last body met, never a person.
+            return next((s for s in reversed(self._recent) if not self._people(s)), None)
         if len(content) == 1 and content[0].rstrip("s") in _ONE_OF:
             for speakers in reversed(self._recent):
                 if not self.is_individual(speakers[0]) and any(
@@ -180,6 +184,9 @@ class Cast:
         ):
             return self.last()  # "the top US diplomat": a description of the last speaker
         return None
+
+    def _people(self, speakers: Speakers) -> bool:
+        return len(speakers) > 1 or self.is_individual(speakers[0])
 
     def _keys_of(self, speaker: str) -> set[str]:
         if speaker in self.new:

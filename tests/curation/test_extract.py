@@ -613,3 +613,41 @@ def test_a_bracketed_acronym_does_not_end_a_speakers_name(extracted: Extract) ->
     )
 
     assert [s.speakers for s in result.statements] == [("jens-laerke",)]
+
+
+def test_an_attribution_between_commas_names_who_says_the_whole_sentence(
+    extracted: Extract,
+) -> None:
+    result = extracted(
+        "Orly Ben-Ami said she had met Netanyahu twice. He promised her, she said, that no one "
+        "would be left behind.",
+        "en",
+    )
+
+    whole = "He promised her that no one would be left behind"
+    assert found(result)[1] == (("orly-ben-ami",), Kind.PARAPHRASE, "said", whole)
+
+
+def test_the_group_is_the_last_body_and_a_participle_opens_no_subject(extracted: Extract) -> None:
+    english = extracted(
+        """
+        Rubio said the bodies would come home. Hamas denies this. In a statement, the group said
+        the bombing had buried many of them.
+
+        Writing on X, Smotrich demanded that the army resume operations.
+        """,
+        "en",
+    )
+    indonesian = extracted(
+        """
+        Rubio mengatakan semua jenazah akan dipulangkan. Hamas membantah hal itu. Dalam
+        pernyataannya, kelompok itu menyebut pengeboman telah mengubur banyak jenazah.
+
+        Lewat unggahan di X, Smotrich menuntut tentara melanjutkan operasi.
+        """,
+        "id",
+    )
+
+    expected = [RUBIO, ("hamas",), ("bezalel-smotrich",)]
+    assert [s.speakers for s in english.statements] == expected
+    assert [s.speakers for s in indonesian.statements] == expected
