@@ -311,7 +311,7 @@ class Clauses:
         if inserted is not None:
             return inserted
         before, after = words[:index], words[index + 1 :]
-        if self._clause_first(before, word):
+        if self._clause_first(before, word, after):
             return self._fronted_id(before, word, after)  # nobody else's, if not its speaker's
         fronted = self._fronted(before, after) or self._inserted(before, word, after)
         if fronted is not None:
@@ -341,8 +341,8 @@ class Clauses:
 
     def _not_a_cue(self, words: list[str], index: int) -> bool:
         previous = [lexicon.bare(w) for w in words[max(0, index - 2) : index]]
-        if previous and previous[-1] in lexicon.NEGATIONS:
-            return True  # "did not say", "tidak mengatakan"
+        if previous and previous[-1] in lexicon.NEGATIONS and not words[index - 1].endswith(","):
+            return True  # "did not say", "tidak mengatakan"; not "Belum, kata X"
         if self.lang == "en" and previous and previous[-1] in _NOT_BEFORE_VERB:
             return True  # "the secretary of state said", "a call", "his warning"
         # The words back to the last comma, nearest first: a relative word right before the
@@ -388,28 +388,31 @@ class Clauses:
             return None
         return Said(speakers, Kind.PARAPHRASE, None, clause)
 
-    def _clause_first(self, before: list[str], cue: str) -> bool:
+    def _clause_first(self, before: list[str], cue: str, after: list[str]) -> bool:
         """ "Perlintasan harus dibuka, ujar Guterres.": an Indonesian clause before its verb of
         saying; not an active verb after an appositive ("Dana Levi, putri …, mendesak …")."""
         lead = _unframed(before)
-        return (
-            self.lang == "id"
-            and len(lead) >= 3
-            and lead[-1].endswith(",")
-            and lexicon.after_clause(cue)
-        )
+        if not (lead and lead[-1].endswith(",")) or (cue.endswith(",") and len(after) > 2):
+            return False  # (", katanya, bekerja …": an attribution set inside the sentence)
+        if self.lang == "en":
+            # "…, says Yossi Klein, a former negotiator.": the speaker right after the verb.
+            return _speaker_shaped(after)
+        return lexicon.after_clause(cue)
 
     def _fronted_id(self, before: list[str], cue: str, after: list[str]) -> Said | None:
         """ "Perlintasan harus dibuka, ujar Guterres di New York.", "…, demikian disampaikan
         oleh X", "…, tegasnya": the clause first, then the verb and its speaker."""
         lead = _unframed(before)
-        if lexicon.ends_in_pronoun(cue):
+        if self.lang == "id" and lexicon.ends_in_pronoun(cue):
             speakers = self.cast.last()
         else:
             named = name_after(_past_by(after), self.lang)
             speakers = self.cast.resolve(named) if named.strip(" ,.") else None
         clause = _sentence_text(" ".join(lead))
-        if speakers is None or not clause:
+        if speakers is None or len(clause.split()) < 3:
+            # "Belum, kata Yossi Klein, …": too short to be a statement, but a speaker met.
+            if speakers is not None:
+                self.cast.spoke(speakers)
             return None
         return Said(speakers, Kind.PARAPHRASE, cue.strip(",.:;"), clause)
 
@@ -432,6 +435,11 @@ class Clauses:
         if not (cue.endswith(",") and before and len(after) > 2):
             return None
         text = " ".join(before)
+        if self.lang == "id" and lexicon.ends_in_pronoun(cue):
+            # "Para mediator, katanya, bekerja …": the -nya is the speaker, the rest the clause.
+            speakers = self.cast.last()
+            clause = _sentence_text(f"{text.rstrip(',')} {' '.join(after)}")
+            return Said(speakers, Kind.PARAPHRASE, cue.strip(","), clause) if speakers else None
         comma = text.rfind(", ")
         if comma < 0:
             return None
@@ -532,6 +540,17 @@ def _past_the_listener(folded: list[str], start: int) -> int:
         if folded[index] in openers:
             return index
     return start
+
+
+def _speaker_shaped(after: list[str]) -> bool:
+    """Whether the words after a verb are a speaker and nothing else: "Yossi Klein, a former
+    negotiator.", "one diplomat."; not "Netanyahu was ready." nor "that the talks …"."""
+    named = name_after(after, "en")
+    if not named or len(named.split()) < len(after) - 4:
+        return False  # more than when and where follows the name
+    head = named.split(",")[0].split()
+    allowed = lexicon.DETERMINERS | lexicon.PERSON_WORDS | lexicon.ROLE_WORDS | {"of", "the"}
+    return 0 < len(head) <= 6 and all(w[:1].isupper() or lexicon.bare(w) in allowed for w in head)
 
 
 def _bare(text: str) -> list[str]:

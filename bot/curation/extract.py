@@ -255,7 +255,7 @@ class _Reading:
         said = self.clauses.statement(sentence)
         behind, self.behind = self.behind, None
         if said is None:
-            subject = self.cast.known(" ".join(sentence.split()[:6]))
+            subject = self.cast.opening(sentence)
             if subject is not None:
                 self.cast.spoke(subject)
             self.behind = _Behind(sentence=sentence)

@@ -118,6 +118,9 @@ ROLE_WORDS = words_of(
     jenderal juru bicara duta besar pejabat pemimpin ketua direktur kepala utusan komandan
     minister foreign finance defence defense interior president vice prime secretary general
     spokesman spokeswoman spokesperson ambassador director chief head envoy commander leader
+    press pers senator governor gubernur mayor adviser advisor penasihat coordinator koordinator
+    negotiator perunding former mantan anggota member colonel kolonel menlu menkeu menhan
+    mendagri jubir wapres dubes pm premier emir king raja
     """
 )
 # Words after which a capitalised name is an object, not a speaker ("kepada Al Jazeera").

@@ -104,6 +104,19 @@ class Cast:
             if not _POSSESSIVE.match(text, end):
                 yield _Found((speaker,), start, end)
 
+    def opening(self, sentence: str) -> Speakers | None:
+        """Who a sentence that makes no statement opens with, for the pronouns after it: a
+        known speaker, or a person named with their role ("Qatar's spokesman, Majed
+        al-Ansari, was more cautious.", "Dr. Lina Haddad, pengajar di …, berpendapat …")."""
+        parts = [part.strip() for part in sentence.split(",")]
+        named = len(parts) > 2 and (
+            _personal_name(parts[0]) is not None or _personal_name(parts[1]) == parts[1]
+        )
+        if named and len(parts[0].split()) <= 6:
+            return self.resolve(f"{parts[0]}, {parts[1]}")
+        head = " ".join(sentence.split()[:6])
+        return None if self._namesake(head) else self.known(head)
+
     def known(self, phrase: str) -> Speakers | None:
         """The known speaker(s) a phrase names, joint ones joined by "and"/"dan"; no new ones."""
         found = list(self.mentions(phrase))
@@ -132,6 +145,8 @@ class Cast:
         if len(content) == 1 and content[0] in lexicon.PRONOUNS[self.lang]:
             return self.last(plural=content[0] in ("they", "mereka", "keduanya"))
         known = self.known(phrase)
+        if known is not None and self._namesake(phrase):
+            known = None  # "Dr Lina Haddad" is not al-Haddad
         if known is not None and (
             any(self.is_individual(s) for s in known) or not new or not self._named(phrase)
         ):
@@ -140,6 +155,23 @@ class Cast:
         if described is not None or not new:
             return described
         return self._add(phrase)
+
+    def _namesake(self, phrase: str) -> bool:
+        """Whether the one known name in a phrase is the surname of someone else: a given
+        name, not a title or a role, stands right before it ("Lina Haddad")."""
+        found = list(self.mentions(phrase))
+        if len(found) != 1 or " " in phrase[found[0].start : found[0].end].strip():
+            return False
+        before = phrase[: found[0].start].split()[-1:]
+        not_given = lexicon.ROLE_WORDS | lexicon.ORGANISATIONS | lexicon.TITLES | _CONNECTORS
+        return (
+            bool(before)
+            and _capitalised(before[0])
+            and not before[0].isupper()  # "PM Netanyahu", "UN"
+            and lexicon.bare(before[0])
+            not in (not_given | lexicon.DETERMINERS | lexicon.PERSON_WORDS)
+            and not before[0].endswith((",", "'s", "’s"))
+        )
 
     def _named(self, phrase: str) -> bool:
         """Whether a phrase names a person the registry lacks: "Hamas spokesman Samir Abu
@@ -320,11 +352,13 @@ def _personal_name(part: str) -> str | None:
     "Committee", no "and"), not a title or a role before the name ("Menteri Luar Negeri Mesir
     Tarek Fawzi" → "Tarek Fawzi"), not an object ("kepada Al Jazeera"), not an adjective
     before a people word ("Russian and Chinese ambassadors")."""
-    words = [w for w in part.split() if lexicon.bare(w) not in lexicon.TITLES]
+    words = part.split()
     best: list[str] = []
     for start, end in _capitalised_runs(words):
-        run = words[start:end]
-        titled = False  # whether a role opens the run: "Menteri Pertahanan Israel Katz"
+        run = [w for w in words[start:end] if lexicon.bare(w) not in lexicon.TITLES]
+        # Whether a title or a role opens the run: "Rabbi Yosef", "Menteri Pertahanan Israel
+        # Katz"; one name after it is a name.
+        titled = len(run) < end - start
         while run and lexicon.bare(run[0]) in lexicon.ROLE_WORDS | lexicon.ORGANISATIONS:
             titled = titled or lexicon.bare(run[0]) in lexicon.ROLE_WORDS
             run = run[1:]

@@ -651,3 +651,90 @@ def test_the_group_is_the_last_body_and_a_participle_opens_no_subject(extracted:
     expected = [RUBIO, ("hamas",), ("bezalel-smotrich",)]
     assert [s.speakers for s in english.statements] == expected
     assert [s.speakers for s in indonesian.statements] == expected
+
+
+def test_a_speaker_right_after_the_verb_that_ends_the_sentence(extracted: Extract) -> None:
+    english = extracted(
+        """
+        Is the ceasefire dead? Not yet, says Yossi Klein, a former Israeli negotiator.
+
+        The second phase will take months, said one diplomat.
+
+        “Nobody has a plan,” Klein says.
+        """,
+        "en",
+    )
+    indonesian = extracted(
+        """
+        Apakah gencatan senjata sudah mati? Belum, kata Yossi Klein, mantan perunding Israel.
+
+        "Tidak ada yang punya rencana," ujar Klein.
+        """,
+        "id",
+    )
+
+    klein = ("yossi-klein",)
+    assert [(s.speakers, s.text) for s in english.statements] == [
+        (("diplomat",), "The second phase will take months"),
+        (klein, "Nobody has a plan"),
+    ]
+    assert [s.speakers for s in indonesian.statements] == [klein]
+    assert [n.role for n in english.new_speakers if n.id == "yossi-klein"] == [
+        "former Israeli negotiator"
+    ]
+
+
+def test_a_namesake_of_a_known_speaker_is_someone_new(extracted: Extract) -> None:
+    english = extracted(
+        "Dr Lina Haddad, who teaches at Birzeit University, argues that both sides have too "
+        "much to lose.",
+        "en",
+    )
+    indonesian = extracted(
+        """
+        Dr. Lina Haddad, pengajar di Universitas Birzeit, berpendapat lain.
+
+        "Hamas butuh dana rekonstruksi," tuturnya.
+        """,
+        "id",
+    )
+
+    assert [s.speakers for s in english.statements] == [("lina-haddad",)]
+    assert [s.speakers for s in indonesian.statements] == [("lina-haddad",)]
+
+
+def test_a_person_named_with_their_role_is_who_the_next_pronoun_means(
+    extracted: Extract,
+) -> None:
+    english = extracted(
+        """
+        “We are where we expected,” Rubio said.
+
+        Qatar's foreign ministry spokesman, Majed al-Ansari, was more cautious. The mediators,
+        he said, were working hour by hour.
+        """,
+        "en",
+    )
+    indonesian = extracted(
+        """
+        "Kami berada di posisi yang kami perkirakan," kata Rubio.
+
+        Juru bicara Kementerian Luar Negeri Qatar, Majed al-Ansari, lebih berhati-hati. Para
+        mediator, katanya, bekerja dari jam ke jam.
+        """,
+        "id",
+    )
+
+    ansari = ("majed-al-ansari",)
+    assert found(english)[1] == (
+        ansari, Kind.PARAPHRASE, "said", "The mediators were working hour by hour"
+    )  # fmt: skip
+    assert found(indonesian)[1] == (
+        ansari, Kind.PARAPHRASE, "katanya", "Para mediator bekerja dari jam ke jam"
+    )  # fmt: skip
+
+
+def test_one_name_after_a_title_is_a_name(extracted: Extract) -> None:
+    result = extracted("Rabbi Yosef said the deal was a mistake.", "en")
+
+    assert [s.speakers for s in result.statements] == [("yosef",)]
