@@ -120,7 +120,7 @@ ROLE_WORDS = words_of(
     spokesman spokeswoman spokesperson ambassador director chief head envoy commander leader
     press pers senator governor gubernur mayor adviser advisor penasihat coordinator koordinator
     negotiator perunding former mantan anggota member colonel kolonel menlu menkeu menhan
-    mendagri jubir wapres dubes pm premier emir king raja
+    mendagri jubir wapres dubes pm premier emir king raja panglima
     """
 )
 # Words after which a capitalised name is an object, not a speaker ("kepada Al Jazeera").

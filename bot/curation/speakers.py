@@ -359,6 +359,10 @@ def _personal_name(part: str) -> str | None:
         # Whether a title or a role opens the run: "Rabbi Yosef", "Menteri Pertahanan Israel
         # Katz"; one name after it is a name.
         titled = len(run) < end - start
+        # A role or an acronym inside the run ends what comes before the name: "Komisi I DPR
+        # Dave Laksono", "Panglima TNI Jenderal Agus Subiyanto".
+        cut = max((i + 1 for i, w in enumerate(run[:-1]) if _ends_a_title(w)), default=0)
+        titled, run = titled or cut > 0, run[cut:]
         while run and lexicon.bare(run[0]) in lexicon.ROLE_WORDS | lexicon.ORGANISATIONS:
             titled = titled or lexicon.bare(run[0]) in lexicon.ROLE_WORDS
             run = run[1:]
@@ -374,6 +378,14 @@ def _personal_name(part: str) -> str | None:
         ):
             best = run
     return " ".join(w.strip(",.;:") for w in best) if best else None
+
+
+def _ends_a_title(word: str) -> bool:
+    """A word after which a name may start, in a run of capitalised words: a role ("Jenderal"),
+    an acronym ("DPR", "TNI") or a numeral ("Komisi I")."""
+    core = lexicon.bare(word)
+    acronym = word.strip(",.;:").isupper() and not core.startswith(_NAME_PARTICLES)
+    return core in lexicon.ROLE_WORDS or acronym
 
 
 def _capitalised_runs(words: list[str]) -> list[tuple[int, int]]:
