@@ -111,6 +111,17 @@ _ADDING: dict[Lang, re.Pattern[str]] = {
     "id": re.compile(r",?\s*(?:seraya|sambil)\s+(?P<cue>\w+)\s+(?:bahwa\s+)?(?P<text>.+)$"),
 }
 _PASSIVE_FIRST = re.compile(r"^(?P<cue>Di\w+)\s+(?:oleh\s+)?(?P<who>[^,]+),\s*(?P<clause>.+)$")
+# A verb of saying as the means of what the subject did: "by calling on", "dengan seruan".
+_BY_SAYING: dict[Lang, re.Pattern[str]] = {
+    "en": re.compile(
+        r"\bby (?P<cue>calling on|calling for|urging|warning|saying|demanding|insisting|telling)"
+        r"\s+(?:that\s+)?(?P<text>.+)$"
+    ),
+    "id": re.compile(
+        r"\bdengan (?P<cue>seruan|desakan|imbauan|permintaan|peringatan)\s+"
+        r"(?P<text>(?:kepada|agar|bahwa|supaya)\b.+)$"
+    ),
+}
 _ID_FRAME_AFTER = re.compile(
     r"^(?P<clause>.+?),\s*(?:seperti|sebagaimana)\s+(?P<cue>\w+)(?:\s+(?:dari|oleh))?\s+"
     r"(?P<outlet>[^,]+?)\.?$",
@@ -149,7 +160,20 @@ class Clauses:
             or self._according(sentence)
             or self._passive_first(sentence)
             or self._cued(sentence, True)
+            or self._by_saying(sentence)
         )
+
+    def _by_saying(self, sentence: str) -> Said | None:
+        """ "Sisi opened the summit by calling on leaders to fund …", "… dengan seruan kepada
+        negara donor untuk …": what the sentence's subject said, as the means of an act."""
+        means = _BY_SAYING[self.lang].search(sentence)
+        if means is None:
+            return None
+        speakers = self.cast.opening(sentence[: means.start()])
+        text = _sentence_text(means["text"])
+        if speakers is None or len(text.split()) < 3:
+            return None
+        return Said(speakers, Kind.PARAPHRASE, means["cue"], text)
 
     def _passive_first(self, sentence: str) -> Said | None:
         """ "Dikatakan oleh Guterres, bantuan harus ditingkatkan.": a passive verb of saying,

@@ -738,3 +738,21 @@ def test_one_name_after_a_title_is_a_name(extracted: Extract) -> None:
     result = extracted("Rabbi Yosef said the deal was a mistake.", "en")
 
     assert [s.speakers for s in result.statements] == [("yosef",)]
+
+
+def test_a_verb_of_saying_as_the_means_of_an_act(extracted: Extract) -> None:
+    english = extracted(
+        "Guterres closed the session by urging donors to deliver on their pledges.", "en"
+    )
+    indonesian = extracted(
+        "Guterres menutup sidang dengan desakan agar para donor menepati janji mereka.", "id"
+    )
+    nothing = extracted("The army ended the operation by withdrawing its troops.", "en")
+
+    assert found(english) == [
+        (GUTERRES, Kind.PARAPHRASE, "urging", "donors to deliver on their pledges")
+    ]
+    assert found(indonesian) == [
+        (GUTERRES, Kind.PARAPHRASE, "desakan", "agar para donor menepati janji mereka")
+    ]
+    assert found(nothing) == []
