@@ -160,8 +160,8 @@ class _Reading:
             self._join(last_direct, words)
             self.open = _Open([], last_direct)
             return True, last_direct
-        if said is None and not before.strip() and not quote.closed and self.cast.last():
-            self.open = _Open([words], None)
+        if said is None and not before.strip() and not quote.closed:
+            self.open = _Open([words], None)  # its speaker, named after it or the last one
             return True, None
         if said is None and not before.strip() and first:
             # A quotation in a paragraph of its own, after a speaker's statement: theirs.

@@ -209,13 +209,16 @@ class Cast:
             if len(speakers) == 1 and any(description in k for k in self._keys_of(speakers[0])):
                 return speakers
         words = phrase.split()
-        if (
-            self.lang == "en"
-            and words[0] in ("the", "The")
-            and not any(w[0].isupper() and not w.isupper() for w in words[1:])
-        ):
-            return self.last()  # "the top US diplomat": a description of the last speaker
-        return None
+        # "the top US diplomat", "diplomat tertinggi AS itu": a description of the last
+        # speaker, when it says what someone is ("the report" is no one).
+        pointed = (self.lang == "en" and words[0] in ("the", "The")) or (
+            self.lang == "id" and lexicon.bare(words[-1]) in _DEMONSTRATIVES
+        )
+        if not pointed or any(w[0].isupper() and not w.isupper() for w in words[1:]):
+            return None
+        if content[-1] in lexicon.BODY_WORDS:  # "the commission": the last body met
+            return next((s for s in reversed(self._recent) if not self._people(s)), None)
+        return self.last() if described else None
 
     def _people(self, speakers: Speakers) -> bool:
         return len(speakers) > 1 or self.is_individual(speakers[0])

@@ -756,3 +756,41 @@ def test_a_verb_of_saying_as_the_means_of_an_act(extracted: Extract) -> None:
         (GUTERRES, Kind.PARAPHRASE, "desakan", "agar para donor menepati janji mereka")
     ]
     assert found(nothing) == []
+
+
+def test_a_description_points_back_only_when_it_says_who(extracted: Extract) -> None:
+    english = extracted(
+        """
+        Rubio spoke on Monday. The report said 600 trucks had entered.
+
+        The top US diplomat said the deal would hold.
+        """,
+        "en",
+    )
+    indonesian = extracted(
+        "Rubio berbicara pada Senin. Diplomat tertinggi AS itu mengatakan kesepakatan akan "
+        "bertahan.",
+        "id",
+    )
+
+    assert found(english) == [(RUBIO, Kind.PARAPHRASE, "said", "the deal would hold")]
+    assert found(indonesian) == [
+        (RUBIO, Kind.PARAPHRASE, "mengatakan", "kesepakatan akan bertahan")
+    ]
+
+
+def test_a_quotation_left_open_waits_for_its_speaker_in_the_next_paragraph(
+    extracted: Extract,
+) -> None:
+    result = extracted(
+        """
+        “We had no choice.
+
+        “The army acted to protect its soldiers,” the military spokesman said.
+        """,
+        "en",
+    )
+
+    assert [(s.speakers, s.text) for s in result.statements] == [
+        (("military-spokesman",), "We had no choice. The army acted to protect its soldiers")
+    ]
