@@ -573,7 +573,8 @@ def _speaker_shaped(after: list[str]) -> bool:
     if not named or len(named.split()) < len(after) - 4:
         return False  # more than when and where follows the name
     head = named.split(",")[0].split()
-    allowed = lexicon.DETERMINERS | lexicon.PERSON_WORDS | lexicon.ROLE_WORDS | {"of", "the"}
+    allowed = lexicon.DETERMINERS | lexicon.PERSON_WORDS | lexicon.ROLE_WORDS | lexicon.BODY_WORDS
+    allowed |= {"of", "the"}
     return 0 < len(head) <= 6 and all(w[:1].isupper() or lexicon.bare(w) in allowed for w in head)
 
 
