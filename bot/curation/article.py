@@ -16,8 +16,11 @@ from bot.core.content import figures
 from bot.core.models import Lang
 from bot.curation.lexicon import words_of
 
-# Quotation marks: curly ones say which way they face; straight ones pair up in order.
+# Quotation marks: curly ones say which way they face; straight ones pair up in order. Single
+# curly marks (‘…’, as British news quotes) count where no double mark is open; their closing
+# mark is also the apostrophe ("Israel’s"), which a letter follows.
 OPENING, CLOSING, STRAIGHT = "“", "”", '"'
+SINGLE_OPENING, SINGLE_CLOSING = "‘", "’"
 _SENTENCE_END = ".!?"
 _ABBREVIATIONS = words_of(
     "mr mrs ms dr st jr sr no gen lt col sgt prof rev sen rep gov vs etc u.s u.n e.g i.e"
@@ -67,6 +70,8 @@ def read(text: str, lang: Lang | None = None) -> Article:
     headline = None
     if len(blocks) > 1 and "\n" not in blocks[0] and not _ends_sentence(blocks[0]):
         headline, blocks = blocks[0], blocks[1:]
+    # The items of a list are paragraphs of their own ("- Israel says …", "• Hamas says …").
+    blocks = [item for block in blocks for item in _items(block)]
     paragraphs = [" ".join(block.split()) for block in blocks]
     lang = lang or guess_language(" ".join(paragraphs))
     dated = None
@@ -76,6 +81,15 @@ def read(text: str, lang: Lang | None = None) -> Article:
             dated = _full_date(dateline["place"], lang)
             paragraphs[0] = paragraphs[0][dateline.end() :]
     return Article(lang, headline, tuple(paragraphs), dated)
+
+
+_BULLET = re.compile(r"^\s*[-•*–]\s+", re.MULTILINE)
+
+
+def _items(block: str) -> list[str]:
+    if not _BULLET.match(block):
+        return [block]
+    return [item.strip() for item in _BULLET.split(block) if item.strip()]
 
 
 def guess_language(text: str) -> Lang:
@@ -100,10 +114,16 @@ def quotes(paragraph: str) -> list[Quote]:
     paragraph, as news writes a quote of several paragraphs)."""
     found: list[Quote] = []
     start: int | None = None
+    single = False  # whether the open quotation opened with a single mark
     for index, char in enumerate(paragraph):
+        following = paragraph[index + 1 : index + 2]
         if start is None and char in (OPENING, STRAIGHT):
-            start = index
-        elif start is not None and char in (CLOSING, STRAIGHT):
+            start, single = index, False
+        elif start is None and char == SINGLE_OPENING and paragraph[index - 1 : index] in " (":
+            start, single = index, True
+        elif (start is not None and not single and char in (CLOSING, STRAIGHT)) or (
+            start is not None and single and char == SINGLE_CLOSING and not following.isalnum()
+        ):
             found.append(Quote(start, index + 1, closed=True))
             start = None
     if start is not None:
@@ -119,7 +139,7 @@ def sentences(paragraph: str, spans: list[Quote]) -> list[tuple[int, int]]:
             inside[index] = True
     found: list[tuple[int, int]] = []
     start = 0
-    for match in re.finditer(r"[.!?][”\"’')]*\s+(?=[“\"A-Z0-9])", paragraph):
+    for match in re.finditer(r"[.!?][”\"’')]*\s+(?=[“‘\"A-Z0-9])", paragraph):
         # The run's last mark: a closing quotation mark after the stop ends the sentence too.
         last = match.start() + len(match.group().rstrip()) - 1
         if inside[last] or _abbreviation(paragraph, match.start()):

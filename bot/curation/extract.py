@@ -6,12 +6,15 @@ follows "X said:" / "X mengatakan,") is a direct statement of whoever the words 
 quoted sentences of one speaker in a row are one statement; a quotation in a paragraph of its
 own after a speaker's is theirs. A quotation inside a sentence is part of that sentence (a
 paraphrase that quotes a few words, or a scare quote: the so-called “yellow line”). Every other
-sentence is read for a paraphrase or a report (`clauses`).
+sentence is read for a paraphrase or a report (`clauses`). Two rules span sentences: "Hal itu
+disampaikan X" gives X the sentence (or the guessed quotation) before it, and a counted
+description ("Two far-right ministers said …") is the joint speakers named right after it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -21,6 +24,8 @@ from bot.curation import lexicon
 from bot.curation.clauses import Clauses, Said
 from bot.curation.dating import When, when
 from bot.curation.speakers import Cast, NewSpeaker, Speakers, name_after
+
+_RELATIVE_OPENERS = frozenset({"who", "whose", "which", "yang"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +59,28 @@ def extract(
     reading = _Reading(article, cast, Clauses(cast, outlets), dated or article.dated)
     for index, paragraph in enumerate(article.paragraphs):
         reading.paragraph(index, paragraph)
-    return Extraction(tuple(reading.found), tuple(cast.new.values()))
+    found = _named_after(reading.found, cast)
+    used = {speaker for statement in found for speaker in statement.speakers}
+    return Extraction(tuple(found), tuple(s for s in cast.new.values() if s.id in used))
+
+
+def _named_after(found: list[Statement], cast: Cast) -> list[Statement]:
+    """ "Two far-right ministers said … (paragraph) Smotrich and Ben-Gvir said …": a counted
+    description is the joint speakers of the statement right after it, when they are as many
+    and named in the same paragraph or the next."""
+    named: dict[Speakers, Speakers] = {}
+    for statement, following in itertools.pairwise(found):
+        [speaker, *others] = statement.speakers
+        new = cast.new.get(speaker)
+        if (
+            new is not None
+            and not others
+            and new.counted == len(following.speakers)
+            and following.paragraph <= statement.paragraph + 1
+            and all(cast.is_individual(s) for s in following.speakers)
+        ):
+            named.setdefault(statement.speakers, following.speakers)
+    return [replace(s, speakers=named.get(s.speakers, s.speakers)) for s in found]
 
 
 @dataclass
@@ -75,15 +101,24 @@ class _Reading:
         self.dated = dated
         self.found: list[Statement] = []
         self.open: _Open | None = None
+        # What the sentence before left unattributed, for a "Hal itu disampaikan X" after it.
+        self.behind: _Behind | None = None
 
     def paragraph(self, index: int, text: str) -> None:
         quotes = articles.quotes(text)
         last_direct: int | None = None  # in this paragraph: the statement a next quote joins
         for start, end in articles.sentences(text, quotes):
             taken = False  # whether a quotation took the sentence as a direct statement
+            count = len(self.found)
+            split: tuple[int, int] | None = None  # this sentence's quotation: its end, statement
             for quote in (q for q in quotes if start <= q.start < end):
                 before = text[start : quote.start]
                 after = text[quote.end : end] if quote.closed else ""
+                if split is not None and text[split[0] : quote.start].rstrip().endswith(","):
+                    # "“A,” Rubio said on Friday, “and B.”": one quotation around its attribution.
+                    self._join(split[1], quote.words(text), sentence=False)
+                    split = (quote.end, split[1])
+                    continue
                 taken_now, statement = self._quotation(
                     index, quote, quote is quotes[0], before, after, text, last_direct
                 )
@@ -92,8 +127,13 @@ class _Reading:
                     taken_now = True
                 taken = taken or taken_now
                 last_direct = statement if statement is not None else last_direct
+                split = (quote.end, statement) if statement is not None else None
             if not taken:
                 self._sentence(index, text[start:end])
+            elif len(self.found) > count and self.found[-1].cue is None:
+                self.behind = _Behind(statement=len(self.found) - 1)  # its speaker a guess
+            else:
+                self.behind = None
         if not (quotes and not quotes[-1].closed):
             self.open = None  # a quotation the paragraph closed is not carried further
 
@@ -120,8 +160,8 @@ class _Reading:
             self._join(last_direct, words)
             self.open = _Open([], last_direct)
             return True, last_direct
-        if said is None and not before.strip() and not quote.closed and self.cast.last():
-            self.open = _Open([words], None)
+        if said is None and not before.strip() and not quote.closed:
+            self.open = _Open([words], None)  # its speaker, named after it or the last one
             return True, None
         if said is None and not before.strip() and first:
             # A quotation in a paragraph of its own, after a speaker's statement: theirs.
@@ -132,6 +172,9 @@ class _Reading:
         statement = self._add(replace(said, text=words), index, before + after)
         if not quote.closed:
             self.open = _Open([words], statement)
+        added = self.clauses.addition(after, said.speakers)
+        if added is not None:
+            self._add(added, index, after.replace(added.text, " "))
         return True, statement
 
     def _opens(self, before: str) -> bool:
@@ -166,8 +209,12 @@ class _Reading:
         prefix = before.strip().rstrip(":,").split()
         for index in range(len(prefix) - 1, -1, -1):
             if lexicon.cue_of(prefix[index], self.lang):
-                phrase = " ".join(prefix[:index]).rsplit(", ", 1)[-1]
-                speakers = self.cast.resolve(phrase)
+                # The subject before the verb, past a clause about it ("Trump, who hosted the
+                # summit, said:") and what sets the scene ("In Cairo, Sisi said:").
+                parts = " ".join(prefix[:index]).split(", ")
+                while len(parts) > 1 and lexicon.bare(parts[-1].split()[0]) in _RELATIVE_OPENERS:
+                    parts.pop()
+                speakers = self.cast.resolve(parts[-1])
                 word = prefix[index].strip(",.:;")
                 return Said(speakers, Kind.DIRECT, word, "") if speakers else None
         return None
@@ -191,9 +238,12 @@ class _Reading:
             self.open = _Open([], statement)
         return statement
 
-    def _join(self, statement: int, words: str) -> None:
+    def _join(self, statement: int, words: str, *, sentence: bool = True) -> None:
+        """Words of the same speaker's quotation added to its statement: a sentence after it,
+        or (`sentence` False) the rest of a sentence its attribution interrupted."""
         old = self.found[statement]
-        self.found[statement] = replace(old, text=_sentences_joined([old.text, words]))
+        text = _sentences_joined([old.text, words]) if sentence else f"{old.text}, {words}"
+        self.found[statement] = replace(old, text=text)
 
     def _spoke_last(self, paragraph: int) -> Speakers | None:
         """Who made the last statement, when it was in this paragraph or the one before."""
@@ -203,13 +253,31 @@ class _Reading:
 
     def _sentence(self, paragraph: int, sentence: str) -> None:
         said = self.clauses.statement(sentence)
+        behind, self.behind = self.behind, None
         if said is None:
-            subject = self.cast.known(" ".join(sentence.split()[:6]))
+            subject = self.cast.opening(sentence)
             if subject is not None:
                 self.cast.spoke(subject)
-            return
-        zone = sentence.replace(said.text, " ")
-        self._add(said, paragraph, zone)
+            self.behind = _Behind(sentence=sentence)
+        elif said.refers_back:
+            self._refer_back(said, behind, paragraph, sentence)
+        else:
+            self._add(said, paragraph, sentence.replace(said.text, " "))
+
+    def _refer_back(
+        self, said: Said, behind: _Behind | None, paragraph: int, sentence: str
+    ) -> None:
+        """ "Hal itu disampaikan X": the sentence before is X's (a quotation in it, direct),
+        or the quotation before, whose speaker was only guessed, is."""
+        self.cast.spoke(said.speakers)
+        if behind is not None and behind.statement is not None:
+            old = self.found[behind.statement]
+            self.found[behind.statement] = replace(old, speakers=said.speakers, cue=said.cue)
+        elif behind is not None and len(behind.sentence.split()) >= 4:
+            text, kind = _quoted_whole(behind.sentence), Kind.DIRECT
+            if text is None:
+                text, kind = behind.sentence.strip().rstrip("."), Kind.PARAPHRASE
+            self._add(replace(said, kind=kind, text=text), paragraph, sentence)
 
     def _add(self, said: Said, paragraph: int, zone: str) -> int:
         self.cast.spoke(said.speakers)
@@ -220,6 +288,24 @@ class _Reading:
             )
         )
         return len(self.found) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Behind:
+    """A sentence that made no statement, or a statement whose speaker was a guess."""
+
+    sentence: str = ""
+    statement: int | None = None
+
+
+def _quoted_whole(sentence: str) -> str | None:
+    """The words of a sentence that is one quotation and nothing else, or None."""
+    sentence = sentence.strip()
+    spans = articles.quotes(sentence)
+    whole = len(spans) == 1 and spans[0].start == 0 and spans[0].closed
+    if whole and not sentence[spans[0].end :].strip(" .,!?"):
+        return spans[0].words(sentence)
+    return None
 
 
 def _sentences_joined(parts: list[str]) -> str:

@@ -35,7 +35,9 @@ denied pledge pledged vow vows vowed promise promises promised predict predicted
 accused call calls called describe described threaten threatens threatened demand demands
 demanded suggest suggested tweet tweeted assert asserted reiterate reiterated welcome welcomes
 welcomed ask asks asked reply replied respond responded complain complained caution cautioned
-concede conceded remark remarked comment commented hope hopes hoped
+concede conceded remark remarked comment commented hope hopes hoped hail hails hailed praise
+praises praised condemn condemns condemned criticise criticises criticised criticize criticizes
+criticized blame blames blamed maintain maintains maintained reaffirm reaffirms reaffirmed
 """
 ENGLISH_CUES = words_of(_ENGLISH_VERBS)
 # Verbs that report what someone said elsewhere.
@@ -45,7 +47,7 @@ ENGLISH_REPORTING = frozenset({"report", "reports", "reported"})
 _INDONESIAN_ROOTS = """
 kata nyata tegas desak sambut ujar ungkap tutur jelas sebut tambah imbuh klaim minta imbau harap
 nilai kritik tolak ancam janji aku umum tulis ingat seru bantah sampai papar terang yakin anggap
-ucap cetus tandas kemuka
+ucap cetus tandas kemuka puji kecam sesal tuding tuduh tuntut
 """
 INDONESIAN_CUES = words_of(_INDONESIAN_ROOTS)
 INDONESIAN_REPORTING = frozenset({"lapor", "lansir", "kutip"})
@@ -53,11 +55,18 @@ INDONESIAN_REPORTING = frozenset({"lapor", "lansir", "kutip"})
 _BARE_AFTER_QUOTE = words_of(
     "kata ujar ungkap tutur tegas tulis ucap imbuh tambah cetus tandas jelas sebut seru"
 )
+# Verbs that attribute words only right after them: anywhere else they mean going on with
+# something ("melanjutkan perundingan", "the strikes continued").
+_ONLY_AFTER_QUOTE: dict[Lang, frozenset[str]] = {
+    "en": words_of("continued"),
+    "id": words_of("lanjut lanjutnya sambung sambungnya"),
+}
 # Sastrawi's root is wrong for a few verbs of saying: "membantah" is not from "ban".
 _ROOTS_BY_HAND = {"membantah": "bantah", "dibantah": "bantah", "bantahnya": "bantah"}
 _VERB_PREFIXES = ("me", "di", "ber", "ter")
 # Forms of those roots that say nothing: "tersebut" is "the said", a determiner.
-_NOT_SAYING = frozenset({"tersebut", "sebutan", "terjanji"})
+# "tertulis" is "written" ("keterangan tertulis": a written statement).
+_NOT_SAYING = frozenset({"tersebut", "sebutan", "terjanji", "tertulis"})
 # Where nothing is stemmed: "menurut" ("according to") is no form of "turut" (to join in).
 ACCORDING_TO = {"en": "according to", "id": "menurut"}
 
@@ -80,7 +89,7 @@ CLAUSE_WORDS: dict[Lang, frozenset[str]] = {
     ),
 }
 DETERMINERS = words_of(
-    "the a an one two three four some several seorang sejumlah para dua tiga beberapa"
+    "the a an one two three four some several seorang sejumlah para dua tiga beberapa salah satu"
 )
 # Words that head a body, not a person: a capitalised run holding one is not a personal name.
 BODY_WORDS = words_of(
@@ -97,7 +106,8 @@ PERSON_WORDS = words_of(
     """
     official officials spokesman spokeswoman spokesperson minister ministers diplomat diplomats
     mediator mediators negotiator negotiators ambassador ambassadors envoy envoys leader leaders
-    president pejabat petinggi juru perunding menteri duta pemimpin utusan pengamat
+    president pejabat petinggi juru perunding menteri duta pemimpin utusan pengamat people source
+    sources sumber
     """
 )
 # Words of a role written before a name, capitalised as titles are ("Menteri Luar Negeri Mesir
@@ -108,6 +118,9 @@ ROLE_WORDS = words_of(
     jenderal juru bicara duta besar pejabat pemimpin ketua direktur kepala utusan komandan
     minister foreign finance defence defense interior president vice prime secretary general
     spokesman spokeswoman spokesperson ambassador director chief head envoy commander leader
+    press pers senator governor gubernur mayor adviser advisor penasihat coordinator koordinator
+    negotiator perunding former mantan anggota member colonel kolonel menlu menkeu menhan
+    mendagri jubir wapres dubes pm premier emir king raja panglima
     """
 )
 # Words after which a capitalised name is an object, not a speaker ("kepada Al Jazeera").
@@ -122,7 +135,9 @@ ORGANISATIONS = words_of(
     """
 )
 # Titles before a name, never part of it ("Dr. Helena Voss", "Lt Col Avi Dror").
-TITLES = words_of("dr mr mrs ms prof sir lt col gen maj capt sgt brig cpl adm cmdr rabbi h hj")
+TITLES = words_of(
+    "dr mr mrs ms prof sir lt col gen maj capt sgt brig cpl adm cmdr rabbi h hj sheikh syekh"
+)
 # Who reports: words naming a news outlet, and outlets the articles cite.
 OUTLET_WORDS = words_of(
     """
@@ -163,6 +178,8 @@ def cue_of(word: str, lang: Lang, *, after_quote: bool = False) -> str | None:
     bare = core.casefold()
     if not bare or not core[0].islower():
         return None  # a capitalised word is a name or a title here ("Secretary of State")
+    if after_quote and bare in _ONLY_AFTER_QUOTE[lang]:
+        return bare  # "…," lanjut Qassem / he continued: elsewhere, to go on doing something
     if lang == "en":
         return bare if bare in ENGLISH_CUES else None
     root = indonesian_root(bare)
@@ -174,6 +191,15 @@ def cue_of(word: str, lang: Lang, *, after_quote: bool = False) -> str | None:
     if verb or (after_quote and bare in _BARE_AFTER_QUOTE) or bare == "kata":
         return root
     return None
+
+
+def after_clause(word: str) -> bool:
+    """Whether an Indonesian verb of saying may follow the clause it attributes: a bare root
+    ("…, ujar Guterres"), its -nya form ("…, ujarnya") or a passive ("…, demikian disampaikan
+    oleh X"); an active verb ("mendesak") after a comma follows an appositive instead."""
+    core = bare(word)
+    root = indonesian_root(core)
+    return core in _BARE_AFTER_QUOTE or core == f"{root}nya" or core.startswith("di")
 
 
 def reporting_of(word: str, lang: Lang) -> str | None:

@@ -28,8 +28,16 @@ _NAME_PARTICLES = ("al-", "el-", "ad-", "as-", "bin", "binti", "abu", "van", "de
 _CONNECTORS = frozenset({"of", "the", "and", "for", "dan", "&"})
 _JOINERS = frozenset({"and", "dan", "serta", "&"})
 _ADJECTIVES = frozenset({"senior", "top", "high-ranking", "another", "other", "tinggi"})
-_ADVERBS = frozenset({"also", "later", "then", "again", "juga", "pun", "kemudian", "lalu"})
+_ADVERBS = frozenset(
+    {"also", "later", "then", "again", "juga", "pun", "kemudian", "lalu", "kembali", "sebelumnya"}
+)
 _WEEKDAY_NAMES = frozenset(day for days in WEEKDAYS.values() for day in days)
+_DEMONSTRATIVES = frozenset({"itu", "ini", "tersebut"})
+_BOTH = frozenset({"two", "both", "kedua"})
+# "one official", "salah satu sumber": one of the body of them met last.
+_GROUP_WORDS = frozenset({"group", "movement", "organisation", "organization", "kelompok"})
+_ONE_OF = frozenset({"official", "pejabat", "diplomat", "source", "sumber"})
+_COUNTS = {"two": 2, "three": 3, "four": 4, "dua": 2, "tiga": 3, "empat": 4, "kedua": 2}
 _POSSESSIVE = re.compile(r"['’](?:s\b)?")  # "Israel's", "Guterres'"
 
 
@@ -42,6 +50,9 @@ class NewSpeaker:
     role: str | None
     person: bool
     keys: set[str] = field(default_factory=set)  # normalised forms it goes by in the article
+    # How many people a description counts ("two far-right ministers": 2), whom the article
+    # may name after it.
+    counted: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +104,19 @@ class Cast:
             if not _POSSESSIVE.match(text, end):
                 yield _Found((speaker,), start, end)
 
+    def opening(self, sentence: str) -> Speakers | None:
+        """Who a sentence that makes no statement opens with, for the pronouns after it: a
+        known speaker, or a person named with their role ("Qatar's spokesman, Majed
+        al-Ansari, was more cautious.", "Dr. Lina Haddad, pengajar di …, berpendapat …")."""
+        parts = [part.strip() for part in sentence.split(",")]
+        named = len(parts) > 2 and (
+            _personal_name(parts[0]) is not None or _personal_name(parts[1]) == parts[1]
+        )
+        if named and len(parts[0].split()) <= 6:
+            return self.resolve(f"{parts[0]}, {parts[1]}")
+        head = " ".join(sentence.split()[:6])
+        return None if self._namesake(head) else self.known(head)
+
     def known(self, phrase: str) -> Speakers | None:
         """The known speaker(s) a phrase names, joint ones joined by "and"/"dan"; no new ones."""
         found = list(self.mentions(phrase))
@@ -114,11 +138,15 @@ class Cast:
         content = [
             w for w in words if w not in lexicon.DETERMINERS and w not in _ADJECTIVES | _ADVERBS
         ]
+        if content[:1] == ["of"] and words[:1] == ["one"]:
+            content = [w for w in content[1:] if w not in lexicon.DETERMINERS]  # "one of the …"
         if not content:
             return None
         if len(content) == 1 and content[0] in lexicon.PRONOUNS[self.lang]:
             return self.last(plural=content[0] in ("they", "mereka", "keduanya"))
         known = self.known(phrase)
+        if known is not None and self._namesake(phrase):
+            known = None  # "Dr Lina Haddad" is not al-Haddad
         if known is not None and (
             any(self.is_individual(s) for s in known) or not new or not self._named(phrase)
         ):
@@ -127,6 +155,23 @@ class Cast:
         if described is not None or not new:
             return described
         return self._add(phrase)
+
+    def _namesake(self, phrase: str) -> bool:
+        """Whether the one known name in a phrase is the surname of someone else: a given
+        name, not a title or a role, stands right before it ("Lina Haddad")."""
+        found = list(self.mentions(phrase))
+        if len(found) != 1 or " " in phrase[found[0].start : found[0].end].strip():
+            return False
+        before = phrase[: found[0].start].split()[-1:]
+        not_given = lexicon.ROLE_WORDS | lexicon.ORGANISATIONS | lexicon.TITLES | _CONNECTORS
+        return (
+            bool(before)
+            and _capitalised(before[0])
+            and not before[0].isupper()  # "PM Netanyahu", "UN"
+            and lexicon.bare(before[0])
+            not in (not_given | lexicon.DETERMINERS | lexicon.PERSON_WORDS)
+            and not before[0].endswith((",", "'s", "’s"))
+        )
 
     def _named(self, phrase: str) -> bool:
         """Whether a phrase names a person the registry lacks: "Hamas spokesman Samir Abu
@@ -139,24 +184,44 @@ class Cast:
     def _described(self, content: list[str], phrase: str) -> Speakers | None:
         """ "one official" → the body of officials met last; "the prime minister" → the recent
         speaker whose role that is; "the top US diplomat" → the last person."""
-        if len(content) == 1 and content[0].rstrip("s") in ("official", "pejabat", "diplomat"):
+        if self.lang == "id":
+            content = [w for w in content if w not in _DEMONSTRATIVES]  # "pejabat itu"
+        if len(content) > 1 and content[0] in _BOTH and set(content[1:]) <= lexicon.PERSON_WORDS:
+            # "the two leaders", "kedua pemimpin itu": the last joint speakers.
+            joint = self.last(plural=True)
+            return joint if joint and len(joint) > 1 else None
+        if len(content) == 1 and content[0] in _GROUP_WORDS:
+            # "the group", "kelompok itu": the last body met, never a person.
+            return next((s for s in reversed(self._recent) if not self._people(s)), None)
+        if len(content) == 1 and content[0].rstrip("s") in _ONE_OF:
             for speakers in reversed(self._recent):
                 if not self.is_individual(speakers[0]) and any(
                     content[0].rstrip("s") in key for key in self._keys_of(speakers[0])
                 ):
                     return speakers
         description = " ".join(content)
+        # A description names someone by what they are ("the prime minister", "Sekjen PBB"); a
+        # place alone ("Israel") is in a role's words but names no one.
+        described = {*content} & (lexicon.ROLE_WORDS | lexicon.PERSON_WORDS)
         for speakers in reversed(self._recent):
+            if not described:
+                break
             if len(speakers) == 1 and any(description in k for k in self._keys_of(speakers[0])):
                 return speakers
         words = phrase.split()
-        if (
-            self.lang == "en"
-            and words[0] in ("the", "The")
-            and not any(w[0].isupper() and not w.isupper() for w in words[1:])
-        ):
-            return self.last()  # "the top US diplomat": a description of the last speaker
-        return None
+        # "the top US diplomat", "diplomat tertinggi AS itu": a description of the last
+        # speaker, when it says what someone is ("the report" is no one).
+        pointed = (self.lang == "en" and words[0] in ("the", "The")) or (
+            self.lang == "id" and lexicon.bare(words[-1]) in _DEMONSTRATIVES
+        )
+        if not pointed or any(w[0].isupper() and not w.isupper() for w in words[1:]):
+            return None
+        if content[-1] in lexicon.BODY_WORDS:  # "the commission": the last body met
+            return next((s for s in reversed(self._recent) if not self._people(s)), None)
+        return self.last() if described else None
+
+    def _people(self, speakers: Speakers) -> bool:
+        return len(speakers) > 1 or self.is_individual(speakers[0])
 
     def _keys_of(self, speaker: str) -> set[str]:
         if speaker in self.new:
@@ -192,16 +257,21 @@ class Cast:
         if joint:
             return tuple(self._new(name, None, person=False) for name in joint)
         words = body.split()
+        counted = _COUNTS.get(lexicon.bare(parts[0].split()[0]))
         if (
             not words
             or len(words) > 8
+            # "Kesepakatan itu", "Laporan tersebut": a thing the article named before.
+            or (self.lang == "id" and lexicon.bare(words[-1]) in _DEMONSTRATIVES)
             or not (
                 any(w[0].isupper() for w in words)
                 or {lexicon.bare(w) for w in words} & lexicon.PERSON_WORDS
             )
         ):
             return None
-        return (self._new(body, None, person=False),)
+        speaker = self._new(body, None, person=False)
+        self.new[speaker].counted = self.new[speaker].counted or counted
+        return (speaker,)
 
     def _new(self, name: str, role: str | None, *, person: bool) -> str:
         speaker = slug(name)
@@ -225,7 +295,8 @@ def name_after(words: list[str], lang: Lang) -> str:
     taken: list[str] = []
     for word in words:
         core = lexicon.bare(word)
-        if core in lexicon.CLAUSE_WORDS[lang] or word.startswith("(") or core in _WEEKDAY_NAMES:
+        dated = word.startswith("(") and any(c.isdigit() for c in word)  # "(10/10/2025)"
+        if core in lexicon.CLAUSE_WORDS[lang] or dated or core in _WEEKDAY_NAMES:
             break
         taken.append(word)
     return " ".join(taken)
@@ -276,7 +347,7 @@ def _body_name(phrase: str, lang: Lang) -> str:
 
 def _capitalised(word: str) -> bool:
     core = lexicon.bare(word)
-    return bool(core) and (word.lstrip('“"(')[0].isupper() or core.startswith(_NAME_PARTICLES))
+    return bool(core) and (word.lstrip('“‘"(')[0].isupper() or core.startswith(_NAME_PARTICLES))
 
 
 def _personal_name(part: str) -> str | None:
@@ -284,17 +355,25 @@ def _personal_name(part: str) -> str | None:
     "Committee", no "and"), not a title or a role before the name ("Menteri Luar Negeri Mesir
     Tarek Fawzi" → "Tarek Fawzi"), not an object ("kepada Al Jazeera"), not an adjective
     before a people word ("Russian and Chinese ambassadors")."""
-    words = [w for w in part.split() if lexicon.bare(w) not in lexicon.TITLES]
+    words = part.split()
     best: list[str] = []
     for start, end in _capitalised_runs(words):
-        run = words[start:end]
+        run = [w for w in words[start:end] if lexicon.bare(w) not in lexicon.TITLES]
+        # Whether a title or a role opens the run: "Rabbi Yosef", "Menteri Pertahanan Israel
+        # Katz"; one name after it is a name.
+        titled = len(run) < end - start
+        # A role or an acronym inside the run ends what comes before the name: "Komisi I DPR
+        # Dave Laksono", "Panglima TNI Jenderal Agus Subiyanto".
+        cut = max((i + 1 for i, w in enumerate(run[:-1]) if _ends_a_title(w)), default=0)
+        titled, run = titled or cut > 0, run[cut:]
         while run and lexicon.bare(run[0]) in lexicon.ROLE_WORDS | lexicon.ORGANISATIONS:
+            titled = titled or lexicon.bare(run[0]) in lexicon.ROLE_WORDS
             run = run[1:]
         cores = {lexicon.bare(w) for w in run}
         after = lexicon.bare(words[end]) if end < len(words) else ""
         before = lexicon.bare(words[start - 1]) if start else ""
         if (
-            2 <= len(run) <= 4
+            (2 if not titled else 1) <= len(run) <= 5
             and not cores & (lexicon.BODY_WORDS | _JOINERS)
             and not all(w.isupper() for w in run)
             and after not in lexicon.PERSON_WORDS
@@ -302,6 +381,14 @@ def _personal_name(part: str) -> str | None:
         ):
             best = run
     return " ".join(w.strip(",.;:") for w in best) if best else None
+
+
+def _ends_a_title(word: str) -> bool:
+    """A word after which a name may start, in a run of capitalised words: a role ("Jenderal"),
+    an acronym ("DPR", "TNI") or a numeral ("Komisi I")."""
+    core = lexicon.bare(word)
+    acronym = word.strip(",.;:").isupper() and not core.startswith(_NAME_PARTICLES)
+    return core in lexicon.ROLE_WORDS or acronym
 
 
 def _capitalised_runs(words: list[str]) -> list[tuple[int, int]]:

@@ -7,6 +7,7 @@ import pytest
 
 from bot.core.models import Catalog, Lang
 from bot.curation.speakers import Cast, slug
+from tests.curation.conftest import Extract
 
 
 def cast(catalog: Catalog, lang: Lang = "en") -> Cast:
@@ -122,3 +123,21 @@ def test_a_body_the_registry_lacks_is_a_new_speaker_named_as_the_article_does(
 def test_a_slug_leaves_out_possessives_and_brackets() -> None:
     assert slug("Israel's prison service (IPS)") == "israel-prison-service"
     assert slug("António Guterres") == "antonio-guterres"
+
+
+def test_a_role_or_an_acronym_inside_a_run_of_capitals_ends_what_precedes_a_name(
+    extracted: Extract,
+) -> None:
+    result = extracted(
+        """
+        Sementara itu, anggota Komisi I DPR Dave Laksono menilai rencana itu perlu dibahas.
+
+        Dikutip dari Antara, Panglima TNI Jenderal Agus Subiyanto memastikan pasukan siap.
+        """,
+        "id",
+    )
+
+    assert [(n.id, n.role) for n in result.new_speakers] == [
+        ("dave-laksono", "anggota Komisi I DPR"),
+        ("agus-subiyanto", "Panglima TNI Jenderal"),
+    ]
