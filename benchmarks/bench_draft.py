@@ -35,7 +35,7 @@ from bot.curation import article as articles
 from bot.curation.extract import Statement, extract
 
 GOLD = REPO / "tests" / "fixtures" / "draft"
-SETS = ("dev", "holdout", "blind", "unseen")
+SETS = ("dev", "holdout", "blind", "unseen", "fresh")
 KINDS = tuple(Kind)
 OVERLAP = 0.5  # words shared, as a share of the longer text, for two texts to match
 # Targets of issue #18: (precision, recall) per kind, None where none is set; and micro-F1.

@@ -203,6 +203,17 @@ def test_a_mapping_as_a_key_is_a_syntax_error_not_a_crash() -> None:
         reader.parse("? {a: [1]}\n: b\n")
 
 
+def test_an_anchor_defined_twice_is_refused_where_it_is_defined_again() -> None:
+    # yaml-rs reads it (the second wins); PyYAML's composer refuses it (found by hypothesis).
+    text = "&a a: 1\nb: [x, &a y]\n"
+    assert reader.parse(text) == {"a": 1, "b": ["x", "y"]}
+    with pytest.raises(YamlSyntaxError) as caught:
+        reader.parse(text, strict=True)
+    assert (caught.value.line, caught.value.problem) == (
+        2, "the anchor &a is defined again (first on line 1)"
+    )  # fmt: skip
+
+
 def test_a_byte_order_mark_at_the_start_is_not_part_of_the_first_key() -> None:
     assert reader.parse("\ufeffa: 40% of 2,000\n") == {"a": "40% of 2,000"}
     assert reader.parse("\ufeffa: b\n", strict=True) == {"a": "b"}
