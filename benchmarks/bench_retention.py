@@ -304,7 +304,7 @@ async def measure_at_the_end(
     # What /status spends its time on: each of its reads of the store, alone.
     parts = {
         "subscriptions by platform and state": store.subscriptions.counts,
-        "deliveries waiting, and finished in 24 h": lambda: store.outbox.counts(NOW - DAY),
+        "deliveries waiting, and finished in 24 h": lambda: store.outbox.counts(since=NOW - DAY),
         "paused chats (10)": lambda: store.subscriptions.paused(10),
         f"progress of the {len(recent)} recent pushes": lambda: progress_of(store, recent),
         "recent admin actions (5)": lambda: store.audit.recent(5),

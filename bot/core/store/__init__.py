@@ -161,9 +161,11 @@ class Store:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # First: setting the journal mode needs the file's lock, which another connection creating
+    # or upgrading the schema may hold for seconds (found with three opening a new file at once).
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     # WAL lets the scheduler read while a delivery batch commits; NORMAL sync is durable across
     # a process crash, which is the failure the outbox guards against.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
