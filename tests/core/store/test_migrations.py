@@ -82,6 +82,8 @@ async def test_the_revisions_form_one_line_from_0001() -> None:
     assert len(scripts.get_heads()) == 1
     [first] = scripts.get_bases()
     assert first == "0001"
+    # The head written out in the code, which opening a store checks without Alembic.
+    assert scripts.get_current_head() == head()
 
 
 def test_the_alembic_command_line_finds_the_revisions_from_pyproject() -> None:
