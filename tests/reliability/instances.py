@@ -69,7 +69,6 @@ QUEUED = re.compile(r"queued (\d+) deliveries")
 DISCORD_SHARDS = 2
 SERVERS = 10  # Discord servers, spread evenly over the shards
 SERVERS_PER_SESSION = 6  # more in one session: 4011, sharding required
-SHARD_0 = f"shard:discord:0/{DISCORD_SHARDS}"
 ANSWER_WAIT = 2.0  # an interaction unanswered this long went to a session that is gone
 
 
@@ -397,32 +396,48 @@ def discord_stand_in(channels: int) -> DiscordStandIn:
 
 
 async def kill_shard_0(dc: DiscordStandIn, database: str, instances: list[Instance]) -> Kill:
-    """Once a live instance serves Discord's shard 0, SIGKILL it, then ask /help on a server of
-    that shard until an instance answers: the kill, with `next_send` when the answer came."""
-    live = {i.pid: i for i in instances if i.process.returncode is None}
+    """Once live instances serve every shard (none still moving: each shard of a bucket that
+    moves before it adds an IDENTIFY turn to the failover, as the README says), SIGKILL shard
+    0's holder, then ask /help on a server of that shard until an instance answers: the kill,
+    with `next_send` when the answer came."""
     deadline = time.monotonic() + FINISH_TIMEOUT
-    while (
-        holder := await role_pid(database, SHARD_0)
-    ) not in live or not await answered_on_shard_0(dc, deadline):
+    while not await _every_shard_served(dc, database, instances, deadline):
         if time.monotonic() > deadline:
-            raise AssertionError("no live instance came to serve shard 0")
+            raise AssertionError("no live instances came to serve every shard")
         await asyncio.sleep(0.1)
-    victim = live[holder]
-    kill = Kill(holder)
+    holder = await role_pid(database, shard_name(0))
+    victim = next(i for i in instances if i.pid == holder)
+    kill = Kill(victim.pid)
     victim.process.send_signal(signal.SIGKILL)
     await victim.process.wait()
     kill.reaped = time.monotonic()
-    if await answered_on_shard_0(dc, kill.reaped + FINISH_TIMEOUT, kill):
+    if await answered_on_shard(dc, 0, kill.reaped + FINISH_TIMEOUT, kill):
         return kill
     raise AssertionError(f"no answer on shard 0 within {FINISH_TIMEOUT:g} s of the kill")
 
 
-async def answered_on_shard_0(
-    dc: DiscordStandIn, deadline: float, kill: Kill | None = None
+async def _every_shard_served(
+    dc: DiscordStandIn, database: str, instances: list[Instance], deadline: float
 ) -> bool:
-    """Ask /help on a server of shard 0 until an instance answers, or `deadline`: whether one
+    """Whether each shard is held by a live instance that answers on it."""
+    live = {i.pid for i in instances if i.process.returncode is None}
+    for shard in range(DISCORD_SHARDS):
+        holder = await role_pid(database, shard_name(shard))
+        if holder not in live or not await answered_on_shard(dc, shard, deadline):
+            return False
+    return True
+
+
+def shard_name(shard: int) -> str:
+    return f"shard:discord:{shard}/{DISCORD_SHARDS}"
+
+
+async def answered_on_shard(
+    dc: DiscordStandIn, shard: int, deadline: float, kill: Kill | None = None
+) -> bool:
+    """Ask /help on a server of `shard` until an instance answers, or `deadline`: whether one
     did (and with `kill`, when, as its `next_send`)."""
-    channel = DISCORD_CHANNEL_BASE  # the push's first channel, in server 0: on shard 0
+    channel = DISCORD_CHANNEL_BASE + shard  # in server `shard`, on that shard
     while time.monotonic() < deadline:
         try:
             sent = await dc.dispatch_interaction("help", channel_id=channel)
@@ -469,15 +484,17 @@ async def queue(config: Path, chats: int, channels: int = 0) -> None:
 
 async def sender_pid(database: str) -> int:
     """The process holding `sender:telegram` now."""
-    return await role_pid(database, "sender:telegram")
+    pid = await role_pid(database, "sender:telegram")
+    assert pid is not None, "nobody holds sender:telegram"
+    return pid
 
 
-async def role_pid(database: str, role: str) -> int:
-    """The process holding `role` now (its holder name is host:pid:random)."""
+async def role_pid(database: str, role: str) -> int | None:
+    """The process holding `role` now (its holder name is host:pid:random), or last held it;
+    None while nobody has."""
     async with await Store.open(database) as store, store.engine.connect() as connection:
         holder = await connection.scalar(select(leases.c.holder).where(leases.c.name == role))
-    assert holder is not None, f"nobody holds {role}"
-    return int(holder.split(":")[1])
+    return None if holder is None else int(holder.split(":")[1])
 
 
 async def finished(database: str) -> None:
