@@ -10,7 +10,7 @@ as it commits, so the sender wakes at once whichever instance queued.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -89,13 +89,22 @@ def insert_ignoring_duplicates(connection: AsyncConnection, table: Table) -> Ins
     return cast(Insert, dialect.insert(table).on_conflict_do_nothing())
 
 
-def upsert(connection: AsyncConnection, table: Table, **values: Any) -> Insert:
+def upsert(
+    connection: AsyncConnection,
+    table: Table,
+    *,
+    changing: Collection[str] | None = None,
+    **values: Any,
+) -> Insert:
     """INSERT the row, or UPDATE the one with its primary key to these values: one statement,
-    so that two instances writing at once cannot both insert."""
+    so that two instances writing at once cannot both insert. Without `values`, the rows are
+    given to `execute`, and `changing` names the columns an existing row takes from them
+    (by default every column given that is not in the key)."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(table).values(**values)
+    insert = dialect.insert(table).values(**values) if values else dialect.insert(table)
     keys = [column.name for column in table.primary_key]
-    changed = {name: insert.excluded[name] for name in values if name not in keys}
+    names = changing if changing is not None else [name for name in values if name not in keys]
+    changed = {name: insert.excluded[name] for name in names}
     return cast(Insert, insert.on_conflict_do_update(index_elements=keys, set_=changed))
 
 
@@ -357,11 +366,7 @@ async def store_bodies_in(
     already: a stored text never changes (its id is made from it), but its `stored_at` says it
     is wanted again, so that the retention pass leaves it (`store.retention`). One statement a
     row: two instances storing the same text at once cannot both insert."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(bodies)
-    statement = insert.on_conflict_do_update(
-        index_elements=list(bodies.primary_key), set_={"stored_at": insert.excluded.stored_at}
-    )
+    statement = upsert(connection, bodies, changing=["stored_at"])
     await connection.execute(statement, [{**row, "stored_at": now} for row in rows])
 
 
