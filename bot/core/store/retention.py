@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select
+from sqlalchemy import and_, delete, exists, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.store.tables import FINISHED, bodies, choices, outbox
@@ -85,11 +85,13 @@ class Retention:
             ),
             (
                 "bodies",
-                # The condition again outside: on PostgreSQL, a body touched by a store that
-                # committed meanwhile is checked again as found, and stays.
+                # By the whole key, so that a batch is `batch` rows (one body id has a row per
+                # language and format). The condition again outside: on PostgreSQL, a body
+                # touched by a store that committed meanwhile is checked again as found, and
+                # stays.
                 delete(bodies).where(
-                    B.body_id.in_(
-                        select(B.body_id).where(unused_body).limit(self._batch).scalar_subquery()
+                    tuple_(B.body_id, B.lang, B.format).in_(
+                        select(B.body_id, B.lang, B.format).where(unused_body).limit(self._batch)
                     ),
                     unused_body,
                 ),

@@ -147,6 +147,21 @@ async def test_it_deletes_in_batches_each_its_own_transaction(store: Store) -> N
     assert await outbox_rows(store) == [] and await choice_keys(store) == set()
 
 
+async def test_a_batch_of_texts_is_rows_not_body_ids(store: Store) -> None:
+    """A body id has a row for each language and format: a batch counts rows."""
+    for body in ("a", "b"):
+        for lang in ("en", "id"):
+            for form in (Format.TELEGRAM, Format.DISCORD, Format.TEXT):
+                await store.outbox.put_text(body, lang, form, "t", OLD)
+
+    pruned = await Retention(store.engine, batch=4).prune(CUTOFF)
+
+    # No deliveries (a batch finding none); texts 4 + 4 + 4 and one finding none (by body id,
+    # it would be 6 + 6 and none); no choices (one more).
+    assert (pruned.bodies, pruned.batches) == (12, 1 + 4 + 1)
+    assert await body_ids(store) == set()
+
+
 async def test_a_pass_out_of_time_stops_and_the_next_goes_on(store: Store) -> None:
     sub = await subscribe(store)
     await finish(store, await queued(store, sub, "o", "b", OLD), OutboxState.DELIVERED, OLD)
