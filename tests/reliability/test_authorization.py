@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
+import functools
 import io
 import os
 import subprocess
@@ -49,8 +50,10 @@ from tests.adapters.discord.conftest import dc  # noqa: F401  (a fixture)
 from tests.adapters.discord.conftest import start_bot as discord_bot  # noqa: F401
 from tests.adapters.running import push_state
 from tests.adapters.telegram import conftest as on_telegram
-from tests.adapters.telegram.conftest import api  # noqa: F401  (a fixture)
-from tests.adapters.telegram.conftest import start_bot as telegram_bot  # noqa: F401
+from tests.adapters.telegram.conftest import (
+    api,  # noqa: F401  (a fixture)
+    start_bot,  # noqa: F401  (a fixture)
+)
 from tests.conftest import CONTENT, REPO
 from tests.core.commands.conftest import START, Clock, audit_actions, outbox_rows, push_rows
 from tests.fakes import services_over
@@ -62,6 +65,18 @@ from tests.standins.telegram import SentMessage, TelegramStandIn, User
 StartBot = Callable[..., Awaitable[Any]]
 
 # --- what an admin command could change, and the proof it did not ---
+
+
+# Telegram's per-chat and per-group pacing lifted: these tests wait for each answer in turn,
+# and at a second a chat (three in a group) they would spend a minute on it. Pacing is tested
+# where it is the point (tests/core/delivery, tests/adapters/telegram/test_replies.py).
+UNPACED = {"rate_limits": {"overall": None, "per_chat": None, "per_group": None}}
+
+
+@pytest.fixture
+def telegram_bot(start_bot: StartBot) -> StartBot:
+    """Start the Telegram bot against the stand-in, unpaced (UNPACED)."""
+    return functools.partial(start_bot, telegram=UNPACED)
 
 
 async def what_admins_change(services: Services) -> tuple[object, ...]:
