@@ -9,16 +9,14 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.adapters import AdapterError
-from bot.adapters import discord as discord_adapter
-from bot.adapters import telegram as telegram_adapter
-from bot.adapters.discord.sender import MAX_RATELIMIT_WAIT
-from bot.config import Settings, TimeoutSettings, token
+from bot.config import DISCORD_RATELIMIT_WAIT, Settings, TimeoutSettings, token
 from bot.core.delivery.dispatcher import Dispatcher
 from bot.core.delivery.planning import Broadcaster
 from bot.core.delivery.scheduler import Scheduler
@@ -30,8 +28,10 @@ from bot.core.store import Store, StoreBusy, database_url, shown
 from bot.core.store.leases import BEAT_TIMEOUT, Lease, sender_role
 from bot.core.store.wakeups import listen
 from bot.ops.health import Health
-from bot.ops.http import OpsServer
 from bot.ops.metrics import Metrics, ServiceState
+
+if TYPE_CHECKING:
+    from bot.ops.http import OpsServer
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +39,14 @@ log = logging.getLogger(__name__)
 # wait out before it kills the process (deploy/ringkas.service's TimeoutStopSec). `serve` claims
 # nothing more and waits for the sends under way: a Telegram send is bounded by its four HTTP
 # timeouts (a pooled connection, connecting, writing, reading: 30 s by default); a Discord send
-# by the longest 429 discord.py waits out itself (MAX_RATELIMIT_WAIT, 30 s) plus its request,
+# by the longest 429 discord.py waits out itself (DISCORD_RATELIMIT_WAIT, 30 s) plus its request,
 # taken as 10 s (discord.py's session has no shorter timeout than aiohttp's 5 minutes: a request
 # hung past this is cut by the supervisor's kill, which the outbox survives). Then the roles'
 # round under way ends and every role is given up, each lease call bounded by BEAT_TIMEOUT;
 # then the adapters close (Telegram's long poll is cancelled, not waited out), with 15 s for
 # the store's last commits and the connections' closing. Measured mid-push: the slowest send
 # under way plus a fraction of a second (benchmarks/bench_stop.py).
-_SEND_BOUND = max(sum(TimeoutSettings().model_dump().values()), MAX_RATELIMIT_WAIT + 10)
+_SEND_BOUND = max(sum(TimeoutSettings().model_dump().values()), DISCORD_RATELIMIT_WAIT + 10)
 CLEAN_STOP_SECONDS = int(_SEND_BOUND + 2 * BEAT_TIMEOUT + 15)
 
 
@@ -94,7 +94,12 @@ def platform_adapters(settings: Settings, tokens: Mapping[str, str]) -> list[Ada
             f"telegram: set ${webhook.secret_token_env} to one webhook secret that every "
             "instance shares: several instances may serve this PostgreSQL store"
         )
+    # Each platform's library is imported only when it is served: a command that serves none
+    # (check, status, migrate…) starts without python-telegram-bot and discord.py, a quarter of
+    # a second sooner.
     if "telegram" in tokens:
+        from bot.adapters import telegram as telegram_adapter
+
         adapters.append(
             telegram_adapter.TelegramAdapter(
                 settings.telegram,
@@ -104,6 +109,8 @@ def platform_adapters(settings: Settings, tokens: Mapping[str, str]) -> list[Ada
             )
         )
     if "discord" in tokens:
+        from bot.adapters import discord as discord_adapter
+
         adapters.append(
             discord_adapter.DiscordAdapter(settings.discord, tokens["discord"], settings.language)
         )
@@ -118,12 +125,17 @@ async def platform_senders(
     one-off deliveries (`ringkas deliver --once`, `ringkas push`)."""
     async with contextlib.AsyncExitStack() as stack:
         senders: list[Sender] = []
+        # Imported only when used, as in `platform_adapters`.
         if "telegram" in tokens:
+            from bot.adapters import telegram as telegram_adapter
+
             connecting = telegram_adapter.connected_sender(
                 settings.telegram, tokens["telegram"], settings.delivery.in_flight
             )
             senders.append(await stack.enter_async_context(connecting))
         if "discord" in tokens:
+            from bot.adapters import discord as discord_adapter
+
             connected = discord_adapter.connected_sender(settings.discord, tokens["discord"])
             senders.append(await stack.enter_async_context(connected))
         yield senders
@@ -303,6 +315,9 @@ async def _operations(
     done: asyncio.Event,
 ) -> OpsServer:
     """The health and metrics endpoints, listening at `ops.listen`."""
+    # Imported only when they listen: the server is aiohttp's, a tenth of a second to import.
+    from bot.ops.http import OpsServer
+
     services = runtime.services
     address = runtime.settings.ops.address()
     assert address is not None, "metrics are kept only when ops.listen is set"

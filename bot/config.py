@@ -160,6 +160,13 @@ def _shard_count(value: object) -> object:
     raise ValueError(f"{value!r} is not a shard count: write auto, or a whole number from 1")
 
 
+# 429s shorter than this discord.py waits out itself (its client's `max_ratelimit_timeout`), which
+# keeps it in charge of Discord's per-route buckets; a longer one comes back as an outcome, so the
+# outbox waits instead of a task. Here, not in the adapter, because a clean stop's bound
+# (`bot.app`) counts it without importing discord.py.
+DISCORD_RATELIMIT_WAIT = 30.0
+
+
 class DiscordSettings(_Strict):
     token_env: EnvName = "RINGKAS_DISCORD_TOKEN"
     api_base: str = "https://discord.com/api/v10"

@@ -21,7 +21,7 @@ from bot.config import (
 )
 from bot.core.content.loading import ContentInvalid
 from bot.core.store import SchemaOutdated, SchemaTooNew, StoreBusy
-from bot.ops.http import OpsUnavailable
+from bot.ops import OpsUnavailable
 
 OK, NOTHING, USAGE = 0, 1, 2
 

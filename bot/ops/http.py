@@ -12,12 +12,9 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import choose_encoder
 
+from bot.ops import OpsUnavailable
 from bot.ops.health import Check, Health, verdict
 from bot.ops.metrics import ServiceState
-
-
-class OpsUnavailable(Exception):
-    """The endpoints cannot listen where `ops.listen` says (the port taken, say)."""
 
 
 class OpsServer:

@@ -23,8 +23,9 @@ from bot.core.library import Library
 from bot.core.ports import Adapter, SystemClock
 from bot.core.store import Store
 from bot.core.text.compose import DigestOptions
+from bot.ops import OpsUnavailable
 from bot.ops.health import Check, Health
-from bot.ops.http import OpsServer, OpsUnavailable
+from bot.ops.http import OpsServer
 from bot.ops.metrics import Metrics, ServiceState
 from tests.conftest import CONTENT
 from tests.ops.doubles import StubAdapter

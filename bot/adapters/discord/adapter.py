@@ -28,13 +28,8 @@ from discord import app_commands
 
 from bot.adapters import AdapterError
 from bot.adapters.discord import commands, patches, shards
-from bot.adapters.discord.sender import (
-    MAX_RATELIMIT_WAIT,
-    NO_MENTIONS,
-    DiscordSender,
-    message_fields,
-)
-from bot.config import DiscordSettings
+from bot.adapters.discord.sender import NO_MENTIONS, DiscordSender, message_fields
+from bot.config import DISCORD_RATELIMIT_WAIT, DiscordSettings
 from bot.core.commands import Choice, Picture, Reply, Request, handle
 from bot.core.commands import suggestions as suggest
 from bot.core.commands.suggestions import Suggestion
@@ -66,7 +61,7 @@ def client_options(**options: object) -> dict[str, Any]:
     return {
         "intents": discord.Intents(guilds=True),
         "allowed_mentions": NO_MENTIONS,
-        "max_ratelimit_timeout": MAX_RATELIMIT_WAIT,
+        "max_ratelimit_timeout": DISCORD_RATELIMIT_WAIT,
         **options,
     }
 

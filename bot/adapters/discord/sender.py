@@ -20,9 +20,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 # Content can never ping @everyone, @here, a role or a user, whatever a summary says.
 NO_MENTIONS = discord.AllowedMentions.none()
-# 429s shorter than this discord.py waits out itself, which keeps it in charge of Discord's
-# per-route buckets; a longer one comes back as an outcome, so the outbox waits instead of a task.
-MAX_RATELIMIT_WAIT = 30.0
 FALLBACK_RETRY_AFTER = 5.0
 NONCE_LIMIT = 25  # characters, set by Discord
 MISSING_PERMISSIONS = 50013  # what Discord answers an embed where the bot may not embed links
