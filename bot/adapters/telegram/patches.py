@@ -19,7 +19,7 @@ from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
-from telegram.ext import ExtBot
+from telegram.ext import ExtBot, Updater
 from telegram.ext._utils import webhookhandler
 from telegram.request import BaseRequest
 
@@ -60,6 +60,10 @@ class LenientBot(ExtBot[None]):
         so once the network is back after an outage the bot could stay deaf for half a minute.
         A timeout is PTB's to retry (it polls again at once), and a refusal (BadRequest, also a
         NetworkError to PTB) is not a network error. Stopping the updater cancels the wait.
+
+        Only a long poll is tried again. When polling stops, PTB's updater calls getUpdates once
+        more without a wait (`timeout` 0) to confirm the updates it fetched, and suppresses that
+        call's error: retried here, a stop during an outage would wait for the network.
         """
         pause = 1.0
         while True:
@@ -68,6 +72,9 @@ class LenientBot(ExtBot[None]):
             except (TimedOut, BadRequest):
                 raise
             except NetworkError as error:
+                if not (data or {}).get("timeout"):
+                    raise  # the stop's confirming call
+
                 log.warning(
                     "telegram: polling failed (%s); retrying in %.1f s", error.message, pause
                 )
@@ -148,8 +155,10 @@ def answered_unreadably(error: Exception) -> bool:
 # What the patches rely on in PTB (the object, then the attribute's name), checked by the tests
 # against the installed version.
 RELIES_ON: tuple[tuple[object, str], ...] = (
-    # LenientBot: the raw JSON of getUpdates passes through `_post` before PTB parses it.
+    # LenientBot: the raw JSON of getUpdates passes through `_post` before PTB parses it; the
+    # updater's last getUpdates as polling stops, set up in `_start_polling`, does not wait.
     (ExtBot, "_post"),
+    (Updater, "_start_polling"),
     # post_json: `_post` sends any method's parameters and returns the JSON `result`...
     (Bot, "_post"),
     # ...having parsed the body in `parse_json_payload` (which raises INVALID_RESPONSE).

@@ -8,7 +8,7 @@ from typing import cast
 
 import pytest
 from telegram import Bot
-from telegram.ext import ExtBot
+from telegram.ext import ExtBot, Updater
 from telegram.ext._utils import webhookhandler
 
 from bot.adapters.telegram import patches
@@ -33,6 +33,16 @@ def test_lenient_bot_sees_get_updates_raw_json_through_post() -> None:
     assert [p.name for p in parameters[:3]] == ["self", "endpoint", "data"]
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters[3:])
     assert "_post" in Bot.get_updates.__code__.co_names
+
+
+def test_ptb_confirms_the_fetched_updates_without_a_wait_and_suppresses_its_error() -> None:
+    """LenientBot retries only a long poll: PTB's last getUpdates as polling stops passes a
+    timeout of 0 and suppresses a TelegramError (else a stop in an outage would hang: the
+    end-to-end check is test_restart's stop during a network cut)."""
+    updater = inspect.getsource(Updater._start_polling)
+    cleanup = updater[updater.index("async def _get_updates_cleanup") :]
+    assert "timeout=dtm.timedelta(seconds=0)" in cleanup
+    assert "except TelegramError" in cleanup
 
 
 def test_the_webhook_app_builds_its_handler_from_the_module_name() -> None:

@@ -1,6 +1,7 @@
 """A restart in the middle of a push: a clean stop resends nothing, and a crash (SIGKILL of the
 real program) resends at most the deliveries that were in flight, `delivery.in_flight` of them,
-as the README allows. Either way every chat gets the push."""
+as the README allows. Either way every chat gets the push. And a stop while Telegram is out of
+reach ends as soon as one with it in reach would."""
 
 from __future__ import annotations
 
@@ -90,6 +91,21 @@ async def test_a_stop_in_the_middle_of_a_push_resends_nothing(
     outbox = again.runtime.services.store.outbox
     progress = await eventually(lambda: _finished(outbox.progress(_push_key(api))))
     assert (progress.delivered, progress.total, progress.failed) == (30, 30, 0)
+
+
+async def test_a_stop_while_telegram_is_out_of_reach_ends_at_once(
+    api: TelegramStandIn, start_bot: StartBot
+) -> None:
+    """Polling's last call as it stops (confirming the fetched updates) fails once and is left,
+    not retried until the network is back."""
+    bot = await start_bot()
+    api.stop_network("drop")
+    await api.wait_for(lambda: bot.adapter.connection().detail.startswith("polling fails"))
+
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(bot.stop(), 10)
+
+    assert asyncio.get_running_loop().time() - started < 2.0
 
 
 async def test_a_crash_in_the_middle_of_a_push_resends_at_most_the_deliveries_in_flight(
