@@ -92,26 +92,33 @@ ALERT_LIMIT = 200  # characters of a button's alert, set by the Bot API
 START_ATTEMPTS = 5  # getMe tries at start before giving up: Telegram may be briefly unreachable
 
 
-def make_bot(settings: TelegramSettings, bot_token: str, connections: int) -> ExtBot[None]:
-    """A bot with a connection for each delivery in flight, and one for long polling, over
-    aiohttp (see transport.py)."""
-    timeouts = settings.timeouts
-
-    def request(pool: int) -> AiohttpRequest:
-        return AiohttpRequest(
-            pool,
-            connect_timeout=timeouts.connect,
-            read_timeout=timeouts.read,
-            write_timeout=timeouts.write,
-            pool_timeout=timeouts.pool,
-        )
-
+def make_bot(
+    settings: TelegramSettings,
+    bot_token: str,
+    connections: int,
+    polls: AiohttpRequest | None = None,
+) -> ExtBot[None]:
+    """A bot with a connection for each delivery in flight, and one for long polling (`polls`,
+    if given), over aiohttp (see transport.py)."""
     return patches.LenientBot(  # skips an update it cannot read: see patches
         bot_token,
         base_url=settings.base_url,
         base_file_url=settings.base_file_url,
-        request=request(connections + 8),  # the replies and edits have a few of their own
-        get_updates_request=request(1),
+        # The replies and edits have a few connections of their own.
+        request=bot_request(settings, connections + 8),
+        get_updates_request=polls or bot_request(settings, 1),
+    )
+
+
+def bot_request(settings: TelegramSettings, connections: int) -> AiohttpRequest:
+    """Requests over a pool of `connections`, with the configured timeouts."""
+    timeouts = settings.timeouts
+    return AiohttpRequest(
+        connections,
+        connect_timeout=timeouts.connect,
+        read_timeout=timeouts.read,
+        write_timeout=timeouts.write,
+        pool_timeout=timeouts.pool,
     )
 
 
@@ -157,9 +164,11 @@ class TelegramAdapter:
         patches.apply()  # before the webhook server builds its handler
         self._settings = settings
         self._default_lang = default_lang
+        # The long poll's own requests: whether polling works is read from them (`connection`).
+        self._polls = bot_request(settings, 1)
         self._application: Application = (  # type: ignore[type-arg]
             Application.builder()
-            .bot(make_bot(settings, bot_token, connections))
+            .bot(make_bot(settings, bot_token, connections, self._polls))
             .job_queue(None)  # the core's scheduler runs the schedule
             .concurrent_updates(PerChatOrder())  # chats at once, each chat's in turn
             .build()
@@ -212,9 +221,10 @@ class TelegramAdapter:
 
     def connection(self) -> Connection:
         """Started (getMe answered, the application running), and receiving updates if this
-        instance is to: its webhook server up, or polling while it holds the poller role. PTB
-        retries a failed poll by itself, without a state to read: Telegram unreachable shows in
-        the sends' outcomes, not here."""
+        instance is to: its webhook server up, or, while it holds the poller role, polling with
+        no poll failed since the last one answered (a network error, a timeout, an answer other
+        than 200: `patches.LenientBot` and PTB retry them by themselves). With a webhook,
+        Telegram out of reach shows in the sends' outcomes, not here."""
         application, updater = self._application, self._application.updater
         if not application.running or updater is None:
             return Connection(False, "not started")
@@ -223,6 +233,9 @@ class TelegramAdapter:
                 return Connection(True, "receiving updates by webhook")
             return Connection(False, "the webhook server is not running")
         if updater.running:
+            failed, answered = self._polls.failed, self._polls.answered_at
+            if failed is not None and (answered is None or answered < failed[0]):
+                return Connection(False, f"polling fails: {failed[1]}")
             return Connection(True, "polling for updates")
         return Connection(True, "sending; another instance holds the poller role")
 

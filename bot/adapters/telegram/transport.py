@@ -12,6 +12,8 @@ exchange (parameters, answers, errors) stays PTB's.
 from __future__ import annotations
 
 import re
+import time
+from http import HTTPStatus
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -40,6 +42,11 @@ class AiohttpRequest(BaseRequest):
         self._connections = connections
         self._defaults = (connect_timeout, read_timeout, write_timeout, pool_timeout)
         self._session: aiohttp.ClientSession | None = None
+        # The last request answered 200, and the last that failed (`time.monotonic()`, and
+        # why): for the long poll's own requests, whether polling works (the adapter's
+        # readiness). Only what the Bot API answered counts, not what PTB made of it.
+        self.answered_at: float | None = None
+        self.failed: tuple[float, str] | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -87,13 +94,21 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method, url, data=_body(request_data), timeout=timeout
             ) as response:
-                return response.status, await response.read()
+                body = await response.read()
         except TimeoutError as error:
-            raise TimedOut(_TOKEN_IN_URL.sub("/bot…", str(error)) or "Timed out") from error
+            words = _TOKEN_IN_URL.sub("/bot…", str(error)) or "Timed out"
+            self.failed = (time.monotonic(), words)
+            raise TimedOut(words) from error
         except aiohttp.ClientError as error:
             # The class name says what failed when the message is empty, as PTB's own does.
-            words = _TOKEN_IN_URL.sub("/bot…", str(error))
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {words}") from error
+            words = f"aiohttp.{type(error).__name__}: {_TOKEN_IN_URL.sub('/bot…', str(error))}"
+            self.failed = (time.monotonic(), words)
+            raise NetworkError(words) from error
+        if response.status == HTTPStatus.OK:
+            self.answered_at = time.monotonic()
+        else:
+            self.failed = (time.monotonic(), f"answered HTTP {response.status}")
+        return response.status, body
 
 
 def _seconds(given: object, default: float | None) -> float | None:

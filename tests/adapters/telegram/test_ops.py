@@ -1,5 +1,6 @@
 """The health and metrics endpoints of a bot serving the Telegram stand-in (`ops.listen`),
-scraped over HTTP while a push goes out: what a supervisor and Prometheus see."""
+scraped over HTTP while a push goes out, and while its polls fail: what a supervisor and
+Prometheus see."""
 
 from __future__ import annotations
 
@@ -147,6 +148,38 @@ async def test_health_and_metrics_are_scraped_during_a_push(
     for role in ("planner", "sender:telegram", "poller:telegram"):
         assert value(after, "ringkas_role_held", role=role) == 1
     assert value(after, "ringkas_platform_connected", platform="telegram") == 1
+
+
+async def test_readiness_fails_while_polls_fail_and_comes_back_with_them(
+    api: TelegramStandIn, start_bot: StartBot
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    await start_bot(ops={"listen": f"127.0.0.1:{port}"})
+    status, ready = await get_json(base, "/readyz")
+    assert status == 200
+    assert ready["checks"]["telegram"] == {"ok": True, "detail": "polling for updates"}
+
+    api.stop_network("drop")  # the poll under way ends as usual; the next ones fail
+
+    async def not_ready() -> Any:
+        status, body = await get_json(base, "/readyz")
+        return body if status == 503 else None
+
+    body = await eventually(not_ready, timeout=10)
+    check = body["checks"]["telegram"]
+    assert check["ok"] is False and check["detail"].startswith("polling fails: "), check
+    assert TOKEN not in check["detail"]
+    assert body["checks"]["store"]["ok"] is True  # the one failing check is named
+    assert value(await scrape(base), "ringkas_platform_connected", platform="telegram") == 0
+    assert (await get_json(base, "/healthz"))[0] == 200  # not ready, and still live
+
+    api.restore_network()
+
+    async def ready_again() -> bool:
+        return (await get_json(base, "/readyz"))[0] == 200
+
+    await eventually(ready_again, timeout=15)
 
 
 async def test_the_endpoints_stop_with_the_bot(api: TelegramStandIn, start_bot: StartBot) -> None:
