@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.adapters import AdapterError
-from bot.config import DISCORD_RATELIMIT_WAIT, Settings, TimeoutSettings, token
+from bot.config import DISCORD_SEND_TIMEOUT, Settings, TimeoutSettings, token
 from bot.core.delivery.dispatcher import Dispatcher
 from bot.core.delivery.planning import Broadcaster
 from bot.core.delivery.scheduler import Scheduler
@@ -39,14 +39,13 @@ log = logging.getLogger(__name__)
 # wait out before it kills the process (deploy/ringkas.service's TimeoutStopSec). `serve` claims
 # nothing more and waits for the sends under way: a Telegram send is bounded by its four HTTP
 # timeouts (a pooled connection, connecting, writing, reading: 30 s by default); a Discord send
-# by the longest 429 discord.py waits out itself (DISCORD_RATELIMIT_WAIT, 30 s) plus its request,
-# taken as 10 s (discord.py's session has no shorter timeout than aiohttp's 5 minutes: a request
-# hung past this is cut by the supervisor's kill, which the outbox survives). Then the roles'
-# round under way ends and every role is given up, each lease call bounded by BEAT_TIMEOUT;
-# then the adapters close (Telegram's long poll is cancelled, not waited out), with 15 s for
-# the store's last commits and the connections' closing. Measured mid-push: the slowest send
-# under way plus a fraction of a second (benchmarks/bench_stop.py).
-_SEND_BOUND = max(sum(TimeoutSettings().model_dump().values()), DISCORD_RATELIMIT_WAIT + 10)
+# by DISCORD_SEND_TIMEOUT (the longest 429 discord.py waits out itself, and 10 s for its
+# request: 40 s), which its sender sets. Then the roles' round under way ends and every role is
+# given up, each lease call bounded by BEAT_TIMEOUT; then the adapters close (Telegram's long
+# poll is cancelled, not waited out), with 15 s for the store's last commits and the
+# connections' closing. Measured mid-push: the slowest send under way plus a fraction of a
+# second (benchmarks/bench_stop.py).
+_SEND_BOUND = max(sum(TimeoutSettings().model_dump().values()), DISCORD_SEND_TIMEOUT)
 CLEAN_STOP_SECONDS = int(_SEND_BOUND + 2 * BEAT_TIMEOUT + 15)
 
 

@@ -165,6 +165,10 @@ def _shard_count(value: object) -> object:
 # outbox waits instead of a task. Here, not in the adapter, because a clean stop's bound
 # (`bot.app`) counts it without importing discord.py.
 DISCORD_RATELIMIT_WAIT = 30.0
+# The longest one Discord send may take, its 429 waits included: discord.py's HTTP session has
+# no timeout shorter than aiohttp's 5 minutes, so the sender sets this one (a send cut by it is
+# retried with its nonce, which Discord does not show twice).
+DISCORD_SEND_TIMEOUT = DISCORD_RATELIMIT_WAIT + 10.0
 
 
 class DiscordSettings(_Strict):

@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 import discord
 
+from bot.config import DISCORD_SEND_TIMEOUT
 from bot.core import ports
 from bot.core.ports import ChatRef, Format, MessageKind, Outbound, Outcome
 
@@ -37,11 +38,14 @@ class DiscordSender:
         self,
         client: discord.Client,
         cached_channel: Callable[[int], object | None] | None = None,
+        timeout: float = DISCORD_SEND_TIMEOUT,
     ) -> None:
         """`cached_channel` finds a channel in the gateway's caches: the client's own, unless
-        the gateway's sessions are other clients (shards)."""
+        the gateway's sessions are other clients (shards). `timeout`: the longest a send may
+        take, retries after 429s included."""
         self._client = client
         self._cached_channel = cached_channel or client.get_channel
+        self._timeout = timeout
 
     async def send(self, chat: ChatRef, message: Outbound) -> Outcome:
         # A thread or a forum post has its own channel id; "CHANNEL/THREAD" posts to the thread.
@@ -51,13 +55,15 @@ class DiscordSender:
         channel = self._client.get_partial_messageable(int(target))
         embed = message.kind is MessageKind.DIGEST and self._may_embed(int(target))
         try:
-            try:
-                sent = await self._post(channel, message, embed)
-            except discord.Forbidden as refused:
-                if not embed or refused.code != MISSING_PERMISSIONS:
-                    raise
-                # The bot may not embed links here: the digest as plain text instead.
-                sent = await self._post(channel, message, embed=False)
+            # Bounded, so that a hung request holds neither its delivery nor a clean stop.
+            async with asyncio.timeout(self._timeout):
+                try:
+                    sent = await self._post(channel, message, embed)
+                except discord.Forbidden as refused:
+                    if not embed or refused.code != MISSING_PERMISSIONS:
+                        raise
+                    # The bot may not embed links here: the digest as plain text instead.
+                    sent = await self._post(channel, message, embed=False)
         except Exception as error:  # a sender reports, it never raises
             return outcome_of(error)
         return ports.Delivered(str(sent.id))

@@ -242,6 +242,26 @@ async def test_discord_errors_come_to_outcomes(dc: DiscordStandIn, sender: Disco
     assert dc.messages == []
 
 
+async def test_a_hung_send_is_cut_at_its_bound_and_its_retry_shows_no_second_message(
+    dc: DiscordStandIn, sender: DiscordSender
+) -> None:
+    """discord.py's requests have no timeout short of aiohttp's 5 minutes: the sender's own
+    bound cuts a hung one (a Transient outcome: the outbox retries it), and the retry carries
+    the same nonce, so the message Discord did create is not shown twice."""
+    hurried = DiscordSender(sender._client, timeout=0.5)  # the same client, a shorter bound
+    digest = Outbound("digest", MessageKind.DIGEST, nonce="d:1")
+    dc.delay_next("POST", f"/channels/{GENERAL}/messages", 5.0, after=True)  # created, then hung
+
+    started = asyncio.get_running_loop().time()
+    outcome = await hurried.send(ref(GENERAL), digest)
+
+    assert isinstance(outcome, ports.Transient) and "TimeoutError" in outcome.reason
+    assert asyncio.get_running_loop().time() - started < 1.5
+    again = await hurried.send(ref(GENERAL), digest)
+    [message] = dc.messages
+    assert again == ports.Delivered(str(message.id)) and dc.nonce_replays == 1
+
+
 async def test_a_short_429_is_waited_out_by_discord_py(
     dc: DiscordStandIn, sender: DiscordSender
 ) -> None:
