@@ -10,7 +10,9 @@ What is real: the store (`Store.open`, the schema and its indexes, WAL), the sub
 stored through `Outbox.put_text`, the retention pass (`Retention.prune`, its batches and budget,
 run pass after pass until it gets to the end), the due-scan (`Subscriptions.due`, one scheduler
 batch) and one whole `Broadcaster.plan_due` over the shipped content, and `/status` itself
-(`commands.admin.status` over the real `Services`).
+(`commands.admin.status` over the real `Services`), and a Prometheus scrape of `/metrics` over HTTP
+from the real endpoints (`bot.ops`, the queue's gauges read from the store at each scrape) with the
+due slot queued.
 
 What is simulated, to write a year in minutes rather than a year: the deliveries are not planned
 and sent but written straight into the outbox as sent, one `INSERT … SELECT` per slot from the
@@ -38,6 +40,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+import aiohttp
 from sqlalchemy import String, case, cast, func, insert, literal, select, text
 
 from benchmarks.bench_runtime import (
@@ -66,6 +69,7 @@ from benchmarks.common import (
 from bot.core.commands.admin import status
 from bot.core.commands.base import Request
 from bot.core.delivery.planning import Broadcaster
+from bot.core.library import Library
 from bot.core.models import LANGS
 from bot.core.ports import ChatKind, ChatRef, Format
 from bot.core.services import Defaults, Services
@@ -84,6 +88,10 @@ from bot.core.store.tables import (
     subscriptions,
 )
 from bot.core.subscription import State
+from bot.ops.health import Health
+from bot.ops.http import OpsServer
+from bot.ops.metrics import Metrics, ServiceState
+from tests.adapters.telegram.test_webhook import free_port
 
 # /status has no target of its own elsewhere: an admin's command should answer as the others
 # do, in well under a second, and its store work is most of it; a tenth of a second leaves the
@@ -94,6 +102,11 @@ GROWTH_TARGET_PERCENT = 10.0
 # One batch is one transaction holding SQLite's write lock: a claim or a command waits this long
 # at worst.
 BATCH_TARGET_MS = 100.0
+# A scrape of /metrics: Prometheus waits 10 s by default, but a scrape every 15 s should cost the
+# bot next to nothing; a tenth of a second, like /status.
+SCRAPE_TARGET_MS = 100.0
+SCRAPE_RUNS = 50
+SCRAPE_WARMUP = 3
 
 DAY = dt.timedelta(days=1)
 SLOTS = (dt.timedelta(hours=0), dt.timedelta(hours=12))  # the two digests of a simulated day
@@ -319,6 +332,7 @@ async def measure_at_the_end(
     start = time.perf_counter_ns()
     planned = await services.broadcaster.plan_due(NOW)
     plan_ns = time.perf_counter_ns() - start
+    scrapes = await scrape_samples_ns(store, library, SCRAPE_RUNS)
     scan_name = f"due-scan, due({BATCH:,}) of {due:,} due"
     figures = [
         Figure(scan_name, f"p50 of {DUE_RUNS}", percentile(scan, 50) / 1e6, "ms"),
@@ -339,8 +353,38 @@ async def measure_at_the_end(
         ),
     ]
     figures += [Figure(f"/status: {name}", "median", ms, "ms") for name, ms in breakdown.items()]
+    queued = f"GET /metrics over HTTP, {planned.queued:,} deliveries queued"
+    figures += [
+        Figure(queued, f"p50 of {SCRAPE_RUNS}", percentile(scrapes, 50) / 1e6, "ms"),
+        Figure(
+            queued, f"p95 of {SCRAPE_RUNS}", percentile(scrapes, 95) / 1e6, "ms", SCRAPE_TARGET_MS
+        ),
+    ]
     status_text = "\n".join(shown.messages)
     return figures, {"due": due, "plan_due_queued": planned.queued, "status": status_text}
+
+
+async def scrape_samples_ns(store: Store, library: Library, runs: int) -> list[int]:
+    """Scrape /metrics from the real endpoints over the store, `runs` times (after a few not
+    counted), as Prometheus does: each scrape reads the queue's gauges from the store."""
+    metrics = Metrics(["telegram", "discord"])
+    state = ServiceState(
+        store, library, _Fixed(NOW), lambda: ["planner"], lambda: frozenset({"planner"}), []
+    )
+    server = OpsServer(Health(store, library, [], asyncio.Event()), metrics.registry, state)
+    port = free_port()
+    await server.start("127.0.0.1", port)
+    try:
+        async with aiohttp.ClientSession() as session:
+
+            async def scrape() -> None:
+                async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+                    assert response.status == 200, response.status
+                    assert b"ringkas_outbox_deliveries" in await response.read()
+
+            return await async_samples_ns(scrape, runs, SCRAPE_WARMUP)
+    finally:
+        await server.close()
 
 
 async def progress_of(store: Store, sent: Sequence[Push]) -> None:

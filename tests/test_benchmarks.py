@@ -153,7 +153,9 @@ def test_a_small_retention_benchmark_run_stays_bounded_and_reports_every_target(
 
     results = json.loads(report.read_text())
     targeted = {f["measure"].split(",")[0]: f for f in results["figures"] if f["target"]}
-    assert set(targeted) == {"file growth", "retention", "due-scan", "/status"}
+    assert set(targeted) == {
+        "file growth", "retention", "due-scan", "/status", "GET /metrics over HTTP",
+    }  # fmt: skip
     assert all(f["verdict"] in {"PASS", "FAIL"} and f["value"] >= 0 for f in targeted.values())
     samples = results["samples"]
     assert [s["day"] for s in samples] == list(range(1, 10))
