@@ -4,25 +4,24 @@ discord.py has resumed."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from tests.adapters.discord.conftest import StartBot
-from tests.adapters.telegram.conftest import eventually
-from tests.adapters.telegram.test_ops import get_json, scrape, value
-from tests.adapters.telegram.test_webhook import free_port
+from tests.adapters.telegram.test_ops import (
+    get_json,
+    not_ready,
+    ready_again,
+    scrape,
+    serving_ops,
+    value,
+)
 from tests.standins.discord import DiscordStandIn
 
 
 async def test_readiness_follows_the_gateway_shards_session(
     dc: DiscordStandIn, start_bot: StartBot
 ) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    await start_bot(ops={"listen": f"127.0.0.1:{port}"})
+    base, checks = await serving_ops(start_bot)
 
-    status, ready = await get_json(base, "/readyz")
-    assert status == 200
-    assert ready["checks"]["discord"] == {
+    assert checks["discord"] == {
         "ok": True,
         "detail": "logged in; gateway shards ready: 0/1",
     }
@@ -32,11 +31,7 @@ async def test_readiness_follows_the_gateway_shards_session(
 
     await dc.stop_network()
 
-    async def not_ready() -> Any:
-        status, body = await get_json(base, "/readyz")
-        return body if status == 503 else None
-
-    body = await eventually(not_ready, timeout=10)
+    body = await not_ready(base, timeout=10)
     assert body["checks"]["discord"] == {
         "ok": False,
         "detail": "gateway shards not ready: 0/1",
@@ -45,8 +40,4 @@ async def test_readiness_follows_the_gateway_shards_session(
     assert (await get_json(base, "/healthz"))[0] == 200  # not ready, and still live
 
     dc.restore_network()
-
-    async def ready_again() -> bool:
-        return (await get_json(base, "/readyz"))[0] == 200
-
-    await eventually(ready_again, timeout=15)
+    await ready_again(base, timeout=15)

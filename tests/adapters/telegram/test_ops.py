@@ -150,23 +150,43 @@ async def test_health_and_metrics_are_scraped_during_a_push(
     assert value(after, "ringkas_platform_connected", platform="telegram") == 1
 
 
-async def test_readiness_fails_while_polls_fail_and_comes_back_with_them(
-    api: TelegramStandIn, start_bot: StartBot
-) -> None:
+async def serving_ops(start_bot: StartBot) -> tuple[str, Any]:
+    """Start the bot with its endpoints on a free port, ready: their base URL, and the checks
+    /readyz answered."""
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     await start_bot(ops={"listen": f"127.0.0.1:{port}"})
+    base = f"http://127.0.0.1:{port}"
     status, ready = await get_json(base, "/readyz")
-    assert status == 200
-    assert ready["checks"]["telegram"] == {"ok": True, "detail": "polling for updates"}
+    assert status == 200, ready
+    return base, ready["checks"]
 
-    api.stop_network("drop")  # the poll under way ends as usual; the next ones fail
 
-    async def not_ready() -> Any:
+async def not_ready(base: str, timeout: float) -> Any:
+    """Wait for /readyz to answer 503: its body."""
+
+    async def failing() -> Any:
         status, body = await get_json(base, "/readyz")
         return body if status == 503 else None
 
-    body = await eventually(not_ready, timeout=10)
+    return await eventually(failing, timeout=timeout)
+
+
+async def ready_again(base: str, timeout: float) -> None:
+    async def ready() -> bool:
+        return (await get_json(base, "/readyz"))[0] == 200
+
+    await eventually(ready, timeout=timeout)
+
+
+async def test_readiness_fails_while_polls_fail_and_comes_back_with_them(
+    api: TelegramStandIn, start_bot: StartBot
+) -> None:
+    base, checks = await serving_ops(start_bot)
+    assert checks["telegram"] == {"ok": True, "detail": "polling for updates"}
+
+    api.stop_network("drop")  # the poll under way ends as usual; the next ones fail
+
+    body = await not_ready(base, timeout=10)
     check = body["checks"]["telegram"]
     assert check["ok"] is False and check["detail"].startswith("polling fails: "), check
     assert TOKEN not in check["detail"]
@@ -175,11 +195,7 @@ async def test_readiness_fails_while_polls_fail_and_comes_back_with_them(
     assert (await get_json(base, "/healthz"))[0] == 200  # not ready, and still live
 
     api.restore_network()
-
-    async def ready_again() -> bool:
-        return (await get_json(base, "/readyz"))[0] == 200
-
-    await eventually(ready_again, timeout=15)
+    await ready_again(base, timeout=15)
 
 
 async def test_the_endpoints_stop_with_the_bot(api: TelegramStandIn, start_bot: StartBot) -> None:
