@@ -66,6 +66,7 @@ from benchmarks.common import (
     scalar,
     write_json,
 )
+from benchmarks.soak.world import SteppedClock
 from bot.core.commands.admin import status
 from bot.core.commands.base import Request
 from bot.core.delivery.planning import Broadcaster
@@ -298,7 +299,7 @@ async def measure_at_the_end(
         store=store,
         library=library,
         broadcaster=Broadcaster(store, library),
-        clock=_Fixed(NOW),
+        clock=SteppedClock(NOW),  # the year's end, standing still
         defaults=Defaults("en", "Asia/Jakarta", (dt.time(7),)),
         admins={"telegram": frozenset({ADMIN.chat_id})},
         retention=retention,
@@ -369,7 +370,7 @@ async def scrape_samples_ns(store: Store, library: Library, runs: int) -> list[i
     counted), as Prometheus does: each scrape reads the queue's gauges from the store."""
     metrics = Metrics(["telegram", "discord"])
     state = ServiceState(
-        store, library, _Fixed(NOW), lambda: ["planner"], lambda: frozenset({"planner"}), []
+        store, library, SteppedClock(NOW), lambda: ["planner"], lambda: frozenset({"planner"}), []
     )
     server = OpsServer(Health(store, library, [], asyncio.Event()), metrics.registry, state)
     port = free_port()
@@ -392,16 +393,6 @@ async def progress_of(store: Store, sent: Sequence[Push]) -> None:
     push's progress is then kept by the `Pusher`)."""
     for push in sent:
         await store.outbox.progress(f"push:{push.id}")
-
-
-@dataclass(frozen=True, slots=True)
-class _Fixed:
-    """The year's end, as the services' clock."""
-
-    at: dt.datetime
-
-    def now(self) -> dt.datetime:
-        return self.at
 
 
 # --- the run ---
