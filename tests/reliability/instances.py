@@ -42,6 +42,7 @@ from sqlalchemy.engine import make_url
 from benchmarks import bench_discord, bench_telegram
 from benchmarks.broadcast import queue_push
 from benchmarks.common import DISCORD_CHANNEL_BASE, DISCORD_GUILD_BASE, subscription_row
+from bot.adapters.discord.shards import shard_role
 from bot.app import open_runtime
 from bot.config import load_settings
 from bot.core.ports import ChatKind, SystemClock
@@ -405,7 +406,7 @@ async def kill_shard_0(dc: DiscordStandIn, database: str, instances: list[Instan
         if time.monotonic() > deadline:
             raise AssertionError("no live instances came to serve every shard")
         await asyncio.sleep(0.1)
-    holder = await role_pid(database, shard_name(0))
+    holder = await role_pid(database, shard_role(0, DISCORD_SHARDS))
     victim = next(i for i in instances if i.pid == holder)
     kill = Kill(victim.pid)
     victim.process.send_signal(signal.SIGKILL)
@@ -422,14 +423,10 @@ async def _every_shard_served(
     """Whether each shard is held by a live instance that answers on it."""
     live = {i.pid for i in instances if i.process.returncode is None}
     for shard in range(DISCORD_SHARDS):
-        holder = await role_pid(database, shard_name(shard))
+        holder = await role_pid(database, shard_role(shard, DISCORD_SHARDS))
         if holder not in live or not await answered_on_shard(dc, shard, deadline):
             return False
     return True
-
-
-def shard_name(shard: int) -> str:
-    return f"shard:discord:{shard}/{DISCORD_SHARDS}"
 
 
 async def answered_on_shard(
